@@ -1,0 +1,277 @@
+"""Pydantic models of every record on the wire.
+
+`schemas/*.avsc` are the contracts; these models mirror them field for field, and
+`tests/unit/test_contracts.py` proves each one round-trips through its schema.
+Times are timezone-aware UTC datetimes (Avro `timestamp-millis`).
+Enumerations travel as strings so that new values stay BACKWARD compatible.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+DecisionClass = Literal[
+    "expected_behavior",
+    "configuration_issue",
+    "product_defect",
+    "incident",
+    "needs_info",
+    "unclear",
+]
+DECISION_CLASSES: tuple[str, ...] = DecisionClass.__args__  # type: ignore[attr-defined]
+
+Verdict = Literal["supports", "contradicts", "neutral", "unavailable"]
+HypothesisVerdict = Literal["confirmed", "refuted", "unlikely", "untested", "inconclusive"]
+Stage = Literal["intake", "investigator", "router", "drafter", "learner"]
+STAGES: tuple[str, ...] = ("intake", "investigator", "router", "drafter")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Record(BaseModel):
+    """Base of every wire record: strict about unknown fields, lenient about order."""
+
+    model_config = ConfigDict(extra="ignore", frozen=False)
+
+
+# --- ticket ---------------------------------------------------------------------------
+
+
+class Requester(Record):
+    email: str
+    name: str | None = None
+
+
+class ThreadMessage(Record):
+    author: str
+    sent_at: datetime | None = None
+    body: str
+
+
+class TicketReceived(Record):
+    """A ticket event from an upstream helpdesk: a new ticket or a customer's follow-up."""
+
+    ticket_id: str
+    message_id: str
+    received_at: datetime
+    channel: str = "email"
+    subject: str = ""
+    body: str = ""
+    requester: Requester
+    metadata: dict[str, str] = Field(default_factory=dict)
+    thread: list[ThreadMessage] = Field(default_factory=list)
+
+
+# --- intake ---------------------------------------------------------------------------
+
+
+class Environment(Record):
+    surface: str | None = None  # ui | api | mobile
+    app_version: str | None = None
+    browser: str | None = None
+    os: str | None = None
+    region: str | None = None
+    user_agent: str | None = None
+
+
+class ErrorSignature(Record):
+    kind: str  # error_code | http_status | request_id | exception | message
+    value: str
+
+
+class IntakeSection(Record):
+    status: Literal["ready", "needs_info"] = "ready"
+    requester_email: str
+    requester_name: str | None = None
+    identifiers: dict[str, str] = Field(default_factory=dict)
+    environment: Environment = Field(default_factory=Environment)
+    action: str | None = None
+    expected: str | None = None
+    actual: str | None = None
+    steps: str | None = None
+    window_start: datetime | None = None
+    window_end: datetime | None = None
+    timing_text: str | None = None
+    error_signatures: list[ErrorSignature] = Field(default_factory=list)
+    language: str = "en"
+    problem_statement: str
+    problem_type: str | None = None
+    missing: list[str] = Field(default_factory=list)
+    questions: list[str] = Field(default_factory=list)
+    log_excerpts: list[str] = Field(default_factory=list)
+    injection_suspected: bool = False
+    messages_merged: int = 1
+
+
+# --- investigation --------------------------------------------------------------------
+
+
+class Evidence(Record):
+    evidence_id: str
+    source: str
+    check: str
+    query: dict[str, str] = Field(default_factory=dict)
+    window_start: datetime | None = None
+    window_end: datetime | None = None
+    observed: str
+    verdict: Verdict
+    hypothesis_id: str | None = None
+    customer_safe: bool = True
+    latency_s: float = 0.0
+    facts: dict[str, str] = Field(default_factory=dict)
+
+
+class Hypothesis(Record):
+    hypothesis_id: str
+    title: str
+    decision_class: DecisionClass
+    cause: str | None = None
+    verdict: HypothesisVerdict = "untested"
+    prior: float = 0.0
+    evidence_ids: list[str] = Field(default_factory=list)
+
+
+class InvestigationSection(Record):
+    identity_status: Literal["verified", "unverified", "mismatch"] = "unverified"
+    identity_note: str = ""
+    account_id: str | None = None
+    user_id: str | None = None
+    playbook: str | None = None
+    hypotheses: list[Hypothesis] = Field(default_factory=list)
+    evidence: list[Evidence] = Field(default_factory=list)
+    unavailable_sources: list[str] = Field(default_factory=list)
+    similar_cases: list[str] = Field(default_factory=list)
+    checks_possible: int = 0
+    first_evidence_s: float | None = None
+
+
+# --- decision -------------------------------------------------------------------------
+
+
+class Route(Record):
+    queue: str
+    team: str
+    priority: str = "normal"
+    escalate: bool = False
+
+
+class Decision(Record):
+    decision_class: DecisionClass
+    cause: str | None = None
+    confidence: float = 0.0
+    rationale: str = ""
+    cited_evidence: list[str] = Field(default_factory=list)
+    route: Route
+    escalation_packet: str | None = None
+    incident_id: str | None = None
+    incident_group_size: int = 0
+
+
+# --- draft ----------------------------------------------------------------------------
+
+
+class Claim(Record):
+    text: str
+    evidence_ids: list[str] = Field(default_factory=list)
+
+
+class Draft(Record):
+    language: str = "en"
+    customer_reply: str
+    claims: list[Claim] = Field(default_factory=list)
+    uncertain: list[str] = Field(default_factory=list)
+    next_action: str = ""
+    internal_note: str = ""
+    generator: str = "template"
+    grounding_rejections: int = 0
+    redactions: int = 0
+
+
+# --- the case file --------------------------------------------------------------------
+
+
+class StageTiming(Record):
+    stage: str
+    event_id: str
+    started_at: datetime
+    finished_at: datetime
+
+    @property
+    def seconds(self) -> float:
+        return (self.finished_at - self.started_at).total_seconds()
+
+
+class CaseFile(Record):
+    """The one evolving record that travels along the stage topics, keyed by ticket_id."""
+
+    ticket_id: str
+    revision: int = 1
+    ticket: TicketReceived
+    intake: IntakeSection | None = None
+    investigation: InvestigationSection | None = None
+    decision: Decision | None = None
+    draft: Draft | None = None
+    trail: list[StageTiming] = Field(default_factory=list)
+
+    def event_id(self, stage: str) -> str:
+        """Deterministic id of this case's output at `stage`: the same input gives the same id."""
+        return f"{self.ticket_id}:{self.revision}:{stage}"
+
+    @property
+    def last_event_id(self) -> str | None:
+        return self.trail[-1].event_id if self.trail else None
+
+
+# --- feedback, learning, failures -----------------------------------------------------
+
+
+class CaseResolved(Record):
+    """The helpdesk's final outcome for a case."""
+
+    ticket_id: str
+    resolved_at: datetime
+    final_class: DecisionClass
+    final_cause: str | None = None
+    final_queue: str | None = None
+    final_reply: str = ""
+    draft_edited: bool = False
+    engineering_follow_up: bool = False
+    reopened: bool = False
+
+
+class Pattern(Record):
+    """A reusable lesson from resolved cases, keyed by pattern_id on a compacted topic."""
+
+    pattern_id: str
+    signature: str
+    problem_type: str | None = None
+    features: dict[str, str] = Field(default_factory=dict)
+    decision_class: DecisionClass
+    cause: str | None = None
+    checks: list[str] = Field(default_factory=list)
+    confirming_check: str | None = None
+    answer_example: str | None = None
+    support: int = 1
+    reopened: int = 0
+    ticket_ids: list[str] = Field(default_factory=list)
+    updated_at: datetime
+
+
+class DeadLetter(Record):
+    """A record a service could not decode or process, with everything needed to replay it."""
+
+    service: str
+    origin_topic: str
+    origin_partition: int
+    origin_offset: int
+    key: bytes | None = None
+    reason: str  # decode_error | validation_error | too_large | processing_error
+    error: str
+    original: bytes
+    headers: dict[str, str] = Field(default_factory=dict)
+    failed_at: datetime
