@@ -2,7 +2,7 @@
 
 `schemas/*.avsc` are the contracts; these models mirror them field for field, and
 `tests/unit/test_contracts.py` proves each one round-trips through its schema.
-Times are timezone-aware UTC datetimes (Avro `timestamp-millis`).
+Times are timezone-aware UTC datetimes (Avro `timestamp-micros`).
 Enumerations travel as strings so that new values stay BACKWARD compatible.
 """
 

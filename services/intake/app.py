@@ -1,0 +1,89 @@
+"""Intake wiring: `support.tickets.received` -> normalize() -> `support.tickets.normalized`.
+
+The ticket history per ticket_id lives in a Faust table (changelog-backed), so a customer's
+follow-up on a parked case merges with what came before, across restarts. A replayed
+message (same message_id) produces nothing new.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import faust
+from faust.types import TopicT
+
+from supportflow import metrics
+from supportflow.codec import DecodeError, decode
+from supportflow.events import CaseFile, IntakeSection, TicketReceived, utcnow
+from supportflow.runtime import DeadLetters, create_app, raw_topic, send_case, stamp
+from supportflow.settings import Settings
+from supportflow.topics import DEADLETTER, TICKETS_NORMALIZED, TICKETS_RECEIVED
+
+Normalizer = Callable[[TicketReceived, Sequence[TicketReceived]], IntakeSection]
+
+
+def build(settings: Settings) -> faust.App:
+    from services.intake.normalize import normalize
+
+    app = create_app("intake", settings)
+    wire(app, settings, normalize)
+    return app
+
+
+def wire(app: faust.App, settings: Settings, normalize: Normalizer) -> None:
+    received = raw_topic(app, settings, TICKETS_RECEIVED)
+    normalized = raw_topic(app, settings, TICKETS_NORMALIZED)
+    dead_letters = DeadLetters("intake", raw_topic(app, settings, DEADLETTER))
+    history = app.Table("ticket_history", default=list, partitions=settings.partitions)
+
+    async def run_intake(stream: Any) -> None:
+        async for event in stream.events():
+            message = event.message
+            began = time.perf_counter()
+            if message.value is not None and len(message.value) > settings.max_ticket_bytes:
+                await dead_letters.send(
+                    message, "too_large", f"{len(message.value)} bytes > limit {settings.max_ticket_bytes}"
+                )
+                continue
+            try:
+                ticket = decode(TicketReceived, message.value, message.headers)
+            except DecodeError as exc:
+                await dead_letters.send(message, exc.reason, str(exc))
+                continue
+            if len(ticket.thread) > settings.max_thread_messages:
+                await dead_letters.send(
+                    message, "too_large", f"thread of {len(ticket.thread)} > {settings.max_thread_messages}"
+                )
+                continue
+            earlier = [TicketReceived.model_validate(item) for item in history[ticket.ticket_id]]
+            if any(seen.message_id == ticket.message_id for seen in earlier):
+                metrics.RECORDS.labels("intake", "duplicate").inc()
+                continue
+            started_at = utcnow()
+            try:
+                section = normalize(ticket, earlier)
+            except Exception as exc:
+                await dead_letters.send(message, "processing_error", f"{type(exc).__name__}: {exc}")
+                continue
+            case = CaseFile(
+                ticket_id=ticket.ticket_id, revision=len(earlier) + 1, ticket=ticket, intake=section
+            )
+            case = stamp(case, "intake", started_at)
+            await send_case_and_count(normalized, case, section, ticket)
+            history[ticket.ticket_id] = [*history[ticket.ticket_id], ticket.model_dump(mode="json")]
+            metrics.STAGE_SECONDS.labels("intake").observe(time.perf_counter() - began)
+
+    app.agent(received, name="intake-stage")(run_intake)
+
+
+async def send_case_and_count(
+    topic: TopicT, case: CaseFile, section: IntakeSection, ticket: TicketReceived
+) -> None:
+    await send_case(topic, case, case.event_id("intake"))
+    metrics.RECORDS.labels("intake", "processed").inc()
+    metrics.INTAKE_CASES.labels(section.status).inc()
+    for identifier in section.missing:
+        metrics.MISSING_IDENTIFIERS.labels(identifier).inc()
+    metrics.PROBLEM_STATEMENT_SECONDS.observe(max((utcnow() - ticket.received_at).total_seconds(), 0.0))

@@ -1,0 +1,147 @@
+"""Run the five services as supervised subprocesses (`supportflow up`, the demo, eval, tests).
+
+Each service is `python -m supportflow worker NAME` in its own process group. A service that
+exits unexpectedly is restarted with backoff, at most `max_restarts` times. `stop` sends
+SIGTERM to every service, waits, then SIGKILLs what is left: nothing is left running.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from supportflow.settings import SERVICES, Settings
+
+
+@dataclass
+class ServiceProcess:
+    name: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+    restarts: int = 0
+    started_at: float = field(default_factory=time.monotonic)
+
+
+class Fleet:
+    def __init__(
+        self,
+        settings: Settings,
+        services: Iterable[str] = SERVICES,
+        *,
+        env: Mapping[str, str] | None = None,
+        log_dir: Path | None = None,
+        max_restarts: int = 5,
+    ) -> None:
+        self.settings = settings
+        self.services = list(services)
+        self.env = dict(env or {})
+        self.log_dir = log_dir or settings.state_dir / "logs"
+        self.max_restarts = max_restarts
+        self.running: dict[str, ServiceProcess] = {}
+
+    def _environment(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(self.env)
+        env["KAFKA_BOOTSTRAP_SERVERS"] = self.settings.bootstrap_servers
+        env["SUPPORTFLOW_NAMESPACE"] = self.settings.namespace
+        env["SUPPORTFLOW_PARTITIONS"] = str(self.settings.partitions)
+        env["SUPPORTFLOW_WEB_PORT_BASE"] = str(self.settings.web_port_base)
+        env["SUPPORTFLOW_STATE_DIR"] = str(self.settings.state_dir)
+        if self.settings.world_db:
+            env["SUPPORTFLOW_WORLD_DB"] = self.settings.world_db
+        return env
+
+    def start_service(self, name: str, restarts: int = 0) -> ServiceProcess:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        log_path = self.log_dir / f"{self.settings.namespace}{name}.log"
+        with log_path.open("ab") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "supportflow", "worker", name],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env=self._environment(),
+                start_new_session=True,
+            )
+        entry = ServiceProcess(name, process, log_path, restarts)
+        self.running[name] = entry
+        return entry
+
+    def start(self) -> None:
+        for name in self.services:
+            self.start_service(name)
+
+    def healthy(self, name: str) -> bool:
+        url = f"http://{self.settings.web_host}:{self.settings.web_port(name)}/health"
+        try:
+            answer = httpx.get(url, timeout=1.0)
+            return answer.status_code == 200 and answer.json().get("assigned_partitions", 0) > 0
+        except (httpx.HTTPError, ValueError):
+            return False
+
+    def wait_healthy(self, timeout: float = 90.0) -> None:
+        deadline = time.monotonic() + timeout
+        pending = set(self.services)
+        while pending and time.monotonic() < deadline:
+            self.supervise()
+            pending = {name for name in pending if not self.healthy(name)}
+            if pending:
+                time.sleep(0.5)
+        if pending:
+            tails = "\n".join(f"--- {n}\n{self.tail_log(n)}" for n in sorted(pending))
+            raise TimeoutError(f"services not healthy after {timeout:.0f}s: {sorted(pending)}\n{tails}")
+
+    def tail_log(self, name: str, lines: int = 30) -> str:
+        entry = self.running.get(name)
+        if entry is None or not entry.log_path.exists():
+            return ""
+        return "\n".join(entry.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    def supervise(self) -> list[str]:
+        """Restart services that died on their own; returns the names restarted."""
+        restarted = []
+        for name, entry in list(self.running.items()):
+            if entry.process.poll() is None:
+                continue
+            if entry.restarts >= self.max_restarts:
+                raise RuntimeError(
+                    f"{name} keeps exiting ({entry.restarts} restarts):\n{self.tail_log(name)}"
+                )
+            time.sleep(min(2.0**entry.restarts * 0.5, 8.0))
+            self.start_service(name, entry.restarts + 1)
+            restarted.append(name)
+        return restarted
+
+    def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
+        """Send `sig` to one service and forget it (the fault tests restart it themselves)."""
+        entry = self.running.pop(name)
+        _signal_group(entry.process, sig)
+        entry.process.wait(timeout=30)
+
+    def stop(self, timeout: float = 20.0) -> None:
+        entries = list(self.running.values())
+        self.running.clear()
+        for entry in entries:
+            _signal_group(entry.process, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        for entry in entries:
+            remaining = max(deadline - time.monotonic(), 0.1)
+            try:
+                entry.process.wait(timeout=remaining)
+            except subprocess.TimeoutExpired:
+                _signal_group(entry.process, signal.SIGKILL)
+                entry.process.wait(timeout=10)
+
+
+def _signal_group(process: subprocess.Popen[bytes], sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, sig)

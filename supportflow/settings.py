@@ -1,0 +1,105 @@
+"""Deployment settings: one typed object read from the environment.
+
+Domain concerns (sources, playbooks, routing, LLM) live in the domain YAML instead
+(`supportflow/defaults/domain.yaml`, or the file named by SUPPORTFLOW_DOMAIN_CONFIG).
+Secrets are `SecretStr`: they never appear in `repr`, logs or `as_dict()`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SERVICES: tuple[str, ...] = ("intake", "investigator", "router", "drafter", "learner")
+DEFAULT_DOMAIN_CONFIG = Path(__file__).parent / "defaults" / "domain.yaml"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SUPPORTFLOW_", extra="ignore")
+
+    bootstrap_servers: str = Field(
+        default="127.0.0.1:9092",
+        validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "SUPPORTFLOW_BOOTSTRAP_SERVERS"),
+    )
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = None
+    ssl_cafile: Path | None = None
+
+    namespace: str = ""
+    """Prefix for every topic and consumer group: isolates an eval run or a test session."""
+    partitions: int = 4
+    replication_factor: int = 1
+
+    web_host: str = "127.0.0.1"
+    web_port_base: int = 6066
+    """intake listens on base, investigator base+1, router +2, drafter +3, learner +4."""
+
+    state_dir: Path = Path(".supportflow")
+    domain_config: Path = DEFAULT_DOMAIN_CONFIG
+    world_db: str | None = None
+    """SQLAlchemy URL of the loaded world the investigator reads (the demo and eval set it)."""
+
+    max_ticket_bytes: int = 1_000_000
+    max_thread_messages: int = 50
+    log_level: str = "warn"
+    log_json: bool = False
+
+    def topic(self, name: str) -> str:
+        return f"{self.namespace}{name}"
+
+    def app_id(self, service: str) -> str:
+        return f"{self.namespace}supportflow-{service}"
+
+    def web_port(self, service: str) -> int:
+        return self.web_port_base + SERVICES.index(service)
+
+    def kafka_client_options(self) -> dict[str, Any]:
+        """Security options in aiokafka's vocabulary."""
+        options: dict[str, Any] = {"security_protocol": self.security_protocol}
+        if self.sasl_mechanism:
+            options["sasl_mechanism"] = self.sasl_mechanism
+            options["sasl_plain_username"] = self.sasl_username
+            options["sasl_plain_password"] = (
+                self.sasl_password.get_secret_value() if self.sasl_password else None
+            )
+        if self.security_protocol in ("SSL", "SASL_SSL"):
+            import ssl
+
+            options["ssl_context"] = ssl.create_default_context(
+                cafile=str(self.ssl_cafile) if self.ssl_cafile else None
+            )
+        return options
+
+    def as_dict(self) -> dict[str, Any]:
+        """Settings for display: secrets masked."""
+        shown = self.model_dump()
+        if self.sasl_password is not None:
+            shown["sasl_password"] = "**********"
+        return shown
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+_ENV_REF = re.compile(r"\$\{([A-Z0-9_]+)\}")
+
+
+def load_domain_config(path: Path | None = None) -> dict[str, Any]:
+    """The domain YAML with `${ENV}` references filled from the environment (empty if unset)."""
+    source = (path or get_settings().domain_config).read_text(encoding="utf-8")
+    filled = _ENV_REF.sub(lambda m: os.environ.get(m.group(1), ""), source)
+    loaded = yaml.safe_load(filled) or {}
+    if not isinstance(loaded, dict):
+        raise ValueError(f"domain config {path} must be a mapping")
+    return loaded
