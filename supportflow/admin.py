@@ -87,11 +87,13 @@ async def read_topic(
     from_beginning: bool = True,
     idle_timeout: float | None = None,
     deadline: float | None = None,
+    heartbeat: bool = False,
 ) -> AsyncIterator[Any]:
     """Yield records of every partition of `topic` without joining a consumer group.
 
     Stops after `idle_timeout` seconds without a record, or at the loop-time `deadline`;
-    with neither it runs until cancelled.
+    with neither it runs until cancelled. With `heartbeat`, an empty poll yields None, so the
+    caller can decide to stop while the topic is quiet.
     """
     consumer = AIOKafkaConsumer(
         bootstrap_servers=settings.bootstrap_servers,
@@ -122,6 +124,8 @@ async def read_topic(
             if idle_timeout is not None and now - last >= idle_timeout:
                 return
             batch = await consumer.getmany(timeout_ms=200, max_records=500)
+            if heartbeat and not batch:
+                yield None
             for records in batch.values():
                 for record in records:
                     last = loop.time()

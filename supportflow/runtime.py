@@ -143,7 +143,7 @@ def wire_case_stage(
     source: str,
     sink: str,
     step: CaseStep,
-) -> TableT:
+) -> TableT[str, int]:
     """Wire `step` between two case topics; returns the idempotency table (ticket -> revision)."""
     source_topic = raw_topic(app, settings, source)
     sink_topic = raw_topic(app, settings, sink)

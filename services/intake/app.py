@@ -71,19 +71,18 @@ def wire(app: faust.App, settings: Settings, normalize: Normalizer) -> None:
                 ticket_id=ticket.ticket_id, revision=len(earlier) + 1, ticket=ticket, intake=section
             )
             case = stamp(case, "intake", started_at)
-            await send_case_and_count(normalized, case, section, ticket)
+            await send_case_and_count(normalized, case, section, message.timestamp)
             history[ticket.ticket_id] = [*history[ticket.ticket_id], ticket.model_dump(mode="json")]
             metrics.STAGE_SECONDS.labels("intake").observe(time.perf_counter() - began)
 
     app.agent(received, name="intake-stage")(run_intake)
 
 
-async def send_case_and_count(
-    topic: TopicT, case: CaseFile, section: IntakeSection, ticket: TicketReceived
-) -> None:
+async def send_case_and_count(topic: TopicT, case: CaseFile, section: IntakeSection, arrived: float) -> None:
     await send_case(topic, case, case.event_id("intake"))
     metrics.RECORDS.labels("intake", "processed").inc()
     metrics.INTAKE_CASES.labels(section.status).inc()
     for identifier in section.missing:
         metrics.MISSING_IDENTIFIERS.labels(identifier).inc()
-    metrics.PROBLEM_STATEMENT_SECONDS.observe(max((utcnow() - ticket.received_at).total_seconds(), 0.0))
+    # from the ticket's arrival on the broker, not the helpdesk's clock
+    metrics.PROBLEM_STATEMENT_SECONDS.observe(max(time.time() - arrived, 0.0))

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# System packages the checks and tests use beyond Python, Java and Maven (Debian packages):
+# docker-compose validates docker-compose.yml without an engine; prometheus is the real server
+# the observability test scrapes with. Installed only when missing.
+set -euo pipefail
+missing=()
+command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
+if [ ${#missing[@]} -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

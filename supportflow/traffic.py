@@ -1,0 +1,127 @@
+"""Publish tickets and collect what the pipeline makes of them, for the demo, eval, bench and tests.
+
+Collection reads the output topic from the beginning without a consumer group and keeps, per
+ticket, every distinct event id it saw, so duplicates (same event id twice) are visible.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from supportflow import codec
+from supportflow.admin import producer, read_topic
+from supportflow.events import CaseFile, DeadLetter, TicketReceived
+from supportflow.settings import Settings
+from supportflow.topics import DEADLETTER, REPLIES_DRAFTED, TICKETS_RECEIVED
+
+
+async def publish_tickets(
+    settings: Settings,
+    tickets: Iterable[TicketReceived],
+    *,
+    as_json: bool = True,
+    on_sent: Callable[[TicketReceived], None] | None = None,
+) -> int:
+    """Send tickets to `support.tickets.received` keyed by ticket_id; waits for every ack."""
+    count = 0
+    async with producer(settings, linger_ms=5) as sender:
+        pending = []
+        for ticket in tickets:
+            if as_json:
+                value, headers = ticket.model_dump_json().encode(), {"content-type": codec.JSON.encode()}
+            else:
+                value, headers = codec.encode(ticket), codec.avro_headers("TicketReceived")
+            pending.append(
+                await sender.send(
+                    settings.topic(TICKETS_RECEIVED),
+                    value,
+                    key=ticket.ticket_id.encode(),
+                    headers=list(headers.items()),
+                )
+            )
+            count += 1
+            if on_sent:
+                on_sent(ticket)
+        await asyncio.gather(*pending)
+    return count
+
+
+async def publish_raw(
+    settings: Settings,
+    topic: str,
+    value: bytes,
+    key: bytes | None = None,
+    headers: dict[str, bytes] | None = None,
+) -> None:
+    async with producer(settings) as sender:
+        await sender.send_and_wait(
+            settings.topic(topic), value, key=key, headers=list((headers or {}).items())
+        )
+
+
+@dataclass
+class Collected:
+    cases: dict[str, CaseFile] = field(default_factory=dict)
+    """The latest case per ticket (highest revision)."""
+    event_ids: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    """Every output event id seen per ticket, in order (duplicates included)."""
+    undecodable: int = 0
+
+    @property
+    def duplicates(self) -> int:
+        return sum(len(ids) - len(set(ids)) for ids in self.event_ids.values())
+
+
+async def collect_cases(
+    settings: Settings,
+    ticket_ids: set[str],
+    *,
+    timeout: float,
+    topic: str = REPLIES_DRAFTED,
+    settle: float = 0.0,
+    stall: float | None = None,
+    done: Callable[[Collected], bool] | None = None,
+    on_case: Callable[[CaseFile], None] | None = None,
+) -> Collected:
+    """Read `topic` until every ticket has a case (then `settle` more seconds), or `timeout`,
+    or — with `stall` — until no new case arrived for `stall` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    collected = Collected()
+    finished_at: float | None = None
+    last_case = loop.time()
+    is_done = done or (lambda c: ticket_ids <= c.cases.keys())
+    async for record in read_topic(settings, settings.topic(topic), deadline=deadline, heartbeat=True):
+        key = (record.key or b"").decode(errors="replace") if record is not None else ""
+        if key in ticket_ids:
+            try:
+                case = codec.decode(CaseFile, record.value, record.headers)
+            except codec.DecodeError:
+                collected.undecodable += 1
+            else:
+                headers = codec.headers_dict(record.headers)
+                event_id = headers.get("event-id", b"").decode() or case.last_event_id or ""
+                collected.event_ids[case.ticket_id].append(event_id)
+                known = collected.cases.get(case.ticket_id)
+                if known is None or case.revision >= known.revision:
+                    collected.cases[case.ticket_id] = case
+                last_case = loop.time()
+                if on_case:
+                    on_case(case)
+        if finished_at is None and is_done(collected):
+            finished_at = loop.time()
+        if finished_at is not None and loop.time() - finished_at >= settle:
+            break
+        if stall is not None and loop.time() - last_case >= stall:
+            break
+    return collected
+
+
+async def collect_dead_letters(settings: Settings, *, idle: float = 2.0) -> list[DeadLetter]:
+    letters = []
+    async for record in read_topic(settings, settings.topic(DEADLETTER), idle_timeout=idle):
+        letters.append(codec.decode(DeadLetter, record.value, record.headers))
+    return letters
