@@ -73,7 +73,9 @@ def run(args: argparse.Namespace) -> int:
     with console.status(f"loading the world of {args.pack.name}…"):
         loaded = load_pack(args.pack, world_db)
     console.print(f"[green]✓[/] world loaded: {loaded}")
-    settings = settings.model_copy(update={"world_db": world_db})
+    settings = settings.model_copy(
+        update={"world_db": world_db, "world_files": str((args.pack / "world").resolve())}
+    )
 
     fleet = Fleet(settings, [name for name in SERVICES if not Fleet(settings).healthy(name)])
     fleet.start()

@@ -57,8 +57,12 @@ class Fleet:
         env["SUPPORTFLOW_PARTITIONS"] = str(self.settings.partitions)
         env["SUPPORTFLOW_WEB_PORT_BASE"] = str(self.settings.web_port_base)
         env["SUPPORTFLOW_STATE_DIR"] = str(self.settings.state_dir)
-        if self.settings.world_db:
-            env["SUPPORTFLOW_WORLD_DB"] = self.settings.world_db
+        for key, value in (
+            ("SUPPORTFLOW_WORLD_DB", self.settings.world_db),
+            ("SUPPORTFLOW_WORLD_FILES", self.settings.world_files),
+        ):
+            if value:
+                env[key] = value
         return env
 
     def start_service(self, name: str, restarts: int = 0) -> ServiceProcess:

@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     domain_config: Path = DEFAULT_DOMAIN_CONFIG
     world_db: str | None = None
     """SQLAlchemy URL of the loaded world the investigator reads (the demo and eval set it)."""
+    world_files: str | None = None
+    """A pack's world/ folder: incidents and behaviours read as NDJSON (the demo and eval set it)."""
 
     max_ticket_bytes: int = 1_000_000
     max_thread_messages: int = 50
@@ -96,10 +98,16 @@ _ENV_REF = re.compile(r"\$\{([A-Z0-9_]+)\}")
 
 
 def load_domain_config(path: Path | None = None) -> dict[str, Any]:
-    """The domain YAML with `${ENV}` references filled from the environment (empty if unset)."""
-    source = (path or get_settings().domain_config).read_text(encoding="utf-8")
+    """The domain YAML with `${ENV}` references filled from the environment (empty if unset).
+
+    A relative `playbooks` path is resolved against the YAML file's folder.
+    """
+    path = path or get_settings().domain_config
+    source = path.read_text(encoding="utf-8")
     filled = _ENV_REF.sub(lambda m: os.environ.get(m.group(1), ""), source)
     loaded = yaml.safe_load(filled) or {}
     if not isinstance(loaded, dict):
         raise ValueError(f"domain config {path} must be a mapping")
+    if loaded.get("playbooks"):
+        loaded["playbooks"] = str((path.parent / str(loaded["playbooks"])).resolve())
     return loaded

@@ -1,0 +1,1 @@
+"""Router: decide what kind of case it is, and route it."""

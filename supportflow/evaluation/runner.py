@@ -185,6 +185,7 @@ async def evaluate(
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     assert settings.world_db
     progress("loading the world", 0, 1)
+    settings = settings.model_copy(update={"world_files": str((pack / "world").resolve())})
     load_pack(pack, settings.world_db)
     progress("loading the world", 1, 1)
     await create_topics(settings)
@@ -273,5 +274,6 @@ async def _switch_world(fleet: Fleet, pack: Path) -> None:
     assert fleet.settings.world_db
     fleet.stop()
     load_pack(pack, fleet.settings.world_db)
+    fleet.settings = fleet.settings.model_copy(update={"world_files": str((pack / "world").resolve())})
     fleet.start()
     await asyncio.to_thread(fleet.wait_healthy, 180.0)

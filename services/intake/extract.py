@@ -1,0 +1,487 @@
+"""Identifiers, error signatures, environment and injection spans found in ticket text.
+
+Identifier formats are those of docs/WORLD.md. Prefixes are matched case-insensitively and with
+`-` as well as `_` (customers retype ids), and values are returned in canonical lower case.
+API keys only ever yield their visible 4-char prefix (cleaning has already cut full keys).
+
+Injection rule: a sentence or paragraph that tries to instruct the system (override phrases,
+fake role lines such as `SYSTEM:`, requests to show another account's data, chat or script
+markup) is an *injection span*. Its text sets `injection_suspected` and nothing else: ids,
+errors, times and narrative inside it are ignored — except an id the span itself calls the
+requester's own ("my/our account acc_..."), and any id the customer also states outside it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from services.intake.cleaning import fold
+from supportflow.events import Environment, ErrorSignature
+
+_B = r"(?<![A-Za-z0-9_])"  # identifier start boundary
+_E = r"(?![A-Za-z0-9_])"
+
+ID_PATTERNS: dict[str, re.Pattern[str]] = {
+    "account_id": re.compile(_B + r"acc[_-]([a-z0-9]{6})" + _E),
+    "workspace_id": re.compile(_B + r"ws[_-]([a-z0-9]{6})" + _E),
+    "user_id": re.compile(_B + r"usr[_-]([a-z0-9]{6})" + _E),
+    "request_id": re.compile(_B + r"req[_-]([0-9a-f]{12})" + _E),
+    "dashboard_id": re.compile(_B + r"dsh[_-]([a-z0-9]{6})" + _E),
+    "export_id": re.compile(_B + r"exp[_-]([a-z0-9]{6})" + _E),
+}
+_ID_PREFIX = {
+    "account_id": "acc_",
+    "workspace_id": "ws_",
+    "user_id": "usr_",
+    "request_id": "req_",
+    "dashboard_id": "dsh_",
+    "export_id": "exp_",
+}
+_API_KEY_PREFIX = re.compile(r"(?<![A-Za-z0-9])lk_(live|test)_([a-z0-9]{4})(?![a-z0-9])")
+_INTEGRATION = re.compile(
+    r"\b(sales\s?force|slack|snow\s?flake|hub\s?spot|big\s?query)\b",
+    0,
+)
+_EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+_VENDOR_EMAIL = re.compile(
+    r"@(?:[\w-]+\.)*lumen\.example$|^(?:no-?reply|support|help|helpdesk|billing|sales|info)@",
+    0,
+)
+_WORKSPACE_NAME = re.compile(
+    r"(?:\b(?:in|on|from|for|im|in dem|dans|en|del)\s+(?:the|our|my|unserem|unser|notre|mon|nuestro|mi)?\s*"
+    r"[\"'“„«]([^\"'“”„«»\n]{2,40})[\"'”“»]\s*(?:workspace|arbeitsbereich)"
+    r"|\b(?:workspace|arbeitsbereich|espace de travail|espacio de trabajo)\s+"
+    r"(?:called|named|namens|nommé|appelé|llamado)?\s*[\"'“„«]([^\"'“”„«»\n]{2,40})[\"'”“»]"
+    r"|\b(?:the|our|my)\s+([A-Z][\w-]{1,30}(?:\s[A-Z][\w-]{1,30})?)\s+workspace\b)",
+)
+
+# --- error signatures -----------------------------------------------------------------------
+
+_ERROR_CODE = re.compile(r"(?<![A-Za-z0-9_])([A-Z][A-Z0-9]{1,}(?:_[A-Z0-9]+){1,6})(?![A-Za-z0-9_])")
+_ERRORISH_SUFFIX = re.compile(
+    r"_(?:REACHED|DENIED|DISABLED|INVALID|EXPIRED|REVOKED|LIMITED|UNAVAILABLE|ERROR|FAILED|FAILURE|"
+    r"NOT_FOUND|TIMEOUT|TIMED_OUT|EXCEEDED|FORBIDDEN|CONFLICT|MISSING|REQUIRED|UNAUTHORIZED|REJECTED|"
+    r"LOCKED|BLOCKED|MISMATCH|EXISTS|UNSUPPORTED|TOO_LARGE|QUOTA|LIMIT)$"
+)
+_NOT_ERROR_CODE = re.compile(
+    r"(?:_PATH|_HOME|_DIR|_URL|_VERSION|_ENV|_HOST|_PORT|_USER|_NAME|_ID|_KEY|_FILE|_MODE)$|^(?:HTTP|LD|MOZ_APP)_"
+)
+_ERROR_CONTEXT = re.compile(
+    r"error|code|fehler|erreur|código|failed|fails|failing|returned|returns|says|said|message|"
+    r"meldung|mensaje|got|get|getting|shows|showing|status|response|exception|denied|refused",
+    0,
+)
+_HTTP_REASONS = {
+    "400": "bad request",
+    "401": "unauthorized",
+    "402": "payment required",
+    "403": "forbidden",
+    "404": "not found",
+    "408": "request timeout",
+    "409": "conflict",
+    "413": "payload too large",
+    "422": "unprocessable entity",
+    "429": "too many requests",
+    "500": "internal server error",
+    "502": "bad gateway",
+    "503": "service unavailable",
+    "504": "gateway timeout",
+}
+_HTTP_STATUS = re.compile(
+    r"(?:\bhttp(?:/\d(?:\.\d)?)?\s*(?:status\s*)?(?:code\s*)?[:#]?\s*([1-5]\d\d)\b"
+    r"|\bstatus(?:\s*code)?\s*(?:of\s*)?[:=]?\s*([1-5]\d\d)\b"
+    r"|\b(?:returns?|returned|returning|got|get|gets|getting|receive[ds]?|throws?|gives?|gave|giving|"
+    r"with|an?|mit|avec|con|erhalte|obtiens|recibo|en)\s+(?:an?\s+|the\s+|einen?\s+|une?\s+|un\s+)?"
+    r"([45]\d\d)\b(?!\s*(?:rows|records|users|items|times|ms|seconds|s\b|%|mb|kb|gb|dashboards|events|"
+    r"exports|calls|requests|lines|px|pixels))"
+    r"|\b([45]\d\d)\s*(?:error|errors|response|status|fehler|erreur|\(|-\s*[a-z])"
+    r"|\b(?:error|fehler|erreur|code)\s*:?\s*([45]\d\d)\b"
+    r"|\b([45]\d\d)\s+(" + "|".join(_HTTP_REASONS.values()) + r"))",
+    0,
+)
+_STATUS_HINT = re.compile(r"(?<!\d)[45]\d\d(?!\d)")
+_EXCEPTION = re.compile(
+    r"(?<![\w.])((?:[a-z_][\w]*\.)*[A-Z][A-Za-z0-9]*(?:Exception|Error|Fault))\b(?!\s+(?:message|code)\b)"
+)
+_GENERIC_EXCEPTIONS = frozenset({"Error", "Exception", "Fault"})
+_QUOTED = re.compile(
+    r"\"([^\"\n]{3,160})\"|“([^”\n]{3,160})”|„([^“”\n]{3,160})[“”]|«\s?([^»\n]{3,160}?)\s?»"
+    r"|(?<![\w])'([^'\n]{3,160})'(?![\w])"
+)
+_MESSAGE_CONTEXT = re.compile(
+    r"(?:error|message|says|said|saying|shows?|showing|displays?|displayed|popup|pop-up|banner|toast|"
+    r"alert|notification|reads|fehler|meldung|zeigt|steht|erreur|affiche|indique|dit|mensaje|dice|"
+    r"aparece|muestra|warning|warnung)\W{0,4}(?:\w+\W+){0,4}$",
+    0,
+)
+_ERROR_WORDS = re.compile(
+    r"\b(?:fail|failed|failure|error|denied|not allowed|invalid|unable|limit|expired|revoked|"
+    r"unavailable|forbidden|wrong|cannot|can't|refused|timeout|timed out|fehler|fehlgeschlagen|"
+    r"verweigert|ungültig|échec|erreur|refusé|impossible|error|fallo|denegado|inválido)\b",
+    0,
+)
+_LABELLED_MESSAGE = re.compile(
+    r"(?:^|\n)\s*(?:error(?:\s+message)?|fehlermeldung|fehler|message d'erreur|erreur|mensaje de error|"
+    r"error message)\s*:\s*([^\n]{3,160})",
+    0,
+)
+
+# --- environment ------------------------------------------------------------------------
+
+_USER_AGENT = re.compile(r"Mozilla/\d\.\d \([^)\n]{3,200}\)[^\n]{0,200}")
+_UA_LABEL = re.compile(r"user[- ]agent\s*:\s*([^\n]{5,400})")
+_UA_BROWSERS = (
+    ("Edge", re.compile(r"\bEdg(?:e|A|iOS)?/(\d+(?:\.\d+)?)")),
+    ("Opera", re.compile(r"\bOPR/(\d+(?:\.\d+)?)")),
+    ("SeaMonkey", re.compile(r"\bSeaMonkey/(\d+(?:\.\d+){0,2})")),
+    ("Pale Moon", re.compile(r"\bPaleMoon/(\d+(?:\.\d+)?)")),
+    ("Thunderbird", re.compile(r"\bThunderbird/(\d+(?:\.\d+)?)")),
+    ("Firefox", re.compile(r"\b(?:Firefox|FxiOS)/(\d+(?:\.\d+)?)")),
+    ("Chrome", re.compile(r"\b(?:Chrome|CriOS)/(\d+)")),
+    ("Safari", re.compile(r"\bVersion/(\d+(?:\.\d+)?)[^\n]*Safari/")),
+)
+_UA_OS = (
+    ("iOS", re.compile(r"\b(?:iPhone|CPU) OS (\d+(?:_\d+)*)")),
+    ("Android", re.compile(r"\bAndroid (\d+(?:\.\d+)?)")),
+    ("Windows", re.compile(r"\bWindows NT (\d+\.\d+)")),
+    ("macOS", re.compile(r"\bMac OS X (\d+(?:[_.]\d+)*)")),
+    ("ChromeOS", re.compile(r"\bCrOS\b()")),
+    ("Linux", re.compile(r"\b(?:Linux|Ubuntu|X11)\b()")),
+    ("FreeBSD", re.compile(r"\bFreeBSD\b()")),
+)
+_WINDOWS_NT = {"10.0": "10", "6.3": "8.1", "6.2": "8", "6.1": "7", "6.0": "Vista", "5.1": "XP", "5.2": "XP"}
+_PROSE_BROWSER = re.compile(
+    r"\b(chrome|chromium|firefox|safari|edge|opera|brave|seamonkey)(?:\s+(?:version\s+)?v?(\d+(?:\.\d+)*))?\b",
+    0,
+)
+_PROSE_OS = re.compile(
+    r"\b(windows\s*(?:11|10|8\.1|8|7|xp)|mac\s?os(?:\s*x)?(?:\s+\d+(?:\.\d+)*|\s+(?:sonoma|ventura|monterey|big sur|catalina|sequoia|mojave))?|"
+    r"os x\s+\d+(?:\.\d+)*|ubuntu(?:\s+\d+\.\d+)?|debian|fedora|linux|chrome\s?os|"
+    r"ios\s+\d+(?:\.\d+)*|ipados\s+\d+(?:\.\d+)*|android\s+\d+(?:\.\d+)*)\b",
+    0,
+)
+_BROWSER_NAMES = {"seamonkey": "SeaMonkey"}
+_OS_CANON = {"windows": "Windows", "macos": "macOS", "mac os": "macOS", "mac os x": "macOS", "osx": "macOS"}
+_APP_VERSION = re.compile(
+    r"\b(?:app\s+version|version\s+de\s+l'app|app-version|versión\s+de\s+la\s+app|"
+    r"(?:lumen|mobile app|ios app|android app|app|client|desktop app)\s+(?:version\s+)?v?|"
+    r"(?:version|versión|build)\s*:?\s*v?)"
+    r"(\d+\.\d+(?:\.\d+){0,2})\b",
+    0,
+)
+_REGION_HINT = re.compile(
+    r"region|instance|cluster|data|hosted|rechenzentrum|région|región|server|tenant|lumen"
+)
+_REGION_CODE = re.compile(r"\b(?:eu|us|uk|apac|au)\b")
+_SURFACE_API = re.compile(
+    r"\b(?:api|rest|endpoint|sdk|curl|webhook|api key|token|graphql)\b|/v\d+/|api\.lumen\.example|"
+    r"\b(?:get|post|put|patch|delete)\s+/",
+    0,
+)
+_SURFACE_MOBILE = re.compile(
+    r"\b(?:mobile app|ios app|android app|iphone app|ipad app|the app on my (?:phone|iphone|ipad|tablet)|"
+    r"on my (?:phone|iphone|android|ipad|tablet)|mobile-app|app móvil|application mobile|handy-app|"
+    r"aplicación móvil|appli mobile)\b",
+    0,
+)
+_SURFACE_UI = re.compile(
+    r"\b(?:browser|web app|webapp|click(?:ed|ing)?|button|page|screen|tab|ui|web interface|"
+    r"app\.lumen\.example|navigat\w+|menu|klick\w*|schaltfläche|seite|bouton|cliqu\w+|botón|pantalla|"
+    r"página)\b",
+    0,
+)
+_REGION = re.compile(
+    r"\b(eu|us|uk|apac|au)(?:[- ](?:west|east|central|north|south)(?:-\d)?)?"
+    r"\s*(?:region|instance|cluster|data ?cent(?:er|re)|datacenter|hosting|tenant|server|rechenzentrum|"
+    r"région|región)\b"
+    r"|\b(?:region|instance|cluster|hosted in|data (?:is |are )?(?:stored |hosted )?in|région|región|"
+    r"rechenzentrum)\s*:?\s*(?:the\s+)?(eu|us|uk|apac|au)\b"
+    r"|\b(eu|us)\.(?:app|api)\.lumen\.example",
+    0,
+)
+
+# --- injection ------------------------------------------------------------------------------
+
+_INJECTION_INLINE = re.compile(
+    r"\b(?:ignore|disregard|forget|override|bypass)\b[^.\n]{0,40}\b(?:previous|prior|above|earlier|all|"
+    r"your|any|the)\b[^.\n]{0,30}\b(?:instructions?|prompts?|rules|guidelines|messages?|context|policies)\b"
+    r"|\bignorier\w*\b[^.\n]{0,40}\banweisungen\b|\bignore[zr]?\b[^.\n]{0,40}\binstructions\b"
+    r"|\bignora\w*\b[^.\n]{0,40}\binstrucciones\b"
+    r"|\byou are now\b|\bact as (?:an? )?(?:admin|administrator|system|root|developer|support agent)\b"
+    r"|\bpretend (?:to be|you are)\b|\bnew instructions\s*:|\bdeveloper mode\b|\bjailbreak\b"
+    r"|\b(?:mark|set|classify|route|change)\b[^.\n]{0,30}\b(?:ticket|case|priority|status|decision|class)\b"
+    r"[^.\n]{0,20}\b(?:as|to)\b\s+(?:resolved|closed|urgent|p[0-3]|critical|expected_behavior|"
+    r"product_defect|incident|configuration_issue|unclear|high|low)\b"
+    r"|\b(?:show|give|send|list|dump|export|reveal|display|print|tell|grant)\b\s+(?:me|us)\b[^.\n]{0,60}?"
+    r"\b(?:account|tenant|customer|organi[sz]ation|workspace)\b[^.\n]{0,20}?"
+    r"(?:acc[_-][a-z0-9]{6}|ws[_-][a-z0-9]{6}|\b(?:other|another|all|every)\b)"
+    r"|\b(?:reveal|print|show|output|repeat)\b[^.\n]{0,30}\b(?:system prompt|your instructions|your prompt|"
+    r"api keys?|secrets?|passwords?)\b",
+    0,
+)
+_INJECTION_ROLE_LINE = re.compile(
+    r"^\s*(?:\[?(?:system|assistant|admin|developer|root)\]?\s*(?::|>|\])|###\s*(?:system|instruction)|"
+    r"(?:admin|system) override\b|<\|?(?:im_start|system|im_end)\|?>|\[/?inst\])",
+    re.MULTILINE,
+)
+_INJECTION_MARKUP = re.compile(
+    r"<\s*/?\s*(?:script|iframe|system|instructions?|prompt|assistant)\b[^>]*>|<\|[a-z_]+\|>|\[/?inst\]|"
+    r"javascript:|<img[^>]+onerror\s*=|<!--[^>]{0,200}(?:ignore|instruction|system|assistant)",
+    0,
+)
+_OWN_ID_CONTEXT = re.compile(
+    r"\b(?:my|our|mein\w*|unser\w*|mon|ma|notre|mi|nuestr[oa])\s+(?:own\s+)?(?:account|workspace|konto|"
+    r"compte|cuenta|espace|espacio)\s*(?:id\s*)?(?:is\s*|ist\s*|est\s*|es\s*)?[:#]?\s*$",
+    0,
+)
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+
+
+def injection_spans(text: str) -> list[Span]:
+    """Spans of text that try to instruct the system: a sentence, or a role line's paragraph."""
+    spans: list[Span] = []
+    text = fold(text)
+    for match in _INJECTION_INLINE.finditer(text):
+        spans.append(_sentence_around(text, match.start(), match.end()))
+    for match in _INJECTION_ROLE_LINE.finditer(text):
+        end = text.find("\n\n", match.start())
+        spans.append(Span(match.start(), len(text) if end < 0 else end))
+    for match in _INJECTION_MARKUP.finditer(text):
+        tag = match.group(0).lower()
+        close = -1
+        for name in ("script", "system", "instruction", "prompt", "assistant", "iframe"):
+            if name in tag and not tag.startswith("</"):
+                close = text.find(f"</{name}", match.end())
+                if close >= 0:
+                    close = text.find(">", close) + 1
+                break
+        spans.append(Span(match.start(), close if close > 0 else _sentence_around(text, *match.span()).end))
+    return _merge_spans(spans)
+
+
+def _sentence_around(text: str, start: int, end: int) -> Span:
+    left = max(text.rfind(". ", 0, start) + 2, text.rfind("\n", 0, start) + 1, 0)
+    if left == 1 and not text.startswith(". "):
+        left = max(text.rfind("\n", 0, start) + 1, 0)
+    candidates = [i for i in (text.find(". ", end), text.find("\n", end)) if i >= 0]
+    right = min(candidates) + 1 if candidates else len(text)
+    return Span(left, right)
+
+
+def _merge_spans(spans: list[Span]) -> list[Span]:
+    merged: list[Span] = []
+    for span in sorted(spans, key=lambda s: s.start):
+        if merged and span.start <= merged[-1].end:
+            merged[-1] = Span(merged[-1].start, max(merged[-1].end, span.end))
+        else:
+            merged.append(span)
+    return merged
+
+
+def blank_spans(text: str, spans: Iterable[Span]) -> str:
+    """The text with each span replaced by spaces (offsets stay valid)."""
+    parts: list[str] = []
+    cursor = 0
+    for span in spans:
+        parts.append(text[cursor : span.start])
+        parts.append(" " * (span.end - span.start))
+        cursor = span.end
+    parts.append(text[cursor:])
+    return "".join(parts)
+
+
+def _in_spans(position: int, spans: list[Span]) -> bool:
+    return any(span.start <= position < span.end for span in spans)
+
+
+# --- identifiers -------------------------------------------------------------------------------
+
+
+def extract_identifiers(
+    text: str, spans: list[Span], requester_email: str, forwarded_from: Iterable[str] = ()
+) -> dict[str, str]:
+    """WORLD.md identifiers: the first mention of each outside injection spans wins."""
+    found: dict[str, str] = {}
+    requester = requester_email.strip().lower()
+    text = fold(text)
+    for key, pattern in ID_PATTERNS.items():
+        if _ID_PREFIX[key][:-1] not in text:
+            continue
+        candidates = [(m.start(), m.group(1).lower()) for m in pattern.finditer(text)]
+        if not candidates:
+            continue
+        outside = {value for position, value in candidates if not _in_spans(position, spans)}
+        for position, value in candidates:
+            if value in outside or _OWN_ID_CONTEXT.search(text[max(0, position - 40) : position]):
+                found[key] = _ID_PREFIX[key] + value
+                break
+    for match in _API_KEY_PREFIX.finditer(text) if "lk_" in text else ():
+        if not _in_spans(match.start(), spans):
+            found["api_key_prefix"] = f"lk_{match.group(1).lower()}_{match.group(2).lower()}"
+            break
+    gate = any(word in text for word in ("sales", "slack", "snow", "hub", "big"))
+    for match in _INTEGRATION.finditer(text) if gate else ():
+        if not _in_spans(match.start(), spans):
+            found["integration"] = re.sub(r"\s", "", match.group(1)).lower()
+            break
+    emails = [m for m in _EMAIL.finditer(text) if not _in_spans(m.start(), spans)] if "@" in text else []
+    for candidate in [m.group(0) for m in emails] + list(forwarded_from):
+        address = candidate.strip(".").lower()
+        if address != requester and not _VENDOR_EMAIL.search(address):
+            found["user_email"] = address
+            break
+    return found
+
+
+def workspace_name(text: str) -> str | None:
+    match = _WORKSPACE_NAME.search(text)
+    if not match:
+        return None
+    name = next(group for group in match.groups() if group)
+    return name.strip()
+
+
+# --- error signatures -----------------------------------------------------------------------------
+
+
+def extract_error_signatures(text: str, spans: list[Span]) -> list[ErrorSignature]:
+    """Codes, HTTP statuses, request ids, exception names and quoted error messages, in text order."""
+    found: list[tuple[int, str, str]] = []
+    low = fold(text)
+    for match in _ERROR_CODE.finditer(text):
+        code = match.group(1)
+        if _in_spans(match.start(), spans) or _NOT_ERROR_CODE.search(code):
+            continue
+        context = low[max(0, match.start() - 50) : match.end() + 20]
+        quoted = text[max(0, match.start() - 1) : match.start()] in ("`", '"', "'", "[", "(", "“", "«")
+        if _ERRORISH_SUFFIX.search(code) or quoted or _ERROR_CONTEXT.search(context):
+            found.append((match.start(), "error_code", code))
+    for match in _HTTP_STATUS.finditer(low) if _STATUS_HINT.search(low) else ():
+        value = next((group for group in match.groups()[:6] if group and group.isdigit()), None)
+        if value and 400 <= int(value) <= 599 and not _in_spans(match.start(), spans):
+            found.append((match.start(), "http_status", value))
+    for match in ID_PATTERNS["request_id"].finditer(low):
+        if not _in_spans(match.start(), spans):
+            found.append((match.start(), "request_id", "req_" + match.group(1).lower()))
+    has_exception = "Error" in text or "Exception" in text or "Fault" in text
+    for match in _EXCEPTION.finditer(text) if has_exception else ():
+        name = match.group(1)
+        if name.rsplit(".", 1)[-1] in _GENERIC_EXCEPTIONS or _in_spans(match.start(), spans):
+            continue
+        found.append((match.start(), "exception", name))
+    has_quotes = any(q in text for q in ('"', "“", "„", "«", "'"))
+    for match in _QUOTED.finditer(text) if has_quotes else ():
+        message = next(group for group in match.groups() if group).strip()
+        if _in_spans(match.start(), spans) or not any(c.isalpha() for c in message):
+            continue
+        before = low[max(0, match.start() - 60) : match.start()]
+        if _MESSAGE_CONTEXT.search(before) or (_ERROR_WORDS.search(fold(message)) and " " in message):
+            found.append((match.start(), "message", message))
+    for match in _LABELLED_MESSAGE.finditer(low):
+        if not _in_spans(match.start(1), spans):
+            label = text[match.start(1) : match.end(1)]
+            found.append((match.start(1), "message", label.strip().strip("\"'“”«»„")))
+    found.sort(key=lambda item: item[0])
+    seen: set[tuple[str, str]] = set()
+    signatures: list[ErrorSignature] = []
+    for _, kind, value in found:
+        if (kind, value.lower()) in seen or any(
+            kind == "message" and s.kind == "message" and value.lower() in s.value.lower() for s in signatures
+        ):
+            continue
+        seen.add((kind, value.lower()))
+        signatures.append(ErrorSignature(kind=kind, value=value))
+    return signatures[:20]
+
+
+# --- environment --------------------------------------------------------------------------------
+
+
+def parse_user_agent(user_agent: str) -> tuple[str | None, str | None]:
+    """(browser, os) from a user-agent string, e.g. ("Firefox 115.0", "Windows 10")."""
+    browser = None
+    for name, pattern in _UA_BROWSERS:
+        match = pattern.search(user_agent)
+        if match:
+            browser = f"{name} {match.group(1)}"
+            break
+    os_name = None
+    for name, pattern in _UA_OS:
+        match = pattern.search(user_agent)
+        if match:
+            version = match.group(1)
+            if name == "Windows":
+                version = _WINDOWS_NT.get(version, version)
+            os_name = f"{name} {version.replace('_', '.')}".strip() if version else name
+            break
+    return browser, os_name
+
+
+def find_user_agent(text: str) -> str | None:
+    labelled = _UA_LABEL.search(fold(text))
+    if labelled:
+        return text[labelled.start(1) : labelled.end(1)].strip()
+    match = _USER_AGENT.search(text)
+    return match.group(0).strip() if match else None
+
+
+def extract_environment(text: str, metadata: dict[str, str]) -> Environment:
+    """Surface, versions, browser/OS and region from text, with helpdesk metadata as fallback."""
+    env = Environment()
+    user_agent = metadata.get("user_agent") or metadata.get("user-agent") or find_user_agent(text)
+    if user_agent:
+        env.user_agent = user_agent[:400]
+        env.browser, env.os = parse_user_agent(user_agent)
+    prose = fold(_USER_AGENT.sub(" ", text) if user_agent else text)
+    if env.browser is None:
+        match = _PROSE_BROWSER.search(prose)
+        if match:
+            name = _BROWSER_NAMES.get(match.group(1), match.group(1).capitalize())
+            env.browser = f"{name} {match.group(2)}" if match.group(2) else name
+    if env.os is None:
+        match = _PROSE_OS.search(prose)
+        if match:
+            raw = " ".join(match.group(1).split())
+            head = raw.split(" ")[0]
+            if raw.startswith(("mac os", "macos", "os x")):
+                rest = re.sub(r"^(?:mac\s?os(?:\s*x)?|os x)\s*", "", raw)
+                env.os = f"macOS {rest.title()}".strip()
+            elif head in ("ios", "ipados"):
+                env.os = "iOS " + raw.split(" ", 1)[1]
+            else:
+                env.os = _OS_CANON.get(head, head.capitalize() if head != "chromeos" else "ChromeOS") + (
+                    " " + raw.split(" ", 1)[1] if " " in raw and head not in ("chrome",) else ""
+                )
+    version = metadata.get("app_version")
+    if not version:
+        match = _APP_VERSION.search(prose)
+        version = match.group(1) if match else None
+    env.app_version = version
+    env.surface = metadata.get("surface") or _surface(prose, env)
+    region = metadata.get("region")
+    if not region:
+        hinted = _REGION_HINT.search(prose) and _REGION_CODE.search(prose)
+        match = _REGION.search(prose) if hinted else None
+        if match:
+            region = next(group for group in match.groups() if group)
+    env.region = region.lower() if region else None
+    return env
+
+
+def _surface(text: str, env: Environment) -> str | None:
+    if _SURFACE_MOBILE.search(text):
+        return "mobile"
+    api_hits = len(_SURFACE_API.findall(text))
+    ui_hits = len(_SURFACE_UI.findall(text))
+    if api_hits and api_hits >= ui_hits:
+        return "api"
+    if ui_hits or env.browser or env.user_agent:
+        return "ui"
+    return None

@@ -1,0 +1,343 @@
+"""What the customer tried, what they expected, what happened, and the steps they took.
+
+Two shapes of text carry this. Bug-report templates ("Steps to reproduce: / Actual results: /
+Expected results:", and their German, French and Spanish forms) give it section by section;
+free prose gives it in clauses introduced by a small set of cue words ("I tried to", "when I",
+"can't", "should", "instead"; "ich wollte", "sollte"; "j'essaie de", "devrait"; "intento",
+"debería"). Cue words are matched per sentence, so the extractors generalize over phrasings
+rather than over whole sentences.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import lru_cache
+
+from services.intake.cleaning import fold
+
+MAX_SECTION_CHARS = 4000
+MAX_CLAUSE_CHARS = 160
+
+_LABELS: dict[str, tuple[str, ...]] = {
+    "steps": (
+        "steps to reproduce", "steps to reproduce the problem", "str", "reproduction steps", "repro steps",
+        "how to reproduce", "steps", "schritte zur reproduktion", "schritte zum reproduzieren",
+        "schritte", "étapes pour reproduire", "étapes de reproduction", "étapes", "pasos para reproducir",
+        "pasos",
+    ),
+    "actual": (
+        "actual results", "actual result", "actual behaviour", "actual behavior", "observed behaviour",
+        "observed behavior", "observed result", "what happened", "what happens", "actual",
+        "tatsächliches ergebnis", "tatsächliches verhalten", "ist-verhalten", "ergebnis",
+        "résultat obtenu", "résultat actuel", "comportement actuel", "resultado actual",
+        "resultado obtenido", "comportamiento actual",
+    ),
+    "expected": (
+        "expected results", "expected result", "expected behaviour", "expected behavior",
+        "expected outcome", "what i expected", "what should happen", "expected", "erwartetes ergebnis",
+        "erwartetes verhalten", "soll-verhalten", "résultat attendu", "comportement attendu",
+        "resultado esperado", "comportamiento esperado",
+    ),
+    "user_agent": ("user agent", "user-agent"),
+}  # fmt: skip
+_LABEL_KIND = {label: kind for kind, labels in _LABELS.items() for label in labels}
+_HEADER = re.compile(
+    r"^[ \t]*(?:#{1,4}[ \t]*|\*\*|__)?(?P<label>"
+    + "|".join(re.escape(label) for label in sorted(_LABEL_KIND, key=len, reverse=True))
+    + r")[ \t]*(?:\*\*|__)?[ \t]*(?:[:：]|(?=[ \t]*$))[ \t]*(?P<rest>[^\n]*)$",
+    re.MULTILINE,
+)
+_BARE_LABELS = frozenset({"str", "steps", "actual", "expected", "ergebnis", "schritte", "étapes", "pasos"})
+
+# a clause runs to the first hard delimiter (":" and "." only when not inside a URL or version) ...
+_CLAUSE = r"(?P<a>(?:[^.!?\n,;:(]|[.:](?=[\w/])){3,400})"
+# ... and is cut before the part that tells what happened instead
+_SOFT_STOP = re.compile(
+    r"\s+(?:but|however|and (?:then )?(?:i |we )?(?:get|got|gets|see|saw|receive|received)|"
+    r"it (?:fails|failed|returns|returned|shows|showed|says|said|throws|just)|"
+    r"aber|jedoch|und (?:bekomme|erhalte|sehe)|mais|et (?:j'obtiens|je reçois|je vois|ça)|pero|"
+    r"y (?:me|recibo|obtengo|veo))\b"
+)
+_ACTION_CUE_PREFIXES = (
+    r"\b(?:trying|tried|try|attempting|attempted|attempt|wanted|want|wanting|needed|need)\s+to\s+",
+    r"\b(?:when|whenever|while|each time|every time|as soon as)\s+(?:i|we|users?|they|someone|you|"
+    r"our \w+)\s+(?:try to\s+|tries to\s+)?",
+    r"\b(?:can(?:no|'|’)?t|can not|cannot|unable to|not able to|couldn't|could not|won't let (?:me|us)|"
+    r"doesn't let (?:me|us)|does not let (?:me|us)|no longer able to|can no longer|failed to|fail to|"
+    r"fails to|impossible to)\s+",
+    r"\b(?:ich|wir)\s+(?:versuche|versuchen|versuchte|versuchten|wollte|wollten|möchte|möchten|will),?\s+",
+    r"\b(?:wenn|als|sobald)\s+(?:ich|wir|man|unsere?\s+\w+)\s+",
+    r"\bbeim\s+",
+    r"\b(?:kann|können|konnte|konnten)\s+(?:ich|wir|man)\s+",
+    r"\b(?:j'essaie|j’essaie|j'ai essayé|nous essayons|nous avons essayé|je voulais|je veux|je souhaite|"
+    r"nous voulons|nous voulions|en essayant|on essaie)\s+(?:de\s+|d['’])",
+    r"\b(?:quand|lorsque|lorsqu['’])\s*(?:je|j['’]|nous|on|un utilisateur)\s*",
+    r"\b(?:impossible|incapable)\s+(?:de\s+|d['’])",
+    r"\b(?:je|nous|on)\s+n['’](?:arrive|arrivons)\s+(?:pas|plus)\s+à\s+",
+    r"\b(?:je|nous|on)\s+ne\s+(?:peux|pouvons|peut|pouvais|pouvions)\s+(?:pas|plus)\s+",
+    r"\b(?:intento|intenté|intentamos|intentaba|intentando|quiero|quería|queríamos|trato de|traté de|"
+    r"tratando de)\s+(?:de\s+)?",
+    r"\bal\s+(?:intentar\s+)?",
+    r"\bcuando\s+(?:intento\s+|intentamos\s+|quiero\s+)?",
+    r"\bno\s+(?:puedo|podemos|consigo|conseguimos|logro|pude|pudimos)\s+",
+)
+_ACTION_CUES = [re.compile(prefix + _CLAUSE) for prefix in _ACTION_CUE_PREFIXES]
+_ANY_ACTION_CUE = re.compile("|".join(f"(?:{prefix})" for prefix in _ACTION_CUE_PREFIXES))
+_FAILURE_SUBJECT = re.compile(
+    r"(?:^|[.!?\n]\s*)(?P<a>[^.!?\n,;:]{3,80}?)\s+(?:fails|failed|is failing|keeps failing|doesn't work|"
+    r"does not work|don't work|do not work|not working|isn't working|aren't working|won't (?:load|open|work|"
+    r"sync|run|save)|is broken|are broken|broke|returns|returned|throws|errors out|times out|timed out|"
+    r"is stuck|are stuck|hangs|schlägt fehl|funktioniert nicht|geht nicht|klappt nicht|ist fehlgeschlagen|"
+    r"échoue|a échoué|ne fonctionne (?:pas|plus)|ne marche (?:pas|plus)|falla|falló|no funciona|"
+    r"ha fallado)\b",
+    0,
+)
+_FAILURE_VERB = re.compile(
+    r"fail|work|broke|return|throw|error|time|stuck|hang|fehl|geht|klappt|échou|fonctionne|marche|falla|falló"
+)
+_DOMAIN_WORDS = re.compile(
+    r"\b(?:export\w*|dashboard\w*|log\s?in|login|sign\s?in|sso|saml|api|key|token|report\w*|integration\w*|"
+    r"sync\w*|upload\w*|download\w*|import\w*|share|sharing|invite\w*|chart\w*|widget\w*|schedul\w*|"
+    r"webhook\w*|query|queries|request\w*|connector\w*|ingest\w*|pipeline\w*|workspace\w*|user\w*|"
+    r"seat\w*|invoice\w*|billing|payment\w*|csv|pdf|salesforce|slack|snowflake|hubspot|bigquery|"
+    r"anmeld\w*|bericht\w*|exportation|exportación|connexion|informe\w*|tableau\w*|panel\w*|rapport\w*|"
+    r"page|button|app|site|browser|window|tab|mail|editor|composer|bookmark\w*|menu)\b",
+    0,
+)
+_EXPECTED_CUES = re.compile(
+    r"\b(?:expect\w*|should(?:n't| not)?|supposed to|used to|normally|would like|ought to|"
+    r"erwart\w*|sollte\w*|eigentlich|normalerweise|müsste|devrai\w*|attend\w*|censée?s?|normalement|"
+    r"debería\w*|esperaba\w*|esperado|se supone|normalmente|tendría que)\b",
+    0,
+)
+_EXPECTED_CLAUSE = re.compile(
+    r"\b(?:i|we)\s+(?:would\s+)?expect(?:ed)?\s+(?:that\s+|it\s+to\s+|to\s+)?(?P<e>[^.!?\n]{3,200})"
+    r"|\bexpected\s+(?:result|behaviou?r|outcome)?\s*(?:is|was|would be|:)\s*(?P<e2>[^.!?\n]{3,200})",
+    0,
+)
+_FAILURE_CUES = re.compile(
+    r"\b(?:error\w*|fails?|failed|failing|failure|doesn't|does not|didn't|did not|won't|not working|broken|"
+    r"returns?|returned|shows?|showing|instead|nothing happens|blank|stuck|hangs?|spinning|missing|"
+    r"disappeared|gone|empty|denied|rejected|can't|cannot|unable|timeout|timed out|crash\w*|slow|"
+    r"fehler\w*|meldung|funktioniert nicht|schlägt fehl|fehlgeschlagen|geht nicht|zeigt|erscheint|leer|fehlt|"
+    r"verschwunden|erreur|échoue|échec|ne fonctionne|ne marche|affiche|vide|manque|bloqué|disparu|"
+    r"falla|falló|no funciona|aparece|muestra|vacío|vacía|falta|desaparec\w*)\b"
+    r"|\b[45]\d\d\b",
+)
+_CODE_CUE = re.compile(r"[A-Z]{2,}_[A-Z_]{2,}")
+_BUT = re.compile(
+    r"\b(?:but|however|instead|aber|stattdessen|jedoch|mais|au lieu|pero|sin embargo|en cambio)\b[,\s]*",
+    0,
+)
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[^\sa-z])|\n+")
+
+_PROBLEM_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(pattern))
+    for name, pattern in (
+        ("login", r"\b(?:log\s?-?in|logging in|sign\s?-?in|signing in|sso|saml|okta|azure ad|idp|password|"
+                  r"2fa|mfa|anmeld\w*|einlogg\w*|connexion|se connecter|iniciar sesión|contraseña|mot de passe|"
+                  r"passwort|auth\w*|locked out)\b"),
+        ("export", r"\b(?:export\w*|csv|xlsx|exportieren|exporter|exportar|exportación)\b"),
+        ("dashboard", r"\b(?:dashboards?|charts?|widgets?|tableau de bord|panel de control)\b"),
+        ("api", r"\b(?:api|endpoint|api key|rest|sdk|curl|rate limit\w*|429|too many requests|webhook\w*|"
+                r"lk_live_\w*)\b"),
+        ("ingest", r"\b(?:ingest\w*|data import|import\w*|upload\w*|pipeline|events? (?:not )?arriv\w*|"
+                   r"freshness|stale data|not updated|delay(?:ed)? data)\b"),
+        ("integration", r"\b(?:integrations?|salesforce|slack|snowflake|hubspot|bigquery|connector\w*|"
+                        r"sync\w*|synchroni\w*)\b"),
+        ("permissions", r"\b(?:permissions?|access denied|not allowed|forbidden|role|roles|admin rights|"
+                        r"berechtigung\w*|zugriff\w*|droits?|autorisation|accès refusé|permisos?|acceso denegado|"
+                        r"permission_denied)\b"),
+        ("billing", r"\b(?:invoice\w*|billing|charged?|payment|subscription|upgrade|plan limit|seats?|"
+                    r"rechnung\w*|facture\w*|factura\w*|abonnement|suscripción|plan_limit_reached)\b"),
+        ("data_missing", r"\b(?:missing|disappeared|deleted|gone|lost|vanished|verschwunden|gelöscht|fehlen|"
+                         r"disparu\w*|supprimé\w*|perdu\w*|desaparec\w*|borrad\w*|perdid\w*)\b"),
+        ("performance", r"\b(?:slow\w*|timeouts?|timed out|takes? forever|latency|sluggish|langsam|lent\w*|"
+                        r"lento|lenta|perform\w*)\b"),
+    )
+)  # fmt: skip
+
+
+_FAMILY_ORDER = tuple(name for name, _ in _PROBLEM_TYPES)
+_TYPE_WORD = re.compile(r"[\w'-]+")
+# multi-word cues, counted as substrings (single words are looked up one by one)
+_TYPE_PHRASES: dict[str, tuple[str, ...]] = {
+    "login": (
+        "log in",
+        "sign in",
+        "azure ad",
+        "locked out",
+        "se connecter",
+        "iniciar sesión",
+        "mot de passe",
+    ),
+    "dashboard": ("tableau de bord", "panel de control"),
+    "api": ("api key", "rate limit", "too many requests"),
+    "ingest": ("data import", "stale data", "not updated"),
+    "permissions": ("access denied", "not allowed", "admin rights", "accès refusé", "acceso denegado"),
+    "billing": ("plan limit",),
+    "performance": ("takes forever", "take forever", "taking forever", "timed out"),
+}
+
+
+@lru_cache(maxsize=8192)
+def _family_of_word(word: str) -> str | None:
+    for name, pattern in _PROBLEM_TYPES:
+        if pattern.fullmatch(word):
+            return name
+    return None
+
+
+@dataclass
+class Narrative:
+    action: str | None = None
+    expected: str | None = None
+    actual: str | None = None
+    steps: str | None = None
+    user_agent: str | None = None
+
+
+def template_sections(text: str) -> dict[str, str]:
+    """Bug-report template sections by kind (steps, actual, expected, user_agent)."""
+    headers = [
+        m
+        for m in _HEADER.finditer(fold(text))
+        if m.group("label").lower() not in _BARE_LABELS or m.group(0).rstrip().endswith((":", "："))
+    ]
+    sections: dict[str, str] = {}
+    for index, match in enumerate(headers):
+        kind = _LABEL_KIND[match.group("label").lower()]
+        if kind == "user_agent":
+            sections.setdefault(kind, text[match.start("rest") : match.end("rest")].strip())
+            continue
+        end = headers[index + 1].start() if index + 1 < len(headers) else len(text)
+        body = text[match.start("rest") : end].strip()
+        if body and kind not in sections:
+            sections[kind] = body[:MAX_SECTION_CHARS]
+    return sections
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE_SPLIT.split(text) if s and s.strip()]
+
+
+_URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
+_TRAILING_FILLER = re.compile(
+    r"(?i)(?:\s+(?:in|on|at|from|to|for|via|with|im|auf|dans|sur|en|the|a|an))+\s*$"
+)
+_NEGATION_FILLER = re.compile(r"(?i)\b(?:nicht|mehr|mich|uns|pas|plus)\s+")
+
+
+def _tidy(clause: str) -> str:
+    clause = _URL.sub(" ", clause)
+    clause = " ".join(clause.split()).strip(" -–—'\"“”«»")
+    clause = re.sub(r"(?i)^(?:to|zu|de|d'|à|a)\s+", "", clause)
+    clause = _TRAILING_FILLER.sub("", _NEGATION_FILLER.sub("", clause))
+    return clause[:MAX_CLAUSE_CHARS]
+
+
+def find_action(sentence_list: list[str]) -> tuple[str | None, str | None]:
+    """(action, the sentence it came from)."""
+    everything = fold("\n".join(sentence_list))
+    starts: list[int] = []
+    offset = 0
+    for sentence in sentence_list:
+        starts.append(offset)
+        offset += len(sentence) + 1
+    cued = sorted({bisect_right(starts, m.start()) - 1 for m in _ANY_ACTION_CUE.finditer(everything)})
+    for index in cued:
+        sentence = sentence_list[index]
+        low = everything[starts[index] : starts[index] + len(sentence)]
+        best: tuple[int, str] | None = None
+        for cue in _ACTION_CUES:
+            match = cue.search(low)
+            if match and (best is None or match.start() < best[0]):
+                raw = low[match.start("a") : match.end("a")]
+                stop = _SOFT_STOP.search(raw)
+                end = match.start("a") + (stop.start() if stop else len(raw))
+                clause = _tidy(sentence[match.start("a") : min(end, match.start("a") + MAX_CLAUSE_CHARS)])
+                if len(clause) >= 3 and not clause.lower().startswith(("it ", "this ", "that ")):
+                    best = (match.start(), clause)
+        if best:
+            return best[1], sentence
+    for sentence in sentence_list if _FAILURE_VERB.search(everything) else ():
+        match = _FAILURE_SUBJECT.search(fold(sentence))
+        if match and _DOMAIN_WORDS.search(match.group("a")):
+            return _tidy(sentence[match.start("a") : match.end("a")]), sentence
+    return None, None
+
+
+def find_expected(sentence_list: list[str]) -> tuple[str | None, str | None]:
+    if not _EXPECTED_CUES.search(fold("\n".join(sentence_list))):
+        return None, None
+    for sentence in sentence_list:
+        low = fold(sentence)
+        if _EXPECTED_CUES.search(low):
+            match = _EXPECTED_CLAUSE.search(low)
+            if match:
+                group = "e" if match.group("e") else "e2"
+                return _tidy(sentence[match.start(group) : match.end(group)]), sentence
+            return _tidy(sentence), sentence
+    return None, None
+
+
+def find_actual(sentence_list: list[str], skip: set[str], action_sentence: str | None) -> str | None:
+    if action_sentence:
+        match = _BUT.search(fold(action_sentence))
+        if match and len(action_sentence) - match.end() > 5:
+            return _tidy(action_sentence[match.end() :])
+    for sentence in sentence_list:
+        if sentence in skip and sentence != action_sentence:
+            continue
+        if _FAILURE_CUES.search(fold(sentence)) or _CODE_CUE.search(sentence):
+            return " ".join(sentence.split())[: MAX_CLAUSE_CHARS * 2]
+    return None
+
+
+def extract_narrative(subject: str, prose: str) -> Narrative:
+    """Template sections first; prose cues fill whatever the template did not give."""
+    sections = template_sections(prose)
+    narrative = Narrative(
+        steps=sections.get("steps"),
+        actual=sections.get("actual"),
+        expected=sections.get("expected"),
+        user_agent=sections.get("user_agent"),
+    )
+    body_sentences = sentences(prose)
+    subject_sentences = sentences(subject)
+    action, action_sentence = find_action(body_sentences)
+    if action is None:
+        action, action_sentence = find_action(subject_sentences)
+    if action is None and narrative.steps:
+        action = _tidy(sentences(narrative.steps)[0]) if sentences(narrative.steps) else None
+    narrative.action = action
+    if narrative.expected is None:
+        expected, expected_sentence = find_expected(body_sentences)
+        narrative.expected = expected
+    else:
+        expected_sentence = None
+    if narrative.actual is None:
+        skip = {s for s in (expected_sentence,) if s}
+        narrative.actual = find_actual(body_sentences, skip, action_sentence) or find_actual(
+            subject_sentences, set(), None
+        )
+    return narrative
+
+
+def problem_type(text: str, subject: str) -> str | None:
+    """The coarse problem family with the most cue words (subject counts double)."""
+    scores: dict[str, float] = {}
+    for weight, part in ((1.0, fold(text)), (2.0, fold(subject))):
+        for word in _TYPE_WORD.findall(part):
+            family = _family_of_word(word)
+            if family:
+                scores[family] = scores.get(family, 0.0) + weight
+        for family, phrases in _TYPE_PHRASES.items():
+            for phrase in phrases:
+                if phrase in part:
+                    scores[family] = scores.get(family, 0.0) + weight * part.count(phrase)
+    if not scores:
+        return None
+    return max(_FAMILY_ORDER, key=lambda family: (scores.get(family, 0.0), -_FAMILY_ORDER.index(family)))

@@ -1,0 +1,240 @@
+"""Intake normalization: a ticket thread in, the case file's `intake` section out.
+
+`normalize()` is pure: the same messages give the same section, nothing is read from the
+clock, the network or disk. Each message is read on its own (relative times resolve against
+that message's received time), then the messages are merged oldest first so that a later
+reply fills what an earlier message lacked and wins where both give a single value.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from services.intake.cleaning import MAX_LOG_EXCERPTS, clean_message, redact_secrets
+from services.intake.extract import (
+    blank_spans,
+    extract_environment,
+    extract_error_signatures,
+    extract_identifiers,
+    injection_spans,
+    parse_user_agent,
+    workspace_name,
+)
+from services.intake.language import detect_language, question_for
+from services.intake.narrative import extract_narrative, problem_type
+from services.intake.timing import Timing, default_zone, resolve_timing
+from supportflow.events import Environment, ErrorSignature, IntakeSection, TicketReceived
+
+MISSING_ORDER = ("workspace_id", "time_window", "error_details", "action")
+_ERROR_DETAIL_KINDS = frozenset({"error_code", "http_status", "exception", "message"})
+_SUBJECT_PREFIX = re.compile(
+    r"^(?:\s*(?:re|aw|wg|fw|fwd|tr|rv|sv|antw)\s*(?:\[\d+\])?\s*:\s*)+", re.IGNORECASE
+)
+_MAX_STATEMENT_PART = 140
+
+
+@dataclass
+class _MessageFacts:
+    """What one message says, before merging."""
+
+    received_at: datetime
+    language_text: str = ""
+    subject: str = ""
+    identifiers: dict[str, str] = field(default_factory=dict)
+    workspace_name: str | None = None
+    environment: Environment = field(default_factory=Environment)
+    action: str | None = None
+    expected: str | None = None
+    actual: str | None = None
+    steps: str | None = None
+    timing: Timing | None = None
+    signatures: list[ErrorSignature] = field(default_factory=list)
+    logs: list[str] = field(default_factory=list)
+    injection: bool = False
+    problem_text: str = ""
+    language: str = "en"
+
+
+def _customer_texts(ticket: TicketReceived) -> list[tuple[str, datetime]]:
+    """The ticket body plus earlier thread messages written by the requester (oldest first)."""
+    requester = ticket.requester.email.lower()
+    texts: list[tuple[str, datetime]] = []
+    for message in ticket.thread:
+        if requester in message.author.lower() and message.body.strip() and message.body != ticket.body:
+            texts.append((message.body, message.sent_at or ticket.received_at))
+    texts.append((ticket.body, ticket.received_at))
+    return texts
+
+
+def _read_message(ticket: TicketReceived, body: str, received_at: datetime, subject: str) -> _MessageFacts:
+    if received_at.tzinfo is None:
+        received_at = received_at.replace(tzinfo=UTC)
+    subject = redact_secrets(subject[:1000])
+    facts = _MessageFacts(received_at=received_at, subject=subject)
+    cleaned = clean_message(body)
+    raw_subject = _SUBJECT_PREFIX.sub("", subject).strip()
+    full = f"{raw_subject}\n{cleaned.prose}" if raw_subject else cleaned.prose
+    spans = injection_spans(full)
+    facts.injection = bool(spans)
+    safe = blank_spans(full, spans) if spans else full
+    safe_subject, safe_prose = safe[: len(raw_subject)], safe[len(raw_subject) + 1 :] if raw_subject else safe
+    logs_text = "\n".join(cleaned.logs)
+    facts.language_text = safe
+    facts.identifiers = extract_identifiers(
+        full + "\n" + logs_text, spans, ticket.requester.email, cleaned.forwarded_from
+    )
+    facts.workspace_name = workspace_name(safe)
+    facts.signatures = extract_error_signatures(safe + "\n" + logs_text, [])
+    facts.logs = cleaned.logs
+    narrative = extract_narrative(safe_subject, safe_prose)
+    facts.action, facts.expected, facts.actual, facts.steps = (
+        narrative.action,
+        narrative.expected,
+        narrative.actual,
+        narrative.steps,
+    )
+    env_text = safe if not narrative.user_agent else f"User Agent: {narrative.user_agent}\n{safe}"
+    facts.environment = extract_environment(env_text, ticket.metadata)
+    if narrative.user_agent and facts.environment.browser is None:
+        facts.environment.browser, facts.environment.os = parse_user_agent(narrative.user_agent)
+    language = detect_language(safe)
+    facts.language = language
+    facts.timing = resolve_timing(safe, received_at, default_zone(ticket.metadata), language)
+    facts.problem_text = safe
+    return facts
+
+
+def _merge(messages: list[_MessageFacts]) -> _MessageFacts:
+    merged = _MessageFacts(received_at=messages[-1].received_at)
+    for facts in messages:
+        merged.identifiers.update(facts.identifiers)
+        for name in ("action", "expected", "actual", "steps", "timing", "workspace_name"):
+            value = getattr(facts, name)
+            if value is not None:
+                setattr(merged, name, value)
+        for name in ("surface", "app_version", "browser", "os", "region", "user_agent"):
+            value = getattr(facts.environment, name)
+            if value is not None:
+                setattr(merged.environment, name, value)
+        known = {(s.kind, s.value) for s in merged.signatures}
+        merged.signatures.extend(s for s in facts.signatures if (s.kind, s.value) not in known)
+        merged.logs.extend(log for log in facts.logs if log not in merged.logs)
+        merged.injection = merged.injection or facts.injection
+        merged.language_text += "\n" + facts.language_text
+        merged.problem_text += "\n" + facts.problem_text
+        merged.subject = merged.subject or facts.subject
+    merged.logs = merged.logs[:MAX_LOG_EXCERPTS]
+    merged.signatures = merged.signatures[:20]
+    return merged
+
+
+def _missing(facts: _MessageFacts) -> list[str]:
+    missing: list[str] = []
+    if "workspace_id" not in facts.identifiers and not facts.workspace_name:
+        missing.append("workspace_id")
+    if facts.timing is None:
+        missing.append("time_window")
+    if not any(s.kind in _ERROR_DETAIL_KINDS for s in facts.signatures):
+        missing.append("error_details")
+    if not facts.action:
+        missing.append("action")
+    return missing
+
+
+def _clip(text: str, limit: int = _MAX_STATEMENT_PART) -> str:
+    text = " ".join(text.split())
+    text = re.sub(r"(?<=[^\s.])[.!?]+\s+", "; ", text).rstrip(" .!?;:")
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _when(timing: Timing | None) -> str:
+    if timing is None:
+        return "at an unknown time"
+    start, end = timing.start.astimezone(UTC), timing.end.astimezone(UTC)
+    if start.date() == end.date():
+        return f"on {start:%Y-%m-%d} between {start:%H:%M} and {end:%H:%M} UTC"
+    return f"between {start:%Y-%m-%d %H:%M} and {end:%Y-%m-%d %H:%M} UTC"
+
+
+def _problem_statement(ticket: TicketReceived, facts: _MessageFacts) -> str:
+    who = ticket.requester.name or ticket.requester.email
+    if ticket.requester.name:
+        who = f"{who} <{ticket.requester.email}>"
+    where = []
+    if "user_email" in facts.identifiers:
+        where.append(f"for user {facts.identifiers['user_email']}")
+    for key in ("workspace_id", "account_id"):
+        if key in facts.identifiers:
+            where.append(f"in {key.split('_')[0]} {facts.identifiers[key]}")
+    if "workspace_id" not in facts.identifiers and facts.workspace_name:
+        where.append(f"in workspace '{_clip(facts.workspace_name, 40)}'")
+    if facts.environment.surface:
+        where.append(
+            f"via {facts.environment.surface.upper() if facts.environment.surface != 'mobile' else 'mobile'}"
+        )
+    errors = [s.value for s in facts.signatures if s.kind in ("error_code", "http_status", "exception")]
+    messages = [s.value for s in facts.signatures if s.kind == "message"]
+    if facts.action:
+        claim = f"tried to {_clip(facts.action, 100)}"
+    else:
+        subject = _SUBJECT_PREFIX.sub("", facts.subject).strip()
+        claim = f"reports a problem: {_clip(subject, 100)}" if subject else "reports a problem"
+    parts = [f"{who} {claim}"]
+    if where:
+        parts.append(" ".join(where))
+    outcome = ""
+    if errors:
+        http = [e for e in errors if e.isdigit()]
+        codes = [e for e in errors if not e.isdigit()]
+        outcome = "and got " + ", ".join([*codes[:2], *(f"HTTP {h}" for h in http[:1])])
+    elif messages:
+        outcome = f"and saw '{_clip(messages[0], 80)}'"
+    elif facts.actual:
+        outcome = f"but {_clip(facts.actual, 100)}"
+    if outcome:
+        parts.append(outcome)
+    if facts.expected:
+        parts.append(f"(expected: {_clip(facts.expected, 90)})")
+    parts.append(_when(facts.timing))
+    statement = " ".join(part for part in parts if part)
+    return statement.replace("\n", " ").rstrip(" .;") + "."
+
+
+def normalize(ticket: TicketReceived, history: Sequence[TicketReceived] = ()) -> IntakeSection:
+    """The merged intake section of a ticket and its earlier messages (`history`, oldest first)."""
+    messages: list[_MessageFacts] = []
+    for message in [*history, ticket]:
+        for body, received_at in _customer_texts(message):
+            messages.append(_read_message(message, body, received_at, message.subject))
+    facts = _merge(messages)
+    language = messages[0].language if len(messages) == 1 else detect_language(facts.language_text)
+    missing = _missing(facts)
+    status = "needs_info" if "action" in missing and "error_details" in missing else "ready"
+    return IntakeSection(
+        status=status,
+        requester_email=ticket.requester.email,
+        requester_name=ticket.requester.name,
+        identifiers=facts.identifiers,
+        environment=facts.environment,
+        action=facts.action,
+        expected=facts.expected,
+        actual=facts.actual,
+        steps=facts.steps,
+        window_start=facts.timing.start if facts.timing else None,
+        window_end=facts.timing.end if facts.timing else None,
+        timing_text=facts.timing.text if facts.timing else None,
+        error_signatures=facts.signatures,
+        language=language,
+        problem_statement=_problem_statement(ticket, facts),
+        problem_type=problem_type(
+            facts.problem_text, f"{_SUBJECT_PREFIX.sub('', facts.subject)}\n{facts.action or ''}"
+        ),
+        missing=missing,
+        questions=[question_for(item, language) for item in missing],
+        log_excerpts=facts.logs,
+        injection_suspected=facts.injection,
+        messages_merged=len(history) + 1,
+    )

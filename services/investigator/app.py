@@ -1,0 +1,78 @@
+"""Investigator wiring: `support.tickets.normalized` -> investigate() -> `support.cases.investigated`.
+
+Sources of truth come from the domain YAML; learned patterns arrive through the pattern feed
+(every replica holds them all) and give the investigation its priors and similar cases.
+"""
+
+from __future__ import annotations
+
+import faust
+
+from services.investigator import SimilarCase, Sources, build_sources, investigate, load_playbooks
+from services.investigator.playbooks import Playbooks
+from supportflow import metrics
+from supportflow.events import CaseFile, InvestigationSection
+from supportflow.pattern_feed import PatternFeed
+from supportflow.runtime import create_app, wire_case_stage
+from supportflow.settings import Settings, load_domain_config
+from supportflow.similarity import PatternIndex
+from supportflow.topics import CASES_INVESTIGATED, TICKETS_NORMALIZED
+
+SIMILAR_CASES = 3
+SIMILARITY_FLOOR = 0.35
+
+
+def build(settings: Settings) -> faust.App:
+    config = load_domain_config(settings.domain_config)
+    sources = build_sources(config)
+    playbooks = load_playbooks(config.get("playbooks"))
+    index = PatternIndex()
+    app = create_app("investigator", settings)
+    app.add_dependency(PatternFeed(settings, on_pattern=index.add))
+    wire_case_stage(
+        app,
+        settings,
+        stage="investigator",
+        source=TICKETS_NORMALIZED,
+        sink=CASES_INVESTIGATED,
+        step=lambda case: investigate_case(case, sources, playbooks, index),
+    )
+    return app
+
+
+def similar_cases(index: PatternIndex, case: CaseFile) -> tuple[list[SimilarCase], dict[str, float]]:
+    if case.intake is None:
+        return [], {}
+    matches = [
+        SimilarCase(
+            case_id=pattern.pattern_id,
+            cause=pattern.cause,
+            decision_class=pattern.decision_class,
+            similarity=score,
+            confirming_check=pattern.confirming_check,
+        )
+        for pattern, score in index.similar(case.intake, k=SIMILAR_CASES)
+        if score >= SIMILARITY_FLOOR
+    ]
+    return matches, index.priors(case.intake) if matches else {}
+
+
+async def investigate_case(
+    case: CaseFile, sources: Sources, playbooks: Playbooks, index: PatternIndex
+) -> CaseFile:
+    similar, priors = similar_cases(index, case)
+    section = await investigate(case, sources, playbooks, priors=priors, similar=similar)
+    observe(section)
+    return case.model_copy(update={"investigation": section})
+
+
+def observe(section: InvestigationSection) -> None:
+    if section.first_evidence_s is not None:
+        metrics.FIRST_EVIDENCE_SECONDS.observe(section.first_evidence_s)
+    if section.evidence:
+        answered = sum(e.verdict != "unavailable" for e in section.evidence)
+        metrics.EVIDENCE_COMPLETENESS.observe(answered / len(section.evidence))
+    for evidence in section.evidence:
+        metrics.CHECKS.labels(evidence.source, evidence.verdict).inc()
+    if section.similar_cases:
+        metrics.WORKFLOW_REUSE.inc()

@@ -1,0 +1,356 @@
+"""The investigation: identity first, then the playbook's hypotheses, cheapest and likeliest
+first, stopping once one is confirmed and its rivals are refuted or unlikely."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from supportflow.events import (
+    CaseFile,
+    Evidence,
+    Hypothesis,
+    HypothesisVerdict,
+    InvestigationSection,
+    Verdict,
+)
+
+from .checks import CHECKS, Finding
+from .context import CaseContext
+from .identity import Identity, resolve_identity
+from .playbooks import IDENTITY_CHECK, PATTERNS_CHECK, HypothesisSpec, Playbooks
+from .signals import TicketSignals
+from .sources import CaseSources, Query, Sources, SourceUnavailable
+
+
+@dataclass(frozen=True)
+class SimilarCase:
+    """A resolved case or pattern the learner found similar to this ticket."""
+
+    case_id: str
+    cause: str | None
+    decision_class: str
+    similarity: float = 1.0
+    confirming_check: str | None = None
+
+
+@dataclass
+class RankedHypothesis:
+    spec: HypothesisSpec
+    prior: float
+    score: float
+    model: Hypothesis
+
+
+def hypothesis_id(cause: str) -> str:
+    return f"h-{cause}"
+
+
+def signal_match(spec: HypothesisSpec, signals: TicketSignals) -> float:
+    """How strongly the ticket's signal families point at a hypothesis (0 = not at all)."""
+    wanted = spec.signals
+    boost = 0.0
+    if signals.error_codes & wanted.error_codes:
+        boost += 4.0
+    elif any(part in code for code in signals.error_codes for part in wanted.code_parts):
+        boost += 2.0
+    if signals.statuses & wanted.statuses:
+        boost += 1.5
+    if signals.components & wanted.components:
+        boost += 1.0
+    hits = sum(1 for word in wanted.keywords if signals.mentions(word))
+    boost += min(hits, 4) * 0.5
+    return boost
+
+
+class Trail:
+    """Evidence in the order it was gathered, with ids and the time to the first item."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.evidence: list[Evidence] = []
+        self.first_evidence_s: float | None = None
+        self.unavailable: list[str] = []
+
+    def add(self, **fields: object) -> Evidence:
+        item = Evidence.model_validate({"evidence_id": f"ev-{len(self.evidence) + 1}", **fields})
+        self.evidence.append(item)
+        if self.first_evidence_s is None:
+            self.first_evidence_s = time.perf_counter() - self.started
+        return item
+
+
+def _query_params(reads: Sequence[Query]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    tables: list[str] = []
+    for read in reads:
+        for key, value in read.params().items():
+            if key == "table":
+                if value not in tables:
+                    tables.append(value)
+            else:
+                params.setdefault(key, value)
+    if tables:
+        params["table"] = ",".join(tables)
+    return params
+
+
+def _window(case: CaseFile, playbooks: Playbooks) -> tuple[datetime, datetime]:
+    intake = case.intake
+    received = case.ticket.received_at
+    pad = timedelta(minutes=playbooks.setting("window_padding_minutes", 120))
+    lookback = timedelta(hours=playbooks.setting("lookback_hours", 72))
+    if intake is not None and intake.window_start is not None:
+        start = intake.window_start - pad
+        end = (intake.window_end or received) + pad
+        return start, max(end, start + pad)
+    return received - lookback, received
+
+
+async def _run_check(
+    name: str, spec: HypothesisSpec | None, ctx: CaseContext, sources: CaseSources, trail: Trail
+) -> Evidence:
+    ctx.reads = []
+    started = time.perf_counter()
+    cause = spec.cause if spec else ""
+    try:
+        finding = await CHECKS[name].run(ctx, cause)
+    except SourceUnavailable as exc:
+        if exc.source not in trail.unavailable:
+            trail.unavailable.append(exc.source)
+        finding = Finding(
+            "unavailable",
+            f"Could not check: source {exc.source} unavailable ({exc.reason}).",
+            customer_safe=False,
+        )
+        source = exc.source
+    else:
+        source = ",".join(dict.fromkeys(sources.source_name(q.table) for q in ctx.reads)) or "none"
+    since = min((q.since for q in ctx.reads if q.since), default=ctx.window_start)
+    until = max((q.until for q in ctx.reads if q.until), default=ctx.window_end)
+    return trail.add(
+        source=source,
+        check=name,
+        query=_query_params(ctx.reads),
+        window_start=since,
+        window_end=until,
+        observed=finding.observed,
+        verdict=finding.verdict,
+        hypothesis_id=hypothesis_id(spec.cause) if spec else None,
+        customer_safe=finding.customer_safe,
+        latency_s=round(time.perf_counter() - started, 6),
+        facts=finding.facts,
+    )
+
+
+def judge(spec: HypothesisSpec, verdicts: Mapping[str, Verdict]) -> HypothesisVerdict:
+    required = [step.check for step in spec.checks if step.required]
+    if spec.confirm == "any":
+        seen = list(verdicts.values())
+        if "supports" in seen:
+            return "confirmed"
+        if seen and all(v == "contradicts" for v in seen):
+            return "refuted"
+        return "inconclusive" if "unavailable" in seen else "unlikely"
+    got = [verdicts.get(name) for name in required]
+    if "contradicts" in got:
+        return "refuted"
+    if all(v == "supports" for v in got):
+        return "confirmed"
+    if "unavailable" in got:
+        return "inconclusive"
+    return "inconclusive" if "supports" in got else "unlikely"
+
+
+async def _identity_evidence(case: CaseFile, sources: CaseSources, trail: Trail) -> Identity:
+    assert case.intake is not None
+    started = time.perf_counter()
+    try:
+        identity = await resolve_identity(case.intake, sources)
+    except SourceUnavailable as exc:
+        trail.unavailable.append(exc.source)
+        identity = Identity(
+            status="unverified",
+            note=f"Requester not verified: source {exc.source} unavailable; no account data read.",
+            verdict="unavailable",
+            observed=f"Could not check: source {exc.source} unavailable ({exc.reason}).",
+        )
+        source = exc.source
+    else:
+        source = sources.source_name("users")
+    trail.add(
+        source=source,
+        check=IDENTITY_CHECK,
+        query=_query_params(identity.queries) or {"email": case.intake.requester_email},
+        observed=identity.observed,
+        verdict=identity.verdict,
+        customer_safe=identity.verdict != "unavailable",
+        latency_s=round(time.perf_counter() - started, 6),
+        facts=identity.facts,
+    )
+    return identity
+
+
+async def investigate(
+    case: CaseFile,
+    sources: Sources | CaseSources,
+    playbooks: Playbooks,
+    *,
+    priors: Mapping[str, float] | None = None,
+    similar: Sequence[SimilarCase] = (),
+) -> InvestigationSection:
+    """Investigate one case. `sources` is the shared `Sources` (a per-case view is taken here)
+    or a `CaseSources`. Never raises for a source failure: it becomes `unavailable` evidence."""
+    if case.intake is None:
+        raise ValueError(f"case {case.ticket_id} has no intake section")
+    view = sources.for_case() if isinstance(sources, Sources) else sources
+    trail = Trail()
+    identity = await _identity_evidence(case, view, trail)
+    section = InvestigationSection(
+        identity_status=identity.status,
+        identity_note=identity.note,
+        account_id=identity.account_id,
+        user_id=str(identity.requester.get("user_id")) if identity.requester else None,
+    )
+    signals = TicketSignals.from_case(case)
+    playbook = playbooks.for_problem(case.intake.problem_type)
+    causes = list(playbook.hypotheses)
+    for cause, spec in playbooks.hypotheses.items():
+        if cause not in causes and signals.error_codes & spec.signals.error_codes:
+            causes.append(cause)
+    section.playbook = playbook.name
+    possible = {IDENTITY_CHECK} | {c for cause in causes for c in playbooks.hypotheses[cause].check_names}
+    if similar:
+        possible.add(PATTERNS_CHECK)
+    section.checks_possible = len(possible)
+    section.similar_cases = [s.case_id for s in similar]
+
+    ranked = _rank(causes, playbooks, signals, priors or {}, similar)
+    section.hypotheses = [r.model for r in ranked]
+
+    if case.intake.status == "needs_info" or identity.account_id is None:
+        _finish(section, trail)
+        return section
+
+    if similar:
+        _similar_evidence(similar, ranked, trail)
+
+    start, end = _window(case, playbooks)
+    ctx = CaseContext(
+        intake=case.intake,
+        sources=view,
+        account_id=identity.account_id,
+        requester=identity.requester,
+        subject=identity.subject,
+        workspace_id=identity.workspace_id,
+        window_start=start,
+        window_end=end,
+        signals=signals,
+        settings=dict(playbooks.settings),
+    )
+    await _test_hypotheses(ranked, ctx, view, playbooks, trail, len(possible))
+    _finish(section, trail)
+    return section
+
+
+def _rank(
+    causes: Sequence[str],
+    playbooks: Playbooks,
+    signals: TicketSignals,
+    priors: Mapping[str, float],
+    similar: Sequence[SimilarCase],
+) -> list[RankedHypothesis]:
+    ranked: list[RankedHypothesis] = []
+    for cause in causes:
+        spec = playbooks.hypotheses[cause]
+        prior = float(priors.get(cause, spec.prior))
+        score = prior * (1.0 + signal_match(spec, signals))
+        score *= 1.0 + sum(s.similarity for s in similar if s.cause == cause)
+        model = Hypothesis(
+            hypothesis_id=hypothesis_id(cause),
+            title=spec.title,
+            decision_class=spec.decision_class,
+            cause=spec.cause,
+            prior=round(prior, 4),
+        )
+        ranked.append(RankedHypothesis(spec, prior, score, model))
+    cost = playbooks.cost
+    ranked.sort(key=lambda r: (-r.score, sum(cost(c) for c in r.spec.check_names), r.spec.cause))
+    return ranked
+
+
+def _similar_evidence(similar: Sequence[SimilarCase], ranked: list[RankedHypothesis], trail: Trail) -> None:
+    best = max(similar, key=lambda s: s.similarity)
+    target = next((r for r in ranked if r.spec.cause == best.cause), None)
+    listed = "; ".join(
+        f"{s.case_id} → {s.decision_class}/{s.cause or 'none'} ({s.similarity:.2f})" for s in similar
+    )
+    evidence = trail.add(
+        source="patterns",
+        check=PATTERNS_CHECK,
+        query={"similar": str(len(similar))},
+        observed=f"Similar resolved cases: {listed}.",
+        verdict="supports" if target else "neutral",
+        hypothesis_id=target.model.hypothesis_id if target else None,
+        customer_safe=False,
+    )
+    if target:
+        target.model.evidence_ids.append(evidence.evidence_id)
+
+
+async def _test_hypotheses(
+    ranked: list[RankedHypothesis],
+    ctx: CaseContext,
+    sources: CaseSources,
+    playbooks: Playbooks,
+    trail: Trail,
+    possible: int,
+) -> None:
+    if not ranked:
+        return
+    floor = playbooks.setting("floor", 0.25) * ranked[0].score
+    budget = max(
+        int(playbooks.setting("min_budget", 4)), math.floor(playbooks.setting("budget_ratio", 0.6) * possible)
+    )
+    contender_ratio = playbooks.setting("contender_ratio", 0.6)
+    max_contenders = int(playbooks.setting("max_contenders", 1))
+    confirmed: RankedHypothesis | None = None
+    contenders = 0
+    for item in ranked:
+        if item.score < floor:
+            item.model.verdict = "unlikely"
+            continue
+        if confirmed is not None:
+            rival = (
+                item.spec.decision_class != confirmed.spec.decision_class
+                and item.score >= contender_ratio * confirmed.score
+                and contenders < max_contenders
+            )
+            if not rival:
+                item.model.verdict = "unlikely"
+                continue
+            contenders += 1
+        if len(trail.evidence) >= budget:
+            continue  # left untested: the budget of checks is spent
+        verdicts: dict[str, Verdict] = {}
+        steps = sorted(item.spec.checks, key=lambda s: playbooks.cost(s.check))
+        for step in steps:
+            evidence = await _run_check(step.check, item.spec, ctx, sources, trail)
+            verdicts[step.check] = evidence.verdict
+            item.model.evidence_ids.append(evidence.evidence_id)
+            if item.spec.confirm == "all" and step.required and evidence.verdict == "contradicts":
+                break
+        item.model.verdict = judge(item.spec, verdicts)
+        if item.model.verdict == "confirmed" and confirmed is None:
+            confirmed = item
+
+
+def _finish(section: InvestigationSection, trail: Trail) -> None:
+    section.evidence = trail.evidence
+    section.unavailable_sources = trail.unavailable
+    section.first_evidence_s = (
+        round(trail.first_evidence_s, 6) if trail.first_evidence_s is not None else None
+    )

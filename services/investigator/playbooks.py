@@ -1,0 +1,143 @@
+"""Declarative playbooks (supportflow/defaults/playbooks.yaml), parsed into plain objects."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal, cast
+
+import yaml
+
+from supportflow.events import DECISION_CLASSES, DecisionClass
+
+IDENTITY_CHECK = "identity.requester_membership"
+PATTERNS_CHECK = "patterns.similar_cases"
+
+
+@dataclass(frozen=True)
+class CheckStep:
+    check: str
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class Signals:
+    """What in a ticket points at a hypothesis: families, not phrasings."""
+
+    error_codes: frozenset[str] = frozenset()
+    code_parts: tuple[str, ...] = ()
+    statuses: frozenset[int] = frozenset()
+    components: frozenset[str] = frozenset()
+    keywords: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class HypothesisSpec:
+    """A candidate explanation: its cause id (WORLD.md), decision class and checks."""
+
+    cause: str
+    title: str
+    decision_class: DecisionClass
+    prior: float
+    confirm: Literal["all", "any"]
+    checks: tuple[CheckStep, ...]
+    signals: Signals
+
+    @property
+    def check_names(self) -> tuple[str, ...]:
+        return tuple(step.check for step in self.checks)
+
+
+@dataclass(frozen=True)
+class Playbook:
+    name: str
+    problem_types: frozenset[str]
+    hypotheses: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Playbooks:
+    hypotheses: Mapping[str, HypothesisSpec]
+    playbooks: Mapping[str, Playbook]
+    costs: Mapping[str, float]
+    settings: Mapping[str, float] = field(default_factory=dict)
+    default_playbook: str = "general"
+
+    def for_problem(self, problem_type: str | None) -> Playbook:
+        key = (problem_type or "").strip().lower().replace("-", "_").replace(" ", "_")
+        for playbook in self.playbooks.values():
+            if key and (key == playbook.name or key in playbook.problem_types):
+                return playbook
+        return self.playbooks[self.default_playbook]
+
+    def cost(self, check: str) -> float:
+        return float(self.costs.get(check, 1.0))
+
+    def setting(self, name: str, default: float) -> float:
+        return float(self.settings.get(name, default))
+
+
+def _signals(raw: Mapping[str, Any]) -> Signals:
+    return Signals(
+        error_codes=frozenset(str(code).upper() for code in raw.get("error_codes") or ()),
+        code_parts=tuple(str(part).upper() for part in raw.get("code_parts") or ()),
+        statuses=frozenset(int(status) for status in raw.get("statuses") or ()),
+        components=frozenset(str(c) for c in raw.get("components") or ()),
+        keywords=tuple(str(word).lower() for word in raw.get("keywords") or ()),
+    )
+
+
+def parse_playbooks(raw: Mapping[str, Any]) -> Playbooks:
+    """Validate and build `Playbooks` from the YAML mapping; raises ValueError on a bad file."""
+    hypotheses: dict[str, HypothesisSpec] = {}
+    for cause, spec in (raw.get("hypotheses") or {}).items():
+        decision_class = str(spec.get("class", ""))
+        if decision_class not in DECISION_CLASSES:
+            raise ValueError(f"hypothesis {cause}: unknown class {decision_class!r}")
+        confirm = str(spec.get("confirm", "all"))
+        if confirm not in ("all", "any"):
+            raise ValueError(f"hypothesis {cause}: confirm must be all or any")
+        steps: list[CheckStep] = []
+        for item in spec.get("checks") or ():
+            if isinstance(item, str):
+                steps.append(CheckStep(item))
+            else:
+                steps.append(CheckStep(str(item["check"]), bool(item.get("required", True))))
+        if not steps:
+            raise ValueError(f"hypothesis {cause}: no checks")
+        hypotheses[cause] = HypothesisSpec(
+            cause=str(spec.get("cause", cause)),
+            title=str(spec.get("title", cause)),
+            decision_class=cast(DecisionClass, decision_class),
+            prior=float(spec.get("prior", 0.05)),
+            confirm=cast(Literal["all", "any"], confirm),
+            checks=tuple(steps),
+            signals=_signals(spec.get("signals") or {}),
+        )
+    playbooks: dict[str, Playbook] = {}
+    for name, spec in (raw.get("playbooks") or {}).items():
+        members = tuple(str(h) for h in spec.get("hypotheses") or ())
+        unknown = [h for h in members if h not in hypotheses]
+        if unknown:
+            raise ValueError(f"playbook {name}: unknown hypotheses {unknown}")
+        types = frozenset(str(t).lower() for t in spec.get("problem_types") or ())
+        playbooks[name] = Playbook(name=str(name), problem_types=types, hypotheses=members)
+    if "general" not in playbooks:
+        playbooks["general"] = Playbook("general", frozenset(), tuple(hypotheses))
+    costs = {str(k): float(v) for k, v in (raw.get("checks") or {}).items()}
+    settings = {str(k): float(v) for k, v in (raw.get("settings") or {}).items()}
+    return Playbooks(hypotheses=hypotheses, playbooks=playbooks, costs=costs, settings=settings)
+
+
+def load_playbooks(path: str | Path | None = None) -> Playbooks:
+    """Load playbooks from `path`, or the shipped supportflow/defaults/playbooks.yaml."""
+    if path is None:
+        text = resources.files("supportflow").joinpath("defaults/playbooks.yaml").read_text("utf-8")
+    else:
+        text = Path(path).read_text(encoding="utf-8")
+    raw = yaml.safe_load(text)
+    if not isinstance(raw, dict):
+        raise ValueError("playbooks file is not a mapping")
+    return parse_playbooks(raw)

@@ -1,0 +1,294 @@
+"""The one small async interface every source of truth sits behind, and the guard around it.
+
+A `Source` only knows how to answer a `Query`. Everything that keeps the investigator safe —
+per-call timeout, bounded concurrency, a circuit breaker, the per-case cache and the query
+recorder — lives once in `GuardedSource`, so a connector stays a few lines of I/O.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Mapping, MutableMapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+Row = dict[str, Any]
+Scalar = str | int | float | bool | None
+
+# Columns the loaded world stores as epoch milliseconds (SQL) or ISO-8601 text (NDJSON, HTTP).
+TIME_COLUMNS = frozenset({"ts", "created_at", "started_at", "resolved_at"})
+# Columns the loaded world stores as JSON text in SQL.
+JSON_COLUMNS = frozenset(
+    {"limits", "flags", "settings", "details", "workspace_ids", "components", "before", "after"}
+)
+
+
+@dataclass(frozen=True)
+class Query:
+    """One read: rows of `table` matching every equality in `where` inside a time range.
+
+    `account_id` is the tenant scope and is always applied as a filter when set; it is None
+    only for global tables (incidents, behaviours, deploys) and for the identity lookup by
+    email. `where` values of None mean IS NULL. `since`/`until` bound `time_column`
+    (inclusive); either may be None.
+    """
+
+    table: str
+    account_id: str | None = None
+    where: tuple[tuple[str, Scalar], ...] = ()
+    time_column: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int = 5000
+
+    def filters(self) -> dict[str, Scalar]:
+        out: dict[str, Scalar] = dict(self.where)
+        if self.account_id is not None:
+            out["account_id"] = self.account_id
+        return out
+
+    def params(self) -> dict[str, str]:
+        """The query as it is shown in Evidence and the query log: plain strings."""
+        out = {"table": self.table}
+        for key, value in self.filters().items():
+            out[key] = "null" if value is None else str(value)
+        if self.since is not None:
+            out["since"] = iso(self.since)
+        if self.until is not None:
+            out["until"] = iso(self.until)
+        return out
+
+
+class SourceUnavailable(Exception):
+    """A source could not answer: down, slow, raising, or its circuit is open."""
+
+    def __init__(self, source: str, reason: str) -> None:
+        super().__init__(f"{source}: {reason}")
+        self.source = source
+        self.reason = reason
+
+
+class Source(Protocol):
+    """A read-only connector to one source of truth.
+
+    Contract:
+    - `fetch` never writes and never widens the query: it returns the rows of `query.table`
+      matching all of `query.filters()` and the time range, oldest first, at most
+      `query.limit`, with time columns as aware UTC datetimes and JSON columns decoded
+      (see `normalize_row`).
+    - It must not block the event loop: blocking drivers run in a worker thread.
+    - It may raise anything and may take arbitrarily long; callers never call it directly but
+      through `GuardedSource`, which bounds each call by a timeout and turns every failure into
+      `SourceUnavailable`.
+    - `aclose` releases connections; it is idempotent.
+    """
+
+    name: str
+
+    async def fetch(self, query: Query) -> list[Row]: ...
+
+    async def aclose(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class QueryRecord:
+    """One query as a connector was asked to run it (or answered from the case cache)."""
+
+    source: str
+    table: str
+    account_id: str | None
+    filters: dict[str, str]
+    cached: bool
+    outcome: str  # ok | timeout | error | circuit_open
+    rows: int
+    latency_s: float
+
+
+class QueryRecorder(Protocol):
+    """A hook that sees every query; must be cheap and must not raise."""
+
+    def record(self, entry: QueryRecord) -> None: ...
+
+
+@dataclass
+class QueryLog:
+    """The simplest recorder: keeps every query in memory (tests and audit)."""
+
+    records: list[QueryRecord] = field(default_factory=list)
+
+    def record(self, entry: QueryRecord) -> None:
+        self.records.append(entry)
+
+    def accounts_touched(self) -> set[str]:
+        """Every account id a query was scoped to or filtered on."""
+        touched: set[str] = set()
+        for entry in self.records:
+            if entry.account_id:
+                touched.add(entry.account_id)
+            value = entry.filters.get("account_id")
+            if value and value != "null":
+                touched.add(value)
+        return touched
+
+
+class CircuitBreaker:
+    """Opens after `threshold` consecutive failures; lets one trial call through after `reset_s`."""
+
+    def __init__(self, threshold: int = 3, reset_s: float = 30.0) -> None:
+        self.threshold = threshold
+        self.reset_s = reset_s
+        self.failures = 0
+        self.opened_at: float | None = None
+
+    @property
+    def state(self) -> str:
+        if self.opened_at is None:
+            return "closed"
+        if time.monotonic() - self.opened_at >= self.reset_s:
+            return "half_open"
+        return "open"
+
+    def allow(self) -> bool:
+        return self.state != "open"
+
+    def succeeded(self) -> None:
+        self.failures = 0
+        self.opened_at = None
+
+    def failed(self) -> None:
+        self.failures += 1
+        if self.failures >= self.threshold or self.opened_at is not None:
+            self.opened_at = time.monotonic()
+
+
+class GuardedSource:
+    """Wraps a `Source` with a timeout per call, a semaphore, a circuit breaker and the recorder.
+
+    Shared by every case (the breaker and the semaphore are per source, not per case); the
+    cache is passed in per case by `CaseSources`.
+    """
+
+    def __init__(
+        self,
+        source: Source,
+        *,
+        timeout_s: float = 2.0,
+        max_concurrency: int = 8,
+        breaker: CircuitBreaker | None = None,
+        recorder: QueryRecorder | None = None,
+    ) -> None:
+        self.source = source
+        self.name = source.name
+        self.timeout_s = timeout_s
+        self.breaker = breaker or CircuitBreaker()
+        self.recorder = recorder
+        self._semaphore = asyncio.Semaphore(max_concurrency)
+
+    async def fetch(self, query: Query, cache: MutableMapping[Query, list[Row]] | None = None) -> list[Row]:
+        if cache is not None and query in cache:
+            rows = cache[query]
+            self._record(query, cached=True, outcome="ok", rows=len(rows), latency_s=0.0)
+            return rows
+        if not self.breaker.allow():
+            self._record(query, cached=False, outcome="circuit_open", rows=0, latency_s=0.0)
+            raise SourceUnavailable(self.name, "circuit open after repeated failures")
+        started = time.perf_counter()
+        try:
+            async with self._semaphore:
+                rows = await asyncio.wait_for(self.source.fetch(query), timeout=self.timeout_s)
+        except TimeoutError:
+            self.breaker.failed()
+            self._record(query, False, "timeout", 0, time.perf_counter() - started)
+            raise SourceUnavailable(self.name, f"no answer within {self.timeout_s:g}s") from None
+        except Exception as exc:  # a connector may raise anything; the case must go on
+            self.breaker.failed()
+            self._record(query, False, "error", 0, time.perf_counter() - started)
+            raise SourceUnavailable(self.name, f"{type(exc).__name__}: {exc}"[:200]) from exc
+        self.breaker.succeeded()
+        self._record(query, False, "ok", len(rows), time.perf_counter() - started)
+        if cache is not None:
+            cache[query] = rows
+        return rows
+
+    def _record(self, query: Query, cached: bool, outcome: str, rows: int, latency_s: float) -> None:
+        if self.recorder is None:
+            return
+        self.recorder.record(
+            QueryRecord(
+                source=self.name,
+                table=query.table,
+                account_id=query.account_id,
+                filters=query.params(),
+                cached=cached,
+                outcome=outcome,
+                rows=rows,
+                latency_s=latency_s,
+            )
+        )
+
+
+# --- row normalization shared by every connector ------------------------------------------
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def to_ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def parse_time(value: Any) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value.astimezone(UTC) if isinstance(value, datetime) else None
+    if isinstance(value, int | float):
+        return datetime.fromtimestamp(value / 1000, tz=UTC)
+    text = str(value).strip()
+    if not text:
+        return None
+    if text.lstrip("-").isdigit():
+        return datetime.fromtimestamp(int(text) / 1000, tz=UTC)
+    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def normalize_row(row: Mapping[str, Any]) -> Row:
+    out: Row = {}
+    for key, value in row.items():
+        if key in TIME_COLUMNS:
+            out[key] = parse_time(value)
+        elif key in JSON_COLUMNS and isinstance(value, str):
+            try:
+                out[key] = json.loads(value)
+            except ValueError:
+                out[key] = value
+        else:
+            out[key] = value
+    return out
+
+
+def matches(row: Mapping[str, Any], query: Query) -> bool:
+    """Whether a normalized row answers `query` (used by connectors that filter in Python)."""
+    for key, expected in query.filters().items():
+        if row.get(key) != expected:
+            return False
+    if query.time_column is not None:
+        moment = row.get(query.time_column)
+        if not isinstance(moment, datetime):
+            return query.since is None and query.until is None
+        if query.since is not None and moment < query.since:
+            return False
+        if query.until is not None and moment > query.until:
+            return False
+    return True
+
+
+def sort_and_limit(rows: list[Row], query: Query) -> list[Row]:
+    if query.time_column is not None:
+        column = query.time_column
+        floor = datetime.min.replace(tzinfo=UTC)
+        rows.sort(key=lambda row: row.get(column) or floor)
+    return rows[: query.limit]

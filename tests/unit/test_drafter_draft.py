@@ -1,0 +1,254 @@
+"""The deterministic drafter: a reply per class, claims tied to evidence, languages, the internal note."""
+
+from __future__ import annotations
+
+import pytest
+from casefactory import CLASS_OF, decided_case, evidence
+
+from services.drafter.draft import draft, format_fact, language_of
+from supportflow.events import CaseFile
+
+ALL_CAUSES = sorted(CLASS_OF)
+
+
+def _evidence_ids(case: CaseFile) -> dict[str, bool]:
+    assert case.investigation is not None
+    return {e.evidence_id: e.customer_safe for e in case.investigation.evidence}
+
+
+@pytest.mark.parametrize("cause", ALL_CAUSES)
+def test_every_claim_cites_customer_safe_evidence(cause: str) -> None:
+    case = decided_case(cause)
+    result = draft(case)
+    ids = _evidence_ids(case)
+    assert result.claims, cause
+    for claim in result.claims:
+        assert claim.evidence_ids, claim
+        assert all(ids[i] for i in claim.evidence_ids), claim
+        assert claim.text in result.customer_reply
+    assert result.next_action in result.customer_reply
+    assert result.generator == "template"
+    assert "{" not in result.customer_reply
+
+
+@pytest.mark.parametrize(
+    ("cause", "facts"),
+    [
+        ("plan_limit", ["Starter", "10 exports per day", "10 have been used"]),
+        ("missing_permission", ["viewer", "editor", "jonas@brightline.example"]),
+        ("feature_flag_off", ["scheduled_reports"]),
+        ("sso_config_change", ["2024-05-02 07:55 UTC", "certificate", "48"]),
+        ("api_key_expired", ["lk_live_9x2a", "revoked", "2024-04-30 10:00 UTC"]),
+        ("rate_limited", ["1840", "429", "5000"]),
+        ("documented_delay", ["Scheduled exports run once an hour", "2024-05-02 11:00 UTC"]),
+        ("wrong_workspace", ["ws_mk29ap", "ws_ab12cd"]),
+        ("deploy_regression", ["dashboards", "2024-05-02 13:02 UTC", "INTERNAL_ERROR"]),
+        ("open_incident", ["Exports delayed", "queued exports will complete once processing recovers"]),
+        ("integration_outage", ["salesforce", "Salesforce is returning errors"]),
+        ("user_deleted_data", ["tom@brightline.example", "2024-05-01 17:22 UTC"]),
+    ],
+)
+def test_reply_states_the_specific_facts(cause: str, facts: list[str]) -> None:
+    reply = draft(decided_case(cause)).customer_reply
+    for fact in facts:
+        assert fact in reply, (fact, reply)
+
+
+def test_incident_reply_uses_the_public_message() -> None:
+    reply = draft(decided_case("open_incident")).customer_reply
+    assert "ongoing incident on our side: Exports delayed." in reply
+    assert (
+        "Status update: Exports are delayed; queued exports will complete once processing recovers." in reply
+    )
+
+
+def test_defect_reply_says_what_the_team_does_next() -> None:
+    result = draft(decided_case("deploy_regression"))
+    assert "escalated this to our engineering team" in result.next_action
+
+
+def test_needs_info_asks_the_intake_questions() -> None:
+    questions = ["Which workspace is this about?", "What error message did you see?"]
+    case = decided_case(
+        None,
+        decision_class="needs_info",
+        intake_overrides={
+            "status": "needs_info",
+            "questions": questions,
+            "missing": ["action", "error_details"],
+        },
+    )
+    result = draft(case)
+    assert "1. Which workspace is this about?" in result.customer_reply
+    assert "2. What error message did you see?" in result.customer_reply
+    assert all(c.evidence_ids for c in result.claims)
+
+
+def test_needs_info_without_intake_questions_asks_for_the_missing_identifiers() -> None:
+    case = decided_case(
+        None, decision_class="needs_info", language="es", intake_overrides={"missing": ["time_window"]}
+    )
+    reply = draft(case).customer_reply
+    assert "¿Cuándo ocurrió" in reply
+
+
+def test_unclear_reply_lists_what_was_ruled_out_and_what_is_uncertain() -> None:
+    case = decided_case(None, decision_class="unclear", confidence=0.3)
+    result = draft(case)
+    assert any("ruled out an ongoing incident" in c.text for c in result.claims)
+    assert any("feature turned off" in u for u in result.uncertain)
+    assert "second-level support team" in result.next_action
+
+
+def test_unavailable_and_neutral_evidence_is_reported_as_uncertain() -> None:
+    extra = [
+        evidence("ev_20", "logs.error_spike", verdict="unavailable", hypothesis_id="h_main"),
+        evidence("ev_21", "events.rejected_actions", verdict="neutral", hypothesis_id="h_main"),
+    ]
+    result = draft(decided_case("plan_limit", extra_evidence=extra))
+    assert "We could not read the request logs when we checked." in result.uncertain
+    assert "Your product activity showed nothing conclusive." in result.uncertain
+    assert "What we could not confirm yet:" in result.customer_reply
+
+
+@pytest.mark.parametrize(
+    ("language", "greeting", "heading", "limit"),
+    [
+        ("en", "Hi Maria,", "What we found:", "10 exports per day"),
+        ("de", "Hallo Maria,", "Was wir festgestellt haben:", "10 Exporte pro Tag"),
+        ("fr", "Bonjour Maria,", "Ce que nous avons constaté :", "10 exports par jour"),
+        ("es", "Hola Maria:", "Lo que hemos comprobado:", "10 exportaciones al día"),
+    ],
+)
+def test_reply_is_in_the_ticket_language(language: str, greeting: str, heading: str, limit: str) -> None:
+    result = draft(decided_case("plan_limit", language=language))
+    assert result.language == language
+    assert result.customer_reply.startswith(greeting)
+    assert heading in result.customer_reply
+    assert limit in result.customer_reply
+
+
+@pytest.mark.parametrize("language", ["de", "fr", "es"])
+@pytest.mark.parametrize("cause", ALL_CAUSES)
+def test_every_cause_has_a_specific_reply_in_every_language(cause: str, language: str) -> None:
+    english = draft(decided_case(cause))
+    local = draft(decided_case(cause, language=language))
+    assert local.customer_reply != english.customer_reply
+    assert len(local.claims) == len(english.claims)
+    assert "{" not in local.customer_reply
+
+
+def test_language_tags_and_unknown_languages() -> None:
+    assert language_of("de-AT") == "de"
+    assert language_of("pt") == "en"
+    assert language_of(None) == "en"
+
+
+def test_format_fact_shows_utc_times() -> None:
+    assert format_fact("2024-05-02T09:12:00Z") == "2024-05-02 09:12 UTC"
+    assert format_fact("2024-05-02") == "2024-05-02"
+    assert format_fact("10") == "10"
+
+
+def test_internal_evidence_goes_to_the_note_not_the_reply() -> None:
+    internal = evidence(
+        "ev_30",
+        "logs.error_spike",
+        hypothesis_id="h_main",
+        customer_safe=False,
+        facts={
+            "component": "exports",
+            "count": "912",
+            "error_code": "INTERNAL_ERROR",
+            "first_at": "2024-05-02",
+        },
+        observed="912 errors across acc_zz91qq and acc_7f3k2q on exports-7d9f.svc.cluster.local",
+    )
+    case = decided_case("plan_limit", extra_evidence=[internal])
+    result = draft(case)
+    assert all("ev_30" not in c.evidence_ids for c in result.claims)
+    assert "912" not in result.customer_reply
+    assert "acc_zz91qq" not in result.customer_reply
+    assert "[ev_30] logs.error_spike supports (INTERNAL ONLY)" in result.internal_note
+    assert "Decision: expected_behavior / cause plan_limit (confidence 0.90)" in result.internal_note
+
+
+def test_internal_note_carries_rationale_and_escalation_packet() -> None:
+    case = decided_case("deploy_regression")
+    assert case.decision is not None
+    case.decision.escalation_packet = (
+        "Problem: dashboards 500 after deploy. Runbook: https://eng.lumen.example/esc/123"
+    )
+    note = draft(case).internal_note
+    assert "Rationale: deploy_regression confirmed by ev_1, ev_2" in note
+    assert "Escalation packet:\nProblem: dashboards 500" in note
+    assert "Hypotheses:" in note
+
+
+def test_draft_is_deterministic() -> None:
+    case = decided_case("sso_config_change", language="fr")
+    assert draft(case) == draft(case)
+
+
+def test_approved_example_without_lists_gives_prose_and_is_noted() -> None:
+    example = "Hi Ana, your plan allows 5 exports per day. An owner can upgrade. Best, Support"
+    result = draft(decided_case("plan_limit"), approved_example=example)
+    assert "\n- " not in result.customer_reply
+    assert "What we found: Your Starter plan allows 10 exports per day" in result.customer_reply
+    assert "Hi Ana" not in result.customer_reply
+    assert example in result.internal_note
+
+
+def test_investigator_fact_names_fill_the_templates() -> None:
+    """The investigator's checks state {limit: name, max: n}, {feature}, {role_before/after}, {components}."""
+    items = [
+        evidence(
+            "ev_1",
+            "account.plan_limits",
+            hypothesis_id="h_main",
+            facts={"limit": "exports_per_day", "max": "10", "plan": "Starter", "used": "10"},
+        ),
+        evidence("ev_2", "account.feature_flags", hypothesis_id="h_main", facts={"feature": "exports_v2"}),
+        evidence(
+            "ev_3",
+            "changes.role_changes",
+            hypothesis_id="h_main",
+            facts={
+                "user": "jonas@brightline.example",
+                "role_before": "editor",
+                "role_after": "viewer",
+                "changed_at": "2024-05-01T16:03:00Z",
+            },
+        ),
+    ]
+    case = decided_case("plan_limit", extra_evidence=items)
+    assert case.investigation is not None
+    case.investigation.evidence = [
+        e for e in case.investigation.evidence if e.evidence_id not in ("ev_1", "ev_2")
+    ][:1] + items
+    reply = draft(case).customer_reply
+    assert "Your Starter plan allows 10 exports per day, and 10 have been used." in reply
+    assert "The feature exports_v2 is turned off for your account." in reply
+    assert "changed from editor to viewer" in reply
+
+
+def test_incident_without_a_title_still_quotes_the_public_message() -> None:
+    item = evidence(
+        "ev_1",
+        "incidents.open_incidents",
+        hypothesis_id="h_main",
+        facts={
+            "incident_id": "inc_1",
+            "status": "investigating",
+            "started_at": "2024-05-02T12:10:00Z",
+            "components": "exports",
+            "public_message": "Exports are delayed.",
+        },
+    )
+    case = decided_case("open_incident")
+    assert case.investigation is not None
+    case.investigation.evidence = [case.investigation.evidence[0], item]
+    reply = draft(case).customer_reply
+    assert "This is caused by an ongoing incident on our side." in reply
+    assert "Status update: Exports are delayed." in reply
+    assert "An incident affecting exports has been open since 2024-05-02 12:10 UTC" in reply
