@@ -183,9 +183,9 @@ async def evaluate(
     run_id = uuid.uuid4().hex[:8]
     settings = eval_settings(base, run_id)
     settings.state_dir.mkdir(parents=True, exist_ok=True)
-    assert settings.world_db
     progress("loading the world", 0, 1)
     settings = settings.model_copy(update={"world_files": str((pack / "world").resolve())})
+    assert settings.world_db
     load_pack(pack, settings.world_db)
     progress("loading the world", 1, 1)
     await create_topics(settings)

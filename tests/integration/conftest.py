@@ -12,7 +12,8 @@ from supportflow.fleet import Fleet
 from supportflow.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
-EXAMPLE_PACK = REPO / "examples" / "packs" / "lumen-demo"
+from supportflow.demo import EXAMPLE_PACK  # noqa: E402
+
 INTERNAL_ERROR = re.compile(r"Traceback \(most recent call last\)|\[ERROR\]|\bCRITICAL\b")
 
 

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
-from supportflow.world.loader import read_tickets
-
+from supportflow.demo import EXAMPLE_PACK
 from supportflow.events import TicketReceived
 from supportflow.fleet import Fleet
 from supportflow.topics import REPLIES_DRAFTED, TICKETS_RECEIVED
 from supportflow.traffic import collect_cases, collect_dead_letters, publish_raw, publish_tickets
-
-from .conftest import EXAMPLE_PACK
+from supportflow.world.loader import read_tickets
 
 PIPELINE_STAGES = ["intake", "investigator", "router", "drafter"]
 
