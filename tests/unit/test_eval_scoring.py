@@ -49,10 +49,14 @@ def case(
         intake=IntakeSection(
             requester_email="a@b.example", identifiers=identifiers, missing=missing, problem_statement="p"
         ),
-        investigation=InvestigationSection(evidence=evidence, checks_possible=possible, first_evidence_s=0.02),
+        investigation=InvestigationSection(
+            evidence=evidence, checks_possible=possible, first_evidence_s=0.02
+        ),
         decision=Decision(decision_class=decided, route=Route(queue=queue, team="t")),  # type: ignore[arg-type]
         draft=Draft(customer_reply=reply, claims=claims),
-        trail=[StageTiming(stage="intake", event_id="e", started_at=T0, finished_at=T0 + timedelta(seconds=1))],
+        trail=[
+            StageTiming(stage="intake", event_id="e", started_at=T0, finished_at=T0 + timedelta(seconds=1))
+        ],
     )
 
 
@@ -62,7 +66,11 @@ def truth(**values: object) -> Truth:
 
 
 def test_identifier_counts_score_exact_values_only() -> None:
-    assert identifier_counts({"account_id": "ACC_1", "workspace_id": "ws_2"}, {"account_id": "acc_1"}) == (1, 1, 0)
+    assert identifier_counts({"account_id": "ACC_1", "workspace_id": "ws_2"}, {"account_id": "acc_1"}) == (
+        1,
+        1,
+        0,
+    )
     assert identifier_counts({"account_id": "acc_9"}, {"account_id": "acc_1"}) == (0, 1, 1)
     assert identifier_counts({"not_a_field": "x"}, {"request_id": "req_1"}) == (0, 0, 1)
 
