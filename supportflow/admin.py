@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
@@ -88,7 +88,7 @@ async def read_topic(
     idle_timeout: float | None = None,
     deadline: float | None = None,
     heartbeat: bool = False,
-) -> AsyncIterator[Any]:
+) -> AsyncGenerator[Any, None]:
     """Yield records of every partition of `topic` without joining a consumer group.
 
     Stops after `idle_timeout` seconds without a record, or at the loop-time `deadline`;

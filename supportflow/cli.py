@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import importlib
 import json
 import signal
 import sys
 import time
-import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ from rich.console import Console
 
 from supportflow import codec
 from supportflow.events import CaseFile, CaseResolved, DeadLetter, Pattern, TicketReceived
-from supportflow.settings import SERVICES, get_settings
+from supportflow.settings import SERVICES, Settings, get_settings
 from supportflow.topics import DEADLETTER, PATTERNS, TICKETS_RECEIVED, TOPICS
 
 console = Console(stderr=True)
@@ -138,7 +138,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 def cmd_up(args: argparse.Namespace) -> int:
     from supportflow.fleet import Fleet
 
-    settings = get_settings()
+    settings = with_world(get_settings())
     fleet = Fleet(settings, args.services)
     stopping = False
 
@@ -164,6 +164,24 @@ def cmd_up(args: argparse.Namespace) -> int:
         console.print("stopping services…")
         fleet.stop()
     return 0
+
+
+def with_world(settings: Settings) -> Settings:
+    """Settings whose investigator has evidence to read: SUPPORTFLOW_WORLD_DB, else the state
+    directory's world.db, loaded from the example pack the first time."""
+    if settings.world_db:
+        return settings
+    from supportflow.demo import EXAMPLE_PACK
+    from supportflow.world.loader import load_pack
+
+    path = (settings.state_dir / "world.db").resolve()
+    url = f"sqlite:///{path}"
+    if not path.exists():
+        settings.state_dir.mkdir(parents=True, exist_ok=True)
+        with console.status(f"no SUPPORTFLOW_WORLD_DB: loading the example world into {path}…"):
+            load_pack(EXAMPLE_PACK, url)
+    console.print(f"evidence database: {url}")
+    return settings.model_copy(update={"world_db": url})
 
 
 def load_tickets(path: Path) -> list[TicketReceived]:
@@ -213,23 +231,25 @@ def cmd_tail(args: argparse.Namespace) -> int:
         return 2
 
     async def follow() -> int:
-        count = 0
         idle = None if args.follow else args.idle
-        async for record in read_topic(settings, settings.topic(logical), idle_timeout=idle):
-            try:
-                value = codec.decode(model, record.value, record.headers)
-                print(value.model_dump_json(indent=2), flush=True)
-            except codec.DecodeError as exc:
-                print(json.dumps({"undecodable": str(exc), "offset": record.offset}), flush=True)
-            count += 1
-            if args.limit is not None and count >= args.limit:
-                break
-        return count
+        records = read_topic(settings, settings.topic(logical), idle_timeout=idle)
+        async with contextlib.aclosing(records):
+            return await print_records(records, model, args.limit)
 
     count = asyncio.run(follow())
     console.print(f"{count} record(s)")
     return 0
 
 
-def new_run_id() -> str:
-    return uuid.uuid4().hex[:8]
+async def print_records(records: Any, model: type[Any], limit: int | None) -> int:
+    count = 0
+    async for record in records:
+        try:
+            value = codec.decode(model, record.value, record.headers)
+            print(value.model_dump_json(indent=2), flush=True)
+        except codec.DecodeError as exc:
+            print(json.dumps({"undecodable": str(exc), "offset": record.offset}), flush=True)
+        count += 1
+        if limit is not None and count >= limit:
+            break
+    return count

@@ -7,9 +7,11 @@ ticket, every distinct event id it saw, so duplicates (same event id twice) are 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncGenerator, Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from supportflow import codec
 from supportflow.admin import producer, read_topic
@@ -88,13 +90,28 @@ async def collect_cases(
 ) -> Collected:
     """Read `topic` until every ticket has a case (then `settle` more seconds), or `timeout`,
     or — with `stall` — until no new case arrived for `stall` seconds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    deadline = asyncio.get_running_loop().time() + timeout
     collected = Collected()
+    is_done = done or (lambda c: ticket_ids <= c.cases.keys())
+    records = read_topic(settings, settings.topic(topic), deadline=deadline, heartbeat=True)
+    async with contextlib.aclosing(records):  # close the consumer now, not at garbage collection
+        await _gather(records, ticket_ids, collected, settle, stall, is_done, on_case)
+    return collected
+
+
+async def _gather(
+    records: AsyncGenerator[Any, None],
+    ticket_ids: set[str],
+    collected: Collected,
+    settle: float,
+    stall: float | None,
+    is_done: Callable[[Collected], bool],
+    on_case: Callable[[CaseFile], None] | None,
+) -> None:
+    loop = asyncio.get_running_loop()
     finished_at: float | None = None
     last_case = loop.time()
-    is_done = done or (lambda c: ticket_ids <= c.cases.keys())
-    async for record in read_topic(settings, settings.topic(topic), deadline=deadline, heartbeat=True):
+    async for record in records:
         key = (record.key or b"").decode(errors="replace") if record is not None else ""
         if key in ticket_ids:
             try:
@@ -117,7 +134,6 @@ async def collect_cases(
             break
         if stall is not None and loop.time() - last_case >= stall:
             break
-    return collected
 
 
 async def collect_dead_letters(settings: Settings, *, idle: float = 2.0) -> list[DeadLetter]:
