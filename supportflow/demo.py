@@ -72,7 +72,9 @@ def run(args: argparse.Namespace) -> int:
     world_db = settings.world_db or f"sqlite:///{(settings.state_dir / 'world.db').resolve()}"
     with console.status(f"loading the world of {args.pack.name}…"):
         loaded = load_pack(args.pack, world_db)
-    console.print(f"[green]✓[/] world loaded: {loaded}")
+    rows = sum(loaded.rows.values())
+    how = "already loaded" if loaded.skipped else f"loaded in {loaded.seconds:.1f}s"
+    console.print(f"[green]✓[/] world of {args.pack.name}: {rows:,} rows ({how})")
     settings = settings.model_copy(
         update={"world_db": world_db, "world_files": str((args.pack / "world").resolve())}
     )
@@ -89,15 +91,32 @@ def run(args: argparse.Namespace) -> int:
         phase = _run_with_progress(
             console, lambda progress: run_phase(settings, "demo", items, progress, stall=60.0)
         )
-        for scored in [s for s in phase.scored if s.case is not None][: args.show]:
-            assert scored.case is not None
-            show_case(console, scored.case)
+        for case in showcase([s.case for s in phase.scored if s.case is not None], args.show):
+            show_case(console, case)
         print_report(phase.report | {"pack": f"{args.pack} (sample of {len(items)})"}, console)
     finally:
         if not args.keep_running:
             with console.status("stopping the services the demo started…"):
                 fleet.stop()
     return 0 if phase.report.get("lost") == 0 else 1
+
+
+def showcase(cases: list[CaseFile], count: int) -> list[CaseFile]:
+    """Up to `count` cases of different decision classes, the ones that needed evidence first."""
+    order = [
+        "product_defect",
+        "incident",
+        "configuration_issue",
+        "expected_behavior",
+        "unclear",
+        "needs_info",
+    ]
+    chosen: list[CaseFile] = []
+    for decision_class in order:
+        match = next((c for c in cases if c.decision and c.decision.decision_class == decision_class), None)
+        if match is not None and len(chosen) < count:
+            chosen.append(match)
+    return chosen
 
 
 def _run_with_progress(console: Console, work: Any) -> Any:
