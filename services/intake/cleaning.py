@@ -28,7 +28,7 @@ _FLAGS = re.IGNORECASE | re.MULTILINE
 _API_KEY_LONG = re.compile(
     r"(lk_(?:live|test)_[A-Za-z0-9]{4})(?:(?!lk_(?:live|test)_)[A-Za-z0-9]){5,}", re.IGNORECASE
 )
-_BEARER = re.compile(r"\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{12,}", re.IGNORECASE)
+_BEARER = re.compile(r"\b(Bearer|Basic)\s+(?!lk_(?:live|test)_)[A-Za-z0-9._~+/=-]{12,}", re.IGNORECASE)
 _PASSWORD = re.compile(
     r"\b(password|passwort|mot de passe|contraseña|passwd|pwd|secret|token)(\s*[:=]\s*)(\S{4,})",
     re.IGNORECASE,

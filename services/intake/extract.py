@@ -49,19 +49,58 @@ _VENDOR_EMAIL = re.compile(
     r"@(?:[\w-]+\.)*lumen\.example$|^(?:no-?reply|support|help|helpdesk|billing|sales|info)@",
     0,
 )
+_WS_WORD = r"(?:workspace|arbeitsbereich|bereich|espace(?: de travail)?|espacio(?: de trabajo)?)"
 _WORKSPACE_NAME = re.compile(
     r"(?:\b(?:in|on|from|for|im|in dem|dans|en|del)\s+(?:the|our|my|unserem|unser|notre|mon|nuestro|mi)?\s*"
-    r"[\"'“„«]([^\"'“”„«»\n]{2,40})[\"'”“»]\s*(?:workspace|arbeitsbereich)"
-    r"|\b(?:workspace|arbeitsbereich|espace de travail|espacio de trabajo)\s+"
-    r"(?:called|named|namens|nommé|appelé|llamado)?\s*[\"'“„«]([^\"'“”„«»\n]{2,40})[\"'”“»]"
-    r"|\b(?:the|our|my)\s+([A-Z][\w-]{1,30}(?:\s[A-Z][\w-]{1,30})?)\s+workspace\b)",
+    r"[\"'“„«]\s?([^\"'“”„«»\n]{2,40}?)\s?[\"'”“»]\s*" + _WS_WORD + r"\b"
+    r"|\b" + _WS_WORD + r"\s+(?:called|named|namens|nommé|appelé|llamado)?\s*"
+    r"[\"'“„«]\s?([^\"'“”„«»\n]{2,40}?)\s?[\"'”“»])",
+    re.IGNORECASE,
 )
+# "our Marketing workspace", "the growth workspace" (lower case too, but not "the wrong workspace")
+_WORKSPACE_BARE = re.compile(
+    r"\b(?:the|our|my)\s+([A-Za-z][\w-]{1,30}(?:\s[A-Za-z][\w-]{1,30})?)\s+workspace\b",
+    re.IGNORECASE,
+)
+_NOT_A_NAME = frozenset(
+    [
+        "same",
+        "wrong",
+        "right",
+        "other",
+        "another",
+        "new",
+        "old",
+        "whole",
+        "entire",
+        "correct",
+        "shared",
+        "default",
+        "main",
+        "current",
+        "different",
+        "second",
+        "first",
+        "other's",
+        "correct",
+        "proper",
+        "usual",
+        "team",
+        "company",
+        "lumen",
+        "this",
+        "that",
+        "a",
+        "an",
+    ]
+)
+
 
 # --- error signatures -----------------------------------------------------------------------
 
 _ERROR_CODE = re.compile(r"(?<![A-Za-z0-9_])([A-Z][A-Z0-9]{1,}(?:_[A-Z0-9]+){1,6})(?![A-Za-z0-9_])")
 _ERRORISH_SUFFIX = re.compile(
-    r"_(?:REACHED|DENIED|DISABLED|INVALID|EXPIRED|REVOKED|LIMITED|UNAVAILABLE|ERROR|FAILED|FAILURE|"
+    r"(?:^|_)(?:REACHED|DENIED|DISABLED|INVALID|EXPIRED|REVOKED|LIMITED|UNAVAILABLE|ERROR|FAILED|FAILURE|"
     r"NOT_FOUND|TIMEOUT|TIMED_OUT|EXCEEDED|FORBIDDEN|CONFLICT|MISSING|REQUIRED|UNAUTHORIZED|REJECTED|"
     r"LOCKED|BLOCKED|MISMATCH|EXISTS|UNSUPPORTED|TOO_LARGE|QUOTA|LIMIT)$"
 )
@@ -98,7 +137,8 @@ _HTTP_STATUS = re.compile(
     r"exports|calls|requests|lines|px|pixels))"
     r"|\b([45]\d\d)\s*(?:error|errors|response|status|fehler|erreur|\(|-\s*[a-z])"
     r"|\b(?:error|fehler|erreur|code)\s*:?\s*([45]\d\d)\b"
-    r"|\b([45]\d\d)\s+(" + "|".join(_HTTP_REASONS.values()) + r"))",
+    r"|\b([45]\d\d)\s+(" + "|".join(_HTTP_REASONS.values()) + r")"
+    r"|\((?:http\s*)?([45]\d\d)\))",
     0,
 )
 _STATUS_HINT = re.compile(r"(?<!\d)[45]\d\d(?!\d)")
@@ -113,13 +153,16 @@ _QUOTED = re.compile(
 _MESSAGE_CONTEXT = re.compile(
     r"(?:error|message|says|said|saying|shows?|showing|displays?|displayed|popup|pop-up|banner|toast|"
     r"alert|notification|reads|fehler|meldung|zeigt|steht|erreur|affiche|indique|dit|mensaje|dice|"
-    r"aparece|muestra|warning|warnung)\W{0,4}(?:\w+\W+){0,4}$",
+    r"aparece|muestra|warning|warnung|get|gets|got|getting|receive|received|returns?|returned|below|"
+    r"this|lautet|voici|obtenemos|recibimos)\W{0,4}(?:\w+\W+){0,4}$",
     0,
 )
 _ERROR_WORDS = re.compile(
     r"\b(?:fail|failed|failure|error|denied|not allowed|invalid|unable|limit|expired|revoked|"
     r"unavailable|forbidden|wrong|cannot|can't|refused|timeout|timed out|fehler|fehlgeschlagen|"
-    r"verweigert|ungültig|échec|erreur|refusé|impossible|error|fallo|denegado|inválido)\b",
+    r"verweigert|ungültig|échec|erreur|refusé|impossible|error|fallo|denegado|inválido|not enabled|"
+    r"not allowed|not found|too many|no permission|don't have|do not have|unavailable|not available|"
+    r"nicht aktiviert|keine berechtigung|non activée?|non disponible|no está|no disponible)\b",
     0,
 )
 _LABELLED_MESSAGE = re.compile(
@@ -206,7 +249,13 @@ _REGION = re.compile(
 
 _INJECTION_INLINE = re.compile(
     r"\b(?:ignore|disregard|forget|override|bypass)\b[^.\n]{0,40}\b(?:previous|prior|above|earlier|all|"
-    r"your|any|the)\b[^.\n]{0,30}\b(?:instructions?|prompts?|rules|guidelines|messages?|context|policies)\b"
+    r"your|any|the)\b[^.\n]{0,30}\b(?:instructions?|prompts?|rules|guidelines|messages?|context|polic(?:y|ies)|"
+    r"evidence|safeguards?|restrictions?)\b"
+    r"|\b(?:to|dear|hey|attention|note for|for) (?:the )?(?:ai|llm|bot|gpt|chatbot|language model)\b"
+    r"|\b(?:ai|llm|bot) (?:assistant|agent|model)\b[^.\n]{0,30}[:,]"
+    r"|\b(?:ignorier|missacht)\w*\b[^.\n]{0,40}\b(?:anweisungen|regeln|richtlinien)\b"
+    r"|\b(?:ignore[zr]?|oublie[zr]?)\b[^.\n]{0,40}\b(?:instructions|règles|consignes)\b"
+    r"|\b(?:ignora|olvida)\w*\b[^.\n]{0,40}\b(?:instrucciones|reglas|normas)\b"
     r"|\bignorier\w*\b[^.\n]{0,40}\banweisungen\b|\bignore[zr]?\b[^.\n]{0,40}\binstructions\b"
     r"|\bignora\w*\b[^.\n]{0,40}\binstrucciones\b"
     r"|\byou are now\b|\bact as (?:an? )?(?:admin|administrator|system|root|developer|support agent)\b"
@@ -222,7 +271,7 @@ _INJECTION_INLINE = re.compile(
     0,
 )
 _INJECTION_ROLE_LINE = re.compile(
-    r"^\s*(?:\[?(?:system|assistant|admin|developer|root)\]?\s*(?::|>|\])|###\s*(?:system|instruction)|"
+    r"^\s*(?:\[{0,2}(?:system|assistant|admin|developer|root)\]{0,2}\s*(?::|>|\])|###\s*(?:system|instruction)|"
     r"(?:admin|system) override\b|<\|?(?:im_start|system|im_end)\|?>|\[/?inst\])",
     re.MULTILINE,
 )
@@ -234,6 +283,20 @@ _INJECTION_MARKUP = re.compile(
 _OWN_ID_CONTEXT = re.compile(
     r"\b(?:my|our|mein\w*|unser\w*|mon|ma|notre|mi|nuestr[oa])\s+(?:own\s+)?(?:account|workspace|konto|"
     r"compte|cuenta|espace|espacio)\s*(?:id\s*)?(?:is\s*|ist\s*|est\s*|es\s*)?[:#]?\s*$",
+    0,
+)
+
+
+# A sentence that attributes ids to another organisation (a partner, a sister company, a client,
+# "their account") is about a third party: its ids are not the requester's identifiers.
+_THIRD_PARTY = re.compile(
+    r"\b(?:partners?|sister (?:company|companies|org\w*)|subsidiar(?:y|ies)|parent company|"
+    r"affiliates?|(?:other|another|different) (?:customer|company|tenant|organi[sz]ation|client)s?|"
+    r"contact at|friends? at|belongs? to|merging with|acquir\w+|their (?:account|workspace|dashboards?|"
+    r"data|setup|numbers|users|exports?|api keys?)|for them|"
+    r"schwester\w*|tochter(?:firma|gesellschaft)|gehört (?:zu|der|dem)|ihr(?:e|en|em)? (?:konto|daten)|"
+    r"partenaires?|filiale|société sœur|appartient à|leurs? (?:compte|espace|données|tableaux)|"
+    r"socios?|empresa hermana|filial|pertenece a|sus (?:datos|paneles))\b",
     0,
 )
 
@@ -264,6 +327,12 @@ def injection_spans(text: str) -> list[Span]:
                 break
         spans.append(Span(match.start(), close if close > 0 else _sentence_around(text, *match.span()).end))
     return _merge_spans(spans)
+
+
+def third_party_spans(text: str) -> list[Span]:
+    """Sentences that attribute ids or data to another organisation (folded-text offsets)."""
+    text = fold(text)
+    return _merge_spans([_sentence_around(text, m.start(), m.end()) for m in _THIRD_PARTY.finditer(text)])
 
 
 def _sentence_around(text: str, start: int, end: int) -> Span:
@@ -311,6 +380,9 @@ def extract_identifiers(
     found: dict[str, str] = {}
     requester = requester_email.strip().lower()
     text = fold(text)
+    others = third_party_spans(text)
+    if others:
+        spans = _merge_spans([*spans, *others])
     for key, pattern in ID_PATTERNS.items():
         if _ID_PREFIX[key][:-1] not in text:
             continue
@@ -341,11 +413,20 @@ def extract_identifiers(
 
 
 def workspace_name(text: str) -> str | None:
-    match = _WORKSPACE_NAME.search(text)
-    if not match:
+    """A workspace named in words: "our 'Marketing' workspace", «Finance», the Growth workspace."""
+    low = text.lower()
+    if not any(word in low for word in ("workspace", "bereich", "espace", "espacio")):
         return None
-    name = next(group for group in match.groups() if group)
-    return name.strip()
+    match = _WORKSPACE_NAME.search(text)
+    if match:
+        return next(group for group in match.groups() if group).strip()
+    for bare in _WORKSPACE_BARE.finditer(text):
+        name = bare.group(1).strip()
+        words = name.lower().split()
+        if words[0] in _NOT_A_NAME or words[-1] in _NOT_A_NAME or name.lower().startswith("ws_"):
+            continue
+        return name
+    return None
 
 
 # --- error signatures -----------------------------------------------------------------------------
@@ -364,7 +445,7 @@ def extract_error_signatures(text: str, spans: list[Span]) -> list[ErrorSignatur
         if _ERRORISH_SUFFIX.search(code) or quoted or _ERROR_CONTEXT.search(context):
             found.append((match.start(), "error_code", code))
     for match in _HTTP_STATUS.finditer(low) if _STATUS_HINT.search(low) else ():
-        value = next((group for group in match.groups()[:6] if group and group.isdigit()), None)
+        value = next((group for group in match.groups() if group and group.isdigit()), None)
         if value and 400 <= int(value) <= 599 and not _in_spans(match.start(), spans):
             found.append((match.start(), "http_status", value))
     for match in ID_PATTERNS["request_id"].finditer(low):

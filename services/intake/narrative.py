@@ -82,6 +82,19 @@ _ACTION_CUE_PREFIXES = (
     r"\bal\s+(?:intentar\s+)?",
     r"\bcuando\s+(?:intento\s+|intentamos\s+|quiero\s+)?",
     r"\bno\s+(?:puedo|podemos|consigo|conseguimos|logro|pude|pudimos)\s+",
+    r"\b(?:ability|allowed|option|permission|possibility|way|how|able|letting (?:me|us)|let (?:me|us)|"
+    r"stopped letting (?:me|us))\s+to\s+",
+    r"\b(?:stopped|stops) letting (?:me|us|them|people)\s+",
+    r"\b(?:habe|haben|hatte|hatten)\s+(?:ich|wir)\s+versucht,?\s+",
+    r"\b(?:ich|wir)\s+(?:habe|haben)\s+versucht,?\s+",
+    r"\b(?:nicht|kaum)\s+(?:mehr\s+)?möglich,?\s+",
+    r"\bschaff\w*\s+es\s+nicht(?:\s+mehr)?,?\s+",
+    r"\b(?:darf|dürfen)\s+(?:\w+\s+){0,2}nicht\s+(?:mehr\s+)?",
+    r"\b(?:le droit|la permission|la possibilité|l['’]option)\s+(?:de\s+|d['’])",
+    r"\b(?:la fonction|l['’]option)\s+pour\s+",
+    r"\b(?:permiso|la opción|la posibilidad)\s+(?:para|de)\s+",
+    r"\b(?:es\s+)?imposible\s+",
+    r"\bya\s+no\s+(?:puedo|podemos|consigo|conseguimos)\s+",
 )
 _ACTION_CUES = [re.compile(prefix + _CLAUSE) for prefix in _ACTION_CUE_PREFIXES]
 _ANY_ACTION_CUE = re.compile("|".join(f"(?:{prefix})" for prefix in _ACTION_CUE_PREFIXES))
@@ -269,6 +282,48 @@ def find_action(sentence_list: list[str]) -> tuple[str | None, str | None]:
     return None, None
 
 
+# What a customer uses in the product: when no sentence says what they tried, a sentence that
+# names such a thing together with a symptom still says what they were doing.
+_FEATURE = re.compile(
+    r"\b(?:dashboards?|dashbo\w*|exports?|export\w*|alerts?|alerting|audit logs?|api|sync\w*|"
+    r"integrations?|connectors?|sso|saml|log\s?in|login|sign(?:ing)?\s?in|usage page|reports?|reporting|"
+    r"quer(?:y|ies)|charts?|funnel|cohort|scheduler|scheduled|events?|ingest\w*|embed\w*|pdf|csv|xlsx|"
+    r"invites?|invitations?|seats?|invoices?|billing|emails?|numbers|figures|revenue|metrics|webhooks?|"
+    r"salesforce|slack|snowflake|hubspot|bigquery|palette|colou?rs|fonts?|widgets?|tableaux? de bord|"
+    r"alertes?|rapports?|requêtes?|données|synchronisation|connexion|exportations?|paneles|panel|alertas?|"
+    r"informes?|consultas?|datos|sincronizaci\w+|abfragen?|alarme?|berichte?|daten|anmeld\w*|"
+    r"\w*übersicht|\w*synchronisierung|\w*seite|logging|log(?:ging)? into|single sign-on|"
+    r"iniciar sesión|facturación|consumo|facturation|consommation|nutzung\w*|users|usage|"
+    r"dsh_[a-z0-9]{6}|exp_[a-z0-9]{6})\b",
+    0,
+)
+_SYMPTOM = re.compile(
+    r"\b(?:missing|missiing|gone|vanished|disappeared|lost|deleted|broken|fail\w*|error\w*|different|"
+    r"wrong|outdated|old|stale|lags?|lagging|behind|delayed|late|slow\w*|long time|spam|strange|weird|"
+    r"empty|blank|stuck|not|\w+n['’]t|never|no longer|changed|rejected|denied|timeout|timed out|hangs?|"
+    r"flaky|bounced|where did|gone|alte|alten|anciens?|viejos?|nadie|personne|niemand|nobody|"
+    r"fehlt|verschwunden|weg|falsch|langsam|nicht|kaputt|fehler\w*|veraltet|"
+    r"disparu|manque|perdu|faux|lent\w*|pas|plus|erreur|bloqué\w*|"
+    r"desaparecido|desapareci\w*|falta|perdido|lento|no|error|bloquead\w*|ha desaparecido)\b",
+    0,
+)
+
+
+def find_subject_of_trouble(sentence_list: list[str]) -> tuple[str | None, str | None]:
+    """(clause, sentence): the first sentence that names a product thing and a symptom."""
+    for sentence in sentence_list:
+        low = fold(sentence)
+        if low.startswith(("page:", "category:", "account:", "reported from")):
+            continue
+        feature = _FEATURE.search(low)
+        if feature and _SYMPTOM.search(low):
+            clause = re.split(r"[.!?;]\s|\n", sentence, maxsplit=1)[0]
+            clause = _tidy(clause)
+            if len(clause) >= 8:
+                return clause, sentence
+    return None, None
+
+
 def find_expected(sentence_list: list[str]) -> tuple[str | None, str | None]:
     if not _EXPECTED_CUES.search(fold("\n".join(sentence_list))):
         return None, None
@@ -312,6 +367,10 @@ def extract_narrative(subject: str, prose: str) -> Narrative:
         action, action_sentence = find_action(subject_sentences)
     if action is None and narrative.steps:
         action = _tidy(sentences(narrative.steps)[0]) if sentences(narrative.steps) else None
+    if action is None:
+        action, action_sentence = find_subject_of_trouble(body_sentences)
+    if action is None:
+        action, action_sentence = find_subject_of_trouble(subject_sentences)
     narrative.action = action
     if narrative.expected is None:
         expected, expected_sentence = find_expected(body_sentences)

@@ -58,18 +58,36 @@ class _MessageFacts:
     language: str = "en"
 
 
-def _customer_texts(ticket: TicketReceived) -> list[tuple[str, datetime]]:
-    """The ticket body plus earlier thread messages written by the requester (oldest first)."""
+_AUTHOR_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+_VENDOR = re.compile(r"@(?:[\w-]+\.)*lumen\.example\b|^(?:no-?reply|support|help|helpdesk)@", re.IGNORECASE)
+
+
+def _customer_texts(ticket: TicketReceived) -> list[tuple[str, datetime, str | None]]:
+    """The ticket body plus earlier thread messages from the customer's side (oldest first).
+
+    A thread message by someone else at the requester's organisation (a forwarded report of the
+    affected colleague) is read too, and its author is returned as a possible affected user.
+    """
     requester = ticket.requester.email.lower()
-    texts: list[tuple[str, datetime]] = []
+    domain = requester.rsplit("@", 1)[-1]
+    texts: list[tuple[str, datetime, str | None]] = []
     for message in ticket.thread:
-        if requester in message.author.lower() and message.body.strip() and message.body != ticket.body:
-            texts.append((message.body, message.sent_at or ticket.received_at))
-    texts.append((ticket.body, ticket.received_at))
+        if not message.body.strip() or message.body == ticket.body:
+            continue
+        author = message.author.lower()
+        found = _AUTHOR_EMAIL.search(author)
+        address = found.group(0) if found else ""
+        if requester in author:
+            texts.append((message.body, message.sent_at or ticket.received_at, None))
+        elif address and not _VENDOR.search(address) and address.endswith("@" + domain):
+            texts.append((message.body, message.sent_at or ticket.received_at, address))
+    texts.append((ticket.body, ticket.received_at, None))
     return texts
 
 
-def _read_message(ticket: TicketReceived, body: str, received_at: datetime, subject: str) -> _MessageFacts:
+def _read_message(
+    ticket: TicketReceived, body: str, received_at: datetime, subject: str, author: str | None = None
+) -> _MessageFacts:
     if received_at.tzinfo is None:
         received_at = received_at.replace(tzinfo=UTC)
     subject = redact_secrets(subject[:1000])
@@ -84,7 +102,10 @@ def _read_message(ticket: TicketReceived, body: str, received_at: datetime, subj
     logs_text = "\n".join(cleaned.logs)
     facts.language_text = safe
     facts.identifiers = extract_identifiers(
-        full + "\n" + logs_text, spans, ticket.requester.email, cleaned.forwarded_from
+        full + "\n" + logs_text,
+        spans,
+        ticket.requester.email,
+        [*cleaned.forwarded_from, *([author] if author else [])],
     )
     facts.workspace_name = workspace_name(safe)
     facts.signatures = extract_error_signatures(safe + "\n" + logs_text, [])
@@ -207,9 +228,16 @@ def normalize(ticket: TicketReceived, history: Sequence[TicketReceived] = ()) ->
     """The merged intake section of a ticket and its earlier messages (`history`, oldest first)."""
     messages: list[_MessageFacts] = []
     for message in [*history, ticket]:
-        for body, received_at in _customer_texts(message):
-            messages.append(_read_message(message, body, received_at, message.subject))
+        for body, received_at, author in _customer_texts(message):
+            messages.append(_read_message(message, body, received_at, message.subject, author))
     facts = _merge(messages)
+    identifiers = dict(facts.identifiers)
+    if "error_code" not in identifiers:
+        code = next((s.value for s in facts.signatures if s.kind == "error_code"), None)
+        if code is not None:
+            identifiers["error_code"] = code
+    if facts.workspace_name and "workspace_name" not in identifiers:
+        identifiers["workspace_name"] = facts.workspace_name
     language = messages[0].language if len(messages) == 1 else detect_language(facts.language_text)
     missing = _missing(facts)
     status = "needs_info" if "action" in missing and "error_details" in missing else "ready"
@@ -217,7 +245,7 @@ def normalize(ticket: TicketReceived, history: Sequence[TicketReceived] = ()) ->
         status=status,
         requester_email=ticket.requester.email,
         requester_name=ticket.requester.name,
-        identifiers=facts.identifiers,
+        identifiers=identifiers,
         environment=facts.environment,
         action=facts.action,
         expected=facts.expected,

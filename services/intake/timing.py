@@ -43,34 +43,40 @@ _NUM = r"(?P<n>\d{1,3}|a couple of|couple of|a few|ein paar|few|several|quelques
 _UNITS = {
     "min": 60, "minute": 60, "minutes": 60, "mins": 60, "minuten": 60, "minutos": 60, "minuto": 60,
     "hour": 3600, "hours": 3600, "hr": 3600, "hrs": 3600, "h": 3600, "stunde": 3600, "stunden": 3600,
-    "heure": 3600, "heures": 3600, "hora": 3600, "horas": 3600,
+    "heure": 3600, "heures": 3600, "hora": 3600, "horas": 3600, "std": 3600, "stdn": 3600, "hs": 3600,
     "day": 86400, "days": 86400, "tag": 86400, "tage": 86400, "tagen": 86400, "jour": 86400,
     "jours": 86400, "día": 86400, "días": 86400, "dia": 86400, "dias": 86400,
     "week": 604800, "weeks": 604800, "woche": 604800, "wochen": 604800, "semaine": 604800,
     "semaines": 604800, "semana": 604800, "semanas": 604800,
 }  # fmt: skip
-_UNIT = r"(?P<unit>minutes?|mins?|minuten|minutos?|hours?|hrs?|h|stunden?|heures?|horas?|days?|tagen?|tage|jours?|d[ií]as?|weeks?|wochen|woche|semaines?|semanas?)"
+_UNIT = r"(?P<unit>minutes?|mins?|minuten|minutos?|hours?|hrs?|h|stdn|std|hs|stunden?|heures?|horas?|days?|tagen?|tage|jours?|d[ií]as?|weeks?|wochen|woche|semaines?|semanas?)"
 
+# "about", "ca.", "environ", "unas" ... between the preposition and the number
+_APPROX = (
+    r"(?:(?:about|around|roughly|approximately|approx\.?|almost|nearly|over|more than|just over|"
+    r"ca\.?|circa|etwa|ungefähr|rund|knapp|über|mehr als|environ|presque|près de|plus de|"
+    r"aproximadamente|casi|más de|alrededor de|unos|unas)\s+)?"
+)
 _AGO = tuple(
     re.compile(pattern)
     for pattern in (
-        rf"\b{_NUM}\s+{_UNIT}\s+ago\b",
-        rf"\bvor\s+{_NUM}\s+{_UNIT}\b",
-        rf"\bil y a\s+{_NUM}\s+{_UNIT}\b",
-        rf"\bhace\s+{_NUM}\s+{_UNIT}\b(?!\s+que)",
+        rf"\b{_APPROX}{_NUM}\s+{_UNIT}\s+ago\b",
+        rf"\bvor\s+{_APPROX}{_NUM}\s+{_UNIT}\b",
+        rf"\bil y a\s+{_APPROX}{_NUM}\s+{_UNIT}\b",
+        rf"\bhace\s+{_APPROX}{_NUM}\s+{_UNIT}\b(?!\s+que)",
     )
 )
 _DURATION = tuple(
     re.compile(pattern)
     for pattern in (
-        rf"\b(?:for|in|over|during)\s+(?:the\s+)?(?:last|past)\s+{_NUM}\s+{_UNIT}\b",
-        rf"\b(?:for|since)\s+{_NUM}\s+{_UNIT}\b",
-        rf"\b(?:last|past)\s+{_NUM}\s+{_UNIT}\b",
-        rf"\bseit\s+{_NUM}\s+{_UNIT}\b",
+        rf"\b(?:for|in|over|during)\s+(?:the\s+)?(?:last|past)\s+{_APPROX}{_NUM}\s+{_UNIT}\b",
+        rf"\b(?:for|since)\s+{_APPROX}{_NUM}\s+{_UNIT}\b",
+        rf"\b(?:last|past)\s+{_APPROX}{_NUM}\s+{_UNIT}\b",
+        rf"\bseit\s+{_APPROX}{_NUM}\s+{_UNIT}\b",
         rf"\bin den letzten\s+{_NUM}\s+{_UNIT}\b",
-        rf"\bdepuis\s+{_NUM}\s+{_UNIT}\b",
+        rf"\bdepuis\s+{_APPROX}{_NUM}\s+{_UNIT}\b",
         rf"\bces\s+{_NUM}\s+derni\w+\s+{_UNIT}\b",
-        rf"\bdesde hace\s+{_NUM}\s+{_UNIT}\b",
+        rf"\bdesde hace\s+{_APPROX}{_NUM}\s+{_UNIT}\b",
         rf"\b(?:en|durante) (?:las?|los) últim[oa]s\s+{_NUM}\s+{_UNIT}\b",
     )
 )

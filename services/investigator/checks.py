@@ -18,6 +18,7 @@ from typing import Any
 from supportflow.events import Verdict
 
 from .context import HOUR, CaseContext, code_of, details_of, peak_per_window, status_of, when
+from .playbooks import TRIAGE_CHECK
 from .signals import role_rank, stem, stems_of
 
 
@@ -119,6 +120,53 @@ def _component_of(row: dict[str, Any]) -> str:
 
 def _top(counter: Counter[str]) -> str:
     return counter.most_common(1)[0][0] if counter else ""
+
+
+# --- triage -------------------------------------------------------------------------------
+
+
+def outcome_families(event: dict[str, Any]) -> set[str]:
+    """The families an event's outcome belongs to: its outcome when not a success, its reason,
+    and `deleted` for a successful deletion."""
+    families: set[str] = set()
+    outcome, reason = _outcome(event), _reason(event)
+    kind = str(event.get("type") or "").lower()
+    if outcome not in SUCCEEDED:
+        families.add(outcome)
+        if reason:
+            families.add(reason)
+    elif "delete" in kind:
+        families.add("deleted")
+    return families
+
+
+@check(TRIAGE_CHECK)
+async def recent_outcomes(ctx: CaseContext, cause: str) -> Finding:
+    """What the account's own records show around the ticket: outcomes and reasons of the
+    actions about the ticket's object, and the error codes of its failed requests. Neutral by
+    itself; the investigation uses it to order hypotheses (`ctx.notes['observed']`)."""
+    events = await ctx.events(ctx.window_start - ctx.hours("triage_lookback_hours", 24))
+    subject_id = ctx.subject.get("user_id")
+    relevant = ctx.relevant(events)
+    mine = [e for e in relevant if e.get("user_id") == subject_id]
+    observed: Counter[str] = Counter()
+    for event in mine if any(outcome_families(e) for e in mine) else relevant:
+        observed.update(outcome_families(event))
+    logs = await ctx.logs()
+    components = {c for c in ctx.signals.components if not c.startswith("integration:")}
+    failed = [r for r in logs if (status_of(r) or 0) >= 400 and code_of(r)]
+    about = [r for r in failed if _component_of(r) in components] or failed
+    observed.update(code_of(r).lower() for r in about)
+    ctx.notes["observed"] = observed
+    if not observed:
+        return Finding("neutral", "No failed, delayed or deleting actions of the account in the window.")
+    listed = ", ".join(f"{name} ×{count}" for name, count in observed.most_common(6))
+    return Finding(
+        "neutral",
+        f"Outcomes recorded for the account around the ticket: {listed}.",
+        {"observed": listed},
+        customer_safe=False,
+    )
 
 
 # --- account ------------------------------------------------------------------------------
@@ -275,7 +323,7 @@ async def feature_flags(ctx: CaseContext, cause: str) -> Finding:
     if not named or named not in flags:
         return Finding("neutral", f"No feature flag of {ctx.account_id} matches the ticket.")
     enabled = bool(flags[named])
-    facts = {"feature": named, "enabled": "true" if enabled else "false"}
+    facts = {"feature": named, "flag": named, "enabled": "true" if enabled else "false"}
     if enabled:
         return Finding("contradicts", f"Feature {named} is enabled for {ctx.account_id}.", facts)
     blocked = max(len(disabled), len(flag_logs))
@@ -313,6 +361,8 @@ async def role_permissions(ctx: CaseContext, cause: str) -> Finding:
         e for e in mine if _outcome(e) in REJECTED and _reason(e) in ("permission", "role", "forbidden")
     ]
     facts = {"user": str(user.get("email") or subject_id), "role": role}
+    if required_hint := _required_role(" ".join(ctx.signals.stems & set(ACTION_ROLES))):
+        facts["required_role"] = required_hint
     if denied:
         action = str(denied[-1].get("type") or "the action")
         required = str(details_of(denied[-1]).get("required_role") or _required_role(action) or "")
@@ -487,7 +537,12 @@ async def auth_failures(ctx: CaseContext, cause: str) -> Finding:
         return Finding(
             "supports",
             f"{len(failures)} requests failed authentication ({code}) {_span(failures)}.",
-            {"error_code": code, "failures": str(len(failures)), "first_seen": when(failures[0].get("ts"))},
+            {
+                "error_code": code,
+                "count": str(len(failures)),
+                "failures": str(len(failures)),
+                "first_seen": when(failures[0].get("ts")),
+            },
         )
     other = Counter(code_of(r) for r in logs if status_of(r) == 401)
     if other:
@@ -509,6 +564,8 @@ async def rate_limits(ctx: CaseContext, cause: str) -> Finding:
             f"{_span(limited)} (peak {peak} per minute).",
             {
                 "status": "429",
+                "error_code": _top(Counter(code_of(r) for r in limited)) or "RATE_LIMITED",
+                "count": str(len(limited)),
                 "rate_limited_requests": str(len(limited)),
                 "peak_per_minute": str(peak),
                 "first_seen": when(limited[0].get("ts")),
@@ -543,20 +600,31 @@ def affected_components(ctx: CaseContext, errors: list[dict[str, Any]]) -> list[
     return [c for c, _ in seen.most_common()]
 
 
+def _is_bug(row: dict[str, Any]) -> bool:
+    """A 500-class failure of our own code (not availability 502/503/504, not upstream)."""
+    status = status_of(row) or 0
+    code = code_of(row)
+    return status == 500 or (status in SERVER_ERROR and "INTERNAL" in code and not _is_upstream(row))
+
+
 @check("logs.error_spike")
 async def error_spike(ctx: CaseContext, cause: str) -> Finding:
-    logs = await ctx.logs()
+    """Server errors of the account on the affected component in the window: a rise when at
+    least `spike_min_errors` requests failed and they are not a trickle in heavy traffic."""
+    # Customers approximate when a failure began: look a little before the stated window.
+    logs = await ctx.logs(ctx.window_start - ctx.hours("error_lookback_hours", 6))
     errors = _server_errors(logs, include_upstream=cause == "open_incident")
     components = affected_components(ctx, errors)
     if not logs:
         return Finding("neutral", "No requests logged for the account in the window.")
+    least = int(ctx.settings.get("spike_min_errors", 2))
     for component in components:
         hits = [r for r in errors if _component_of(r) == component]
         total = sum(1 for r in logs if _component_of(r) == component)
-        peak = peak_per_window([r["ts"] for r in hits], HOUR)
-        if peak >= 3 and (peak >= 10 or len(hits) / max(total, 1) >= 0.1):
+        if len(hits) >= least and (len(hits) >= 10 or len(hits) / max(total, 1) >= 0.05):
             code = _top(Counter(code_of(r) for r in hits))
             status = _top(Counter(str(status_of(r)) for r in hits))
+            peak = peak_per_window([r["ts"] for r in hits], HOUR)
             ctx.notes["spike_component"] = component
             ctx.notes["spike_start"] = hits[0]["ts"]
             return Finding(
@@ -567,6 +635,7 @@ async def error_spike(ctx: CaseContext, cause: str) -> Finding:
                     "component": component,
                     "status": status,
                     "error_code": code,
+                    "count": str(len(hits)),
                     "failed_requests": str(len(hits)),
                     "errors_since": when(hits[0]["ts"]),
                 },
@@ -574,7 +643,7 @@ async def error_spike(ctx: CaseContext, cause: str) -> Finding:
     where = ", ".join(components) or "any component"
     return Finding(
         "contradicts",
-        f"No burst of server errors on {where}: {len(errors)} 5xx among {len(logs)} requests in the window.",
+        f"No rise of server errors on {where}: {len(errors)} 5xx among {len(logs)} requests in the window.",
     )
 
 
@@ -604,6 +673,7 @@ async def integration_errors(ctx: CaseContext, cause: str) -> Finding:
             {
                 "integration": name,
                 "error_code": code,
+                "count": str(len(upstream)),
                 "failed_calls": str(len(upstream)),
                 "first_seen": when(upstream[0].get("ts")),
             },
@@ -686,7 +756,11 @@ async def documented_behaviour(ctx: CaseContext, cause: str) -> Finding:
         )
     behaviour = best[1]
     bound = _bound_seconds(f"{behaviour.get('title') or ''} {behaviour.get('text') or ''}")
-    facts = {"behaviour_id": str(behaviour.get("behaviour_id")), "documented": str(behaviour.get("title"))}
+    facts = {
+        "behaviour_id": str(behaviour.get("behaviour_id")),
+        "documented": str(behaviour.get("title")),
+        "text": str(behaviour.get("text") or behaviour.get("title") or ""),
+    }
     if bound:
         ctx.notes["delay_bound_s"] = bound
         facts["documented_bound_minutes"] = str(bound // 60)
@@ -762,22 +836,34 @@ async def workspace_activity(ctx: CaseContext, cause: str) -> Finding:
                 break
     if named is None:
         return Finding("neutral", "The ticket names no workspace to compare with.")
-    events = await ctx.events()
+    events = await ctx.events(ctx.window_start - ctx.hours("triage_lookback_hours", 24))
     objects = [v for k, v in ctx.signals.identifiers.items() if k in ("dashboard_id", "export_id")]
+    # Objects the account failed to find in the named workspace are the ones the ticket is about.
     for event in events:
-        blob = " ".join(str(v) for v in details_of(event).values())
-        if any(obj in blob for obj in objects) and event.get("workspace_id") not in (None, named):
-            other = str(event.get("workspace_id"))
+        if event.get("workspace_id") == named and _reason(event) == "not_found":
+            objects += [str(v) for k, v in details_of(event).items() if k.endswith("_id") and v]
+    objects = list(dict.fromkeys(objects))
+    ticket_ws = f"{workspaces.get(named, named)} ({named})"
+    for obj in objects:
+        homes = [
+            e
+            for e in events
+            if obj in _blob(e) and _outcome(e) in SUCCEEDED and e.get("workspace_id") not in (None,)
+        ]
+        if not homes:
+            continue
+        if any(e.get("workspace_id") == named for e in homes):
             return Finding(
-                "supports",
-                f"{', '.join(objects)} lives in workspace {workspaces.get(other, other)} ({other}), "
-                f"not in {workspaces.get(named, named)} ({named}).",
-                {
-                    "object": ", ".join(objects),
-                    "workspace": f"{workspaces.get(other, other)} ({other})",
-                    "ticket_workspace": f"{workspaces.get(named, named)} ({named})",
-                },
+                "contradicts", f"{obj} was created or used in {ticket_ws} itself.", {"object": obj}
             )
+        other = str(homes[0].get("workspace_id"))
+        actual = f"{workspaces.get(other, other)} ({other})"
+        return Finding(
+            "supports",
+            f"{obj} lives in workspace {actual} ({homes[0].get('type')} on {when(homes[0].get('ts'))}), "
+            f"not in {ticket_ws}.",
+            {"object": obj, "actual_workspace": actual, "ticket_workspace": ticket_ws},
+        )
     subject_id = ctx.subject.get("user_id")
     mine = ctx.relevant([e for e in events if e.get("user_id") == subject_id])
     here = [e for e in mine if e.get("workspace_id") == named]
@@ -792,8 +878,8 @@ async def workspace_activity(ctx: CaseContext, cause: str) -> Finding:
             f"{user}'s {sum(elsewhere.values())} recent actions happened in workspace "
             f"{workspaces.get(other, other)} ({other}), none in {workspaces.get(named, named)} ({named}).",
             {
-                "workspace": f"{workspaces.get(other, other)} ({other})",
-                "ticket_workspace": f"{workspaces.get(named, named)} ({named})",
+                "actual_workspace": f"{workspaces.get(other, other)} ({other})",
+                "ticket_workspace": ticket_ws,
             },
         )
     if here:
@@ -844,44 +930,77 @@ async def deletions(ctx: CaseContext, cause: str) -> Finding:
 # --- platform: deploys and incidents ------------------------------------------------------
 
 
+def _hhmm(moment: object) -> str:
+    return moment.strftime("%H:%M UTC") if isinstance(moment, datetime) else "unknown time"
+
+
 @check("changes.recent_deploys")
 async def recent_deploys(ctx: CaseContext, cause: str) -> Finding:
-    since = ctx.window_start - ctx.hours("lookback_hours", 48)
-    deploys = await ctx.deploys(since)
+    """A platform deploy to the component the account's failures are on, followed closely by
+    500-class errors of the account on it that were absent before the deploy (time proximity,
+    same component). Availability errors (502/503/504) point at incidents, not deploys."""
+    lookback = ctx.hours("deploy_lookback_hours", 24)
+    proximity = ctx.hours("deploy_proximity_hours", 14)
+    since = ctx.window_start - lookback
     logs = await ctx.logs(since)
-    errors = _server_errors(logs, include_upstream=False)
-    components = affected_components(ctx, [r for r in errors if r["ts"] >= ctx.window_start])
+    bugs = [r for r in logs if _is_bug(r)]
+    began = ctx.window_start - ctx.hours("error_lookback_hours", 6)
+    in_window = [r for r in bugs if r["ts"] >= began]
+    components = affected_components(ctx, in_window)
+    seen = {_component_of(r) for r in in_window}
+    components = [c for c in components if c in seen] or sorted(seen)
     if not components:
-        return Finding("neutral", "No affected component known to compare deploys with.", customer_safe=False)
-    on_component = [d for d in deploys if any(c in str(d.get("target") or "") for c in components)]
-    if not on_component:
-        others = ", ".join(sorted({str(d.get("target")) for d in deploys})) or "none"
         return Finding(
             "contradicts",
-            f"No deploy to {', '.join(components)} since {when(since)} (deploys to: {others}).",
+            f"No 500-class errors of {ctx.account_id} in the window to tie to a deploy.",
             customer_safe=False,
         )
-    for deploy in reversed(on_component):
-        component = next(c for c in components if c in str(deploy.get("target") or ""))
-        hits = [r for r in errors if _component_of(r) == component]
-        after = [r for r in hits if deploy["ts"] <= r["ts"] <= deploy["ts"] + timedelta(hours=12)]
+    deploys = await ctx.deploys(since - lookback)
+    for component in components:
+        hits = [r for r in bugs if _component_of(r) == component]
+        first = next(r["ts"] for r in hits if r["ts"] >= began)
+        routes = " ".join({str(r.get("route") or "") for r in hits})
+        onto = [
+            d
+            for d in deploys
+            if _deploy_hits(d, component, routes) and d["ts"] <= first and first - d["ts"] <= lookback
+        ]
+        if not onto:
+            continue
+        deploy = onto[-1]
+        after = [r for r in hits if r["ts"] >= deploy["ts"]]
         before = [r for r in hits if deploy["ts"] - timedelta(hours=12) <= r["ts"] < deploy["ts"]]
-        if len(after) >= 3 and len(after) >= 3 * max(len(before), 1):
-            first = after[0]["ts"]
-            minutes = int((first - deploy["ts"]).total_seconds() // 60)
+        onset = after[0]["ts"]
+        if len(after) >= 2 and len(after) >= 3 * len(before) and onset - deploy["ts"] <= proximity:
+            minutes = int((onset - deploy["ts"]).total_seconds() // 60)
+            ctx.notes["deploy_component"] = component
             return Finding(
                 "supports",
-                f"Deploy {deploy.get('after') or ''} of {component} at {when(deploy['ts'])} "
-                f"({deploy.get('note') or 'no note'}); {len(after)} server errors on {component} began "
-                f"{minutes} min later, {len(before)} in the 12 h before.",
-                {"component": component, "errors_since": when(first)},
+                f"Deploy {deploy.get('after') or ''} of {deploy.get('target')} at {when(deploy['ts'])} "
+                f"({deploy.get('note') or 'no note'}); {len(after)} server errors of the account on "
+                f"{component} followed, the first {minutes} min later; {len(before)} in the 12 h before.",
+                {
+                    "component": str(deploy.get("target") or component),
+                    "deployed_at": _hhmm(deploy["ts"]),
+                    "version": str(deploy.get("after") or ""),
+                    "errors_since": when(onset),
+                    "count": str(len(after)),
+                },
                 customer_safe=False,
             )
+    others = ", ".join(sorted({str(d.get("target")) for d in deploys})) or "none"
     return Finding(
         "contradicts",
-        f"Deploys to {', '.join(components)} were not followed by a rise of server errors on them.",
+        f"No deploy to {', '.join(components)} shortly before its errors began (deploys to: {others}).",
         customer_safe=False,
     )
+
+
+def _deploy_hits(deploy: dict[str, Any], component: str, routes: str) -> bool:
+    """Whether a deploy's target is the failing component, or the component behind the routes
+    that failed (API calls fail on the gateway while the deploy is to the service behind)."""
+    target = str(deploy.get("target") or "")
+    return bool(target) and (target == component or f"/{target}" in routes)
 
 
 @check("incidents.open_incidents")
@@ -915,6 +1034,7 @@ async def open_incidents(ctx: CaseContext, cause: str) -> Finding:
         ctx.notes["incident_id"] = incident.get("incident_id")
         facts = {
             "incident_id": str(incident.get("incident_id")),
+            "title": str(incident.get("title") or ""),
             "status": str(incident.get("status") or state),
             "started_at": when(incident.get("started_at")),
             "components": ", ".join(map(str, incident.get("components") or ())),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,7 +22,7 @@ from supportflow.events import (
 from .checks import CHECKS, Finding
 from .context import CaseContext
 from .identity import Identity, resolve_identity
-from .playbooks import IDENTITY_CHECK, PATTERNS_CHECK, HypothesisSpec, Playbooks
+from .playbooks import IDENTITY_CHECK, PATTERNS_CHECK, TRIAGE_CHECK, HypothesisSpec, Playbooks
 from .signals import TicketSignals
 from .sources import CaseSources, Query, Sources, SourceUnavailable
 
@@ -43,6 +44,17 @@ class RankedHypothesis:
     prior: float
     score: float
     model: Hypothesis
+
+
+def concrete(case: CaseFile, signals: TicketSignals) -> bool:
+    """Whether a ticket the intake parked still names something to investigate: a product
+    area (problem type) or a component. Parking is the intake's reading of the words; the
+    evidence may still settle the case, and the router keeps `needs_info` when it does not."""
+    intake = case.intake
+    if intake is None:
+        return False
+    known = intake.problem_type not in (None, "", "general", "other", "unknown")
+    return known or bool(signals.components or signals.error_codes or signals.statuses)
 
 
 def hypothesis_id(cause: str) -> str:
@@ -217,26 +229,19 @@ async def investigate(
     )
     signals = TicketSignals.from_case(case)
     playbook = playbooks.for_problem(case.intake.problem_type)
+    section.playbook = playbook.name
+    section.similar_cases = [s.case_id for s in similar]
     causes = list(playbook.hypotheses)
     for cause, spec in playbooks.hypotheses.items():
         if cause not in causes and signals.error_codes & spec.signals.error_codes:
             causes.append(cause)
-    section.playbook = playbook.name
-    possible = {IDENTITY_CHECK} | {c for cause in causes for c in playbooks.hypotheses[cause].check_names}
-    if similar:
-        possible.add(PATTERNS_CHECK)
-    section.checks_possible = len(possible)
-    section.similar_cases = [s.case_id for s in similar]
 
-    ranked = _rank(causes, playbooks, signals, priors or {}, similar)
-    section.hypotheses = [r.model for r in ranked]
-
-    if case.intake.status == "needs_info" or identity.account_id is None:
+    parked = case.intake.status == "needs_info" and not concrete(case, signals)
+    if identity.account_id is None or parked:
+        section.checks_possible = len(_possible(causes, playbooks, similar))
+        section.hypotheses = [r.model for r in _rank(causes, playbooks, signals, priors or {}, similar)]
         _finish(section, trail)
         return section
-
-    if similar:
-        _similar_evidence(similar, ranked, trail)
 
     start, end = _window(case, playbooks)
     ctx = CaseContext(
@@ -251,9 +256,38 @@ async def investigate(
         signals=signals,
         settings=dict(playbooks.settings),
     )
+    triage = await _run_check(TRIAGE_CHECK, None, ctx, view, trail)
+    observed: Counter[str] = ctx.notes.get("observed") or Counter()
+    if triage.verdict != "unavailable":
+        for cause, spec in playbooks.hypotheses.items():
+            if cause not in causes and spec.signals.reasons & set(observed):
+                causes.append(cause)
+    possible = _possible(causes, playbooks, similar)
+    section.checks_possible = len(possible)
+    ranked = _rank(causes, playbooks, signals, priors or {}, similar, observed)
+    section.hypotheses = [r.model for r in ranked]
+    if similar:
+        _similar_evidence(similar, ranked, trail)
     await _test_hypotheses(ranked, ctx, view, playbooks, trail, len(possible))
     _finish(section, trail)
     return section
+
+
+def _possible(causes: Sequence[str], playbooks: Playbooks, similar: Sequence[SimilarCase]) -> set[str]:
+    possible = {IDENTITY_CHECK, TRIAGE_CHECK}
+    possible |= {c for cause in causes for c in playbooks.hypotheses[cause].check_names}
+    if similar:
+        possible.add(PATTERNS_CHECK)
+    return possible
+
+
+def observed_match(spec: HypothesisSpec, observed: Mapping[str, int]) -> float:
+    """How strongly the account's recorded outcomes point at a hypothesis (0 = not at all)."""
+    seen = sum(observed.get(name, 0) for name in spec.signals.reasons)
+    if not seen:
+        return 0.0
+    most = max(observed.values())
+    return 2.0 + 2.0 * min(seen / most, 1.0)
 
 
 def _rank(
@@ -262,12 +296,13 @@ def _rank(
     signals: TicketSignals,
     priors: Mapping[str, float],
     similar: Sequence[SimilarCase],
+    observed: Mapping[str, int] | None = None,
 ) -> list[RankedHypothesis]:
     ranked: list[RankedHypothesis] = []
     for cause in causes:
         spec = playbooks.hypotheses[cause]
         prior = float(priors.get(cause, spec.prior))
-        score = prior * (1.0 + signal_match(spec, signals))
+        score = prior * (1.0 + signal_match(spec, signals) + observed_match(spec, observed or {}))
         score *= 1.0 + sum(s.similarity for s in similar if s.cause == cause)
         model = Hypothesis(
             hypothesis_id=hypothesis_id(cause),

@@ -13,6 +13,7 @@ import yaml
 from supportflow.events import DECISION_CLASSES, DecisionClass
 
 IDENTITY_CHECK = "identity.requester_membership"
+TRIAGE_CHECK = "events.recent_outcomes"
 PATTERNS_CHECK = "patterns.similar_cases"
 
 
@@ -31,6 +32,9 @@ class Signals:
     statuses: frozenset[int] = frozenset()
     components: frozenset[str] = frozenset()
     keywords: tuple[str, ...] = ()
+    # Families of recorded outcomes (event outcome or reason, error code, `deleted`) that the
+    # account's own records show when this explanation holds.
+    reasons: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,7 @@ def _signals(raw: Mapping[str, Any]) -> Signals:
         statuses=frozenset(int(status) for status in raw.get("statuses") or ()),
         components=frozenset(str(c) for c in raw.get("components") or ()),
         keywords=tuple(str(word).lower() for word in raw.get("keywords") or ()),
+        reasons=frozenset(str(reason).lower() for reason in raw.get("reasons") or ()),
     )
 
 

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from supportflow.events import CaseFile, Decision, DecisionClass, Evidence, Hypothesis
+from supportflow.events import (
+    CaseFile,
+    Decision,
+    DecisionClass,
+    Evidence,
+    Hypothesis,
+    InvestigationSection,
+)
 
 from .incidents import IncidentMatch
 from .packet import escalation_packet
@@ -27,6 +34,14 @@ def _confidence(
     return round(max(0.5, min(score, 0.97)), 2)
 
 
+def settled(investigation: InvestigationSection | None) -> bool:
+    """Whether the evidence confirmed explanations of exactly one class (identity verified)."""
+    if investigation is None or investigation.identity_status == "unverified":
+        return False
+    classes = {h.decision_class for h in investigation.hypotheses if h.verdict == "confirmed"}
+    return len(classes) == 1
+
+
 def _cite(ids: list[str]) -> str:
     return ", ".join(ids) if ids else "no evidence"
 
@@ -45,7 +60,7 @@ def decide(case: CaseFile, routing: RoutingTable, *, incident: IncidentMatch | N
     cause: str | None = None
     confidence = 0.0
     cited: list[str] = []
-    if intake is not None and intake.status == "needs_info":
+    if intake is not None and intake.status == "needs_info" and not settled(investigation):
         decision_class = "needs_info"
         confidence = 0.9
         missing = ", ".join(intake.missing) or "the details needed to investigate"
@@ -81,6 +96,8 @@ def decide(case: CaseFile, routing: RoutingTable, *, incident: IncidentMatch | N
                 rationale += f" Ruled out: {', '.join(h.title for h in rivals)} ({_cite(refuting)})."
             if investigation.identity_status == "mismatch":
                 rationale += f" Identity: {investigation.identity_note}"
+            if intake is not None and intake.status == "needs_info":
+                rationale += " The intake had parked the ticket, but the evidence settles it."
         else:
             decision_class = "unclear"
             tested = [h for h in investigation.hypotheses if h.evidence_ids]

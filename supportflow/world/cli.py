@@ -21,6 +21,12 @@ def register(sub: Any, name: str) -> None:
         generate.add_argument("--seed", type=int, required=True)
         generate.add_argument("--tickets", type=int, default=300)
         generate.add_argument(
+            "--ticket-seed",
+            type=int,
+            default=None,
+            help="seed for the tickets only (default: --seed); the world files depend on --seed alone",
+        )
+        generate.add_argument(
             "--log-lines", type=int, default=None, help="background log lines (default: scaled)"
         )
         generate.add_argument("--out", type=Path, required=True)
@@ -37,7 +43,9 @@ def register(sub: Any, name: str) -> None:
 def cmd_generate(args: argparse.Namespace) -> int:
     console = Console(stderr=True)
     with console.status(f"generating a pack with seed {args.seed}…"):
-        summary = generate_pack(args.seed, args.tickets, args.out, log_lines=args.log_lines)
+        summary = generate_pack(
+            args.seed, args.tickets, args.out, log_lines=args.log_lines, ticket_seed=args.ticket_seed
+        )
     console.print(f"wrote {summary.tickets} tickets to {summary.out} ({summary.bytes / 1e6:.1f} MB)")
     return 0
 

@@ -9,6 +9,13 @@ Order matters for coherence: accounts and people first; then the cross-account e
 (deploy regressions, incidents, integration outages) so that single-account tickets can keep
 clear of them; then each ticket plants its proof and its distractors; background traffic
 comes last and stays quiet wherever a ticket's story needs silence.
+
+World and tickets have separate seeds. The world (accounts, traffic, changes, incidents and the
+planted proof) comes from `seed` alone: it plants the proof for a *pool* of situations, about
+`POOL_FACTOR` times the ticket count with the pack's family mix. `ticket_seed` (default `seed`)
+chooses which situations customers write in about and how they word it. Packs that differ only
+in `ticket_seed` share byte-identical `world/` files, every ticket's proof is in that world,
+and situations nobody wrote about remain as unreported problems — more realistic noise.
 """
 
 from __future__ import annotations
@@ -2313,8 +2320,7 @@ _BUILDERS = {
 _EPISODIC = ("deploy_regression", "open_incident", "integration_outage")
 
 
-def _other_tenant(world: _World, account_id: str) -> OtherTenant:
-    rng = world.rng
+def _other_tenant(world: _World, account_id: str, rng: random.Random) -> OtherTenant:
     other = rng.choice([a for a in world.accounts if a.account_id != account_id])
     user = rng.choice(other.users)
     return OtherTenant(other.brand, other.account_id, other.workspaces[0].workspace_id, user.email)
@@ -2353,8 +2359,26 @@ def _dump(rows: Iterable[dict[str, Any]], path: Path, times: tuple[str, ...]) ->
     return len(lines)
 
 
-def generate_pack(seed: int, tickets: int, out: Path, *, log_lines: int | None = None) -> PackSummary:
+POOL_FACTOR = 1.5
+
+
+def generate_pack(
+    seed: int,
+    tickets: int,
+    out: Path,
+    *,
+    log_lines: int | None = None,
+    ticket_seed: int | None = None,
+) -> PackSummary:
     """Write a scenario pack for `seed` with `tickets` tickets to `out` (created or overwritten).
+
+    The world (everything under `world/`) derives from `seed` and `tickets` only. It holds the
+    planted proof for a pool of about `POOL_FACTOR * tickets` situations, with the family mix
+    of the pack — and `ticket_seed` (default: `seed`) picks which situations become tickets, with
+    the same family counts, and writes their wording. Two packs with the same `seed` and
+    `tickets` but different `ticket_seed`s therefore share byte-identical world files while
+    their tickets differ (about two thirds of the situations are shared, at random). Situations no
+    ticket was written about stay in the world, like problems customers never reported.
 
     `log_lines` is the number of background request-log lines (planted lines come on top);
     by default it scales with the ticket count. Deterministic: no wall clock, no global random.
@@ -2363,23 +2387,38 @@ def generate_pack(seed: int, tickets: int, out: Path, *, log_lines: int | None =
     world = _World(seed, rng)
     _build_accounts(world, max(40, tickets // 7))
     families = _family_plan(rng, tickets)
-    episodes = {f: _build_episodes(world, f, families.count(f)) for f in _EPISODIC}
-    plans: list[_Plan] = []
-    for family in families:
+    pool_families = list(families)
+    for family in sorted(set(families)):
+        extra = -(-families.count(family) * int(POOL_FACTOR * 2 - 2) // 2)
+        pool_families += [family] * extra
+    rng.shuffle(pool_families)
+    episodes = {f: _build_episodes(world, f, pool_families.count(f)) for f in _EPISODIC}
+    pool: list[_Plan] = []
+    for family in pool_families:
         lang = _language(world) if family != "unclear" else "en"
         if family in _EPISODIC:
-            plan = _episode_ticket(world, lang, episodes[family].pop())
+            pool.append(_episode_ticket(world, lang, episodes[family].pop()))
         else:
-            plan = _BUILDERS[family](world, lang)
-        roll = rng.random()
+            pool.append(_BUILDERS[family](world, lang))
+    _background(world, log_lines if log_lines is not None else max(4000, tickets * 30))
+
+    # Tickets: a stream of their own, so the world above never depends on `ticket_seed`.
+    chosen = seed if ticket_seed is None else ticket_seed
+    trng = random.Random(f"supportflow-tickets:{chosen}")
+    plans: list[_Plan] = []
+    for family in sorted(set(families)):
+        candidates = [p for p in pool if p.family == family]
+        plans += trng.sample(candidates, families.count(family))
+    for plan in plans:
+        roll = trng.random()
         if roll < 0.07:
-            plan.story.other_tenant = _other_tenant(world, plan.story.account_id)
+            plan.story.other_tenant = _other_tenant(world, plan.story.account_id, trng)
         elif roll < 0.13:
             plan.story.injection = True
-            if rng.random() < 0.7:
-                plan.story.other_tenant = _other_tenant(world, plan.story.account_id)
-        plans.append(plan)
-    _background(world, log_lines if log_lines is not None else max(4000, tickets * 45))
+            if trng.random() < 0.7:
+                plan.story.other_tenant = _other_tenant(world, plan.story.account_id, trng)
+    rng = trng
+    prefix = f"T-{seed}" if ticket_seed is None or ticket_seed == seed else f"T-{seed}.{ticket_seed}"
 
     out.mkdir(parents=True, exist_ok=True)
     (out / "world").mkdir(exist_ok=True)
@@ -2390,7 +2429,7 @@ def generate_pack(seed: int, tickets: int, out: Path, *, log_lines: int | None =
         story = plan.story
         rendered = render(story, rng)
         ticket = {
-            "ticket_id": f"T-{seed}-{n:04d}",
+            "ticket_id": f"{prefix}-{n:04d}",
             "message_id": f"<{rng.getrandbits(64):016x}.{n}@mail.{ascii_slug(story.company.split()[0])}.example>",
             "received_at": iso_seconds(story.received_ms),
             "channel": story.channel,

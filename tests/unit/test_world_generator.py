@@ -137,3 +137,24 @@ def test_tickets_validate_and_languages_vary(pack: Path) -> None:
     assert {t.truth.language for t in tickets} - {"en"}
     assert all(t.ticket.received_at.tzinfo is not None for t in tickets)
     assert len({t.ticket.body for t in tickets}) == TICKETS
+
+
+def test_ticket_seed_changes_tickets_but_not_the_world(tmp_path: Path, pack: Path) -> None:
+    other = tmp_path / "other-tickets"
+    generate_pack(3, TICKETS, other, log_lines=3000, ticket_seed=99)
+    mine, theirs = _digest(pack), _digest(other)
+    assert {k: v for k, v in mine.items() if k.startswith("world/")} == {
+        k: v for k, v in theirs.items() if k.startswith("world/")
+    }
+    assert mine["tickets.jsonl"] != theirs["tickets.jsonl"]
+    first = {t.ticket.ticket_id for t in read_tickets(pack)}
+    second = {t.ticket.ticket_id for t in read_tickets(other)}
+    assert not first & second  # ids stay unique across packs that share a world
+    families = [t.truth.family for t in read_tickets(other)]
+    assert sorted(families) == sorted(t.truth.family for t in read_tickets(pack))
+    # every ticket of the second pack still has its proof planted in the shared world
+    logs = (other / "world" / "logs.jsonl").read_text()
+    for item in read_tickets(other):
+        for value in item.truth.identifiers.values():
+            if value.startswith("req_"):
+                assert value in logs
