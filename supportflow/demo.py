@@ -17,10 +17,10 @@ from typing import Any
 
 from rich.console import Console
 from rich.panel import Panel
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from supportflow.events import CaseFile
+from supportflow.progress import phase_bars
 from supportflow.settings import SERVICES, get_settings
 
 EXAMPLE_PACK = Path(__file__).resolve().parent.parent / "examples" / "packs" / "lumen-demo"
@@ -120,20 +120,7 @@ def showcase(cases: list[CaseFile], count: int) -> list[CaseFile]:
 
 
 def _run_with_progress(console: Console, work: Any) -> Any:
-    with Progress(
-        TextColumn("{task.description:<24}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    ) as bar:
-        tasks: dict[str, Any] = {}
-
-        def progress(phase: str, done: int, total: int) -> None:
-            if phase not in tasks:
-                tasks[phase] = bar.add_task(phase, total=total)
-            bar.update(tasks[phase], completed=done, total=total)
-
+    with phase_bars(console) as progress:
         return asyncio.run(work(progress))
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from supportflow.progress import phase_bars
 from supportflow.settings import get_settings
 
 
@@ -36,20 +36,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     settings = get_settings()
     broker_for(settings.bootstrap_servers, settings.state_dir).start()
-    with Progress(
-        TextColumn("{task.description:<28}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    ) as bar:
-        tasks: dict[str, Any] = {}
-
-        def progress(phase: str, done: int, total: int) -> None:
-            if phase not in tasks:
-                tasks[phase] = bar.add_task(phase, total=total)
-            bar.update(tasks[phase], completed=done, total=total)
-
+    with phase_bars(console) as progress:
         report = asyncio.run(
             evaluate(
                 args.pack, settings, learn_from=args.learn_from, progress=progress, keep=args.keep_topics

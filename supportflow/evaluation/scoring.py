@@ -24,21 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from supportflow.events import DECISION_CLASSES, CaseFile
-from supportflow.world.pack import Truth
-
-IDENTIFIER_FIELDS = (
-    "account_id",
-    "workspace_id",
-    "user_id",
-    "user_email",
-    "request_id",
-    "error_code",
-    "integration",
-    "api_key_prefix",
-    "dashboard_id",
-    "export_id",
-)
-MISSING_FIELDS = ("workspace_id", "time_window", "error_details", "action")
+from supportflow.world.pack import IDENTIFIER_FIELDS, MISSING_FIELDS, Truth
 
 
 @dataclass(frozen=True)
