@@ -19,7 +19,7 @@ from supportflow.events import Verdict
 
 from .context import HOUR, CaseContext, code_of, details_of, peak_per_window, status_of, when
 from .playbooks import TRIAGE_CHECK
-from .signals import role_rank, stem, stems_of
+from .signals import INTEGRATIONS, role_rank, stem, stems_of
 
 
 @dataclass
@@ -152,12 +152,20 @@ async def recent_outcomes(ctx: CaseContext, cause: str) -> Finding:
     observed: Counter[str] = Counter()
     for event in mine if any(outcome_families(e) for e in mine) else relevant:
         observed.update(outcome_families(event))
+    # Outcomes on the ticket's own object or component only (no fallback to the whole
+    # account): what the investigation may treat as pointing at an explanation by itself.
+    on_object: Counter[str] = Counter()
+    if any(ctx.signals.object_matches(str(e.get("type") or "")) for e in events):
+        for event in relevant:
+            on_object.update(outcome_families(event))
     logs = await ctx.logs()
     components = {c for c in ctx.signals.components if not c.startswith("integration:")}
     failed = [r for r in logs if (status_of(r) or 0) >= 400 and code_of(r)]
-    about = [r for r in failed if _component_of(r) in components] or failed
-    observed.update(code_of(r).lower() for r in about)
+    about = [r for r in failed if _component_of(r) in components]
+    observed.update(code_of(r).lower() for r in about or failed)
+    on_object.update(code_of(r).lower() for r in about)
     ctx.notes["observed"] = observed
+    ctx.notes["observed_on_object"] = on_object
     if not observed:
         return Finding("neutral", "No failed, delayed or deleting actions of the account in the window.")
     listed = ", ".join(f"{name} ×{count}" for name, count in observed.most_common(6))
@@ -576,19 +584,19 @@ async def rate_limits(ctx: CaseContext, cause: str) -> Finding:
     return Finding("neutral", "No requests logged for the account in the window.")
 
 
+def _blob_of(row: dict[str, Any]) -> str:
+    return f"{_component_of(row)} {row.get('route') or ''} {row.get('message') or ''}".lower()
+
+
 def _is_upstream(row: dict[str, Any]) -> bool:
-    return code_of(row).startswith("UPSTREAM") or _component_of(row).startswith("integration")
+    """A failure of a third party (`integration:<name>`, UPSTREAM_* codes). Our own
+    `integrations` service failing with a 500 is our bug, not the third party's."""
+    return code_of(row).startswith("UPSTREAM") or _component_of(row).startswith("integration:")
 
 
 def _server_errors(logs: list[dict[str, Any]], include_upstream: bool) -> list[dict[str, Any]]:
     return [
-        r
-        for r in logs
-        if (status_of(r) or 0) in SERVER_ERROR
-        and (
-            include_upstream
-            or not (code_of(r).startswith("UPSTREAM") or _component_of(r).startswith("integration"))
-        )
+        r for r in logs if (status_of(r) or 0) in SERVER_ERROR and (include_upstream or not _is_upstream(r))
     ]
 
 
@@ -657,7 +665,8 @@ async def integration_errors(ctx: CaseContext, cause: str) -> Finding:
         for name in names or ("salesforce", "slack", "snowflake", "hubspot", "bigquery"):
             if name in blob:
                 return name
-        return "integration" if "integration" in blob else ""
+        # A failure of an unnamed integration says nothing about the one the ticket names.
+        return "integration" if not names and "integration" in blob else ""
 
     traffic = [r for r in logs if about(r)]
     upstream = [
@@ -738,11 +747,30 @@ def _bound_seconds(text: str) -> int | None:
     return max(bounds) if bounds else None
 
 
+def _linked_behaviours(events: list[dict[str, Any]]) -> Counter[str]:
+    """Behaviours the account's own queued or delayed runs cite (`details.behaviour_id`)."""
+    return Counter(
+        str(details_of(e).get("behaviour_id"))
+        for e in events
+        if _outcome(e) in DELAYED and details_of(e).get("behaviour_id")
+    )
+
+
 @check("behaviours.documented_behaviour")
 async def documented_behaviour(ctx: CaseContext, cause: str) -> Finding:
+    """The documented behaviour that explains a delay: the one the account's own delayed runs
+    on the ticket's object cite, else the delay behaviour sharing most words with the ticket."""
     behaviours = await ctx.behaviours()
+    events = await ctx.events(ctx.window_start - ctx.hours("lookback_hours", 24) / 3)
+    on_object = [e for e in events if ctx.signals.object_matches(str(e.get("type") or ""))]
+    linked = _linked_behaviours(on_object) or _linked_behaviours(events)
     best: tuple[int, dict[str, Any]] | None = None
     for behaviour in behaviours:
+        if linked and str(behaviour.get("behaviour_id")) in linked:
+            count = linked[str(behaviour.get("behaviour_id"))]
+            if best is None or 1000 + count > best[0]:
+                best = (1000 + count, behaviour)
+            continue
         text = f"{behaviour.get('title') or ''} {behaviour.get('text') or ''}"
         words = stems_of(text) - _GENERIC
         if not words & _DELAY_WORDS:
@@ -785,21 +813,25 @@ async def processing_delays(ctx: CaseContext, cause: str) -> Finding:
     events = ctx.relevant(await ctx.events(ctx.window_start - ctx.hours("lookback_hours", 24) / 3))
     bound = int(ctx.notes.get("delay_bound_s") or 2 * 3600)
     waiting: dict[str, datetime] = {}
+    bounds: dict[str, int] = {}
     delays: list[float] = []
     late: list[str] = []
     for event in events:
         key, outcome = _object_key(event), _outcome(event)
         if outcome in DELAYED:
             waiting.setdefault(key, event["ts"])
+            # A run states the documented bound it is held to when the product records it.
+            stated = _number(details_of(event).get("documented_bound_minutes"))
+            bounds[key] = stated * 60 if stated else bound
         elif key in waiting and (outcome in SUCCEEDED or outcome in REJECTED):
             started = waiting.pop(key)
             delay = (event["ts"] - started).total_seconds()
-            if outcome in REJECTED or delay > bound:
+            if outcome in REJECTED or delay > bounds.get(key, bound):
                 late.append(f"{key} {outcome} after {int(delay // 60)} min")
             else:
                 delays.append(delay)
     for key, started in waiting.items():
-        if (ctx.window_end - started).total_seconds() > bound:
+        if (ctx.window_end - started).total_seconds() > bounds.get(key, bound):
             late.append(
                 f"{key} still waiting after {int((ctx.window_end - started).total_seconds() // 60)} min"
             )
@@ -1007,15 +1039,12 @@ def _deploy_hits(deploy: dict[str, Any], component: str, routes: str) -> bool:
 async def open_incidents(ctx: CaseContext, cause: str) -> Finding:
     incidents = await ctx.incidents()
     if cause == "integration_outage":
-        wanted = {f"integration:{n}" for n in ctx.signals.integrations}
-        matching = [
-            i
-            for i in incidents
-            if any(
-                str(c) in wanted or (not wanted and str(c).startswith("integration:"))
-                for c in i.get("components") or ()
-            )
-        ]
+        names = set(ctx.signals.integrations)
+        if not names:
+            # The ticket names no integration: only those the account's calls failed on count.
+            names = {n for r in await ctx.logs() if _is_upstream(r) for n in INTEGRATIONS if n in _blob_of(r)}
+        wanted = {f"integration:{n}" for n in names}
+        matching = [i for i in incidents if any(str(c) in wanted for c in i.get("components") or ())]
         scope = ", ".join(sorted(wanted)) or "third-party integrations"
     else:
         components = set(ctx.signals.components) - {

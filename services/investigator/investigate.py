@@ -44,6 +44,9 @@ class RankedHypothesis:
     prior: float
     score: float
     model: Hypothesis
+    # Whether the ticket itself (its words, codes, object) or a similar case points here; an
+    # explanation only the account's unrelated records suggest is not tested.
+    pointed: bool = True
 
 
 def concrete(case: CaseFile, signals: TicketSignals) -> bool:
@@ -118,6 +121,10 @@ def _window(case: CaseFile, playbooks: Playbooks) -> tuple[datetime, datetime]:
     if intake is not None and intake.window_start is not None:
         start = intake.window_start - pad
         end = (intake.window_end or received) + pad
+        # A problem reported as still happening runs until the ticket arrived: customers state
+        # when it began, rarely that it continues, and relative times are approximate.
+        if timedelta(0) <= received - end <= timedelta(hours=playbooks.setting("ongoing_hours", 24)):
+            end = received
         return start, max(end, start + pad)
     return received - lookback, received
 
@@ -266,6 +273,13 @@ async def investigate(
     section.checks_possible = len(possible)
     ranked = _rank(causes, playbooks, signals, priors or {}, similar, observed)
     section.hypotheses = [r.model for r in ranked]
+    on_object: Counter[str] = ctx.notes.get("observed_on_object") or Counter()
+    for item in ranked:
+        item.pointed = bool(
+            signal_match(item.spec, signals)
+            or observed_match(item.spec, on_object)
+            or any(s.cause == item.spec.cause for s in similar)
+        )
     if similar:
         _similar_evidence(similar, ranked, trail)
     await _test_hypotheses(ranked, ctx, view, playbooks, trail, len(possible))
@@ -346,7 +360,8 @@ async def _test_hypotheses(
 ) -> None:
     if not ranked:
         return
-    floor = playbooks.setting("floor", 0.25) * ranked[0].score
+    best = max((r.score for r in ranked if r.pointed), default=ranked[0].score)
+    floor = playbooks.setting("floor", 0.25) * best
     budget = max(
         int(playbooks.setting("min_budget", 4)), math.floor(playbooks.setting("budget_ratio", 0.6) * possible)
     )
@@ -355,7 +370,7 @@ async def _test_hypotheses(
     confirmed: RankedHypothesis | None = None
     contenders = 0
     for item in ranked:
-        if item.score < floor:
+        if item.score < floor or not item.pointed:
             item.model.verdict = "unlikely"
             continue
         if confirmed is not None:

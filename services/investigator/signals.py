@@ -44,6 +44,8 @@ _COMPONENT_WORDS: Mapping[str, str] = {
     "cron": "scheduler",
     "recurr": "scheduler",
     "billing": "billing",
+    "usage": "billing",
+    "alert": "scheduler",
     "invoice": "billing",
     "payment": "billing",
     "subscription": "billing",
@@ -122,7 +124,7 @@ class TicketSignals:
                 statuses.add(value)
         lowered = text.lower()
         stems = stems_of(lowered)
-        components = {comp for word, comp in _COMPONENT_WORDS.items() if word in stems}
+        components = {comp for word, comp in _COMPONENT_WORDS.items() if stem(word) in stems}
         if "sign in" in lowered or "log in" in lowered or "single sign" in lowered:
             components.add("auth")
         for key, comp in _IDENTIFIER_COMPONENTS.items():
@@ -155,8 +157,9 @@ class TicketSignals:
 
     def object_matches(self, event_type: str) -> bool:
         """Whether an event type ("export.create", "dashboard.deleted") is about what the ticket is."""
-        obj = stem(re.split(r"[._:-]", event_type.lower())[0])
+        raw = re.split(r"[._:-]", event_type.lower())[0]
+        obj = stem(raw)
         if obj in self.stems:
             return True
-        component = _COMPONENT_WORDS.get(obj)
+        component = _COMPONENT_WORDS.get(raw) or _COMPONENT_WORDS.get(obj)
         return component is not None and component in self.components

@@ -35,7 +35,10 @@ class HttpJsonSource:
         self.tables = tables
         self._token_env = token_env
         self._timeout_s = timeout_s
+        # Built here, not on the first fetch: creating the client loads the TLS trust store
+        # synchronously, which would block the loop inside the first call's timeout.
         self._client: httpx.AsyncClient | None = None
+        self._http()
 
     def _http(self) -> httpx.AsyncClient:
         if self._client is None:
