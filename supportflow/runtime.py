@@ -10,7 +10,10 @@ original bytes, and the stream goes on.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
+import os
 import time
 import traceback
 from collections.abc import Awaitable, Callable
@@ -24,6 +27,7 @@ from faust.web import Request, Response, View
 from supportflow import metrics
 from supportflow.codec import DecodeError, avro_headers, decode, encode, headers_dict
 from supportflow.events import CaseFile, DeadLetter, StageTiming, utcnow
+from supportflow.lag import install_lag_sampler
 from supportflow.settings import Settings
 from supportflow.topics import DEADLETTER
 
@@ -31,9 +35,48 @@ log = logging.getLogger("supportflow")
 
 CaseStep = Callable[[CaseFile], Awaitable[CaseFile]]
 
+# A dead letter keeps at most this much of the original: the whole record must stay under the
+# producer's max request size (1 MB by default), or sending it would crash the agent.
+MAX_DEAD_LETTER_ORIGINAL = 512 * 1024
+
+PRODUCER_LINGER_S = 0.002
+"""How long the producer waits to batch records (the bench's relay uses the same)."""
+STAGE_CONCURRENCY = int(os.environ.get("SUPPORTFLOW_STAGE_CONCURRENCY", "16"))
+"""Records a case stage handles at once; records of one ticket still go strictly in order."""
+
+
+def _never_commit_stale_messages() -> None:
+    """Keep faust from committing records it never processed (at-least-once across rebalances).
+
+    faust-streaming 0.15.3 skips a record fetched before a rebalance (its generation id is not
+    the consumer's any more) and acks it as if processed, so the partition's offset can be
+    committed past it and the record is lost (the service-crash fault test lost a ticket this
+    way). Such a record is now let go without recording its offset: after the rebalance the
+    consumer seeks back to the committed offset and reads it again; downstream dedupe by
+    revision absorbs any repeat.
+    """
+    from faust.transport.consumer import Consumer
+
+    if getattr(Consumer.ack, "_keeps_stale_uncommitted", False):
+        return
+    ack = Consumer.ack
+
+    @functools.wraps(ack)
+    def ack_current_generation(self: Any, message: Any) -> bool:
+        generation = getattr(message, "generation_id", None)
+        if generation is not None and generation != self.app.consumer_generation_id:
+            self._unacked_messages.discard(message)
+            message.acked = True
+            return False
+        return bool(ack(self, message))
+
+    ack_current_generation._keeps_stale_uncommitted = True  # type: ignore[attr-defined]
+    Consumer.ack = ack_current_generation  # type: ignore[method-assign]
+
 
 def create_app(service: str, settings: Settings) -> faust.App:
     """The Faust app of one service: its own consumer group, explicit topics, /metrics, /health."""
+    _never_commit_stale_messages()
     credentials: Any = None
     if settings.sasl_mechanism:
         credentials = faust.SASLCredentials(
@@ -57,7 +100,11 @@ def create_app(service: str, settings: Settings) -> faust.App:
         topic_disable_leader=True,
         consumer_auto_offset_reset="earliest",
         producer_acks=-1,
-        producer_linger=0.002,
+        producer_linger=PRODUCER_LINGER_S,
+        # a case carries its ticket (up to max_ticket_bytes) plus its sections: leave room, or a
+        # ticket just under the intake limit crashes the agent that sends its case (the broker
+        # must accept records this large: message.max.bytes; the local broker allows 8 MiB)
+        producer_max_request_size=settings.max_ticket_bytes + 1024 * 1024,
         web_enabled=True,
         web_bind=settings.web_host,
         web_host=settings.web_host,
@@ -66,6 +113,8 @@ def create_app(service: str, settings: Settings) -> faust.App:
         table_standby_replicas=0,
         broker_commit_interval=1.0,
     )
+
+    install_lag_sampler(app, service)
 
     @app.page("/metrics")
     class MetricsPage(View):
@@ -103,6 +152,11 @@ class DeadLetters:
 
     async def send(self, message: Any, reason: str, error: str) -> None:
         headers = {k: v.decode("utf-8", "replace") for k, v in headers_dict(message.headers).items()}
+        original = message.value or b""
+        if len(original) > MAX_DEAD_LETTER_ORIGINAL:
+            headers["sf-original-bytes"] = str(len(original))
+            headers["sf-original-truncated"] = "true"
+            original = original[:MAX_DEAD_LETTER_ORIGINAL]
         letter = DeadLetter(
             service=self.service,
             origin_topic=message.topic,
@@ -111,7 +165,7 @@ class DeadLetters:
             key=message.key,
             reason=reason,
             error=error[:2000],
-            original=message.value or b"",
+            original=original,
             headers=headers,
             failed_at=utcnow(),
         )
@@ -150,32 +204,82 @@ def wire_case_stage(
     dead_letters = DeadLetters(stage, raw_topic(app, settings, DEADLETTER))
     processed = app.Table("processed", default=int, partitions=settings.partitions)
 
+    async def handle(event: Any) -> None:
+        message = event.message
+        began = time.perf_counter()
+        try:
+            case = decode(CaseFile, message.value, message.headers)
+        except DecodeError as exc:
+            await dead_letters.send(message, exc.reason, str(exc))
+            return
+        if processed[case.ticket_id] >= case.revision:
+            metrics.RECORDS.labels(stage, "duplicate").inc()
+            return
+        started_at = utcnow()
+        try:
+            result = stamp(await step(case), stage, started_at)
+        except Exception as exc:
+            log.exception("%s failed on ticket %s", stage, case.ticket_id)
+            await dead_letters.send(message, "processing_error", _describe(exc))
+            return
+        await send_case(sink_topic, result, result.event_id(stage))
+        processed[case.ticket_id] = case.revision
+        metrics.RECORDS.labels(stage, "processed").inc()
+        metrics.STAGE_SECONDS.labels(stage).observe(time.perf_counter() - began)
+
     async def run_stage(stream: Any) -> None:
-        async for event in stream.events():
-            message = event.message
-            began = time.perf_counter()
-            try:
-                case = decode(CaseFile, message.value, message.headers)
-            except DecodeError as exc:
-                await dead_letters.send(message, exc.reason, str(exc))
-                continue
-            if processed[case.ticket_id] >= case.revision:
-                metrics.RECORDS.labels(stage, "duplicate").inc()
-                continue
-            started_at = utcnow()
-            try:
-                result = stamp(await step(case), stage, started_at)
-            except Exception as exc:
-                log.exception("%s failed on ticket %s", stage, case.ticket_id)
-                await dead_letters.send(message, "processing_error", _describe(exc))
-                continue
-            await send_case(sink_topic, result, result.event_id(stage))
-            processed[case.ticket_id] = case.revision
-            metrics.RECORDS.labels(stage, "processed").inc()
-            metrics.STAGE_SECONDS.labels(stage).observe(time.perf_counter() - began)
+        await run_keyed(stream, handle, STAGE_CONCURRENCY)
 
     app.agent(source_topic, name=f"{stage}-stage")(run_stage)
     return processed
+
+
+async def run_keyed(stream: Any, handle: Callable[[Any], Awaitable[None]], concurrency: int) -> None:
+    """Handle up to `concurrency` events at once; events with the same key strictly in order.
+
+    Acks are manual: an event is acknowledged only when its handler has finished (its output
+    acknowledged by the broker), and Faust commits a partition only up to its first unacked
+    offset, so at-least-once holds while later events of other keys run ahead. A handler that
+    raises stops the stream with that error, like a plain agent loop would.
+    """
+    stream.enable_acks = False
+    slots = asyncio.Semaphore(concurrency)
+    tails: dict[Any, asyncio.Task[None]] = {}
+    failures: list[BaseException] = []
+
+    async def run(event: Any, before: asyncio.Task[None] | None) -> None:
+        try:
+            if before is not None:
+                await asyncio.wait([before])
+            if failures:  # an earlier record failed: leave this one unacknowledged too
+                return
+            await handle(event)
+            await stream.ack(event)
+        finally:
+            slots.release()
+
+    def finished(key: Any, task: asyncio.Task[None]) -> None:
+        if tails.get(key) is task:
+            del tails[key]
+        if not task.cancelled() and task.exception() is not None:
+            failures.append(task.exception())  # type: ignore[arg-type]
+
+    try:
+        async for event in stream.events():
+            if failures:
+                raise failures[0]
+            await slots.acquire()
+            key = event.message.key
+            # the task copies this context, so table writes see the event's partition
+            task = asyncio.create_task(run(event, tails.get(key)))
+            tails[key] = task
+            task.add_done_callback(functools.partial(finished, key))
+    finally:
+        pending = list(tails.values())
+        if pending:
+            await asyncio.wait(pending)
+    if failures:
+        raise failures[0]
 
 
 def _describe(exc: BaseException) -> str:
