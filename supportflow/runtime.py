@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import os
 import time
 import traceback
 from collections.abc import Awaitable, Callable
@@ -41,8 +40,6 @@ MAX_DEAD_LETTER_ORIGINAL = 512 * 1024
 
 PRODUCER_LINGER_S = 0.002
 """How long the producer waits to batch records (the bench's relay uses the same)."""
-STAGE_CONCURRENCY = int(os.environ.get("SUPPORTFLOW_STAGE_CONCURRENCY", "16"))
-"""Records a case stage handles at once; records of one ticket still go strictly in order."""
 
 
 def _never_commit_stale_messages() -> None:
@@ -228,7 +225,7 @@ def wire_case_stage(
         metrics.STAGE_SECONDS.labels(stage).observe(time.perf_counter() - began)
 
     async def run_stage(stream: Any) -> None:
-        await run_keyed(stream, handle, STAGE_CONCURRENCY)
+        await run_keyed(stream, handle, settings.stage_concurrency)
 
     app.agent(source_topic, name=f"{stage}-stage")(run_stage)
     return processed

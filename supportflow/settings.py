@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     world_files: str | None = None
     """A pack's world/ folder: incidents and behaviours read as NDJSON (the demo and eval set it)."""
 
+    stage_concurrency: int = 16
+    """Records a stage handles at once; records of one ticket still go strictly in order."""
     max_ticket_bytes: int = 1_000_000
     max_thread_messages: int = 50
     log_level: str = "warn"

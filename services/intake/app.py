@@ -17,7 +17,14 @@ from faust.types import TopicT
 from supportflow import metrics
 from supportflow.codec import DecodeError, decode
 from supportflow.events import CaseFile, IntakeSection, TicketReceived, utcnow
-from supportflow.runtime import DeadLetters, create_app, raw_topic, send_case, stamp
+from supportflow.runtime import (
+    DeadLetters,
+    create_app,
+    raw_topic,
+    run_keyed,
+    send_case,
+    stamp,
+)
 from supportflow.settings import Settings
 from supportflow.topics import DEADLETTER, TICKETS_NORMALIZED, TICKETS_RECEIVED
 
@@ -38,42 +45,43 @@ def wire(app: faust.App, settings: Settings, normalize: Normalizer) -> None:
     dead_letters = DeadLetters("intake", raw_topic(app, settings, DEADLETTER))
     history = app.Table("ticket_history", default=list, partitions=settings.partitions)
 
-    async def run_intake(stream: Any) -> None:
-        async for event in stream.events():
-            message = event.message
-            began = time.perf_counter()
-            if message.value is not None and len(message.value) > settings.max_ticket_bytes:
-                await dead_letters.send(
-                    message, "too_large", f"{len(message.value)} bytes > limit {settings.max_ticket_bytes}"
-                )
-                continue
-            try:
-                ticket = decode(TicketReceived, message.value, message.headers)
-            except DecodeError as exc:
-                await dead_letters.send(message, exc.reason, str(exc))
-                continue
-            if len(ticket.thread) > settings.max_thread_messages:
-                await dead_letters.send(
-                    message, "too_large", f"thread of {len(ticket.thread)} > {settings.max_thread_messages}"
-                )
-                continue
-            earlier = [TicketReceived.model_validate(item) for item in history[ticket.ticket_id]]
-            if any(seen.message_id == ticket.message_id for seen in earlier):
-                metrics.RECORDS.labels("intake", "duplicate").inc()
-                continue
-            started_at = utcnow()
-            try:
-                section = normalize(ticket, earlier)
-            except Exception as exc:
-                await dead_letters.send(message, "processing_error", f"{type(exc).__name__}: {exc}")
-                continue
-            case = CaseFile(
-                ticket_id=ticket.ticket_id, revision=len(earlier) + 1, ticket=ticket, intake=section
+    async def handle(event: Any) -> None:
+        message = event.message
+        began = time.perf_counter()
+        if message.value is not None and len(message.value) > settings.max_ticket_bytes:
+            await dead_letters.send(
+                message, "too_large", f"{len(message.value)} bytes > limit {settings.max_ticket_bytes}"
             )
-            case = stamp(case, "intake", started_at)
-            await send_case_and_count(normalized, case, section, message.timestamp)
-            history[ticket.ticket_id] = [*history[ticket.ticket_id], ticket.model_dump(mode="json")]
-            metrics.STAGE_SECONDS.labels("intake").observe(time.perf_counter() - began)
+            return
+        try:
+            ticket = decode(TicketReceived, message.value, message.headers)
+        except DecodeError as exc:
+            await dead_letters.send(message, exc.reason, str(exc))
+            return
+        if len(ticket.thread) > settings.max_thread_messages:
+            await dead_letters.send(
+                message, "too_large", f"thread of {len(ticket.thread)} > {settings.max_thread_messages}"
+            )
+            return
+        earlier = [TicketReceived.model_validate(item) for item in history[ticket.ticket_id]]
+        if any(seen.message_id == ticket.message_id for seen in earlier):
+            metrics.RECORDS.labels("intake", "duplicate").inc()
+            return
+        started_at = utcnow()
+        try:
+            section = normalize(ticket, earlier)
+        except Exception as exc:
+            await dead_letters.send(message, "processing_error", f"{type(exc).__name__}: {exc}")
+            return
+        case = CaseFile(ticket_id=ticket.ticket_id, revision=len(earlier) + 1, ticket=ticket, intake=section)
+        case = stamp(case, "intake", started_at)
+        await send_case_and_count(normalized, case, section, message.timestamp)
+        history[ticket.ticket_id] = [*history[ticket.ticket_id], ticket.model_dump(mode="json")]
+        metrics.STAGE_SECONDS.labels("intake").observe(time.perf_counter() - began)
+
+    async def run_intake(stream: Any) -> None:
+        # tickets of one ticket_id (the record key) stay in order: their history builds up
+        await run_keyed(stream, handle, settings.stage_concurrency)
 
     app.agent(received, name="intake-stage")(run_intake)
 
