@@ -142,11 +142,15 @@ class PatternIndex:
         for term in terms(pattern.signature):
             counts[term] = counts.get(term, 0) + 1
         length = sum(counts.values())
-        norm = self._k1 * (1.0 - self._b + self._b * length / self._reference_length)
         for term, tf in counts.items():
-            self._postings.setdefault(term, {})[slot] = tf * (self._k1 + 1.0) / (tf + norm)
+            self._postings.setdefault(term, {})[slot] = self._weight(tf, length)
         self._patterns[slot] = pattern
         self._terms[slot] = tuple(counts)
+
+    def _weight(self, tf: int, length: int) -> float:
+        """BM25 term weight for `tf` occurrences in a signature of `length` terms."""
+        norm = self._k1 * (1.0 - self._b + self._b * length / self._reference_length)
+        return tf * (self._k1 + 1.0) / (tf + norm)
 
     def remove(self, pattern_id: str) -> None:
         slot = self._slots.pop(pattern_id, None)
@@ -180,11 +184,13 @@ class PatternIndex:
             return []
         query.sort(key=lambda item: len(item[1]))
         scores: dict[int, float] = {}
+        # The query scored as a document of its own length: an identical signature scores 1.
+        self_weight = self._weight(1, len(query))
         upper = 0.0
         for _term, postings in query:
             df = len(postings)
             idf = math.log(1.0 + (total - df + 0.5) / (df + 0.5))
-            upper += idf * (self._k1 + 1.0)
+            upper += idf * self_weight
             if df <= self._max_postings:
                 for slot, weight in postings.items():
                     scores[slot] = scores.get(slot, 0.0) + idf * weight

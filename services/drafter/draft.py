@@ -20,6 +20,7 @@ from supportflow.masking import mask_secrets
 # Checks whose findings are bookkeeping, not an explanation for the customer.
 _NON_CLAIM_SOURCES = ("identity", "patterns")
 _MAX_RULED_OUT = 3
+_MAX_UNCLEAR_FINDINGS = 4
 _CONFIDENT = 0.8
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?$")
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+", re.M)
@@ -88,8 +89,11 @@ def canonical_facts(facts: Mapping[str, str]) -> dict[str, str]:
 def _localized_facts(facts: Mapping[str, str], language: str) -> dict[str, str]:
     shown = {key: format_fact(value) for key, value in canonical_facts(facts).items() if value is not None}
     limit_name = shown.get("limit_name")
-    if limit_name and "limit_label" not in shown:
-        shown["limit_label"] = t.LIMIT_LABELS.get(limit_name, {}).get(language, limit_name.replace("_", " "))
+    if limit_name:
+        labels = t.LIMIT_LABELS.get(limit_name, {})
+        fallback = limit_name.replace("_", " ")
+        shown.setdefault("limit_label", labels.get(language, fallback))
+        shown.setdefault("limit_product_label", labels.get(t.PRODUCT_LIMIT_LABEL, fallback))
     return shown
 
 
@@ -136,12 +140,26 @@ class _CaseView:
         }
 
     def is_claimable(self, evidence: Evidence) -> bool:
-        return evidence.customer_safe and evidence.source not in _NON_CLAIM_SOURCES
+        # `source` names the connector that answered (sql, files, ...); the check names the kind.
+        kind = evidence.check.split(".", 1)[0]
+        return (
+            evidence.customer_safe
+            and kind not in _NON_CLAIM_SOURCES
+            and evidence.source not in _NON_CLAIM_SOURCES
+        )
 
     def proving(self) -> list[Evidence]:
-        """Customer-safe evidence supporting the decided explanation, cited evidence first."""
-        if self.decision_class in ("needs_info", "unclear"):
+        """Customer-safe evidence supporting the decided explanation, cited evidence first.
+
+        An unclear case has no explanation; what customer-safe checks did find is still stated
+        (as findings, under a lead that says they do not settle the cause).
+        """
+        if self.decision_class == "needs_info":
             return []
+        if self.decision_class == "unclear":
+            return [e for e in self.evidence if self.is_claimable(e) and e.verdict == "supports"][
+                :_MAX_UNCLEAR_FINDINGS
+            ]
         chosen = [
             e
             for e in self.evidence
@@ -229,6 +247,7 @@ def _uncertain(view: _CaseView, language: str) -> list[str]:
         for e in view.evidence
         if e.verdict == "neutral"
         and e.source not in _NON_CLAIM_SOURCES
+        and e.check.split(".", 1)[0] not in _NON_CLAIM_SOURCES
         and (view.decision_class == "unclear" or e.hypothesis_id in view.confirmed)
     ]
     for source in dict.fromkeys(neutral_sources):
@@ -270,6 +289,8 @@ def _lead(view: _CaseView, language: str, facts: Mapping[str, str]) -> list[str]
         message = render((t.STATUS_UPDATE[language],), incident)
         if message:
             paragraphs.append(message)
+    elif view.decision_class == "unclear" and view.proving():
+        paragraphs.append(t.LEADS["unclear_findings"][language])
     elif view.decision_class != "needs_info":
         paragraphs.append(t.LEADS[view.decision_class][language])
     return paragraphs

@@ -117,6 +117,13 @@ LEADS: dict[str, dict[str, str]] = {
         "fr": "Nous avons vérifié les causes probables ; aucune n'explique encore ce que vous constatez.",
         "es": "Hemos comprobado las causas probables y ninguna explica todavía lo que ocurre.",
     },
+    "unclear_findings": {
+        "en": "We found the signals below, but they do not yet settle what causes what you see.",
+        "de": "Wir haben die folgenden Hinweise gefunden; sie klären aber noch nicht, was die Ursache ist.",
+        "fr": "Nous avons trouvé les éléments ci-dessous, mais ils ne permettent pas encore "
+        "d'établir la cause.",
+        "es": "Hemos encontrado las señales siguientes, pero todavía no aclaran cuál es la causa.",
+    },
     "needs_info": {"en": "", "de": "", "fr": "", "es": ""},
 }
 
@@ -270,6 +277,10 @@ LIMIT_LABELS: dict[str, dict[str, str]] = {
     },
 }
 
+# The product's interface is English: non-English replies also quote the limit as the product
+# names it, so the customer can find it on the billing page.
+PRODUCT_LIMIT_LABEL = "en"
+
 # Claim wording per check: variants from most to least specific.
 CLAIMS: dict[str, dict[str, Variants]] = {
     "account.plan_limits": {
@@ -279,19 +290,25 @@ CLAIMS: dict[str, dict[str, Variants]] = {
             "Your plan allows {limit} {limit_label}.",
         ),
         "de": (
-            "Ihr Tarif {plan} erlaubt {limit} {limit_label}; {used} davon sind verbraucht.",
-            "Ihr Tarif erlaubt {limit} {limit_label}; {used} davon sind verbraucht.",
-            "Ihr Tarif erlaubt {limit} {limit_label}.",
+            "Ihr Tarif {plan} erlaubt {limit} {limit_label} (im Produkt: {limit} {limit_product_label}); "
+            "{used} davon sind verbraucht.",
+            "Ihr Tarif erlaubt {limit} {limit_label} (im Produkt: {limit} {limit_product_label}); "
+            "{used} davon sind verbraucht.",
+            "Ihr Tarif erlaubt {limit} {limit_label} (im Produkt: {limit} {limit_product_label}).",
         ),
         "fr": (
-            "Votre forfait {plan} autorise {limit} {limit_label}, et {used} ont été utilisés.",
-            "Votre forfait autorise {limit} {limit_label}, et {used} ont été utilisés.",
-            "Votre forfait autorise {limit} {limit_label}.",
+            "Votre forfait {plan} autorise {limit} {limit_label} (dans le produit : {limit} "
+            "{limit_product_label}), et {used} ont été utilisés.",
+            "Votre forfait autorise {limit} {limit_label} (dans le produit : {limit} "
+            "{limit_product_label}), et {used} ont été utilisés.",
+            "Votre forfait autorise {limit} {limit_label} (dans le produit : {limit} {limit_product_label}).",
         ),
         "es": (
-            "Su plan {plan} permite {limit} {limit_label} y ya se han usado {used}.",
-            "Su plan permite {limit} {limit_label} y ya se han usado {used}.",
-            "Su plan permite {limit} {limit_label}.",
+            "Su plan {plan} permite {limit} {limit_label} (en el producto: {limit} {limit_product_label}) "
+            "y ya se han usado {used}.",
+            "Su plan permite {limit} {limit_label} (en el producto: {limit} {limit_product_label}) "
+            "y ya se han usado {used}.",
+            "Su plan permite {limit} {limit_label} (en el producto: {limit} {limit_product_label}).",
         ),
     },
     "events.rejected_actions": {

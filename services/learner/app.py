@@ -8,9 +8,13 @@ is kept in a table too, so a restart loses nothing.
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import faust
+from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from services.learner.feedback import FeedbackMetrics
 from services.learner.patterns import learn
@@ -24,6 +28,9 @@ from supportflow.similarity import pattern_id_for
 from supportflow.topics import CASES_RESOLVED, DEADLETTER, PATTERNS, REPLIES_DRAFTED
 
 FEEDBACK_KEY = "feedback"
+RESTORE_TIMEOUT_S = 120.0
+
+log = logging.getLogger(__name__)
 
 
 def build(settings: Settings) -> faust.App:
@@ -37,6 +44,7 @@ def build(settings: Settings) -> faust.App:
     trail = app.Table("case_trail", default=dict, partitions=settings.partitions)
     processed = app.Table("processed", default=dict, partitions=settings.partitions)
     feedback = FeedbackMetrics()
+    memory = LearnedPatterns(feed.patterns)
     restored = False
 
     async def keep_trail(stream: Any) -> None:
@@ -61,16 +69,18 @@ def build(settings: Settings) -> faust.App:
                 continue
             if not restored:  # the table is recovered from its changelog before the first event
                 feedback = FeedbackMetrics.restore(processed[FEEDBACK_KEY] or feedback.state())
+                memory.restore(await stored_patterns(settings))
                 restored = True
             known = trail[resolved.ticket_id]
             case = CaseFile.model_validate(known) if known else None
             try:
-                lessons = learn(resolved, case, feed.patterns)
+                lessons = learn(resolved, case, memory)
             except Exception as exc:
                 await dead_letters.send(message, "processing_error", f"{type(exc).__name__}: {exc}")
                 continue
             for pattern in lessons:
                 await send_pattern(patterns_topic, pattern)
+                memory.keep(pattern)
                 feed.apply(pattern)
             pattern_id = None
             if case is not None and case.intake is not None:
@@ -83,6 +93,92 @@ def build(settings: Settings) -> faust.App:
     app.agent(drafted, name="learner-trail")(keep_trail)
     app.agent(resolved_topic, name="learner-feedback")(learn_from_feedback)
     return app
+
+
+class LearnedPatterns(Mapping[str, Pattern]):
+    """The patterns the learner updates: read back from the compacted topic before its first
+    lesson (so a restart continues support counts instead of starting over), then kept current
+    with what it publishes. The pattern feed, which catches up in the background, adds what
+    other learner replicas publish; of two versions of a pattern the better-supported wins."""
+
+    def __init__(self, feed: Mapping[str, Pattern]) -> None:
+        self._feed = feed
+        self._own: dict[str, Pattern] = {}
+
+    def restore(self, patterns: Mapping[str, Pattern]) -> None:
+        for pattern in patterns.values():
+            self.keep(pattern)
+
+    def keep(self, pattern: Pattern) -> None:
+        self._own[pattern.pattern_id] = pattern
+
+    def __getitem__(self, pattern_id: str) -> Pattern:
+        own, fed = self._own.get(pattern_id), self._feed.get(pattern_id)
+        if own is None or fed is None:
+            found = own or fed
+            if found is None:
+                raise KeyError(pattern_id)
+            return found
+        return max(own, fed, key=lambda p: (p.support, p.updated_at))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._own.keys() | self._feed.keys())
+
+    def __len__(self) -> int:
+        return len(self._own.keys() | self._feed.keys())
+
+
+async def stored_patterns(settings: Settings, timeout: float = RESTORE_TIMEOUT_S) -> dict[str, Pattern]:
+    """Every pattern on `support.patterns` up to the topic's end as of now (newest per id).
+
+    Blocks until each partition is read to its end offset; raises TimeoutError after `timeout`
+    seconds rather than let the learner start over from empty patterns.
+    """
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=settings.bootstrap_servers,
+        enable_auto_commit=False,
+        group_id=None,
+        **settings.kafka_client_options(),
+    )
+    await consumer.start()
+    patterns: dict[str, Pattern] = {}
+    try:
+        topic = settings.topic(PATTERNS)
+        partitions = consumer.partitions_for_topic(topic) or set()
+        if not partitions:
+            await consumer._client.force_metadata_update()
+            partitions = consumer.partitions_for_topic(topic) or set()
+        tps = [TopicPartition(topic, p) for p in sorted(partitions)]
+        consumer.assign(tps)
+        await consumer.seek_to_beginning(*tps)
+        begins, ends = await consumer.beginning_offsets(tps), await consumer.end_offsets(tps)
+        pending = {tp for tp in tps if ends[tp] > begins[tp]}
+        async with asyncio.timeout(timeout):
+            while pending:
+                batch = await consumer.getmany(*pending, timeout_ms=500)
+                for records in batch.values():
+                    for record in records:
+                        _remember(patterns, record)
+                for tp in list(pending):
+                    if await consumer.position(tp) >= ends[tp]:
+                        pending.discard(tp)
+    finally:
+        await consumer.stop()
+    return patterns
+
+
+def _remember(patterns: dict[str, Pattern], record: Any) -> None:
+    key = record.key.decode() if record.key else None
+    if record.value is None:
+        if key:
+            patterns.pop(key, None)
+        return
+    try:
+        pattern = codec.decode(Pattern, record.value, record.headers)
+    except DecodeError as exc:
+        log.warning("skipped an undecodable pattern at offset %s: %s", record.offset, exc)
+        return
+    patterns[pattern.pattern_id] = pattern
 
 
 async def send_pattern(topic: Any, pattern: Pattern) -> None:

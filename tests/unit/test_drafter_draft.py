@@ -252,3 +252,32 @@ def test_incident_without_a_title_still_quotes_the_public_message() -> None:
     assert "This is caused by an ongoing incident on our side." in reply
     assert "Status update: Exports are delayed." in reply
     assert "An incident affecting exports has been open since 2024-05-02 12:10 UTC" in reply
+
+
+def test_unclear_reply_states_what_customer_safe_checks_found() -> None:
+    found = evidence(
+        "ev_30",
+        "logs.integration_errors",
+        hypothesis_id="h_other",
+        facts={"integration": "hubspot", "error_code": "UPSTREAM_UNAVAILABLE", "failed_calls": "4"},
+    )
+    hidden = evidence(
+        "ev_31",
+        "changes.recent_deploys",
+        hypothesis_id="h_other",
+        customer_safe=False,
+        facts={"component": "db-7"},
+    )
+    case = decided_case(None, decision_class="unclear", confidence=0.3, extra_evidence=[found, hidden])
+    result = draft(case)
+    assert "do not yet settle" in result.customer_reply
+    assert "hubspot" in result.customer_reply
+    assert "db-7" not in result.customer_reply
+    finding = next(c for c in result.claims if "hubspot" in c.text)
+    assert finding.evidence_ids == ["ev_30"]
+
+
+@pytest.mark.parametrize("language", ["de", "fr", "es"])
+def test_a_localized_limit_also_names_it_as_the_product_does(language: str) -> None:
+    reply = draft(decided_case("plan_limit", language=language)).customer_reply
+    assert "10 exports per day" in reply

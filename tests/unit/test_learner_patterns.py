@@ -217,3 +217,12 @@ def test_pruned_lookup_still_finds_the_rare_match_among_many() -> None:
     index.add(_pattern("needle", "export fails snowflake upstream_unavailable", "integration_outage"))
     query = intake(None, problem_statement="snowflake export fails UPSTREAM_UNAVAILABLE", problem_type=None)
     assert index.similar(query, k=1)[0][0].pattern_id == "needle"
+
+
+def test_an_identical_signature_scores_the_full_text_weight() -> None:
+    index = PatternIndex()
+    index.add(_pattern("same", "export fails plan limit reached csv", "plan_limit", features={}))
+    index.add(_pattern("other", "login sso saml assertion invalid", "sso_config_change", features={}))
+    [(best, score)] = index.similar_to("export fails plan limit reached csv", {}, k=1)
+    assert best.pattern_id == "same"
+    assert abs(score - 0.7) < 1e-6  # text weight 0.7 × a perfect text match; no features to overlap
