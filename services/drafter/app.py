@@ -8,9 +8,9 @@ import faust
 
 from services.drafter.draft import draft
 from services.drafter.grounding import rewrite
-from services.drafter.providers import Provider, provider_from_config
 from supportflow import metrics
 from supportflow.events import CaseFile
+from supportflow.llm import Provider, provider_from_config
 from supportflow.pattern_feed import PatternFeed
 from supportflow.runtime import create_app, wire_case_stage
 from supportflow.settings import Settings, load_domain_config

@@ -12,9 +12,9 @@ import json
 import re
 from collections.abc import Iterable
 
-from services.drafter.providers import Provider, ProviderError
 from services.drafter.redaction import redact, tenant_scope
 from supportflow.events import CaseFile, Draft
+from supportflow.llm import Provider, ProviderError
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _IDENTIFIER = re.compile(

@@ -14,9 +14,11 @@ from typing import Any
 import faust
 from faust.types import TopicT
 
+from services.intake.assist import assist
 from supportflow import metrics
 from supportflow.codec import DecodeError, decode
 from supportflow.events import CaseFile, IntakeSection, TicketReceived, utcnow
+from supportflow.llm import Provider, provider_from_config
 from supportflow.runtime import (
     DeadLetters,
     create_app,
@@ -25,7 +27,7 @@ from supportflow.runtime import (
     send_case,
     stamp,
 )
-from supportflow.settings import Settings
+from supportflow.settings import Settings, load_domain_config
 from supportflow.topics import DEADLETTER, TICKETS_NORMALIZED, TICKETS_RECEIVED
 
 Normalizer = Callable[[TicketReceived, Sequence[TicketReceived]], IntakeSection]
@@ -34,12 +36,16 @@ Normalizer = Callable[[TicketReceived, Sequence[TicketReceived]], IntakeSection]
 def build(settings: Settings) -> faust.App:
     from services.intake.normalize import normalize
 
+    llm = load_domain_config(settings.domain_config).get("llm") or {}
+    assistant = provider_from_config(llm) if llm.get("intake") else None
     app = create_app("intake", settings)
-    wire(app, settings, normalize)
+    wire(app, settings, normalize, assistant)
     return app
 
 
-def wire(app: faust.App, settings: Settings, normalize: Normalizer) -> None:
+def wire(
+    app: faust.App, settings: Settings, normalize: Normalizer, assistant: Provider | None = None
+) -> None:
     received = raw_topic(app, settings, TICKETS_RECEIVED)
     normalized = raw_topic(app, settings, TICKETS_NORMALIZED)
     dead_letters = DeadLetters("intake", raw_topic(app, settings, DEADLETTER))
@@ -73,6 +79,7 @@ def wire(app: faust.App, settings: Settings, normalize: Normalizer) -> None:
         except Exception as exc:
             await dead_letters.send(message, "processing_error", f"{type(exc).__name__}: {exc}")
             return
+        section = await assist(ticket, earlier, section, assistant)
         case = CaseFile(ticket_id=ticket.ticket_id, revision=len(earlier) + 1, ticket=ticket, intake=section)
         case = stamp(case, "intake", started_at)
         await send_case_and_count(normalized, case, section, message.timestamp)

@@ -8,8 +8,8 @@ from casefactory import decided_case
 
 from services.drafter.draft import draft
 from services.drafter.grounding import grounding_violations, rewrite, rewrite_prompt
-from services.drafter.providers import ProviderError
 from supportflow.events import Draft
+from supportflow.llm import ProviderError
 
 CASE = decided_case("plan_limit")
 DRAFT = draft(CASE)

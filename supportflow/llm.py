@@ -1,7 +1,9 @@
-"""LLM providers that rewrite a drafted reply for tone: OpenAI-compatible chat, Anthropic messages.
+"""LLM providers: OpenAI-compatible chat and Anthropic messages, shared by every layer that may use one.
 
-Both are optional (off by default) and interchangeable behind `Provider`. A provider only
-ever sees the customer-safe draft and its structured claims, never the internal note.
+Both are optional (off by default) and interchangeable behind `Provider`. The drafter uses one
+to rewrite a reply for tone (from customer-safe claims only); the intake may use one to
+extract fields it could not find. Every caller validates what comes back and keeps its
+deterministic result on any failure.
 """
 
 from __future__ import annotations
