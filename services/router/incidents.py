@@ -15,9 +15,21 @@ from typing import Any
 
 from supportflow.events import CaseFile
 
-DEFAULT_WINDOW = timedelta(minutes=30)
-# Checks whose supporting evidence names the failing component and error family.
-_SIGNATURE_CHECKS = ("logs.error_spike", "logs.integration_errors", "incidents.open_incidents")
+# Tickets of one burst arrive within hours of each other, not minutes: a ticket joins a
+# signature's group when it was received inside the group's span of received times, or within
+# this much of its first or last ticket (times are the tickets' `received_at`, never the clock).
+DEFAULT_WINDOW = timedelta(hours=6)
+# Explanations whose tickets form incidents: the platform's failures, not one account's setup.
+GROUPED_CAUSES = frozenset({"deploy_regression", "open_incident", "integration_outage"})
+# Checks whose supporting evidence names the failing component and error family, in the order
+# they are trusted: a deploy's target names the component even when the account's calls failed
+# on the gateway in front of it.
+_SIGNATURE_CHECKS = (
+    "changes.recent_deploys",
+    "logs.integration_errors",
+    "logs.error_spike",
+    "incidents.open_incidents",
+)
 
 
 @dataclass(frozen=True)
@@ -30,45 +42,88 @@ class IncidentMatch:
 
     @property
     def grouped(self) -> bool:
-        """A real incident group: an open incident, or one signature across several accounts."""
+        """A real incident group: a known incident, or one signature across several accounts."""
         return self.open_incident_id is not None or len(self.accounts) >= 2
 
 
-def error_family(code: str | None, status: str | None = None) -> str:
-    """INTERNAL_ERROR → INTERNAL, UPSTREAM_UNAVAILABLE → UPSTREAM; else the status class (5xx)."""
+def error_family(code: str | None, status: str | None = None, component: str = "") -> str:
+    """The family of a failure, not its exact code: `upstream` (a third party failed),
+    `unavailable` (502/503/504, timeouts), `internal` (500, our bug); else the code's first word
+    or the status class."""
+    code = (code or "").upper()
+    status = status or ""
+    if code.startswith("UPSTREAM") or component.startswith("integration:"):
+        return "upstream"
+    if any(part in code for part in ("UNAVAILABLE", "TIMEOUT")) or status in ("502", "503", "504"):
+        return "unavailable"
+    if any(part in code for part in ("INTERNAL", "UNEXPECTED")) or status == "500":
+        return "internal"
     if code:
-        return code.upper().split("_")[0]
-    if status and status[:1].isdigit():
+        return code.split("_")[0].lower()
+    if status[:1].isdigit():
         return f"{status[0]}xx"
     return "unknown"
 
 
-def signature_of(case: CaseFile) -> tuple[str | None, str | None]:
-    """(component/error-family signature, open incident id) from the case's supporting evidence."""
+def _grouped_evidence(case: CaseFile) -> set[str] | None:
+    """Ids of the evidence behind the confirmed platform explanation; None when the case's
+    confirmed explanations are not of the grouped kind (or nothing was confirmed)."""
     investigation = case.investigation
     if investigation is None:
+        return None
+    confirmed = [h for h in investigation.hypotheses if h.verdict == "confirmed"]
+    if not confirmed:
+        # A case handed over without hypotheses (older producers) is judged by its evidence.
+        return None if investigation.hypotheses else {e.evidence_id for e in investigation.evidence}
+    if any(h.cause not in GROUPED_CAUSES for h in confirmed):
+        return None
+    return {i for h in confirmed for i in h.evidence_ids}
+
+
+def signature_of(case: CaseFile) -> tuple[str | None, str | None]:
+    """(component/error-family signature, known incident id) from the supporting evidence of
+    the case's confirmed deploy regression, open incident or integration outage."""
+    behind = _grouped_evidence(case)
+    if behind is None or case.investigation is None:
         return None, None
+    found: dict[str, dict[str, str]] = {}
+    for evidence in case.investigation.evidence:
+        if evidence.verdict == "supports" and evidence.evidence_id in behind:
+            found.setdefault(evidence.check, evidence.facts)
+    incident = found.get("incidents.open_incidents", {}).get("incident_id") or None
     signature = None
-    open_incident = None
-    for evidence in investigation.evidence:
-        if evidence.verdict != "supports" or evidence.check not in _SIGNATURE_CHECKS:
+    for check in _SIGNATURE_CHECKS:
+        facts = found.get(check)
+        if facts is None:
             continue
-        facts = evidence.facts
-        if evidence.check == "incidents.open_incidents":
-            if facts.get("incident_id") and facts.get("status", "").lower() != "resolved":
-                open_incident = facts["incident_id"]
-            continue
-        component = facts.get("component") or (
-            f"integration:{facts['integration']}" if facts.get("integration") else None
+        component = (
+            facts.get("component")
+            or (f"integration:{facts['integration']}" if facts.get("integration") else "")
+            or facts.get("components", "").split(",")[0].strip()
         )
-        if component and signature is None:
-            signature = f"{component}/{error_family(facts.get('error_code'), facts.get('status'))}"
-    return signature, open_incident
+        if not component:
+            continue
+        if check == "changes.recent_deploys":
+            # The deploy is the common cause: its tickets are one incident however far apart
+            # they arrive, until another deploy (another version) changes the component.
+            version = facts.get("version")
+            signature = f"{component}/internal" + (f"@{version}" if version else "")
+        else:
+            family = error_family(facts.get("error_code"), facts.get("status"), component)
+            signature = f"{component}/{family}"
+        break
+    return signature, incident
 
 
 def _group_id(signature: str, ticket_id: str) -> str:
     digest = hashlib.sha1(f"{signature}|{ticket_id}".encode()).hexdigest()[:10]
     return f"grp-{digest}"
+
+
+def _within(group: dict[str, Any], at: datetime, window: timedelta) -> bool:
+    first = datetime.fromisoformat(group["first_seen"])
+    last = datetime.fromisoformat(group["last_seen"])
+    return first - window <= at <= last + window
 
 
 def group_incident(
@@ -77,46 +132,61 @@ def group_incident(
     *,
     window: timedelta = DEFAULT_WINDOW,
 ) -> IncidentMatch | None:
-    """Join the case to an incident group, creating one if needed; None when it has no signature.
+    """Join the case to an incident group, creating one if needed; None when the case is not a
+    confirmed deploy regression, open incident or integration outage.
 
     Keys in `state`: `sig:<signature>` → the id of the group last seen with that signature;
-    `group:<id>` → {incident_id, signature, first_seen, last_seen, tickets[], accounts[]}.
-    A signature joins its group when the ticket arrives within `window` of the group's last
-    ticket; an open incident always joins that incident's id.
+    `group:<id>` → {incident_id, incident, signature, first_seen, last_seen, tickets[],
+    accounts[]}. A known incident always joins that incident's id (and takes over the burst its
+    signature had started); a regression joins the group of its deploy; otherwise the ticket
+    joins its signature's group when it was received within `window` of the group's span
+    (`received_at`, so replays and late consumers group the same way), else it starts a new
+    group.
     """
-    signature, open_incident = signature_of(case)
-    if signature is None and open_incident is None:
+    signature, incident = signature_of(case)
+    if signature is None and incident is None:
         return None
     account = (case.investigation.account_id if case.investigation else None) or "unknown"
     at = case.ticket.received_at
-    group: dict[str, Any] | None = None
-    if open_incident is not None:
-        group = state.get(f"group:{open_incident}") or {"incident_id": open_incident}
-    elif signature is not None:
+    by_signature: dict[str, Any] | None = None
+    if signature is not None:
         known = state.get(f"sig:{signature}")
         candidate = state.get(f"group:{known}") if known else None
-        if candidate is not None:
-            last = datetime.fromisoformat(candidate["last_seen"])
-            first = datetime.fromisoformat(candidate["first_seen"])
-            if first - window <= at <= last + window or case.ticket_id in candidate["tickets"]:
-                group = candidate
-        if group is None:
-            group = {"incident_id": _group_id(signature, case.ticket_id)}
-    assert group is not None
-    tickets = list(group.get("tickets", []))
-    accounts = list(group.get("accounts", []))
-    if case.ticket_id not in tickets:
-        tickets.append(case.ticket_id)
-    if account not in accounts:
-        accounts.append(account)
-    first_seen = min(filter(None, (group.get("first_seen"), at.isoformat())), key=datetime.fromisoformat)
-    last_seen = max(filter(None, (group.get("last_seen"), at.isoformat())), key=datetime.fromisoformat)
-    sig = signature or group.get("signature") or f"incident/{open_incident}"
+        anchored = "@" in signature  # a deploy's version: no time window applies
+        if candidate is not None and (
+            anchored or case.ticket_id in candidate["tickets"] or _within(candidate, at, window)
+        ):
+            by_signature = candidate
+    group: dict[str, Any]
+    if incident is not None:
+        group = state.get(f"group:{incident}") or {"incident_id": incident, "incident": incident}
+        if (
+            by_signature is not None
+            and by_signature["incident_id"] != incident
+            and not by_signature.get("incident")
+        ):
+            # The burst was grouped by signature before its incident was known: it joins it.
+            group = {
+                **group,
+                "tickets": list(dict.fromkeys([*group.get("tickets", []), *by_signature["tickets"]])),
+                "accounts": list(dict.fromkeys([*group.get("accounts", []), *by_signature["accounts"]])),
+                "first_seen": _earliest(group.get("first_seen"), by_signature["first_seen"]),
+                "last_seen": _latest(group.get("last_seen"), by_signature["last_seen"]),
+            }
+            state[f"group:{by_signature['incident_id']}"] = {**by_signature, "merged_into": incident}
+    elif by_signature is not None:
+        group = by_signature
+    else:
+        assert signature is not None
+        group = {"incident_id": _group_id(signature, case.ticket_id)}
+    tickets = list(dict.fromkeys([*group.get("tickets", []), case.ticket_id]))
+    accounts = list(dict.fromkeys([*group.get("accounts", []), account]))
     updated = {
         "incident_id": group["incident_id"],
-        "signature": sig,
-        "first_seen": first_seen,
-        "last_seen": last_seen,
+        "incident": group.get("incident"),
+        "signature": group.get("signature") or signature or f"incident/{incident}",
+        "first_seen": _earliest(group.get("first_seen"), at.isoformat()),
+        "last_seen": _latest(group.get("last_seen"), at.isoformat()),
         "tickets": tickets,
         "accounts": accounts,
     }
@@ -127,6 +197,14 @@ def group_incident(
         incident_id=updated["incident_id"],
         size=len(tickets),
         accounts=tuple(accounts),
-        signature=sig,
-        open_incident_id=open_incident,
+        signature=updated["signature"],
+        open_incident_id=updated["incident"],
     )
+
+
+def _earliest(*moments: str | None) -> str:
+    return min(filter(None, moments), key=datetime.fromisoformat)
+
+
+def _latest(*moments: str | None) -> str:
+    return max(filter(None, moments), key=datetime.fromisoformat)

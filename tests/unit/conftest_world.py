@@ -19,6 +19,37 @@ from supportflow.events import CaseFile, ErrorSignature, IntakeSection, Requeste
 
 TABLES = ("accounts", "users", "workspaces", "events", "logs", "changes", "incidents", "behaviours")
 TIME_COLUMNS = {"ts", "created_at", "started_at", "resolved_at"}
+# DESIGN.md §4's columns, for a table the world leaves empty (a loaded pack always has them).
+COLUMNS = {
+    "accounts": ["account_id", "name", "plan", "status", "region", "created_at", "limits", "flags"],
+    "users": ["user_id", "email", "account_id", "workspace_ids", "role", "status", "sso", "created_at"],
+    "workspaces": ["workspace_id", "account_id", "name", "settings"],
+    "events": ["ts", "account_id", "workspace_id", "user_id", "type", "outcome", "details"],
+    "logs": [
+        "ts",
+        "level",
+        "service",
+        "account_id",
+        "user_id",
+        "request_id",
+        "method",
+        "route",
+        "status",
+        "error_code",
+        "message",
+    ],
+    "changes": ["ts", "account_id", "actor", "kind", "target", "before", "after", "note"],
+    "incidents": [
+        "incident_id",
+        "started_at",
+        "resolved_at",
+        "components",
+        "status",
+        "title",
+        "public_message",
+    ],
+    "behaviours": ["behaviour_id", "title", "text"],
+}
 INDEXES = {
     "events": ["account_id, ts"],
     "logs": ["account_id, ts", "ts"],
@@ -50,11 +81,9 @@ def load_world(world_dir: Path, db_path: Path) -> None:
                 if path.exists()
                 else []
             )
-            columns: list[str] = []
+            columns: list[str] = list(COLUMNS[table])
             for row in rows:
                 columns += [key for key in row if key not in columns]
-            if not columns:
-                columns = ["account_id"] if table not in ("incidents", "behaviours") else ["title"]
             typed = ", ".join(f'"{c}" INTEGER' if c in TIME_COLUMNS else f'"{c}"' for c in columns)
             conn.execute(f'CREATE TABLE "{table}" ({typed})')
             for row in rows:

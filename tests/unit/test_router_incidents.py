@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
-from conftest_world import NOW, make_case
+from conftest_world import NOW, base_world, make_case
+from conftest_world import at as ago
+from test_investigator_playbooks import run
 
+from services.router.decide import decide
 from services.router.incidents import error_family, group_incident, signature_of
-from supportflow.events import CaseFile, Evidence, InvestigationSection
+from services.router.routing import load_routing
+from supportflow.events import CaseFile, Evidence, Hypothesis, InvestigationSection
+
+ROUTING = load_routing()
 
 
 def case_with(
@@ -51,8 +58,13 @@ def case_with(
 
 
 def test_signature_is_component_and_error_family() -> None:
-    assert signature_of(case_with("T1", "acc_a", 0)) == ("exports/INTERNAL", None)
-    assert error_family(None, "503") == "5xx"
+    assert signature_of(case_with("T1", "acc_a", 0)) == ("exports/internal", None)
+    assert error_family(None, "503") == error_family("GATEWAY_TIMEOUT") == "unavailable"
+    assert error_family("SERVICE_UNAVAILABLE", "503") == "unavailable"
+    assert error_family("INTERNAL_ERROR") == error_family(None, "500") == "internal"
+    assert error_family("UPSTREAM_UNAVAILABLE", "503") == "upstream"
+    assert error_family(None, "500", component="integration:slack") == "upstream"
+    assert error_family(None, "404") == "4xx"
 
 
 def test_burst_across_accounts_joins_one_incident() -> None:
@@ -76,7 +88,7 @@ def test_same_account_alone_is_not_an_incident_group() -> None:
 def test_outside_the_window_starts_a_new_group() -> None:
     state: dict[str, Any] = {}
     first = group_incident(case_with("T1", "acc_a", 0), state)
-    later = group_incident(case_with("T2", "acc_b", 120), state)
+    later = group_incident(case_with("T2", "acc_b", 7 * 60), state)
     assert first and later and first.incident_id != later.incident_id
 
 
@@ -108,3 +120,161 @@ def test_no_signature_no_group() -> None:
     case = make_case("Exports fail")
     case.investigation = InvestigationSection(account_id="acc_a")
     assert group_incident(case, {}) is None
+
+
+def confirmed(case: CaseFile, cause: str, *evidence: Evidence) -> CaseFile:
+    """The case with `evidence` added and one hypothesis of `cause` confirmed by all of it."""
+    assert case.investigation is not None
+    case.investigation.evidence += list(evidence)
+    ids = [e.evidence_id for e in case.investigation.evidence]
+    decision_class = {"deploy_regression": "product_defect", "missing_permission": "configuration_issue"}
+    case.investigation.hypotheses = [
+        Hypothesis(
+            hypothesis_id=f"h-{cause}",
+            title=cause,
+            decision_class=decision_class.get(cause, "incident"),  # type: ignore[arg-type]
+            cause=cause,
+            verdict="confirmed",
+            evidence_ids=ids,
+        )
+    ]
+    return case
+
+
+def deploy(evidence_id: str, version: str, component: str = "exports") -> Evidence:
+    return Evidence(
+        evidence_id=evidence_id,
+        source="sql",
+        check="changes.recent_deploys",
+        observed="deploy then errors",
+        verdict="supports",
+        facts={"component": component, "version": version, "error_code": "INTERNAL_ERROR"},
+    )
+
+
+def test_tickets_spread_over_hours_join_one_group_and_it_grows() -> None:
+    state: dict[str, Any] = {}
+    sizes = []
+    ids = set()
+    for n, (account, hours) in enumerate([("acc_a", 0), ("acc_b", 2.5), ("acc_c", 5), ("acc_d", 10)]):
+        match = group_incident(case_with(f"T{n}", account, hours * 60), state)
+        assert match
+        sizes.append(match.size)
+        ids.add(match.incident_id)
+    # Each ticket arrives within 6 h of the group's last one: one group, growing.
+    assert (sizes, len(ids)) == ([1, 2, 3, 4], 1)
+
+
+def test_a_ticket_received_inside_the_groups_span_joins_even_when_processed_late() -> None:
+    state: dict[str, Any] = {}
+    first = group_incident(case_with("T1", "acc_a", 0), state)
+    last = group_incident(case_with("T2", "acc_b", 5 * 60), state)
+    late = group_incident(case_with("T3", "acc_c", 2 * 60), state)  # consumed last
+    assert first and last and late
+    assert first.incident_id == last.incident_id == late.incident_id and late.size == 3
+
+
+def test_availability_errors_of_one_component_are_one_family() -> None:
+    state: dict[str, Any] = {}
+    first = group_incident(case_with("T1", "acc_a", 0, code="SERVICE_UNAVAILABLE"), state)
+    second = group_incident(case_with("T2", "acc_b", 30, code="GATEWAY_TIMEOUT"), state)
+    bug = group_incident(case_with("T3", "acc_c", 40, code="INTERNAL_ERROR"), state)
+    assert first and second and bug
+    assert first.incident_id == second.incident_id != bug.incident_id
+
+
+def test_tickets_of_one_deploy_group_however_far_apart() -> None:
+    state: dict[str, Any] = {}
+    first = group_incident(
+        confirmed(case_with("T1", "acc_a", 0), "deploy_regression", deploy("ev-9", "v42")), state
+    )
+    days = group_incident(
+        confirmed(case_with("T2", "acc_b", 30 * 60), "deploy_regression", deploy("ev-9", "v42")), state
+    )
+    next_deploy = group_incident(
+        confirmed(case_with("T3", "acc_c", 31 * 60), "deploy_regression", deploy("ev-9", "v43")), state
+    )
+    assert first and days and next_deploy
+    assert first.signature == "exports/internal@v42"
+    assert first.incident_id == days.incident_id != next_deploy.incident_id
+    assert days.grouped and days.size == 2
+
+
+def test_a_regression_seen_on_the_gateway_groups_by_the_deployed_component() -> None:
+    state: dict[str, Any] = {}
+    ui = confirmed(case_with("T1", "acc_a", 0), "deploy_regression", deploy("ev-9", "v42"))
+    api = confirmed(
+        case_with("T2", "acc_b", 20, component="api-gateway"), "deploy_regression", deploy("ev-9", "v42")
+    )
+    first, second = group_incident(ui, state), group_incident(api, state)
+    assert first and second and first.incident_id == second.incident_id
+
+
+def test_a_burst_joins_its_incident_once_the_incident_is_known() -> None:
+    state: dict[str, Any] = {}
+    burst = group_incident(case_with("T1", "acc_a", 0, code="SERVICE_UNAVAILABLE"), state)
+    known = group_incident(case_with("T2", "acc_b", 20, code="SERVICE_UNAVAILABLE", incident="INC-8"), state)
+    after = group_incident(case_with("T3", "acc_c", 40, code="SERVICE_UNAVAILABLE"), state)
+    assert burst and known and after
+    assert known.incident_id == after.incident_id == "INC-8"
+    assert (after.size, after.accounts) == (3, ("acc_a", "acc_b", "acc_c"))
+    assert after.open_incident_id == "INC-8" and after.grouped
+
+
+def test_only_platform_explanations_form_incidents() -> None:
+    case = confirmed(case_with("T1", "acc_a", 0), "missing_permission")
+    assert group_incident(case, {}) is None
+    unsettled = case_with("T2", "acc_b", 0)
+    assert unsettled.investigation is not None
+    unsettled.investigation.hypotheses = [
+        Hypothesis(
+            hypothesis_id="h-deploy_regression",
+            title="deploy",
+            decision_class="product_defect",
+            cause="deploy_regression",
+            verdict="refuted",
+            evidence_ids=["ev-2"],
+        )
+    ]
+    assert group_incident(unsettled, {}) is None
+
+
+async def test_one_deploy_regression_in_two_accounts_is_one_incident_on_the_second_decision(
+    tmp_path: Path,
+) -> None:
+    world = base_world()
+    world.change(ago(hours_ago=4), None, "deploy", "exports", "v41", "v42", actor="ci", note="writer")
+    for account, user in (("acc_acme01", "usr_ann001"), ("acc_glbx02", "usr_gus003")):
+        for i in range(6):
+            world.log(
+                ago(hours_ago=3, minutes_ago=-i * 15),
+                account,
+                "exports",
+                500,
+                "INTERNAL_ERROR",
+                user_id=user,
+                route="/v2/exports",
+            )
+    first = make_case(
+        "Exports fail with a 500 error since this morning",
+        problem_type="export",
+        statuses=(500,),
+        ticket_id="T-acme",
+    )
+    second = make_case(
+        "CSV export broken, HTTP 500",
+        requester="gus@globex.example",
+        problem_type="export",
+        statuses=(500,),
+        ticket_id="T-globex",
+        received_at=NOW + timedelta(hours=1),
+    )
+    state: dict[str, Any] = {}
+    decisions = []
+    for case, sub in ((first, "a"), (second, "b")):
+        case.investigation = await run(world, case, tmp_path / sub)
+        decisions.append(decide(case, ROUTING, incident=group_incident(case, state)))
+    assert [d.decision_class for d in decisions] == ["product_defect", "product_defect"]
+    assert decisions[0].incident_group_size == 0  # one account is not an incident yet
+    assert decisions[1].incident_id and decisions[1].incident_group_size == 2
+    assert decisions[1].escalation_packet and decisions[1].incident_id in decisions[1].escalation_packet
