@@ -68,21 +68,30 @@ def tickets() -> list[TicketReceived]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--pack", type=Path, default=None, help="also normalize this pack's tickets")
     args = parser.parse_args()
     batch = tickets()
+    if args.pack is not None:
+        from supportflow.world import read_tickets
+
+        batch += [item.ticket for item in read_tickets(args.pack)]
     chars = sum(len(t.body) + len(t.subject) for t in batch) / len(batch)
     for ticket in batch[:20]:
         normalize(ticket)  # warm caches
     done = 0
+    rounds: list[float] = []
     started, cpu_started = time.perf_counter(), time.process_time()
     while time.perf_counter() - started < args.seconds:
+        round_started = time.process_time()
         for ticket in batch:
             normalize(ticket)
+        rounds.append(time.process_time() - round_started)
         done += len(batch)
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    # On a shared machine the best round is the closest to one uncontended core.
     print(
         f"{done} tickets (mean {chars:,.0f} chars): {done / cpu:,.0f} tickets/s per CPU-second, "
-        f"{done / elapsed:,.0f} tickets/s wall-clock"
+        f"best round {len(batch) / min(rounds):,.0f} tickets/s, {done / elapsed:,.0f} tickets/s wall-clock"
     )
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 MAX_LOG_EXCERPTS = 5
 MAX_LOG_EXCERPT_CHARS = 2000
@@ -276,8 +277,11 @@ def clean_message(text: str) -> CleanMessage:
     return CleanMessage(prose=prose, logs=logs, forwarded_from=forwarded_from)
 
 
+@lru_cache(maxsize=256)
 def fold(text: str) -> str:
-    """Lower-case `text` keeping every offset valid (cue patterns run case-sensitively on this)."""
+    """Lower-case `text` keeping every offset valid (cue patterns run case-sensitively on this).
+
+    Cached: one message's texts are folded by several extractors."""
     lowered = text.lower()
     if len(lowered) == len(text):
         return lowered

@@ -214,6 +214,10 @@ _APP_VERSION = re.compile(
     r"(\d+\.\d+(?:\.\d+){0,2})\b",
     0,
 )
+# Cheap substring checks before the alternations above: most tickets name no browser or OS.
+_BROWSER_GATE = ("chrom", "firefox", "safari", "edge", "opera", "brave", "seamonkey")
+_OS_GATE = ("windows", "mac", "os x", "ubuntu", "debian", "fedora", "linux", "chrome", "ios", "android")
+_MOBILE_GATE = ("app", "phone", "android", "ipad", "tablet")
 _REGION_HINT = re.compile(
     r"region|instance|cluster|data|hosted|rechenzentrum|région|región|server|tenant|lumen"
 )
@@ -253,6 +257,23 @@ _INJECTION_INLINE = re.compile(
     r"evidence|safeguards?|restrictions?)\b"
     r"|\b(?:to|dear|hey|attention|note for|for) (?:the )?(?:ai|llm|bot|gpt|chatbot|language model)\b"
     r"|\b(?:ai|llm|bot) (?:assistant|agent|model)\b[^.\n]{0,30}[:,]"
+    # the same shapes in German, French and Spanish: an override verb, then what it overrides ...
+    r"|\b(?:ignorier\w*|missacht\w*|vergiss|vergessen|ignore[zr]?|oublie[zr]?|ne tiens pas compte|"
+    r"ignora\w*|olvida\w*|omite)\b[^.\n]{0,40}\b(?:anweisungen|regeln|richtlinien|vorgaben|beweise|"
+    r"instructions|règles|consignes|politique|preuves|instrucciones|reglas|normas|política|evidencia)\b"
+    # ... a message addressed to the machine ...
+    r"|\b(?:hinweis an die|an die|à l['’]attention de l['’]|attention l['’]|para el|al|pour l['’])\s*"
+    r"(?:ki|ia|ai|bot|assistent\w*|assistant|asistente)\b"
+    r"|\b(?:ki|ia|ai)[- ](?:assistent|assistant|asistente)\b[^.\n]{0,30}[:,]"
+    # ... a new role or mode ...
+    r"|\b(?:du bist jetzt|sie sind jetzt|tu es maintenant|vous êtes maintenant|ahora estás|ahora eres)\b"
+    r"|\b(?:admin(?:istrator)?|developer|entwickler)[- ]?modus\b|\bmode (?:administrateur|développeur)\b"
+    r"|\bmodo (?:administrador|desarrollador)\b"
+    # ... or a demand for other tenants' data or secrets
+    r"|\b(?:zeig|gib|schick|liste|montre|donne|envoie|liste|muestra|muéstra|dame|envía|enumera)\w*"
+    r"(?:[- ](?:mir|moi|me|nous|uns))?\b[^.\n]{0,60}\b(?:konto|compte|cuenta|api-schlüssel|clés api|"
+    r"claves api|benutzer|utilisateurs|usuarios)\b"
+    r"|\b(?:markier\w*|marque[zr]?|marca|clôture[zr]?|cierra)\b[^.\n]{0,30}\b(?:ticket|fall|cas|caso)\b"
     r"|\b(?:ignorier|missacht)\w*\b[^.\n]{0,40}\b(?:anweisungen|regeln|richtlinien)\b"
     r"|\b(?:ignore[zr]?|oublie[zr]?)\b[^.\n]{0,40}\b(?:instructions|règles|consignes)\b"
     r"|\b(?:ignora|olvida)\w*\b[^.\n]{0,40}\b(?:instrucciones|reglas|normas)\b"
@@ -271,13 +292,15 @@ _INJECTION_INLINE = re.compile(
     0,
 )
 _INJECTION_ROLE_LINE = re.compile(
-    r"^\s*(?:\[{0,2}(?:system|assistant|admin|developer|root)\]{0,2}\s*(?::|>|\])|###\s*(?:system|instruction)|"
+    r"^\s*(?:\[{0,2}(?:system|système|systeme|sistema|assistant|assistent|asistente|admin|developer|root)"
+    r"\]{0,2}\s*(?::|>|\])|#{1,6}\s*(?:new\s+|neue\s+|nouvelles?\s+|nuevas?\s+)?(?:system|instruction|"
+    r"anweisung|consigne|instrucci)|"
     r"(?:admin|system) override\b|<\|?(?:im_start|system|im_end)\|?>|\[/?inst\])",
     re.MULTILINE,
 )
 _INJECTION_MARKUP = re.compile(
     r"<\s*/?\s*(?:script|iframe|system|instructions?|prompt|assistant)\b[^>]*>|<\|[a-z_]+\|>|\[/?inst\]|"
-    r"javascript:|<img[^>]+onerror\s*=|<!--[^>]{0,200}(?:ignore|instruction|system|assistant)",
+    r"javascript:|<img[^>]+onerror\s*=|<!--[^>]{0,200}(?:ignor|instruc|system|sistema|assist|asist)",
     0,
 )
 _OWN_ID_CONTEXT = re.compile(
@@ -293,10 +316,14 @@ _THIRD_PARTY = re.compile(
     r"\b(?:partners?|sister (?:company|companies|org\w*)|subsidiar(?:y|ies)|parent company|"
     r"affiliates?|(?:other|another|different) (?:customer|company|tenant|organi[sz]ation|client)s?|"
     r"contact at|friends? at|belongs? to|merging with|acquir\w+|their (?:account|workspace|dashboards?|"
-    r"data|setup|numbers|users|exports?|api keys?)|for them|"
+    r"data|setup|numbers|users|exports?|export history|history|settings|usage|logs|invoices|api keys?)|"
+    r"for them|one of our (?:clients|customers|partners)|(?:a|an) (?:client|customer) of ours|"
     r"schwester\w*|tochter(?:firma|gesellschaft)|gehört (?:zu|der|dem)|ihr(?:e|en|em)? (?:konto|daten)|"
+    r"deren (?:konto|daten|dashboards|workspace|nutzung\w*)|kontakt bei|fusionier\w*|einer unserer kunden|"
     r"partenaires?|filiale|société sœur|appartient à|leurs? (?:compte|espace|données|tableaux)|"
-    r"socios?|empresa hermana|filial|pertenece a|sus (?:datos|paneles))\b",
+    r"contact chez|fusionn\w*|un de nos clients|"
+    r"socios?|empresa hermana|filial|pertenece a|sus (?:datos|paneles)|su cuenta|contacto en|fusionando|"
+    r"uno de nuestros clientes)\b",
     0,
 )
 
@@ -314,9 +341,12 @@ def injection_spans(text: str) -> list[Span]:
     for match in _INJECTION_INLINE.finditer(text):
         spans.append(_sentence_around(text, match.start(), match.end()))
     for match in _INJECTION_ROLE_LINE.finditer(text):
-        end = text.find("\n\n", match.start())
-        spans.append(Span(match.start(), len(text) if end < 0 else end))
-    for match in _INJECTION_MARKUP.finditer(text):
+        # `^\s*` may start on a blank line above: the paragraph starts at the role marker
+        start = match.start() + len(match.group(0)) - len(match.group(0).lstrip())
+        end = text.find("\n\n", match.end())
+        spans.append(Span(start, len(text) if end < 0 else end))
+    markup = "<" in text or "[" in text or "javascript:" in text  # every markup branch needs one
+    for match in _INJECTION_MARKUP.finditer(text) if markup else ():
         tag = match.group(0).lower()
         close = -1
         for name in ("script", "system", "instruction", "prompt", "assistant", "iframe"):
@@ -436,7 +466,7 @@ def extract_error_signatures(text: str, spans: list[Span]) -> list[ErrorSignatur
     """Codes, HTTP statuses, request ids, exception names and quoted error messages, in text order."""
     found: list[tuple[int, str, str]] = []
     low = fold(text)
-    for match in _ERROR_CODE.finditer(text):
+    for match in _ERROR_CODE.finditer(text) if "_" in text else ():  # every code has an underscore
         code = match.group(1)
         if _in_spans(match.start(), spans) or _NOT_ERROR_CODE.search(code):
             continue
@@ -465,7 +495,8 @@ def extract_error_signatures(text: str, spans: list[Span]) -> list[ErrorSignatur
         before = low[max(0, match.start() - 60) : match.start()]
         if _MESSAGE_CONTEXT.search(before) or (_ERROR_WORDS.search(fold(message)) and " " in message):
             found.append((match.start(), "message", message))
-    for match in _LABELLED_MESSAGE.finditer(low):
+    labelled = ":" in low and ("error" in low or "fehler" in low or "erreur" in low)
+    for match in _LABELLED_MESSAGE.finditer(low) if labelled else ():
         if not _in_spans(match.start(1), spans):
             label = text[match.start(1) : match.end(1)]
             found.append((match.start(1), "message", label.strip().strip("\"'“”«»„")))
@@ -506,10 +537,11 @@ def parse_user_agent(user_agent: str) -> tuple[str | None, str | None]:
 
 
 def find_user_agent(text: str) -> str | None:
-    labelled = _UA_LABEL.search(fold(text))
+    low = fold(text)
+    labelled = _UA_LABEL.search(low) if "agent" in low else None
     if labelled:
         return text[labelled.start(1) : labelled.end(1)].strip()
-    match = _USER_AGENT.search(text)
+    match = _USER_AGENT.search(text) if "Mozilla/" in text else None
     return match.group(0).strip() if match else None
 
 
@@ -521,12 +553,12 @@ def extract_environment(text: str, metadata: dict[str, str]) -> Environment:
         env.user_agent = user_agent[:400]
         env.browser, env.os = parse_user_agent(user_agent)
     prose = fold(_USER_AGENT.sub(" ", text) if user_agent else text)
-    if env.browser is None:
+    if env.browser is None and any(name in prose for name in _BROWSER_GATE):
         match = _PROSE_BROWSER.search(prose)
         if match:
             name = _BROWSER_NAMES.get(match.group(1), match.group(1).capitalize())
             env.browser = f"{name} {match.group(2)}" if match.group(2) else name
-    if env.os is None:
+    if env.os is None and any(name in prose for name in _OS_GATE):
         match = _PROSE_OS.search(prose)
         if match:
             raw = " ".join(match.group(1).split())
@@ -557,7 +589,7 @@ def extract_environment(text: str, metadata: dict[str, str]) -> Environment:
 
 
 def _surface(text: str, env: Environment) -> str | None:
-    if _SURFACE_MOBILE.search(text):
+    if any(word in text for word in _MOBILE_GATE) and _SURFACE_MOBILE.search(text):
         return "mobile"
     api_hits = len(_SURFACE_API.findall(text))
     ui_hits = len(_SURFACE_UI.findall(text))

@@ -95,20 +95,34 @@ _ACTION_CUE_PREFIXES = (
     r"\b(?:permiso|la opción|la posibilidad)\s+(?:para|de)\s+",
     r"\b(?:es\s+)?imposible\s+",
     r"\bya\s+no\s+(?:puedo|podemos|consigo|conseguimos)\s+",
+    # a first-person account of what was done: the clause keeps its verb ("scheduled an export")
+    r"\b(?:i|we)\s+(?:just\s+|then\s+)?(?=(?:started|scheduled|ran|created|set up|opened|uploaded|"
+    r"exported|launched|triggered|kicked off|requested|built|added|connected|shared|invited|clicked|"
+    r"ran|synced|imported|downloaded|saved|deleted|edited|changed|updated|configured|enabled|disabled)\s)",
 )
 _ACTION_CUES = [re.compile(prefix + _CLAUSE) for prefix in _ACTION_CUE_PREFIXES]
-_ANY_ACTION_CUE = re.compile("|".join(f"(?:{prefix})" for prefix in _ACTION_CUE_PREFIXES))
+_ACTION_CUE_AT = re.compile("(?=" + "|".join(f"(?:{prefix})" for prefix in _ACTION_CUE_PREFIXES) + ")")
 _FAILURE_SUBJECT = re.compile(
     r"(?:^|[.!?\n]\s*)(?P<a>[^.!?\n,;:]{3,80}?)\s+(?:fails|failed|is failing|keeps failing|doesn't work|"
     r"does not work|don't work|do not work|not working|isn't working|aren't working|won't (?:load|open|work|"
     r"sync|run|save)|is broken|are broken|broke|returns|returned|throws|errors out|times out|timed out|"
     r"is stuck|are stuck|hangs|schlägt fehl|funktioniert nicht|geht nicht|klappt nicht|ist fehlgeschlagen|"
     r"échoue|a échoué|ne fonctionne (?:pas|plus)|ne marche (?:pas|plus)|falla|falló|no funciona|"
-    r"ha fallado)\b",
+    r"ha fallado|"
+    # symptoms that are not failures of one request: wrong data back, sessions dropped, slowness,
+    # broken rendering — in each language the demo speaks
+    r"gives? back|gave back|comes? back (?:with|empty)|came back (?:with|empty)|"
+    r"(?:logs?|signs?|kicks?) (?:me|us|people|users|everyone) out|keeps? (?:logging|signing) (?:me|us) out|"
+    r"meldet (?:mich|uns) (?:\w+ ){0,3}ab|me déconnecte|nous déconnecte|me cierra la sesión|"
+    r"takes? (?:a (?:long|very long) time|forever|ages|minutes)|(?:is|are|feels?) (?:slow|sluggish)|"
+    r"loads? slowly|lädt (?:\w+ ){0,3}langsam|met\w* (?:\w+ ){0,2}longtemps|tarda\w* (?:\w+ )?mucho|"
+    r"looks? (?:off|wrong|weird|strange|different|broken)|render\w* (?:wrong\w*|with)|"
+    r"sieht (?:\w+ )?(?:komisch|falsch|seltsam) aus|se ve (?:rara|mal)|est bizarre)\b",
     0,
 )
 _FAILURE_VERB = re.compile(
-    r"fail|work|broke|return|throw|error|time|stuck|hang|fehl|geht|klappt|échou|fonctionne|marche|falla|falló"
+    r"fail|work|broke|return|throw|error|time|stuck|hang|fehl|geht|klappt|échou|fonctionne|marche|falla|falló|"
+    r"back|out|slow|sluggish|ages|forever|langsam|longtemps|mucho|sesión|déconnecte|look|render|aus\b|rara|bizarre"
 )
 _DOMAIN_WORDS = re.compile(
     r"\b(?:export\w*|dashboard\w*|log\s?in|login|sign\s?in|sso|saml|api|key|token|report\w*|integration\w*|"
@@ -259,13 +273,18 @@ def find_action(sentence_list: list[str]) -> tuple[str | None, str | None]:
     for sentence in sentence_list:
         starts.append(offset)
         offset += len(sentence) + 1
-    cued = sorted({bisect_right(starts, m.start()) - 1 for m in _ANY_ACTION_CUE.finditer(everything)})
-    for index in cued:
+    # Every position where some cue's prefix starts, in one scan; a cue's first match in a
+    # sentence can only start at one of them, so each cue is tried anchored there, not searched.
+    at: dict[int, list[int]] = {}
+    for m in _ACTION_CUE_AT.finditer(everything):
+        at.setdefault(bisect_right(starts, m.start()) - 1, []).append(m.start())
+    for index in sorted(at):
         sentence = sentence_list[index]
         low = everything[starts[index] : starts[index] + len(sentence)]
+        positions = [p - starts[index] for p in at[index]]
         best: tuple[int, str] | None = None
         for cue in _ACTION_CUES:
-            match = cue.search(low)
+            match = next(filter(None, (cue.match(low, p) for p in positions)), None)
             if match and (best is None or match.start() < best[0]):
                 raw = low[match.start("a") : match.end("a")]
                 stop = _SOFT_STOP.search(raw)

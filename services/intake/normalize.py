@@ -95,15 +95,20 @@ def _read_message(
     cleaned = clean_message(body)
     raw_subject = _SUBJECT_PREFIX.sub("", subject).strip()
     full = f"{raw_subject}\n{cleaned.prose}" if raw_subject else cleaned.prose
-    spans = injection_spans(full)
-    facts.injection = bool(spans)
-    safe = blank_spans(full, spans) if spans else full
-    safe_subject, safe_prose = safe[: len(raw_subject)], safe[len(raw_subject) + 1 :] if raw_subject else safe
     logs_text = "\n".join(cleaned.logs)
+    # pasted "log" lines can carry injected text too: find spans over prose and logs together
+    everything = f"{full}\n\n{logs_text}" if logs_text else full  # a blank line ends a role paragraph
+    all_spans = injection_spans(everything)
+    facts.injection = bool(all_spans)
+    safe_all = blank_spans(everything, all_spans) if all_spans else everything
+    safe = safe_all[: len(full)]
+    if logs_text:
+        logs_text = safe_all[len(full) + 2 :]
+    safe_subject, safe_prose = safe[: len(raw_subject)], safe[len(raw_subject) + 1 :] if raw_subject else safe
     facts.language_text = safe
     facts.identifiers = extract_identifiers(
-        full + "\n" + logs_text,
-        spans,
+        everything,
+        all_spans,
         ticket.requester.email,
         [*cleaned.forwarded_from, *([author] if author else [])],
     )

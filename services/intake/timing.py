@@ -57,28 +57,15 @@ _APPROX = (
     r"ca\.?|circa|etwa|ungefähr|rund|knapp|über|mehr als|environ|presque|près de|plus de|"
     r"aproximadamente|casi|más de|alrededor de|unos|unas)\s+)?"
 )
-_AGO = tuple(
-    re.compile(pattern)
-    for pattern in (
-        rf"\b{_APPROX}{_NUM}\s+{_UNIT}\s+ago\b",
-        rf"\bvor\s+{_APPROX}{_NUM}\s+{_UNIT}\b",
-        rf"\bil y a\s+{_APPROX}{_NUM}\s+{_UNIT}\b",
-        rf"\bhace\s+{_APPROX}{_NUM}\s+{_UNIT}\b(?!\s+que)",
-    )
-)
-_DURATION = tuple(
-    re.compile(pattern)
-    for pattern in (
-        rf"\b(?:for|in|over|during)\s+(?:the\s+)?(?:last|past)\s+{_APPROX}{_NUM}\s+{_UNIT}\b",
-        rf"\b(?:for|since)\s+{_APPROX}{_NUM}\s+{_UNIT}\b",
-        rf"\b(?:last|past)\s+{_APPROX}{_NUM}\s+{_UNIT}\b",
-        rf"\bseit\s+{_APPROX}{_NUM}\s+{_UNIT}\b",
-        rf"\bin den letzten\s+{_NUM}\s+{_UNIT}\b",
-        rf"\bdepuis\s+{_APPROX}{_NUM}\s+{_UNIT}\b",
-        rf"\bces\s+{_NUM}\s+derni\w+\s+{_UNIT}\b",
-        rf"\bdesde hace\s+{_APPROX}{_NUM}\s+{_UNIT}\b",
-        rf"\b(?:en|durante) (?:las?|los) últim[oa]s\s+{_NUM}\s+{_UNIT}\b",
-    )
+# Every "N units" expression in one pass: the words before the amount say whether it is a
+# point in the past ("3 hours ago", "vor 2 Tagen", "il y a", "hace") or a stretch up to now
+# ("for the last 2 days", "seit 3 Stunden", "depuis", "desde hace", "ces 3 dernières heures").
+_AMOUNT = re.compile(
+    r"\b(?:(?P<dur>(?:for|in|over|during)\s+(?:the\s+)?(?:last|past)|in den letzten|desde hace"
+    r"|(?:en|durante) (?:las?|los) últim[oa]s|for|since|last|past|seit|depuis)\s+"
+    r"|(?P<ago_pre>vor|il y a|hace)\s+|(?P<ces>ces)\s+)?"
+    rf"{_APPROX}{_NUM}\s+(?:(?P<derni>derni\w+)\s+)?{_UNIT}\b"
+    r"(?P<ago>\s+ago\b)?(?P<que>\s+que\b)?"
 )
 _SINCE_BEFORE = re.compile(
     r"(?:\b(?:since|ever since|starting|from|seit|seitdem|ab|depuis|desde)|à partir d[e']|a partir de)\s*$",
@@ -296,7 +283,7 @@ def resolve_timing(
         taken.append((ref.position, ref.end_position))
         refs.append(ref)
 
-    for match in _ISO_DATETIME.finditer(text):
+    for match in _ISO_DATETIME.finditer(text) if "-" in text else ():
         day = _safe_date(int(match["y"]), int(match["mo"]), int(match["d"]))
         if day is None or int(match["h"]) > 23 or int(match["mi"]) > 59:
             continue
@@ -307,24 +294,25 @@ def resolve_timing(
 
     low = fold(text)
     words = frozenset(_WORDS.findall(low))
-    for pattern in (*_DURATION, *_AGO) if words & _UNIT_WORDS or _HOURS_SHORT.search(low) else ():
-        for match in pattern.finditer(low):
-            if not free(*match.span()):
-                continue
-            seconds = _count(match["n"]) * _UNITS.get(match["unit"].lower(), 3600)
-            delta = timedelta(seconds=seconds)
-            if pattern in _AGO:
-                slack = max(timedelta(seconds=seconds / 2), timedelta(minutes=15))
-                add(
-                    _Ref(
-                        *match.span(),
-                        now - delta - slack,
-                        now - delta + slack,
-                        text[match.start() : match.end()],
-                    )
-                )
-            else:
-                add(_Ref(*match.span(), now - delta, now, text[match.start() : match.end()], since=True))
+    amounts = _AMOUNT.finditer(low) if words & _UNIT_WORDS or _HOURS_SHORT.search(low) else ()
+    for match in amounts:
+        is_stretch = bool(
+            match["dur"] or (match["ces"] and match["derni"]) or (match["ago_pre"] and match["que"])
+        )
+        is_point = not is_stretch and bool(match["ago"] or match["ago_pre"])
+        if not (is_stretch or is_point) or (match["derni"] and not match["ces"]):
+            continue
+        end_at = match.end("unit") if is_stretch else match.end("ago") if match["ago"] else match.end("unit")
+        span = (match.start(), end_at)
+        if not free(*span):
+            continue
+        seconds = _count(match["n"]) * _UNITS.get(match["unit"].lower(), 3600)
+        delta = timedelta(seconds=seconds)
+        if is_point:
+            slack = max(timedelta(seconds=seconds / 2), timedelta(minutes=15))
+            add(_Ref(*span, now - delta - slack, now - delta + slack, text[span[0] : span[1]]))
+        else:
+            add(_Ref(*span, now - delta, now, text[span[0] : span[1]], since=True))
 
     for match in _THIS_PART.finditer(low) if words & _PART_WORDS else ():
         if not free(*match.span()):

@@ -81,6 +81,11 @@ def signal_match(spec: HypothesisSpec, signals: TicketSignals) -> float:
     return boost
 
 
+# Similar resolved cases settle the cause strongly enough to test it first (see _learned_path).
+DECISIVE_SIMILARITY = 0.6
+DECISIVE_PRIOR = 0.6
+
+
 class Trail:
     """Evidence in the order it was gathered, with ids and the time to the first item."""
 
@@ -89,6 +94,11 @@ class Trail:
         self.evidence: list[Evidence] = []
         self.first_evidence_s: float | None = None
         self.unavailable: list[str] = []
+        self.tested: dict[str, tuple[str, list[str]]] = {}
+        """hypothesis id -> (verdict, evidence ids): a hypothesis is tested once per case."""
+
+    def has(self, check: str) -> bool:
+        return any(e.check == check for e in self.evidence)
 
     def add(self, **fields: object) -> Evidence:
         item = Evidence.model_validate({"evidence_id": f"ev-{len(self.evidence) + 1}", **fields})
@@ -263,6 +273,12 @@ async def investigate(
         signals=signals,
         settings=dict(playbooks.settings),
     )
+    learned = await _learned_path(causes, playbooks, signals, priors or {}, similar, ctx, view, trail)
+    if learned is not None:
+        section.checks_possible = len(_possible(causes, playbooks, similar))
+        section.hypotheses = [r.model for r in learned]
+        _finish(section, trail)
+        return section
     triage = await _run_check(TRIAGE_CHECK, None, ctx, view, trail)
     observed: Counter[str] = ctx.notes.get("observed") or Counter()
     if triage.verdict != "unavailable":
@@ -280,11 +296,59 @@ async def investigate(
             or observed_match(item.spec, on_object)
             or any(s.cause == item.spec.cause for s in similar)
         )
-    if similar:
+    if similar and not trail.has(PATTERNS_CHECK):
         _similar_evidence(similar, ranked, trail)
     await _test_hypotheses(ranked, ctx, view, playbooks, trail, len(possible))
     _finish(section, trail)
     return section
+
+
+def decisive_cause(similar: Sequence[SimilarCase], priors: Mapping[str, float]) -> str | None:
+    """The cause that similar resolved cases settle on, when they agree strongly enough to test it first."""
+    if not similar:
+        return None
+    best = max(similar, key=lambda s: s.similarity)
+    if (
+        best.cause is None
+        or best.similarity < DECISIVE_SIMILARITY
+        or priors.get(best.cause, 0.0) < DECISIVE_PRIOR
+    ):
+        return None
+    return best.cause
+
+
+async def _learned_path(
+    causes: list[str],
+    playbooks: Playbooks,
+    signals: TicketSignals,
+    priors: Mapping[str, float],
+    similar: Sequence[SimilarCase],
+    ctx: CaseContext,
+    view: CaseSources,
+    trail: Trail,
+) -> list[RankedHypothesis] | None:
+    """Test the cause similar resolved cases settled on before surveying the account.
+
+    Learning pays here: when the patterns agree, the survey of recent outcomes is skipped and the
+    learned cause's checks run first. Only a confirmation ends the investigation; otherwise the
+    regular path follows (the checks already run are cached, and their evidence kept).
+    """
+    cause = decisive_cause(similar, priors)
+    if cause is None or cause not in playbooks.hypotheses:
+        return None
+    if cause not in causes:
+        causes.append(cause)
+    ranked = _rank(causes, playbooks, signals, priors, similar)
+    learned = next(r for r in ranked if r.spec.cause == cause)
+    learned.pointed = True
+    _similar_evidence(similar, ranked, trail)
+    await _test_hypotheses([learned], ctx, view, playbooks, trail, len(_possible(causes, playbooks, similar)))
+    if learned.model.verdict != "confirmed":
+        return None
+    for item in ranked:
+        if item is not learned:
+            item.model.verdict = "unlikely"
+    return ranked
 
 
 def _possible(causes: Sequence[str], playbooks: Playbooks, similar: Sequence[SimilarCase]) -> set[str]:
@@ -370,6 +434,12 @@ async def _test_hypotheses(
     confirmed: RankedHypothesis | None = None
     contenders = 0
     for item in ranked:
+        earlier = trail.tested.get(item.model.hypothesis_id)
+        if earlier is not None:
+            item.model.verdict, item.model.evidence_ids = earlier[0], list(earlier[1])  # type: ignore[assignment]
+            if item.model.verdict == "confirmed" and confirmed is None:
+                confirmed = item
+            continue
         if item.score < floor or not item.pointed:
             item.model.verdict = "unlikely"
             continue
@@ -394,6 +464,7 @@ async def _test_hypotheses(
             if item.spec.confirm == "all" and step.required and evidence.verdict == "contradicts":
                 break
         item.model.verdict = judge(item.spec, verdicts)
+        trail.tested[item.model.hypothesis_id] = (item.model.verdict, list(item.model.evidence_ids))
         if item.model.verdict == "confirmed" and confirmed is None:
             confirmed = item
 

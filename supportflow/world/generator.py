@@ -71,8 +71,12 @@ from supportflow.world.phrasing import (
 
 ALNUM = string.ascii_lowercase + string.digits
 BASE_NOW = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
-WORLD_DAYS = 14
-TICKET_DAYS = 7
+WORLD_DAYS = 21
+TICKET_DAYS = 14
+# What an investigation of a ticket looks at in its account: the customer's window, or the
+# 72 h before the ticket when it gives none; plus a margin for lookbacks before and after.
+FALLBACK_WINDOW = 72 * 3600 * 1000
+CLAIM_MARGIN = 12 * 3600 * 1000
 
 _FIRST = {
     "en": [
@@ -478,6 +482,7 @@ class Episode:
     deploy_hhmm: str = ""
     accounts_used: list[str] = field(default_factory=list)
     answer_points: list[str] = field(default_factory=list)
+    story_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -513,6 +518,13 @@ class _World:
         # (account_id, component) -> windows where background traffic must stay silent
         self.quiet: dict[tuple[str, str], list[tuple[int, int]]] = {}
         self.version: dict[str, int] = {}
+        # account_id -> (start, end, story) spans where one story's proof and investigation
+        # window live; two stories never share an account over overlapping spans, so no
+        # ticket's window in its account holds another story's confirming signal.
+        self.claims: dict[str, list[tuple[int, int, str]]] = {}
+        self.stories = 0
+        self.brands: list[str] = []
+        self.current_story = ""
 
     # ---- identifiers
     def new_id(self, prefix: str, length: int = 6, alphabet: str = ALNUM) -> str:
@@ -616,6 +628,22 @@ class _World:
         self.change(ts, None, "deploy-bot", "deploy", component, before, after, f"Release {after}: {note}")
         return after
 
+    def new_story(self) -> str:
+        self.stories += 1
+        return f"s{self.stories}"
+
+    def is_free(self, account_id: str, start: int, end: int, story: str = "") -> bool:
+        return all(
+            e <= start or end <= s or (story and owner == story)
+            for s, e, owner in self.claims.get(account_id, [])
+        )
+
+    def claim(self, account_id: str, start: int, end: int, story: str) -> None:
+        self.claims.setdefault(account_id, []).append((start, end, story))
+
+    def is_claimed(self, account_id: str, ts: int) -> bool:
+        return any(s <= ts < e for s, e, _ in self.claims.get(account_id, []))
+
     def is_busy(self, component: str, start: int, end: int) -> bool:
         return any(s < end and start < e for s, e in self.busy.get(component, []))
 
@@ -650,17 +678,18 @@ def _iso_ms(ms: int) -> str:
 # Accounts, workspaces, users
 
 
-def _build_accounts(world: _World, count: int) -> None:
+def _build_accounts(world: _World, count: int, first_batch: bool = True) -> None:
     rng = world.rng
-    brands = [h + t for h in _BRAND_HEADS for t in _BRAND_TAILS]
-    rng.shuffle(brands)
+    if not world.brands:
+        world.brands = [h + t for h in _BRAND_HEADS for t in _BRAND_TAILS]
+        rng.shuffle(world.brands)
     plans = ["free"] * 8 + ["team"] * 14 + ["business"] * 11 + ["enterprise"] * 7
     while len(plans) < count:
         plans.append(rng.choice(PLANS))
     rng.shuffle(plans)
     for i in range(count):
         locale = _weighted(rng, [("en", 0.72), ("de", 0.12), ("fr", 0.08), ("es", 0.08)])
-        brand = brands[i]
+        brand = world.brands[len(world.accounts) % len(world.brands)]
         legal = rng.choice(_LEGAL[locale])
         plan = plans[i]
         limits = dict(PLAN_LIMITS[plan])
@@ -679,7 +708,7 @@ def _build_accounts(world: _World, count: int) -> None:
             domain=ascii_slug(brand) + rng.choice(_TLD[locale]),
             locale=locale,
             plan=plan,
-            status="active" if rng.random() < 0.95 or i < count - 3 else "suspended",
+            status="active" if rng.random() < 0.95 or i < count - 3 or not first_batch else "suspended",
             region=rng.choice(_REGION[locale]),
             created_ms=world.start - rng.randrange(30, 900) * DAY_MS,
             limits=limits,
@@ -840,6 +869,44 @@ def _onset_delta(rng: random.Random) -> int:
     return rng.randrange(2 * 24 * 60, 4 * 24 * 60) * MINUTE_MS
 
 
+def _span(received: int, onset: int, lead: int = 0) -> tuple[int, int]:
+    """The stretch of an account one story owns: its planted proof (from `lead` before the onset)
+    and every window an investigation of its ticket may read."""
+    return min(onset - lead, received - FALLBACK_WINDOW) - CLAIM_MARGIN, received + CLAIM_MARGIN
+
+
+def _situate(
+    world: _World, lang: str, ok: Any, component: str, lead: int = 0, pad: int = 2 * HOUR_MS
+) -> tuple[Account, int, int]:
+    """An account satisfying `ok` and a (received, onset) pair whose span is free in that account
+    (no other story's proof or window there) and, when possible, clear of cross-account stories
+    on `component`. A crowded world gets a few more accounts rather than overlapping stories."""
+    rng = world.rng
+    story = world.new_story()
+    for attempt in range(2000):
+        received = _received(world)
+        onset = received - _onset_delta(rng)
+        if onset - lead < world.start + DAY_MS:
+            continue
+        start, end = _span(received, onset, lead)
+        if attempt < 300 and world.is_busy(component, start + CLAIM_MARGIN, end - CLAIM_MARGIN + pad):
+            continue
+        account = _pick_account(
+            world,
+            lang,
+            lambda a, start=start, end=end: ok(a) and world.is_free(a.account_id, start, end),
+            required=False,
+        )
+        if account is not None:
+            world.claim(account.account_id, start, end, story)
+            world.ticket_windows.setdefault(component, []).append((start, end))
+            world.current_story = story
+            return account, received, onset
+        if attempt % 40 == 39:
+            _build_accounts(world, 3, first_batch=False)
+    raise RuntimeError("no account has room for this scenario")
+
+
 def _place(world: _World, component: str, pad: int = 2 * HOUR_MS) -> tuple[int, int]:
     """A (received, onset) pair clear of cross-account stories on `component`."""
     received, onset = 0, 0
@@ -856,12 +923,14 @@ def _language(world: _World) -> str:
     return _weighted(world.rng, [("en", 0.9), ("de", 0.04), ("fr", 0.03), ("es", 0.03)])
 
 
-def _pick_account(world: _World, lang: str, ok: Any) -> Account:
+def _pick_account(world: _World, lang: str, ok: Any, required: bool = True) -> Account | None:
     """An account satisfying `ok`, preferring its locale matching the ticket's language."""
     rng = world.rng
     candidates = [a for a in world.accounts if a.status == "active" and ok(a)]
     if not candidates:
-        raise RuntimeError("no account fits this scenario")
+        if required:
+            raise RuntimeError("no account fits this scenario")
+        return None
     local = [a for a in candidates if a.locale == lang]
     pool = local if lang != "en" and local else candidates
     # spread tickets across accounts, as a real queue would be
@@ -1010,17 +1079,25 @@ def _distract(
                     rng.choice(["copy changes", "dependency bumps", "UI polish", "logging improvements"]),
                 )
         elif kind == "old_incident" and component in _INCIDENT_TITLES and rng.random() < 0.35:
-            start = onset - rng.randrange(2 * 24, 5 * 24) * HOUR_MS
+            # resolved well before anything an investigation of this ticket reads
+            start = _span(received, onset, 48 * HOUR_MS)[0] - rng.randrange(6, 48) * HOUR_MS
             end = start + rng.randrange(30, 120) * MINUTE_MS
             placed = world.ticket_windows.get(component, [])
             clear = not any(s < end and start < e for s, e in placed)
             if start > world.start and clear and not world.is_busy(component, start, end):
                 _incident(world, component, start, end, rng.choice(_INCIDENT_TITLES[component]))
         elif kind == "other_account":
-            others = [a for a in world.accounts if a is not account and a.flags["sso"]]
+            ts = onset + rng.randrange(-60, 60) * MINUTE_MS
+            # another tenant's settings change, in a stretch of that tenant no story owns
+            quiet = (ts - FALLBACK_WINDOW - CLAIM_MARGIN, ts + FALLBACK_WINDOW + CLAIM_MARGIN)
+            others = [
+                a
+                for a in world.accounts
+                if a is not account and a.flags["sso"] and world.is_free(a.account_id, *quiet)
+            ]
             if others:
                 other = rng.choice(others)
-                ts = onset + rng.randrange(-60, 60) * MINUTE_MS
+                world.claim(other.account_id, ts - HOUR_MS, ts + HOUR_MS, world.new_story())
                 admin = _users_with_role(other, "admin")[0]
                 world.change(
                     ts,
@@ -1112,7 +1189,7 @@ def _plan_limit(world: _World, lang: str) -> _Plan:
         }[kind]
     ]
     free_only = kind in ("seats", "workspaces")
-    account = _pick_account(
+    account, received, onset = _situate(
         world,
         lang,
         lambda a: (
@@ -1121,8 +1198,8 @@ def _plan_limit(world: _World, lang: str) -> _Plan:
             and a.limits[kind] <= 200
             and not (kind == "workspaces" and len(a.workspaces) > 1)
         ),
+        action.component,
     )
-    received, onset = _place(world, action.component)
     user = rng.choice(_users_with_role(account, action.min_role))
     ws = _workspace_for(rng, user, account)
     limit = account.limits[kind]
@@ -1197,8 +1274,7 @@ def _missing_permission(world: _World, lang: str) -> _Plan:
         low = [u for u in a.active_users() if ROLE_RANK[u.role] < ROLE_RANK[action.min_role]]
         return _can_do(a, action) and bool(low) and len(a.active_users()) > 2
 
-    account = _pick_account(world, lang, fits)
-    received, onset = _place(world, action.component)
+    account, received, onset = _situate(world, lang, fits, action.component, lead=36 * HOUR_MS)
     affected = rng.choice(
         [u for u in account.active_users() if ROLE_RANK[u.role] < ROLE_RANK[action.min_role]]
     )
@@ -1209,7 +1285,7 @@ def _missing_permission(world: _World, lang: str) -> _Plan:
         # the user used to have the rights: an admin downgraded them
         before = ROLES[min(ROLE_RANK[action.min_role] + rng.randrange(0, 2), ROLE_RANK["admin"])]
         changer = rng.choice(admins)
-        ts = onset - rng.randrange(20, 3 * 24 * 60) * MINUTE_MS
+        ts = onset - rng.randrange(20, 36 * 60) * MINUTE_MS
         world.change(
             max(ts, world.start),
             account.account_id,
@@ -1277,12 +1353,11 @@ def _feature_flag_off(world: _World, lang: str) -> _Plan:
     key = next(k for k in keys if any(fits(k)(a) for a in world.accounts))
     action = ACTIONS[key]
     assert action.feature
-    account = _pick_account(world, lang, fits(key))
-    received, onset = _place(world, action.component)
+    account, received, onset = _situate(world, lang, fits(key), action.component, lead=48 * HOUR_MS)
     user = rng.choice(_users_with_role(account, action.min_role))
     ws = _workspace_for(rng, user, account)
     if rng.random() < 0.3:
-        when = onset - rng.randrange(1, 6 * 24) * HOUR_MS
+        when = onset - rng.randrange(1, 48) * HOUR_MS
         world.change(
             max(when, world.start),
             account.account_id,
@@ -1337,8 +1412,7 @@ def _sso_config_change(world: _World, lang: str) -> _Plan:
         if a.status == "active" and a.flags["sso"] and a.sso_story is None and len(a.active_users()) > 2
     ]
     if fresh:
-        account = _pick_account(world, lang, lambda a: a in fresh)
-        received, onset = _place(world, "auth")
+        account, received, onset = _situate(world, lang, lambda a: a in fresh, "auth", lead=2 * HOUR_MS)
         changed_at = onset - rng.randrange(5, 90) * MINUTE_MS
         changer = rng.choice(_users_with_role(account, "admin"))
         what = rng.choice(["certificate_fingerprint", "idp_entity_id"])
@@ -1367,9 +1441,10 @@ def _sso_config_change(world: _World, lang: str) -> _Plan:
         victims = rng.sample(account.active_users(), min(len(account.active_users()), rng.randrange(2, 5)))
     else:
         # a second colleague of an already locked-out account writes in, a little later
-        account = _pick_account(world, lang, lambda a: a.sso_story is not None)
-        assert account.sso_story is not None
-        changed_at, what, first_onset, first_received = account.sso_story
+        colleague = _pick_account(world, lang, lambda a: a.sso_story is not None)
+        assert colleague is not None and colleague.sso_story is not None
+        changed_at, what, first_onset, first_received = colleague.sso_story
+        account = colleague
         onset = first_onset + rng.randrange(0, 20) * MINUTE_MS
         received = min(first_received + rng.randrange(5, 120) * MINUTE_MS, world.now - 5 * MINUTE_MS)
         received = max(received, onset + 10 * MINUTE_MS)
@@ -1410,10 +1485,13 @@ def _sso_config_change(world: _World, lang: str) -> _Plan:
 def _api_key_expired(world: _World, lang: str) -> _Plan:
     rng = world.rng
     action = ACTIONS[rng.choice(["api_call", "api_call", "ingest_events"])]
-    account = _pick_account(
-        world, lang, lambda a: _can_do(a, action) and any(k.ended_ms is None for k in a.api_keys)
+    account, received, onset = _situate(
+        world,
+        lang,
+        lambda a: _can_do(a, action) and any(k.ended_ms is None for k in a.api_keys),
+        action.component,
+        lead=36 * HOUR_MS,
     )
-    received, onset = _place(world, action.component)
     key = rng.choice([k for k in account.api_keys if k.ended_ms is None])
     ended = onset - rng.randrange(2, 36 * 60) * MINUTE_MS
     expired = rng.random() < 0.4
@@ -1490,8 +1568,9 @@ def _api_key_expired(world: _World, lang: str) -> _Plan:
 def _rate_limited(world: _World, lang: str) -> _Plan:
     rng = world.rng
     action = ACTIONS[rng.choice(["api_call", "api_call", "ingest_events"])]
-    account = _pick_account(world, lang, lambda a: _can_do(a, action) and a.key_at(world.now) is not None)
-    received, onset = _place(world, action.component)
+    account, received, onset = _situate(
+        world, lang, lambda a: _can_do(a, action) and a.key_at(world.now) is not None, action.component
+    )
     limit = account.limits["api_calls_per_hour"]
     user = rng.choice(account.active_users())
     ws = _workspace_for(rng, user, account)
@@ -1550,13 +1629,11 @@ def _documented_delay(world: _World, lang: str) -> _Plan:
             return False
         return _can_do(a, action)
 
-    account = _pick_account(world, lang, fits)
+    account, received, onset = _situate(world, lang, fits, behaviour.component)
     component = behaviour.component
     integration = (
         next((i for i in account.integrations() if i in ("salesforce", "hubspot")), None) if crm else None
     )
-    busy_key = f"integration:{integration}" if integration else component
-    received, onset = _place(world, busy_key)
     if crm:
         world.ticket_windows.setdefault("integrations", []).append((onset, received))
     user = rng.choice(_users_with_role(account, action.min_role))
@@ -1606,8 +1683,9 @@ def _documented_delay(world: _World, lang: str) -> _Plan:
 def _wrong_workspace(world: _World, lang: str) -> _Plan:
     rng = world.rng
     action = ACTIONS[rng.choice(["create_dashboard", "export_csv"])]
-    account = _pick_account(world, lang, lambda a: len(a.workspaces) >= 2 and _can_do(a, action))
-    received, onset = _place(world, action.component)
+    account, received, onset = _situate(
+        world, lang, lambda a: len(a.workspaces) >= 2 and _can_do(a, action), action.component
+    )
     user = rng.choice(_users_with_role(account, action.min_role))
     if len(user.workspace_ids) < 2:
         user.workspace_ids = sorted({*user.workspace_ids, *(w.workspace_id for w in account.workspaces[:2])})
@@ -1669,11 +1747,10 @@ def _wrong_workspace(world: _World, lang: str) -> _Plan:
 def _user_deleted_data(world: _World, lang: str) -> _Plan:
     rng = world.rng
     kind = rng.choice(["dashboard", "dashboard", "export"])
-    account = _pick_account(
-        world, lang, lambda a: len(_users_with_role(a, "editor")) >= 1 and len(a.users) > 2
-    )
     component = "dashboards" if kind == "dashboard" else "exports"
-    received, onset = _place(world, component)
+    account, received, onset = _situate(
+        world, lang, lambda a: len(_users_with_role(a, "editor")) >= 1 and len(a.users) > 2, component
+    )
     deleted_at = onset
     object_id = world.new_id("dsh_" if kind == "dashboard" else "exp_")
     name = rng.choice(_DASHBOARD_NAMES)
@@ -1759,7 +1836,7 @@ def _episode_times(
 ) -> tuple[int, int]:
     rng = world.rng
     for _ in range(80):
-        start = world.now - rng.randrange(6 * 60, 6 * 24 * 60) * MINUTE_MS
+        start = world.now - rng.randrange(6 * 60, (TICKET_DAYS - 1) * 24 * 60) * MINUTE_MS
         start = (start // HOUR_MS) * HOUR_MS + rng.randrange(0, 60) * MINUTE_MS
         end = start + rng.randrange(min_len, max_len) * MINUTE_MS
         if open_ok and end > world.now:
@@ -1782,11 +1859,21 @@ def _error_lines(
 ) -> None:
     """5xx lines across many accounts: what makes an episode cross-account rather than one customer's."""
     rng = world.rng
+    if not episode.story_id:
+        episode.story_id = world.new_story()
     skip = set(exclude)
-    bystanders = [a for a in world.accounts if a.status == "active" and a.account_id not in skip]
+    start, end = episode.start_ms - CLAIM_MARGIN, episode.end_ms + CLAIM_MARGIN
+    bystanders = [
+        a
+        for a in world.accounts
+        if a.status == "active" and a.account_id not in skip and world.is_free(a.account_id, start, end)
+    ]
     hours = max(1.0, (episode.end_ms - episode.start_ms) / HOUR_MS)
     count = min(160, int(hours * rng.randrange(10, 22)))
-    chosen = rng.sample(bystanders, min(len(bystanders), rng.randrange(6, 12)))
+    chosen = rng.sample(bystanders, min(len(bystanders), rng.randrange(5, 10)))
+    for account in chosen:
+        # the affected accounts that did not write in: their stretch belongs to this episode
+        world.claim(account.account_id, start, end, episode.story_id)
     for _ in range(count):
         account = rng.choice(chosen)
         user = rng.choice(account.active_users())
@@ -1945,8 +2032,6 @@ def _episode_ticket(world: _World, lang: str, episode: Episode) -> _Plan:
         def fits(a: Account) -> bool:
             return able(a, action)
 
-    account = _pick_account(world, lang, fits)
-    episode.accounts_used.append(account.account_id)
     latest = min(episode.end_ms, world.now) - 5 * MINUTE_MS
     received = episode.start_ms + rng.randrange(
         20 * MINUTE_MS, max(21 * MINUTE_MS, latest - episode.start_ms)
@@ -1954,6 +2039,27 @@ def _episode_ticket(world: _World, lang: str, episode: Episode) -> _Plan:
     onset = episode.start_ms + rng.randrange(
         2 * MINUTE_MS, max(3 * MINUTE_MS, (received - episode.start_ms) // 2)
     )
+    start, end = _span(received, onset)
+    picked = None
+    for attempt in range(200):
+        picked = _pick_account(
+            world,
+            lang,
+            lambda a: fits(a) and world.is_free(a.account_id, start, end, episode.story_id),
+            required=False,
+        )
+        if picked is not None:
+            break
+        _build_accounts(world, 3, first_batch=False)
+        if family == "integration_outage" and attempt % 3 == 2:
+            host = world.accounts[-1]
+            host.workspaces[0].settings["integrations"] = sorted(
+                {*host.workspaces[0].settings["integrations"], integration}
+            )
+    account = picked or _pick_account(world, lang, fits)
+    assert account is not None
+    world.claim(account.account_id, start, end, episode.story_id)
+    episode.accounts_used.append(account.account_id)
     user = rng.choice(_users_with_role(account, action.min_role))
     ws = _workspace_for(rng, user, account)
     story_integration = episode.integration
@@ -2007,10 +2113,8 @@ def _episode_ticket(world: _World, lang: str, episode: Episode) -> _Plan:
 
 def _needs_info(world: _World, lang: str) -> _Plan:
     rng = world.rng
-    account = _pick_account(world, lang, lambda a: True)
+    account, received, onset = _situate(world, lang, lambda a: True, "dashboards")
     user = rng.choice(account.active_users())
-    received = _received(world)
-    onset = received - _onset_delta(rng)
     story = _story(world, "needs_info", lang, account, user, received, onset, None)
     ws = _workspace_for(rng, user, account)
     story.workspace_id, story.workspace_name = ws.workspace_id, ws.name
@@ -2023,8 +2127,9 @@ def _unclear(world: _World, lang: str) -> _Plan:
     rng = world.rng
     topic = rng.choice(sorted(UNCLEAR_TOPICS))
     action = ACTIONS[UNCLEAR_TOPICS[topic][0]]
-    account = _pick_account(world, "en", lambda a: _can_do(a, action) and bool(a.dashboards))
-    received, onset = _place(world, action.component, pad=8 * HOUR_MS)
+    account, received, onset = _situate(
+        world, lang, lambda a: _can_do(a, action) and bool(a.dashboards), action.component, pad=8 * HOUR_MS
+    )
     user = rng.choice(_users_with_role(account, action.min_role))
     ws = _workspace_for(rng, user, account)
     world.silence(account.account_id, action.component, onset - HOUR_MS, received + HOUR_MS)
@@ -2054,7 +2159,7 @@ def _unclear(world: _World, lang: str) -> _Plan:
             f"{action.method} {action.route} 200 {rng.randrange(80, 9000)}ms",
         )
     surface = "mobile" if topic == "random_logout" else ("api" if action.via_api_key else "ui")
-    story = _story(world, "unclear", "en", account, user, received, onset, action.key, surface)
+    story = _story(world, "unclear", lang, account, user, received, onset, action.key, surface)
     story.detail = topic
     story.workspace_id, story.workspace_name = ws.workspace_id, ws.name
     story.object_kind, story.object_id, story.object_name = "dashboard", dash_id, dash_name
@@ -2196,6 +2301,8 @@ _EVENT_MIX: list[tuple[str, float]] = [
 
 def _background_events(world: _World) -> None:
     rng = world.rng
+    people = sum(len(a.active_users()) for a in world.accounts if a.status == "active")
+    keep = min(1.0, 40 * 7 * 9 / max(1, people * WORLD_DAYS))
     for account in world.accounts:
         if account.status != "active":
             continue
@@ -2204,6 +2311,8 @@ def _background_events(world: _World) -> None:
         for user in account.active_users():
             for day in range(WORLD_DAYS):
                 for _ in range(rng.randrange(0, 4)):
+                    if rng.random() > keep:
+                        continue
                     ts = world.start + day * DAY_MS + rng.randrange(6 * 60, 20 * 60) * MINUTE_MS
                     key = _weighted(rng, _EVENT_MIX)
                     ws = _workspace_for(rng, user, account)
@@ -2265,6 +2374,9 @@ def _background_logs(world: _World, count: int) -> None:
         if roll < 0.965:
             status, code = (201 if method == "POST" else 200), None
         elif roll < 0.995:
+            code, status = _NOISE_ERRORS[int(random_() * len(_NOISE_ERRORS))]
+        elif world.is_claimed(account.account_id, ts):
+            # a stray 5xx inside a story's stretch could read as a rise: keep it to 4xx noise
             code, status = _NOISE_ERRORS[int(random_() * len(_NOISE_ERRORS))]
         else:
             code = "INTERNAL_ERROR" if random_() < 0.6 else "GATEWAY_TIMEOUT"
@@ -2385,22 +2497,23 @@ def generate_pack(
     """
     rng = random.Random(seed)
     world = _World(seed, rng)
-    _build_accounts(world, max(40, tickets // 7))
     families = _family_plan(rng, tickets)
     pool_families = list(families)
     for family in sorted(set(families)):
         extra = -(-families.count(family) * int(POOL_FACTOR * 2 - 2) // 2)
         pool_families += [family] * extra
+    # about two stories per account fit in the world's span; more accounts are added on demand
+    _build_accounts(world, max(40, len(pool_families) * 2 // 5))
     rng.shuffle(pool_families)
     episodes = {f: _build_episodes(world, f, pool_families.count(f)) for f in _EPISODIC}
     pool: list[_Plan] = []
     for family in pool_families:
-        lang = _language(world) if family != "unclear" else "en"
+        lang = _language(world)
         if family in _EPISODIC:
             pool.append(_episode_ticket(world, lang, episodes[family].pop()))
         else:
             pool.append(_BUILDERS[family](world, lang))
-    _background(world, log_lines if log_lines is not None else max(4000, tickets * 30))
+    _background(world, log_lines if log_lines is not None else max(4000, tickets * 24))
 
     # Tickets: a stream of their own, so the world above never depends on `ticket_seed`.
     chosen = seed if ticket_seed is None else ticket_seed

@@ -5,12 +5,15 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from services.intake.normalize import normalize
 from supportflow.events import TicketReceived
 from supportflow.world import generate_pack, read_tickets
+from supportflow.world.coherence import find_conflicts
 from supportflow.world.pack import CAUSE_CLASSES, CHECK_NAMES, FAMILIES, IDENTIFIER_FIELDS, MISSING_FIELDS
 
 TICKETS = 120
@@ -150,11 +153,86 @@ def test_ticket_seed_changes_tickets_but_not_the_world(tmp_path: Path, pack: Pat
     first = {t.ticket.ticket_id for t in read_tickets(pack)}
     second = {t.ticket.ticket_id for t in read_tickets(other)}
     assert not first & second  # ids stay unique across packs that share a world
-    families = [t.truth.family for t in read_tickets(other)]
-    assert sorted(families) == sorted(t.truth.family for t in read_tickets(pack))
+    families = [str(t.truth.family) for t in read_tickets(other)]
+    assert sorted(families) == sorted(str(t.truth.family) for t in read_tickets(pack))
     # every ticket of the second pack still has its proof planted in the shared world
     logs = (other / "world" / "logs.jsonl").read_text()
     for item in read_tickets(other):
         for value in item.truth.identifiers.values():
             if value.startswith("req_"):
                 assert value in logs
+
+
+def _windows(pack: Path) -> tuple[dict[str, tuple[int, int]], list[tuple[str, str, str | None]]]:
+    """Each ticket's investigation window — the intake window joined with the 72 h before it
+    arrived — and its account (the requester's, by membership)."""
+    members = {
+        json.loads(line)["email"].lower(): json.loads(line)["account_id"]
+        for line in (pack / "world" / "users.jsonl").read_text().splitlines()
+    }
+    windows: dict[str, tuple[int, int]] = {}
+    keys: list[tuple[str, str, str | None]] = []
+    for item in read_tickets(pack):
+        ticket = item.ticket
+        received = int(ticket.received_at.timestamp() * 1000)
+        start, end = received - 72 * 3600 * 1000, received
+        section = normalize(ticket)
+        if section.window_start is not None:
+            start = min(start, int(section.window_start.timestamp() * 1000))
+        if section.window_end is not None:
+            end = max(end, min(int(section.window_end.timestamp() * 1000), received))
+        windows[ticket.ticket_id] = (start, end)
+        keys.append((ticket.ticket_id, members[ticket.requester.email.lower()], item.truth.cause))
+    return windows, keys
+
+
+@pytest.mark.parametrize("ticket_seed", [None, 41])
+def test_no_other_story_confirms_inside_a_tickets_account_and_window(
+    tmp_path: Path, pack: Path, ticket_seed: int | None
+) -> None:
+    folder = pack
+    if ticket_seed is not None:
+        folder = tmp_path / "other"
+        generate_pack(3, TICKETS, folder, log_lines=3000, ticket_seed=ticket_seed)
+    windows, keys = _windows(folder)
+    conflicts = find_conflicts(folder, windows, keys)
+    assert not conflicts, conflicts[:5]
+
+
+def test_coherence_check_sees_a_planted_conflict(tmp_path: Path, pack: Path) -> None:
+    # the check itself must be able to fail: plant a revoked key inside an unclear ticket's window
+    windows, keys = _windows(pack)
+    ticket_id, account, _ = next(k for k in keys if k[2] is None)
+    copy = tmp_path / "copy"
+    (copy / "world").mkdir(parents=True)
+    for path in (pack / "world").iterdir():
+        (copy / "world" / path.name).write_bytes(path.read_bytes())
+    ts = datetime.fromtimestamp((windows[ticket_id][1] - 3600_000) / 1000, UTC)
+    row = {
+        "ts": ts.isoformat().replace("+00:00", "Z"),
+        "account_id": account,
+        "actor": "admin@example.com",
+        "kind": "config",
+        "target": "api_key:lk_live_zzzz",
+        "before": "active",
+        "after": "revoked",
+        "note": "Key revoked",
+    }
+    with (copy / "world" / "changes.jsonl").open("a") as fh:
+        fh.write(json.dumps(row) + "\n")
+    found = find_conflicts(copy, windows, keys)
+    assert [(c.ticket_id, c.other_cause) for c in found] == [(ticket_id, "api_key_expired")]
+
+
+def test_integration_outages_fail_upstream_not_internally(pack: Path) -> None:
+    tickets = [t for t in read_tickets(pack) if t.truth.cause == "integration_outage"]
+    assert tickets
+    logs = [json.loads(line) for line in (pack / "world" / "logs.jsonl").read_text().splitlines()]
+    by_request = {row["request_id"]: row for row in logs}
+    for item in tickets:
+        rid = item.truth.identifiers.get("request_id")
+        if rid:
+            row = by_request[rid]
+            assert row["status"] in (502, 503, 504) and row["error_code"] == "UPSTREAM_UNAVAILABLE", row
+    outage = [r for r in logs if r["error_code"] == "UPSTREAM_UNAVAILABLE"]
+    assert outage and all(r["status"] in (502, 503, 504) for r in outage)
