@@ -25,10 +25,11 @@ async def run(tmp_path: Path, similar: list[SimilarCase], priors: dict[str, floa
 
 def test_only_agreeing_similar_cases_are_decisive() -> None:
     strong = [SimilarCase("pat_1", "plan_limit", "expected_behavior", similarity=0.8)]
-    weak = [SimilarCase("pat_1", "plan_limit", "expected_behavior", similarity=0.4)]
+    weak = [SimilarCase("pat_1", "plan_limit", "expected_behavior", similarity=0.3)]
     assert decisive_cause(strong, {"plan_limit": 0.9}) == "plan_limit"
     assert decisive_cause(weak, {"plan_limit": 0.9}) is None
-    assert decisive_cause(strong, {"plan_limit": 0.5, "rate_limited": 0.5}) is None
+    assert decisive_cause(strong, {"plan_limit": 0.3, "rate_limited": 0.7}) is None
+    assert decisive_cause(strong, {"plan_limit": 0.2}) is None
     assert decisive_cause([], {}) is None
 
 
