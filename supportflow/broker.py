@@ -17,8 +17,10 @@ import socket
 import subprocess
 import time
 import uuid
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 POM = REPO_ROOT / "deploy" / "kafka" / "pom.xml"
@@ -41,6 +43,48 @@ class BrokerState:
     already_running: bool = False
 
 
+@dataclass(frozen=True)
+class SaslListener:
+    """Serve clients on a SASL_PLAINTEXT listener instead of PLAINTEXT (tests of Kafka security).
+
+    `users` maps user names to passwords; the first one is also the broker's own inter-broker
+    identity. PLAIN users are a static JAAS list; SCRAM users are created when the storage is
+    formatted (so they exist before the broker first starts).
+    """
+
+    mechanism: str = "SCRAM-SHA-256"  # PLAIN | SCRAM-SHA-256 | SCRAM-SHA-512
+    users: Mapping[str, str] = field(default_factory=lambda: {"admin": "admin-secret"})
+
+    def __post_init__(self) -> None:
+        if self.mechanism not in ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"):
+            raise BrokerError(f"unsupported SASL mechanism {self.mechanism}")
+        if not self.users:
+            raise BrokerError("a SASL listener needs at least one user")
+
+    @property
+    def admin(self) -> tuple[str, str]:
+        return next(iter(self.users.items()))
+
+    def jaas(self) -> str:
+        name, password = self.admin
+        if self.mechanism == "PLAIN":
+            users = " ".join(f'user_{user}="{secret}"' for user, secret in self.users.items())
+            return (
+                "org.apache.kafka.common.security.plain.PlainLoginModule required "
+                f'username="{name}" password="{password}" {users};'
+            )
+        return f'org.apache.kafka.common.security.scram.ScramLoginModule required username="{name}" password="{password}";'
+
+    def client_options(self) -> dict[str, Any]:
+        name, password = self.admin
+        return {
+            "security_protocol": "SASL_PLAINTEXT",
+            "sasl_mechanism": self.mechanism,
+            "sasl_plain_username": name,
+            "sasl_plain_password": password,
+        }
+
+
 def kafka_version() -> str:
     text = POM.read_text(encoding="utf-8")
     start = text.index("<kafka.version>") + len("<kafka.version>")
@@ -57,7 +101,12 @@ def answers(host: str, port: int, timeout: float = 1.0) -> bool:
 
 class LocalBroker:
     def __init__(
-        self, home: Path, host: str = "127.0.0.1", port: int = 9092, controller_port: int | None = None
+        self,
+        home: Path,
+        host: str = "127.0.0.1",
+        port: int = 9092,
+        controller_port: int | None = None,
+        sasl: SaslListener | None = None,
     ):
         if host not in ("127.0.0.1", "localhost", "::1"):
             raise BrokerError(f"the local broker listens on loopback only, not {host}")
@@ -65,6 +114,8 @@ class LocalBroker:
         self.host = "127.0.0.1"
         self.port = port
         self.controller_port = controller_port or port + 1
+        self.sasl = sasl
+        self._process: subprocess.Popen[bytes] | None = None
         self.data_dir = home / "data"
         self.pid_file = home / "broker.pid"
         self.log_file = home / "broker.log"
@@ -128,16 +179,17 @@ class LocalBroker:
         )
 
     def _write_config(self) -> None:
-        listeners = f"PLAINTEXT://{self.host}:{self.port},CONTROLLER://{self.host}:{self.controller_port}"
+        client = "SASL_PLAINTEXT" if self.sasl else "PLAINTEXT"
+        listeners = f"{client}://{self.host}:{self.port},CONTROLLER://{self.host}:{self.controller_port}"
         lines = {
             "process.roles": "broker,controller",
             "node.id": "1",
             "controller.quorum.bootstrap.servers": f"{self.host}:{self.controller_port}",
             "listeners": listeners,
-            "advertised.listeners": f"PLAINTEXT://{self.host}:{self.port}",
+            "advertised.listeners": f"{client}://{self.host}:{self.port}",
             "controller.listener.names": "CONTROLLER",
-            "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-            "inter.broker.listener.name": "PLAINTEXT",
+            "listener.security.protocol.map": f"{client}:{client},CONTROLLER:PLAINTEXT",
+            "inter.broker.listener.name": client,
             "log.dirs": str(self.data_dir),
             "num.partitions": "1",
             "auto.create.topics.enable": "false",
@@ -152,6 +204,11 @@ class LocalBroker:
             "log.segment.bytes": str(64 * 1024 * 1024),
             "message.max.bytes": str(8 * 1024 * 1024),
         }
+        if self.sasl:
+            mechanism = self.sasl.mechanism
+            lines["sasl.enabled.mechanisms"] = mechanism
+            lines["sasl.mechanism.inter.broker.protocol"] = mechanism
+            lines[f"listener.name.sasl_plaintext.{mechanism.lower()}.sasl.jaas.config"] = self.sasl.jaas()
         self.config_file.write_text("".join(f"{k}={v}\n" for k, v in lines.items()), encoding="utf-8")
 
     def _java(self, jars: Path, *args: str) -> list[str]:
@@ -188,6 +245,9 @@ class LocalBroker:
                 "-c",
                 str(self.config_file),
             )
+            if self.sasl and self.sasl.mechanism.startswith("SCRAM"):
+                for user, secret in self.sasl.users.items():
+                    command += ["--add-scram", f"{self.sasl.mechanism}=[name={user},password={secret}]"]
             result = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
             if result.returncode != 0:
                 raise BrokerError(f"formatting the broker storage failed:\n{result.stdout}{result.stderr}")
@@ -200,17 +260,24 @@ class LocalBroker:
                 start_new_session=True,
             )
         self.pid_file.write_text(str(process.pid), encoding="utf-8")
+        self._process = process  # reaped by stop(), so no zombie and no ResourceWarning
         deadline = began + timeout
         while time.monotonic() < deadline:
             if process.poll() is not None:
                 raise BrokerError(f"the broker exited with {process.returncode}; see {self.log_file}")
-            if answers(self.host, self.port) and asyncio.run(_metadata_ready(self.bootstrap)):
+            if answers(self.host, self.port) and asyncio.run(
+                _metadata_ready(self.bootstrap, self.client_options())
+            ):
                 return BrokerState(
                     True, True, process.pid, self.bootstrap, kafka_version(), time.monotonic() - began
                 )
             time.sleep(0.25)
         self.stop()
         raise BrokerError(f"the broker did not answer within {timeout:.0f}s; see {self.log_file}")
+
+    def client_options(self) -> dict[str, Any]:
+        """What an aiokafka client needs to talk to this broker (SASL as its first user)."""
+        return self.sasl.client_options() if self.sasl else {}
 
     def stop(self, timeout: float = 30.0) -> bool:
         """Stop the broker cleanly (SIGTERM, then SIGKILL after `timeout`). False if none ran."""
@@ -225,6 +292,9 @@ class LocalBroker:
             time.sleep(0.2)
         else:
             os.kill(pid, signal.SIGKILL)
+        if self._process is not None and self._process.pid == pid:
+            self._process.wait(timeout=10)
+            self._process = None
         self.pid_file.unlink(missing_ok=True)
         return True
 
@@ -236,10 +306,10 @@ def _is_zombie(pid: int) -> bool:
         return True
 
 
-async def _metadata_ready(bootstrap: str) -> bool:
+async def _metadata_ready(bootstrap: str, options: Mapping[str, Any] | None = None) -> bool:
     from aiokafka.admin import AIOKafkaAdminClient
 
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000, **(options or {}))
     try:
         await admin.start()
         await admin.list_topics()

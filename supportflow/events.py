@@ -56,8 +56,9 @@ class ThreadMessage(Record):
 class TicketReceived(Record):
     """A ticket event from an upstream helpdesk: a new ticket or a customer's follow-up."""
 
-    ticket_id: str
-    message_id: str
+    # an empty id cannot key a topic nor be merged with a follow-up: dead-lettered at intake
+    ticket_id: str = Field(min_length=1, max_length=256)
+    message_id: str = Field(min_length=1, max_length=512)
     received_at: datetime
     channel: str = "email"
     subject: str = ""
@@ -209,8 +210,8 @@ class StageTiming(Record):
 class CaseFile(Record):
     """The one evolving record that travels along the stage topics, keyed by ticket_id."""
 
-    ticket_id: str
-    revision: int = 1
+    ticket_id: str = Field(min_length=1, max_length=256)
+    revision: int = Field(default=1, ge=1)  # 1 for the first message of a ticket
     ticket: TicketReceived
     intake: IntakeSection | None = None
     investigation: InvestigationSection | None = None

@@ -109,6 +109,9 @@ def create_app(service: str, settings: Settings) -> faust.App:
         datadir=str(datadir),
         table_standby_replicas=0,
         broker_commit_interval=1.0,
+        # a killed replica's partitions move after 10 s instead of Faust's default 60 s
+        broker_session_timeout=10.0,
+        broker_heartbeat_interval=3.0,
     )
 
     install_lag_sampler(app, service)

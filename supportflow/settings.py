@@ -26,7 +26,9 @@ class Settings(BaseSettings):
 
     bootstrap_servers: str = Field(
         default="127.0.0.1:9092",
-        validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "SUPPORTFLOW_BOOTSTRAP_SERVERS"),
+        validation_alias=AliasChoices(
+            "KAFKA_BOOTSTRAP_SERVERS", "SUPPORTFLOW_BOOTSTRAP_SERVERS", "bootstrap_servers"
+        ),
     )
     security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
     sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
