@@ -8,6 +8,7 @@ relative to the hypothesis it was run for. It never phrases-matches one ticket.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -484,8 +485,9 @@ async def recent_config_changes(ctx: CaseContext, cause: str) -> Finding:
             f"({when(first_failure)}).",
         )
     change = before[-1]
+    fields = changed_fields(change.get("before"), change.get("after"))
     facts = {
-        "setting": str(change.get("target")),
+        "setting": ", ".join(fields) if fields else str(change.get("target")),
         "changed_at": when(change.get("ts")),
         "changed_by": str(change.get("actor") or ""),
     }
@@ -494,12 +496,27 @@ async def recent_config_changes(ctx: CaseContext, cause: str) -> Finding:
         minutes = int((first_failure - change["ts"]).total_seconds() // 60)
         gap = f"; sign-in failures began {minutes} min later"
         facts["failures_began"] = when(first_failure)
+    what = f"{change.get('target')} ({', '.join(fields)})" if fields else str(change.get("target"))
     return Finding(
         "supports",
-        f"{change.get('target')} was changed on {when(change.get('ts'))} by "
-        f"{change.get('actor') or 'an admin'}{gap}.",
+        f"{what} was changed on {when(change.get('ts'))} by {change.get('actor') or 'an admin'}{gap}.",
         facts,
     )
+
+
+def changed_fields(before: Any, after: Any) -> list[str]:
+    """The names of the settings a configuration change altered (before/after as objects or JSON)."""
+    old, new = _as_mapping(before), _as_mapping(after)
+    return sorted(key for key in old.keys() | new.keys() if old.get(key) != new.get(key))
+
+
+def _as_mapping(value: Any) -> dict[str, Any]:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return {}
+    return dict(value) if isinstance(value, dict) else {}
 
 
 @check("changes.api_key_status")
@@ -1017,10 +1034,11 @@ async def recent_deploys(ctx: CaseContext, cause: str) -> Finding:
         if len(after) >= 2 and len(after) >= 3 * len(before) and onset - deploy["ts"] <= proximity:
             minutes = int((onset - deploy["ts"]).total_seconds() // 60)
             ctx.notes["deploy_component"] = component
+            # customer-safe: what changed and when; the release note stays internal
             return Finding(
                 "supports",
-                f"Deploy {deploy.get('after') or ''} of {deploy.get('target')} at {when(deploy['ts'])} "
-                f"({deploy.get('note') or 'no note'}); {len(after)} server errors of the account on "
+                f"A release of {deploy.get('target')} at {when(deploy['ts'])} (version "
+                f"{deploy.get('after') or 'unknown'}); {len(after)} server errors of the account on "
                 f"{component} followed, the first {minutes} min later; {len(before)} in the 12 h before.",
                 {
                     "component": str(deploy.get("target") or component),
@@ -1029,7 +1047,6 @@ async def recent_deploys(ctx: CaseContext, cause: str) -> Finding:
                     "errors_since": when(onset),
                     "count": str(len(after)),
                 },
-                customer_safe=False,
             )
     others = ", ".join(sorted({str(d.get("target")) for d in deploys})) or "none"
     return Finding(
