@@ -69,10 +69,37 @@ def avro_headers(name: str) -> dict[str, bytes]:
     return {"content-type": AVRO.encode(), "sf-schema": f"{name}/v{CURRENT_VERSION[name]}".encode()}
 
 
+@cache
+def _union_branches(name: str) -> tuple[tuple[str, str], ...]:
+    """(field, record name) for each top-level field of `name` typed ["null", <record>], e.g.
+    CaseFile's optional sections: a dict there can only be that record."""
+    branches: list[tuple[str, str]] = []
+    for field in schema(name)["fields"]:
+        kind = field["type"]
+        if isinstance(kind, list) and len(kind) == 2 and "null" in kind:
+            other = kind[1] if kind[0] == "null" else kind[0]
+            if isinstance(other, dict) and other.get("type") == "record":
+                branches.append((field["name"], other["name"]))
+    return tuple(branches)
+
+
+@cache
+def _resolves_to_itself(name: str, version: int) -> bool:
+    """Whether writer version `version` of `name` is the current schema (no resolution needed)."""
+    return bool(schema(name, version) == schema(name))
+
+
 def encode(record: BaseModel) -> bytes:
     name = type(record).__name__
+    datum = record.model_dump()
+    for field, branch in _union_branches(name):
+        # Name the union branch (fastavro's tuple notation): otherwise fastavro picks it by
+        # validating the whole section against every branch before writing it. Same bytes.
+        value = datum.get(field)
+        if isinstance(value, dict):
+            datum[field] = (branch, value)
     buffer = io.BytesIO()
-    fastavro.schemaless_writer(buffer, schema(name), record.model_dump())
+    fastavro.schemaless_writer(buffer, schema(name), datum)
     return buffer.getvalue()
 
 
@@ -108,9 +135,12 @@ def _read_avro(name: str, data: bytes, declared: bytes | None) -> Any:
         writer = schema(name, writer_version)
     except FileNotFoundError as exc:
         raise DecodeError("decode_error", f"unknown schema version {name}/v{writer_version}") from exc
+    # The usual writer is the current schema: read without resolution rather than have fastavro
+    # compare the two parsed schemas on every record.
+    reader = None if _resolves_to_itself(name, writer_version) else schema(name)
     buffer = io.BytesIO(data)
     try:
-        value = fastavro.schemaless_reader(buffer, writer, schema(name))
+        value = fastavro.schemaless_reader(buffer, writer, reader)
     except Exception as exc:  # fastavro raises many types for corrupt input
         raise DecodeError("decode_error", f"invalid Avro for {name}: {type(exc).__name__}: {exc}") from exc
     if buffer.tell() != len(data):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -255,19 +255,45 @@ def parse_time(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+def decode_json(text: str) -> Any:
+    """A JSON column's value; text that is not JSON stays text."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
 def normalize_row(row: Mapping[str, Any]) -> Row:
     out: Row = {}
     for key, value in row.items():
         if key in TIME_COLUMNS:
             out[key] = parse_time(value)
         elif key in JSON_COLUMNS and isinstance(value, str):
-            try:
-                out[key] = json.loads(value)
-            except ValueError:
-                out[key] = value
+            out[key] = decode_json(value)
         else:
             out[key] = value
     return out
+
+
+def row_builder(columns: Sequence[str]) -> Callable[[Sequence[Any]], Row]:
+    """`normalize_row(dict(zip(columns, values)))` with the per-column decisions taken once per
+    result set instead of once per cell: a connector that reads positional rows calls this."""
+    keys = tuple(columns)
+    unique = tuple(dict.fromkeys(keys))
+    times = tuple(key for key in unique if key in TIME_COLUMNS)
+    texts = tuple(key for key in unique if key in JSON_COLUMNS)
+
+    def build(values: Sequence[Any]) -> Row:
+        row: Row = dict(zip(keys, values, strict=True))
+        for key in times:
+            row[key] = parse_time(row[key])
+        for key in texts:
+            value = row[key]
+            if isinstance(value, str):
+                row[key] = decode_json(value)
+        return row
+
+    return build
 
 
 def matches(row: Mapping[str, Any], query: Query) -> bool:
