@@ -92,7 +92,13 @@ _INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("changes", ("account_id", "ts")),
     ("changes", ("ts",)),
     ("users", ("email",)),
+    # the investigator scopes every account read by account_id
+    ("accounts", ("account_id",)),
+    ("users", ("account_id",)),
+    ("workspaces", ("account_id",)),
 )
+# Bumped when the table layout or indexes change, so an already loaded world is loaded again.
+LAYOUT_VERSION = "2"
 
 
 def _metadata() -> MetaData:
@@ -125,8 +131,9 @@ class LoadReport:
 
 
 def content_hash(pack: Path) -> str:
-    """sha256 over the world files' names and bytes: equal hashes mean an equal world."""
-    digest = hashlib.sha256()
+    """sha256 over the loader's layout version and the world files' names and bytes: equal hashes
+    mean an equal world, loaded the same way."""
+    digest = hashlib.sha256(f"layout {LAYOUT_VERSION}\0".encode())
     for name in WORLD_FILES:
         path = pack / "world" / f"{name}.jsonl"
         digest.update(name.encode() + b"\0")
