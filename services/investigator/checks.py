@@ -20,7 +20,7 @@ from supportflow.events import Verdict
 
 from .context import HOUR, CaseContext, code_of, details_of, peak_per_window, status_of, when
 from .playbooks import TRIAGE_CHECK
-from .signals import INTEGRATIONS, role_rank, stem, stems_of
+from .signals import INTEGRATIONS, OBJECT_COMPONENTS, role_rank, stem, stems_of
 
 
 @dataclass
@@ -645,8 +645,8 @@ async def error_spike(ctx: CaseContext, cause: str) -> Finding:
         return Finding("neutral", "No requests logged for the account in the window.")
     least = int(ctx.settings.get("spike_min_errors", 2))
     for component in components:
-        hits = [r for r in errors if _component_of(r) == component]
-        total = sum(1 for r in logs if _component_of(r) == component)
+        hits = [r for r in errors if _serves(r, component)]
+        total = sum(1 for r in logs if _serves(r, component))
         if len(hits) >= least and (len(hits) >= 10 or len(hits) / max(total, 1) >= 0.05):
             code = _top(Counter(code_of(r) for r in hits))
             status = _top(Counter(str(status_of(r)) for r in hits))
@@ -1056,11 +1056,38 @@ async def recent_deploys(ctx: CaseContext, cause: str) -> Finding:
     )
 
 
+# Resources of the REST API named after what they carry rather than the service behind them.
+_ROUTE_WORDS = {**OBJECT_COMPONENTS, "event": "ingest", "queries": "dashboards", "query": "dashboards"}
+
+
+def route_components(routes: str) -> set[str]:
+    """The services behind request routes ("/v2/events/batch" → ingest), by the resource words."""
+    found: set[str] = set()
+    for segment in re.findall(r"[a-z][a-z_-]*", routes.lower()):
+        component = _ROUTE_WORDS.get(segment) or _ROUTE_WORDS.get(stem(segment))
+        if component:
+            found.add(component)
+        elif segment in _COMPONENT_NAMES:
+            found.add(segment)
+    return found
+
+
+_COMPONENT_NAMES = frozenset(
+    ["dashboards", "exports", "ingest", "auth", "api-gateway", "scheduler", "billing", "integrations"]
+)
+
+
+def _serves(row: dict[str, Any], component: str) -> bool:
+    """Whether a logged request was served by a component: logged by it, or logged by the
+    gateway on a route of its resources (the ingest API's calls are logged by api-gateway)."""
+    return _component_of(row) == component or component in route_components(str(row.get("route") or ""))
+
+
 def _deploy_hits(deploy: dict[str, Any], component: str, routes: str) -> bool:
     """Whether a deploy's target is the failing component, or the component behind the routes
     that failed (API calls fail on the gateway while the deploy is to the service behind)."""
     target = str(deploy.get("target") or "")
-    return bool(target) and (target == component or f"/{target}" in routes)
+    return bool(target) and (target == component or target in route_components(routes))
 
 
 @check("incidents.open_incidents")

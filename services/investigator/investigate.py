@@ -301,6 +301,11 @@ async def investigate(
     if similar and not trail.has(PATTERNS_CHECK):
         _similar_evidence(similar, ranked, trail)
     await _test_hypotheses(ranked, ctx, view, playbooks, trail, len(possible))
+    if not any(r.model.verdict == "confirmed" for r in ranked):
+        area = () if playbook.name == playbooks.default_playbook else playbook.hypotheses
+        surveyed = await _rule_out(ranked, causes, area, playbooks, signals, priors or {}, ctx, view, trail)
+        section.hypotheses = [r.model for r in ranked]
+        section.checks_possible = len(possible | surveyed)
     _finish(section, trail)
     return section
 
@@ -471,6 +476,75 @@ async def _test_hypotheses(
         trail.tested[item.model.hypothesis_id] = (item.model.verdict, list(item.model.evidence_ids))
         if item.model.verdict == "confirmed" and confirmed is None:
             confirmed = item
+
+
+async def _rule_out(
+    ranked: list[RankedHypothesis],
+    causes: list[str],
+    area: Sequence[str],
+    playbooks: Playbooks,
+    signals: TicketSignals,
+    priors: Mapping[str, float],
+    ctx: CaseContext,
+    sources: CaseSources,
+    trail: Trail,
+) -> set[str]:
+    """Rule explanations out on every confirming check before a case is called unclear.
+
+    A case that confirmed nothing goes to a person; the minimum-evidence shortcut (stop a
+    hypothesis at its first contradiction, skip what the ticket does not point at) then leaves
+    them guessing. So each hypothesis the investigation tested gets the confirming checks its
+    refutation cut short, and the playbooks' `rule_out` hypotheses — what changed (config,
+    deploys), what is failing (server errors, sign-ins, rejections), what is known (incidents,
+    documented behaviour) — are tested in full. Checks read with the hypothesis in mind (which
+    errors count, which incidents), so one run for another hypothesis is not reused. Returns the
+    checks this added to the possible ones.
+    """
+    added: set[str] = set()
+    for cause in playbooks.rule_out:
+        if cause not in causes:
+            causes.append(cause)
+            added_item = _rank([cause], playbooks, signals, priors, ())[0]
+            on_object: Counter[str] = ctx.notes.get("observed_on_object") or Counter()
+            added_item.pointed = bool(
+                signal_match(added_item.spec, signals) or observed_match(added_item.spec, on_object)
+            )
+            ranked.append(added_item)
+    wanted = set(playbooks.rule_out)
+    for item in ranked:
+        tested = item.model.hypothesis_id in trail.tested
+        if not (tested and item.pointed) and item.spec.cause not in wanted:
+            continue
+        if tested and item.model.verdict == "confirmed":
+            continue
+        verdicts: dict[str, Verdict] = {}
+        for evidence_id in item.model.evidence_ids:
+            earlier = next((e for e in trail.evidence if e.evidence_id == evidence_id), None)
+            if earlier is not None:
+                verdicts[earlier.check] = earlier.verdict
+        for step in sorted(item.spec.checks, key=lambda s: playbooks.cost(s.check)):
+            if step.check in verdicts:
+                continue
+            evidence = next(
+                (
+                    e
+                    for e in trail.evidence
+                    if e.check == step.check and e.hypothesis_id == item.model.hypothesis_id
+                ),
+                None,
+            ) or await _run_check(step.check, item.spec, ctx, sources, trail)
+            added.add(step.check)
+            verdicts[step.check] = evidence.verdict
+            item.model.evidence_ids.append(evidence.evidence_id)
+        verdict = judge(item.spec, verdicts)
+        # The survey rules out; it confirms only what the ticket points at, by its words or by
+        # its product area (`area`: the hypotheses of the ticket's own playbook, none for the
+        # catch-all one) — an account's unrelated SSO change is not the answer to a question
+        # about chart totals.
+        relevant = item.pointed or item.spec.cause in area
+        item.model.verdict = "inconclusive" if verdict == "confirmed" and not relevant else verdict
+        trail.tested[item.model.hypothesis_id] = (item.model.verdict, list(item.model.evidence_ids))
+    return added
 
 
 def _finish(section: InvestigationSection, trail: Trail) -> None:

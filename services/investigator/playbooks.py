@@ -68,6 +68,8 @@ class Playbooks:
     costs: Mapping[str, float]
     settings: Mapping[str, float] = field(default_factory=dict)
     default_playbook: str = "general"
+    rule_out: tuple[str, ...] = ()
+    """Hypotheses tested in full before a case that confirmed nothing is called unclear."""
 
     def for_problem(self, problem_type: str | None) -> Playbook:
         key = (problem_type or "").strip().lower().replace("-", "_").replace(" ", "_")
@@ -133,7 +135,12 @@ def parse_playbooks(raw: Mapping[str, Any]) -> Playbooks:
         playbooks["general"] = Playbook("general", frozenset(), tuple(hypotheses))
     costs = {str(k): float(v) for k, v in (raw.get("checks") or {}).items()}
     settings = {str(k): float(v) for k, v in (raw.get("settings") or {}).items()}
-    return Playbooks(hypotheses=hypotheses, playbooks=playbooks, costs=costs, settings=settings)
+    rule_out = tuple(str(h) for h in raw.get("rule_out") or ())
+    if unknown := [h for h in rule_out if h not in hypotheses]:
+        raise ValueError(f"rule_out: unknown hypotheses {unknown}")
+    return Playbooks(
+        hypotheses=hypotheses, playbooks=playbooks, costs=costs, settings=settings, rule_out=rule_out
+    )
 
 
 def load_playbooks(path: str | Path | None = None) -> Playbooks:

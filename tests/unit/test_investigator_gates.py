@@ -61,8 +61,9 @@ async def test_unrelated_429s_and_sso_change_confirm_nothing_the_ticket_is_not_a
     section = await run(world, case, tmp_path)
 
     assert verdicts(section)["rate_limited"] == "unlikely"
-    assert verdicts(section)["sso_config_change"] == "unlikely"
-    assert not {"logs.rate_limits", "changes.recent_config_changes"} & ran(section)
+    assert "logs.rate_limits" not in ran(section)
+    # Ruling out before `unclear` reads the SSO change, but cannot make it the answer.
+    assert verdicts(section)["sso_config_change"] == "inconclusive"
     assert decided(case, section) == ("unclear", None)
 
 
