@@ -125,13 +125,12 @@ def cmd_topics(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from supportflow.logs import configure_logging
+    from supportflow.logs import logging_config
     from supportflow.runtime import run_worker
 
     settings = get_settings()
-    configure_logging(settings, args.service)
     app = importlib.import_module(f"services.{args.service}.app").build(settings)
-    run_worker(app, settings.log_level)
+    run_worker(app, settings.log_level, logging_config(settings, args.service))
     return 0
 
 

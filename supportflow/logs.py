@@ -1,4 +1,4 @@
-"""Logging setup: plain or JSON lines, with the service name; ticket bodies never at info level."""
+"""Logging setup: plain or JSON lines with the service, ticket id and stage; ticket bodies are never logged."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import logging
 from typing import Any
 
 from supportflow.settings import Settings
+
+LEVELS = {"warn": "WARNING", "crit": "CRITICAL"}  # Faust's spellings
 
 
 class JsonLines(logging.Formatter):
@@ -30,10 +32,18 @@ class JsonLines(logging.Formatter):
         return json.dumps(entry)
 
 
-def configure_logging(settings: Settings, service: str) -> None:
+def logging_config(settings: Settings, service: str) -> dict[str, Any] | None:
+    """A `logging.config.dictConfig` for the worker: JSON lines when SUPPORTFLOW_LOG_JSON is set,
+    else None (Faust's own plain format)."""
     if not settings.log_json:
-        return
-    handler = logging.StreamHandler()
-    handler.setFormatter(JsonLines(service))
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
+        return None
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "supportflow.logs.JsonLines", "service": service}},
+        "handlers": {"default": {"class": "logging.StreamHandler", "formatter": "json"}},
+        "root": {
+            "level": LEVELS.get(settings.log_level.lower(), settings.log_level.upper()),
+            "handlers": ["default"],
+        },
+    }

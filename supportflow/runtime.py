@@ -171,7 +171,14 @@ class DeadLetters:
         )
         metrics.DEAD_LETTERS.labels(self.service, reason).inc()
         metrics.RECORDS.labels(self.service, "dead_lettered").inc()
-        log.warning("dead-lettered %s[%s]@%s: %s", message.topic, message.partition, message.offset, reason)
+        log.warning(
+            "dead-lettered %s[%s]@%s: %s",
+            message.topic,
+            message.partition,
+            message.offset,
+            reason,
+            extra={"stage": self.service, "ticket_id": (message.key or b"").decode("utf-8", "replace")[:256]},
+        )
         fut = await self.topic.send(key=message.key, value=encode(letter), headers=avro_headers("DeadLetter"))
         await fut
 
@@ -219,7 +226,12 @@ def wire_case_stage(
         try:
             result = stamp(await step(case), stage, started_at)
         except Exception as exc:
-            log.exception("%s failed on ticket %s", stage, case.ticket_id)
+            log.exception(
+                "%s failed on ticket %s",
+                stage,
+                case.ticket_id,
+                extra={"stage": stage, "ticket_id": case.ticket_id},
+            )
             await dead_letters.send(message, "processing_error", _describe(exc))
             return
         await send_case(sink_topic, result, result.event_id(stage))
@@ -288,9 +300,9 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}{where}"
 
 
-def run_worker(app: faust.App, loglevel: str = "warn") -> None:
+def run_worker(app: faust.App, loglevel: str = "warn", logging_config: dict[str, Any] | None = None) -> None:
     """Run one service until SIGINT/SIGTERM (blocks)."""
     from faust.worker import Worker
 
-    worker = Worker(app, loglevel=loglevel, quiet=True, redirect_stdouts=False)
+    worker = Worker(app, loglevel=loglevel, quiet=True, redirect_stdouts=False, logging_config=logging_config)
     worker.execute_from_commandline()
