@@ -46,7 +46,7 @@ def redact_secrets(text: str) -> str:
         text = _BEARER.sub(r"\1 [redacted]", text)
     if any(word in low for word in ("pass", "pwd", "secret", "token", "contrase", "mot de")):
         text = _PASSWORD.sub(r"\1\2[redacted]", text)
-    if "key" in low:
+    if "key" in low and "api" in low:  # both in every form the pattern takes
         text = _SECRET_ASSIGN.sub(r"\1\2[redacted]", text)
     return text
 
@@ -111,6 +111,13 @@ _PLEASANTRY = re.compile(
     r"espero que (?:estés|esté|estén) bien[^\n]*)$",
     re.IGNORECASE,
 )
+
+# Every disclaimer and pleasantry form holds one of these words: without them the per-line
+# and per-paragraph patterns need not run.
+_DISCLAIMER_GATE = ("confidential", "intended", "notice", "vertraulich", "confidentiel", "destinataire",
+                    "confidencial", "destinatario")  # fmt: skip
+# (the pleasantry words avoid i, k and s, which the case-insensitive match also takes as ı, K and ſ)
+_PLEASANTRY_GATE = ("hope", "advance", "hoffe", "père", "pero")
 
 # --- logs ---------------------------------------------------------------------------------
 
@@ -207,7 +214,8 @@ def _cut_signature(lines: list[str]) -> list[str]:
     return lines
 
 
-def _drop_greetings(lines: list[str]) -> list[str]:
+def _drop_greetings(lines: list[str], pleasantries: bool = True) -> list[str]:
+    """Drop leading greetings, and pleasantry lines anywhere (`pleasantries`: the text may have some)."""
     out: list[str] = []
     seen_content = False
     for line in lines:
@@ -219,17 +227,18 @@ def _drop_greetings(lines: list[str]) -> list[str]:
                     out.append(rest)
                     seen_content = True
                 continue
-            if len(line) < 120 and _PLEASANTRY.match(line):
+            if pleasantries and len(line) < 120 and _PLEASANTRY.match(line):
                 continue
             seen_content = True
-        elif len(line) < 120 and _PLEASANTRY.match(line):
+        elif pleasantries and len(line) < 120 and _PLEASANTRY.match(line):
             continue
         out.append(line)
     return out
 
 
-def _split_logs(lines: list[str]) -> tuple[list[str], list[str]]:
-    """Group fenced blocks and runs of log-like lines into verbatim excerpts."""
+def _split_logs(lines: list[str], fences: bool = True) -> tuple[list[str], list[str]]:
+    """Group fenced blocks and runs of log-like lines into verbatim excerpts (`fences`: the text
+    may have code fences)."""
     prose: list[str] = []
     logs: list[str] = []
     block: list[str] = []
@@ -243,7 +252,7 @@ def _split_logs(lines: list[str]) -> tuple[list[str], list[str]]:
             block.clear()
 
     for line in lines:
-        if _FENCE.match(line):
+        if fences and _FENCE.match(line):
             if in_fence:
                 flush()
             in_fence = not in_fence
@@ -268,11 +277,11 @@ def clean_message(text: str) -> CleanMessage:
     low = fold(text)
     if ">" in text or _REPLY_HEADER.search(low) or _FORWARD_MARKER.search(low):
         lines, forwarded_from = _strip_quotes_and_replies(lines)
-    lines, logs = _split_logs(lines)
-    if _DISCLAIMER.search(low):
+    lines, logs = _split_logs(lines, "```" in text)
+    if any(word in low for word in _DISCLAIMER_GATE) and _DISCLAIMER.search(low):
         lines = _drop_disclaimers(lines)
     lines = _cut_signature(lines)
-    lines = _drop_greetings(lines)
+    lines = _drop_greetings(lines, any(word in low for word in _PLEASANTRY_GATE))
     prose = "\n".join(lines).strip()
     return CleanMessage(prose=prose, logs=logs, forwarded_from=forwarded_from)
 

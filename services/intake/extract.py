@@ -98,7 +98,8 @@ _NOT_A_NAME = frozenset(
 
 # --- error signatures -----------------------------------------------------------------------
 
-_ERROR_CODE = re.compile(r"(?<![A-Za-z0-9_])([A-Z][A-Z0-9]{1,}(?:_[A-Z0-9]+){1,6})(?![A-Za-z0-9_])")
+# (the start-boundary look-behind comes after the first letter so the engine can skip to capitals)
+_ERROR_CODE = re.compile(r"([A-Z](?<![A-Za-z0-9_][A-Z])[A-Z0-9]{1,}(?:_[A-Z0-9]+){1,6})(?![A-Za-z0-9_])")
 _ERRORISH_SUFFIX = re.compile(
     r"(?:^|_)(?:REACHED|DENIED|DISABLED|INVALID|EXPIRED|REVOKED|LIMITED|UNAVAILABLE|ERROR|FAILED|FAILURE|"
     r"NOT_FOUND|TIMEOUT|TIMED_OUT|EXCEEDED|FORBIDDEN|CONFLICT|MISSING|REQUIRED|UNAUTHORIZED|REJECTED|"
@@ -141,14 +142,14 @@ _HTTP_STATUS = re.compile(
     r"|\((?:http\s*)?([45]\d\d)\))",
     0,
 )
-_STATUS_HINT = re.compile(r"(?<!\d)[45]\d\d(?!\d)")
+_STATUS_HINT = re.compile(r"[45](?<!\d[45])\d\d(?!\d)")  # a 4xx/5xx not inside a longer number
 _EXCEPTION = re.compile(
     r"(?<![\w.])((?:[a-z_][\w]*\.)*[A-Z][A-Za-z0-9]*(?:Exception|Error|Fault))\b(?!\s+(?:message|code)\b)"
 )
 _GENERIC_EXCEPTIONS = frozenset({"Error", "Exception", "Fault"})
 _QUOTED = re.compile(
     r"\"([^\"\n]{3,160})\"|“([^”\n]{3,160})”|„([^“”\n]{3,160})[“”]|«\s?([^»\n]{3,160}?)\s?»"
-    r"|(?<![\w])'([^'\n]{3,160})'(?![\w])"
+    r"|'(?<!\w')([^'\n]{3,160})'(?![\w])"  # the look-behind after the quote: every branch starts with one
 )
 _MESSAGE_CONTEXT = re.compile(
     r"(?:error|message|says|said|saying|shows?|showing|displays?|displayed|popup|pop-up|banner|toast|"
@@ -218,6 +219,9 @@ _APP_VERSION = re.compile(
 _BROWSER_GATE = ("chrom", "firefox", "safari", "edge", "opera", "brave", "seamonkey")
 _OS_GATE = ("windows", "mac", "os x", "ubuntu", "debian", "fedora", "linux", "chrome", "ios", "android")
 _MOBILE_GATE = ("app", "phone", "android", "ipad", "tablet")
+_API_GATE = ("api", "rest", "endpoint", "sdk", "curl", "webhook", "token", "graphql", "/")
+_APP_VERSION_GATE = ("app", "lumen", "client", "version", "versión", "build")
+_DOTTED_NUMBER = re.compile(r"\d\.\d")
 _REGION_HINT = re.compile(
     r"region|instance|cluster|data|hosted|rechenzentrum|région|región|server|tenant|lumen"
 )
@@ -291,6 +295,45 @@ _INJECTION_INLINE = re.compile(
     r"api keys?|secrets?|passwords?)\b",
     0,
 )
+# Words without which no branch of `_INJECTION_INLINE` can match, one entry per branch (or group of
+# branches): every group of an entry must have a member in the folded text. Most tickets have none
+# of them, and these substring tests cost far less than the alternation.
+_INJECTION_INLINE_GATES: tuple[tuple[tuple[str, ...], ...], ...] = (
+    (("ignor", "disregard", "forget", "override", "bypass", "missacht", "vergiss", "vergessen", "oublie",
+      "ne tiens pas compte", "olvida", "omite"),),
+    ((" ai", " llm", " bot", " gpt", " chatbot", " language model"),),
+    (("ai ", "llm ", "bot "), ("assistant", "agent", "model")),
+    (("assistent", "assistant", "asistente"),),
+    (("jetzt", "maintenant", "ahora"),),
+    (("modus", "mode administrateur", "mode développeur", "modo "),),
+    (("konto", "compte", "cuenta", "api-schlüssel", "clés api", "claves api", "benutzer", "utilisateurs",
+      "usuarios"),),
+    (("markier", "marque", "marca", "clôture", "cierra"), ("ticket", "fall", "cas")),
+    (("you are now", "act as ", "pretend ", "new instructions", "developer mode", "jailbreak"),),
+    (("mark", "set", "classify", "route", "change"), ("ticket", "case", "priority", "status", "decision", "class"),
+     ("resolved", "closed", "urgent", "p0", "p1", "p2", "p3", "critical", "expected_behavior", "product_defect",
+      "incident", "configuration_issue", "unclear", "high", "low")),
+    (("show", "give", "send", "list", "dump", "export", "reveal", "display", "print", "tell", "grant"),
+     ("account", "tenant", "customer", "organisation", "organization", "workspace"),
+     ("acc_", "acc-", "ws_", "ws-", "other", "all", "every")),
+    (("system prompt", "your instructions", "your prompt", "api key", "secret", "password"),),
+)  # fmt: skip
+# the one branch no substring gates: a greeting to the machine ("an die KI", "al asistente")
+_INJECTION_ADDRESS_GATE = re.compile(r"(?:die|el|al|l['’])\s*(?:ki|ia|ai|bot|assist|asist)")
+_INJECTION_ROLE_GATE = ("system", "système", "systeme", "sistema", "assist", "asist", "admin", "developer", "root",
+                        "#", "<", "inst]")  # fmt: skip
+
+
+def _injection_inline_possible(low: str) -> bool:
+    return any(
+        all(any(word in low for word in group) for group in gate) for gate in _INJECTION_INLINE_GATES
+    ) or bool(_INJECTION_ADDRESS_GATE.search(low))
+
+
+def _injection_role_possible(low: str) -> bool:
+    return any(word in low for word in _INJECTION_ROLE_GATE)
+
+
 _INJECTION_ROLE_LINE = re.compile(
     r"^\s*(?:\[{0,2}(?:system|système|systeme|sistema|assistant|assistent|asistente|admin|developer|root)"
     r"\]{0,2}\s*(?::|>|\])|#{1,6}\s*(?:new\s+|neue\s+|nouvelles?\s+|nuevas?\s+)?(?:system|instruction|"
@@ -338,9 +381,9 @@ def injection_spans(text: str) -> list[Span]:
     """Spans of text that try to instruct the system: a sentence, or a role line's paragraph."""
     spans: list[Span] = []
     text = fold(text)
-    for match in _INJECTION_INLINE.finditer(text):
+    for match in _INJECTION_INLINE.finditer(text) if _injection_inline_possible(text) else ():
         spans.append(_sentence_around(text, match.start(), match.end()))
-    for match in _INJECTION_ROLE_LINE.finditer(text):
+    for match in _INJECTION_ROLE_LINE.finditer(text) if _injection_role_possible(text) else ():
         # `^\s*` may start on a blank line above: the paragraph starts at the role marker
         start = match.start() + len(match.group(0)) - len(match.group(0).lstrip())
         end = text.find("\n\n", match.end())
@@ -403,6 +446,22 @@ def _in_spans(position: int, spans: list[Span]) -> bool:
 # --- identifiers -------------------------------------------------------------------------------
 
 
+class _OffLimits:
+    """Positions whose ids are not the requester's: injection spans, and sentences about third
+    parties — found only once some candidate id needs the answer (most tickets have none)."""
+
+    def __init__(self, text: str, spans: list[Span]) -> None:
+        self._text = text
+        self._spans = spans
+        self._merged: list[Span] | None = None
+
+    def __contains__(self, position: int) -> bool:
+        if self._merged is None:
+            others = third_party_spans(self._text)
+            self._merged = _merge_spans([*self._spans, *others]) if others else self._spans
+        return _in_spans(position, self._merged)
+
+
 def extract_identifiers(
     text: str, spans: list[Span], requester_email: str, forwarded_from: Iterable[str] = ()
 ) -> dict[str, str]:
@@ -410,30 +469,29 @@ def extract_identifiers(
     found: dict[str, str] = {}
     requester = requester_email.strip().lower()
     text = fold(text)
-    others = third_party_spans(text)
-    if others:
-        spans = _merge_spans([*spans, *others])
+    off_limits = _OffLimits(text, spans)
     for key, pattern in ID_PATTERNS.items():
-        if _ID_PREFIX[key][:-1] not in text:
+        stem = _ID_PREFIX[key][:-1]
+        if stem + "_" not in text and stem + "-" not in text:
             continue
         candidates = [(m.start(), m.group(1).lower()) for m in pattern.finditer(text)]
         if not candidates:
             continue
-        outside = {value for position, value in candidates if not _in_spans(position, spans)}
+        outside = {value for position, value in candidates if position not in off_limits}
         for position, value in candidates:
             if value in outside or _OWN_ID_CONTEXT.search(text[max(0, position - 40) : position]):
                 found[key] = _ID_PREFIX[key] + value
                 break
     for match in _API_KEY_PREFIX.finditer(text) if "lk_" in text else ():
-        if not _in_spans(match.start(), spans):
+        if match.start() not in off_limits:
             found["api_key_prefix"] = f"lk_{match.group(1).lower()}_{match.group(2).lower()}"
             break
     gate = any(word in text for word in ("sales", "slack", "snow", "hub", "big"))
     for match in _INTEGRATION.finditer(text) if gate else ():
-        if not _in_spans(match.start(), spans):
+        if match.start() not in off_limits:
             found["integration"] = re.sub(r"\s", "", match.group(1)).lower()
             break
-    emails = [m for m in _EMAIL.finditer(text) if not _in_spans(m.start(), spans)] if "@" in text else []
+    emails = [m for m in _EMAIL.finditer(text) if m.start() not in off_limits] if "@" in text else []
     for candidate in [m.group(0) for m in emails] + list(forwarded_from):
         address = candidate.strip(".").lower()
         if address != requester and not _VENDOR_EMAIL.search(address):
@@ -478,7 +536,7 @@ def extract_error_signatures(text: str, spans: list[Span]) -> list[ErrorSignatur
         value = next((group for group in match.groups() if group and group.isdigit()), None)
         if value and 400 <= int(value) <= 599 and not _in_spans(match.start(), spans):
             found.append((match.start(), "http_status", value))
-    for match in ID_PATTERNS["request_id"].finditer(low):
+    for match in ID_PATTERNS["request_id"].finditer(low) if "req_" in low or "req-" in low else ():
         if not _in_spans(match.start(), spans):
             found.append((match.start(), "request_id", "req_" + match.group(1).lower()))
     has_exception = "Error" in text or "Exception" in text or "Fault" in text
@@ -574,7 +632,8 @@ def extract_environment(text: str, metadata: dict[str, str]) -> Environment:
                 )
     version = metadata.get("app_version")
     if not version:
-        match = _APP_VERSION.search(prose)
+        possible = any(word in prose for word in _APP_VERSION_GATE) and _DOTTED_NUMBER.search(prose)
+        match = _APP_VERSION.search(prose) if possible else None
         version = match.group(1) if match else None
     env.app_version = version
     env.surface = metadata.get("surface") or _surface(prose, env)
@@ -591,10 +650,10 @@ def extract_environment(text: str, metadata: dict[str, str]) -> Environment:
 def _surface(text: str, env: Environment) -> str | None:
     if any(word in text for word in _MOBILE_GATE) and _SURFACE_MOBILE.search(text):
         return "mobile"
-    api_hits = len(_SURFACE_API.findall(text))
-    ui_hits = len(_SURFACE_UI.findall(text))
-    if api_hits and api_hits >= ui_hits:
-        return "api"
-    if ui_hits or env.browser or env.user_agent:
+    api_hits = len(_SURFACE_API.findall(text)) if any(word in text for word in _API_GATE) else 0
+    if api_hits:
+        return "api" if api_hits >= len(_SURFACE_UI.findall(text)) else "ui"
+    # without API cues one UI cue (or a browser) is enough: no need to count them
+    if env.browser or env.user_agent or _SURFACE_UI.search(text):
         return "ui"
     return None

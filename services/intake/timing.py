@@ -11,7 +11,7 @@ all; nothing is ever placed after the received time.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
@@ -155,6 +155,7 @@ _ISO_DATETIME = re.compile(
     re.IGNORECASE,
 )
 
+_DIGITS = re.compile(r"\d+")
 _DATE_HINT = re.compile(r"\d(?:\d{3}-\d|\.\d\d?\.|/\d\d?/)")
 _HOURS_SHORT = re.compile(r"\dh\b")
 _WORDS = re.compile(r"[^\W\d_]+")
@@ -388,7 +389,7 @@ def resolve_timing(
                 )
             )
 
-    date_matches = list(_DATE_NUMERIC.finditer(text)) if _DATE_HINT.search(text) else []
+    date_matches = list(_numeric_dates(text)) if _DATE_HINT.search(text) else []
     if words & _MONTH_GATE or "May " in text:
         date_matches.extend(_DATE_NAMED.finditer(low))
     for match in date_matches:
@@ -425,6 +426,22 @@ def resolve_timing(
         phrases.append(" ".join(phrase.split()))
     text_out = "; ".join(dict.fromkeys(phrases))[:300]
     return Timing(min(w[0] for w in windows), max(w[1] for w in windows), text_out)
+
+
+def _numeric_dates(text: str) -> Iterator[re.Match[str]]:
+    """`_DATE_NUMERIC.finditer(text)`, tried only where a run of digits starts after no "."
+
+    (the only places a match can start): the pattern's leading look-behind keeps the regex
+    engine from skipping ahead to digits itself, and most of a ticket is not digits."""
+    end = 0
+    for run in _DIGITS.finditer(text):
+        start = run.start()
+        if start < end or (start and text[start - 1] == "."):
+            continue
+        match = _DATE_NUMERIC.match(text, start)
+        if match:
+            end = match.end()
+            yield match
 
 
 def _since(text: str, position: int) -> bool:
