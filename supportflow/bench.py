@@ -39,13 +39,13 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from supportflow import codec
 from supportflow.admin import create_topics, delete_topics
 from supportflow.events import CaseFile, Pattern
 from supportflow.fleet import Fleet, free_port_block
+from supportflow.progress import phase_bars
 from supportflow.runtime import PRODUCER_LINGER_S
 from supportflow.settings import Settings, get_settings
 from supportflow.topics import PATTERNS, REPLIES_DRAFTED, TICKETS_RECEIVED
@@ -798,20 +798,7 @@ def print_figures(result: dict[str, Any], console: Console) -> None:
 def run(args: argparse.Namespace) -> int:
     console = Console(stderr=True)
     settings = get_settings()
-    with Progress(
-        TextColumn("{task.description:<40}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    ) as bar:
-        tasks: dict[str, Any] = {}
-
-        def report(phase: str, done: int, total: int) -> None:
-            if phase not in tasks:
-                tasks[phase] = bar.add_task(phase, total=total)
-            bar.update(tasks[phase], completed=done, total=total)
-
+    with phase_bars(console, width=40) as report:
         result = asyncio.run(
             bench(
                 settings,

@@ -14,10 +14,10 @@ PhaseProgress = Callable[[str, int, int], None]
 
 
 @contextmanager
-def phase_bars(console: Console) -> Iterator[PhaseProgress]:
+def phase_bars(console: Console, width: int = 28) -> Iterator[PhaseProgress]:
     """Yield a `progress(phase, done, total)` callback that draws a bar per phase."""
     with Progress(
-        TextColumn("{task.description:<28}"),
+        TextColumn(f"{{task.description:<{width}}}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),

@@ -17,25 +17,13 @@ from supportflow.events import (
     Route,
     TicketReceived,
 )
+from supportflow.world.pack import CAUSE_CLASSES
 
 RECEIVED = datetime(2024, 5, 2, 14, 30, tzinfo=UTC)
 ACCOUNT = "acc_7f3k2q"
 REQUESTER = "maria.lopez@brightline.example"
 
-CLASS_OF = {
-    "plan_limit": "expected_behavior",
-    "missing_permission": "configuration_issue",
-    "feature_flag_off": "configuration_issue",
-    "sso_config_change": "configuration_issue",
-    "api_key_expired": "configuration_issue",
-    "rate_limited": "expected_behavior",
-    "documented_delay": "expected_behavior",
-    "wrong_workspace": "configuration_issue",
-    "deploy_regression": "product_defect",
-    "open_incident": "incident",
-    "integration_outage": "incident",
-    "user_deleted_data": "expected_behavior",
-}
+CLASS_OF = CAUSE_CLASSES
 QUEUE_OF = {
     "expected_behavior": "l1-explain",
     "configuration_issue": "l1-config",
