@@ -15,6 +15,7 @@ import functools
 import logging
 import time
 import traceback
+from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -249,24 +250,35 @@ def wire_case_stage(
 async def run_keyed(stream: Any, handle: Callable[[Any], Awaitable[None]], concurrency: int) -> None:
     """Handle up to `concurrency` events at once; events with the same key strictly in order.
 
-    Acks are manual: an event is acknowledged only when its handler has finished (its output
-    acknowledged by the broker), and Faust commits a partition only up to its first unacked
-    offset, so at-least-once holds while later events of other keys run ahead. A handler that
-    raises stops the stream with that error, like a plain agent loop would.
+    Acks are manual and go out in offset order per partition: an event is acknowledged only when
+    its handler has finished (its output acknowledged by the broker) AND every earlier event of
+    its partition has been acknowledged. Faust commits the first run of consecutive acked
+    offsets without checking it starts at the committed position when a partition has no commit
+    yet, so acking out of order could commit past a record still in flight and lose it to a
+    crash (seen in the SIGKILL fault test). A handler that raises stops the stream with that
+    error, like a plain agent loop would.
     """
     stream.enable_acks = False
     slots = asyncio.Semaphore(concurrency)
     tails: dict[Any, asyncio.Task[None]] = {}
+    in_flight: dict[tuple[str, int], deque[list[Any]]] = defaultdict(deque)
     failures: list[BaseException] = []
 
-    async def run(event: Any, before: asyncio.Task[None] | None) -> None:
+    async def ack_in_order(partition: tuple[str, int]) -> None:
+        waiting = in_flight[partition]
+        while waiting and waiting[0][1]:
+            event, _ = waiting.popleft()
+            await stream.ack(event)
+
+    async def run(event: Any, entry: list[Any], before: asyncio.Task[None] | None) -> None:
         try:
             if before is not None:
                 await asyncio.wait([before])
             if failures:  # an earlier record failed: leave this one unacknowledged too
                 return
             await handle(event)
-            await stream.ack(event)
+            entry[1] = True
+            await ack_in_order((event.message.topic, event.message.partition))
         finally:
             slots.release()
 
@@ -282,8 +294,10 @@ async def run_keyed(stream: Any, handle: Callable[[Any], Awaitable[None]], concu
                 raise failures[0]
             await slots.acquire()
             key = event.message.key
+            entry = [event, False]
+            in_flight[(event.message.topic, event.message.partition)].append(entry)
             # the task copies this context, so table writes see the event's partition
-            task = asyncio.create_task(run(event, tails.get(key)))
+            task = asyncio.create_task(run(event, entry, tails.get(key)))
             tails[key] = task
             task.add_done_callback(functools.partial(finished, key))
     finally:
