@@ -151,12 +151,6 @@ def settings_on(bootstrap: str, tmp: Path, **overrides: object) -> Settings:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    reason="known defect, open in issue 8: under SIGKILL-driven rebalances one record in ~500 can be "
-    "committed by faust-streaming 0.15.3 without reaching the investigator (traced: the record is on "
-    "support.tickets.normalized, the group's committed offset is past it, no output, no dead letter)",
-    strict=False,
-)
 async def test_each_service_sigkilled_mid_stream_loses_nothing(
     isolated_settings: Settings, world_db: str
 ) -> None:
