@@ -26,7 +26,7 @@ from supportflow.fleet import Fleet, free_port_block
 from supportflow.settings import Settings
 from supportflow.topics import CASES_RESOLVED, PATTERNS
 from supportflow.traffic import collect_cases, collect_dead_letters, publish_tickets
-from supportflow.world.loader import load_pack, read_tickets
+from supportflow.world.loader import content_hash, load_pack, read_tickets
 from supportflow.world.pack import PackTicket
 
 Progress = Callable[[str, int, int], None]
@@ -260,13 +260,7 @@ def _reduction(before: float | None, after: float | None) -> float | None:
 
 
 def _world_hash(pack: Path) -> str:
-    import hashlib
-
-    digest = hashlib.sha256()
-    for path in sorted((pack / "world").glob("*.jsonl")):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+    return content_hash(pack)
 
 
 async def _switch_world(fleet: Fleet, pack: Path) -> None:
