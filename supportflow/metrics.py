@@ -32,6 +32,13 @@ DEAD_LETTERS = Counter(
 CONSUMER_LAG = Gauge(
     "supportflow_consumer_lag", "Records not yet consumed.", ["service", "topic", "partition"]
 )
+# Commits held back because the record at the committed offset is not processed yet while later
+# ones are (supportflow/offsets.py): a steady rise means a partition whose commit cannot advance.
+COMMIT_HOLDS = Counter(
+    "supportflow_commit_holds_total", "Offset commits held at an unprocessed record.", ["topic"]
+)
+# Partitions read again from their committed offset because faust skipped a record there.
+REREADS = Counter("supportflow_rereads_total", "Partitions re-read from a skipped record.", ["topic"])
 
 # --- intake -------------------------------------------------------------------------------
 # Intake primary: seconds from the ticket's receipt to a clear problem statement.

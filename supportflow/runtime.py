@@ -28,6 +28,7 @@ from supportflow import metrics
 from supportflow.codec import DecodeError, avro_headers, decode, encode, headers_dict
 from supportflow.events import CaseFile, DeadLetter, StageTiming, utcnow
 from supportflow.lag import install_lag_sampler
+from supportflow.offsets import GuardedTransport
 from supportflow.settings import Settings
 from supportflow.topics import DEADLETTER
 
@@ -43,43 +44,15 @@ PRODUCER_LINGER_S = 0.002
 """How long the producer waits to batch records (the bench's relay uses the same)."""
 
 
-def _never_commit_stale_messages() -> None:
-    """Keep faust from committing records it never processed (at-least-once across rebalances).
+class SupportApp(faust.App):
+    """A Faust app whose consumer commits only what its stages processed (supportflow/offsets.py)."""
 
-    faust-streaming 0.15.3 skips a record fetched before a rebalance (its generation id is not
-    the consumer's any more) and acks it as if processed, so the partition's offset can be
-    committed past it and the record is lost (the service-crash fault test lost a ticket this
-    way); it does the same with records fetched while a rebalance has paused the flow (the
-    investigator lost 1 of 500 that way under SIGKILL). Such a record is now let go without
-    recording its offset: after the rebalance the
-    consumer seeks back to the committed offset and reads it again; downstream dedupe by
-    revision absorbs any repeat.
-    """
-    from faust.transport.consumer import Consumer
-
-    if getattr(Consumer.ack, "_keeps_stale_uncommitted", False):
-        return
-    ack = Consumer.ack
-
-    @functools.wraps(ack)
-    def ack_current_generation(self: Any, message: Any) -> bool:
-        generation = getattr(message, "generation_id", None)
-        stale = generation is not None and generation != self.app.consumer_generation_id
-        # while a rebalance pauses the flow, faust also skips fetched records and acks them:
-        # leave those uncommitted too (the seek to committed offsets re-reads them)
-        if stale or not self.app.flow_control.is_active():
-            self._unacked_messages.discard(message)
-            message.acked = True
-            return False
-        return bool(ack(self, message))
-
-    ack_current_generation._keeps_stale_uncommitted = True  # type: ignore[attr-defined]
-    Consumer.ack = ack_current_generation  # type: ignore[method-assign]
+    def _new_transport(self) -> Any:
+        return GuardedTransport(self.conf.broker_consumer, self)
 
 
 def create_app(service: str, settings: Settings) -> faust.App:
     """The Faust app of one service: its own consumer group, explicit topics, /metrics, /health."""
-    _never_commit_stale_messages()
     credentials: Any = None
     if settings.sasl_mechanism:
         credentials = faust.SASLCredentials(
@@ -92,7 +65,7 @@ def create_app(service: str, settings: Settings) -> faust.App:
         credentials = faust.SSLCredentials(settings.kafka_client_options()["ssl_context"])
     datadir = settings.state_dir.resolve() / "faust" / settings.app_id(service)
     datadir.mkdir(parents=True, exist_ok=True)
-    app = faust.App(
+    app = SupportApp(
         settings.app_id(service),
         broker=[f"kafka://{server.strip()}" for server in settings.bootstrap_servers.split(",")],
         broker_credentials=credentials,

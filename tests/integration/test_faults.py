@@ -151,12 +151,6 @@ def settings_on(bootstrap: str, tmp: Path, **overrides: object) -> Settings:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    reason="known defect, open in issue 8: on a loaded machine, SIGKILL-driven rebalances can still "
-    "commit 1-2 of 500 records unprocessed (1 failing run in 5 after the flow-control fix; traced to "
-    "records on the stage input topic with the group's committed offset past them)",
-    strict=False,
-)
 async def test_each_service_sigkilled_mid_stream_loses_nothing(
     isolated_settings: Settings, world_db: str
 ) -> None:
