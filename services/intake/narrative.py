@@ -350,6 +350,7 @@ _FEATURE = re.compile(
     r"informes?|consultas?|datos|sincronizaci\w+|abfragen?|alarme?|berichte?|daten|anmeld\w*|"
     r"\w*übersicht|\w*synchronisierung|\w*seite|logging|log(?:ging)? into|single sign-on|"
     r"iniciar sesión|facturación|consumo|facturation|consommation|nutzung\w*|users|usage|"
+    r"sessions?|sesi[oó]n|(?:signed|logged|kicked|thrown) out|einbett\w*|intégr\w*|incrust\w*|explorer|"
     r"dsh_[a-z0-9]{6}|exp_[a-z0-9]{6})\b",
     0,
 )
@@ -360,7 +361,11 @@ _SYMPTOM = re.compile(
     r"flaky|bounced|where did|gone|alte|alten|anciens?|viejos?|nadie|personne|niemand|nobody|"
     r"fehlt|verschwunden|weg|falsch|langsam|nicht|kaputt|fehler\w*|veraltet|"
     r"disparu|manque|perdu|faux|lent\w*|pas|plus|erreur|bloqué\w*|"
-    r"desaparecido|desapareci\w*|falta|perdido|lento|no|error|bloquead\w*|ha desaparecido)\b",
+    r"desaparecido|desapareci\w*|falta|perdido|lento|no|error|bloquead\w*|ha desaparecido|"
+    # sessions that drop, results that come back empty, figures that stay old, work that runs late
+    r"(?:signed|logged|kicked|thrown) out|abgemeldet|rausgeworfen|déconnect\w*|cierra\w* la sesión|"
+    r"leer\w*|vides?|vac[ií][ao]s?|antigu\w*|desactualizad\w*|périmé\w*|"
+    r"retard|verspät\w*|tarde|atrasad\w*|hängt|h[aä]ngen|procesándose|en cours)\b",
     0,
 )
 
@@ -371,12 +376,13 @@ def find_subject_of_trouble(sentence_list: list[str]) -> tuple[str | None, str |
         low = fold(sentence)
         if low.startswith(("page:", "category:", "account:", "reported from")):
             continue
-        feature = _FEATURE.search(low)
-        if feature and _SYMPTOM.search(low):
-            clause = re.split(r"[.!?;]\s|\n", sentence, maxsplit=1)[0]
-            clause = _tidy(clause)
-            if len(clause) >= 8:
-                return clause, sentence
+        if not (_FEATURE.search(low) and _SYMPTOM.search(low)):
+            continue
+        # the clause that names the thing ("Hello?? the audit log doesn't work" -> its second clause)
+        clauses = [c for c in re.split(r"[.!?;]\s|\n", sentence) if _FEATURE.search(fold(c))]
+        clause = _tidy(next((c for c in clauses if _SYMPTOM.search(fold(c))), clauses[0] if clauses else ""))
+        if len(clause) >= 8:
+            return clause, sentence
     return None, None
 
 

@@ -355,6 +355,39 @@ def test_action_from_prose(text: str, action_word: str) -> None:
     assert result.status == "ready"
 
 
+@pytest.mark.parametrize(
+    ("text", "thing"),
+    [
+        # a symptom of a product thing says what they were doing, even with no "I tried to"
+        ("Hello?? the audit log doesn't work in workspace ws_abh48b for 5 hours", "audit log"),
+        ("I keep getting signed out of the app every so often since yesterday.", "signed out"),
+        ("Getting kicked out of my session now and then, have to log in again.", "session"),
+        ("Die API liefert für dsh_gsxvwk seit 6 Stunden eine leere Liste.", "api"),
+        ("El panel dsh_fy0f1i muestra cifras antiguas desde ayer.", "panel"),
+        ("Les exports programmés arrivent en retard depuis ce matin.", "exports"),
+        ("Una exportación grande sigue procesándose desde hace unas 3 horas.", "exportación"),
+        ("Seit heute früh hängt der Export im Workspace Finance.", "export"),
+    ],
+)
+def test_a_symptom_of_a_product_thing_is_the_action(text: str, thing: str) -> None:
+    result = normalize(ticket(text))
+    assert result.action is not None and thing in result.action.lower()
+    assert result.status == "ready"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hi, not working for me. pls help",
+        "Things look weird in Lumen.",
+        "Wir haben ein Problem mit Lumen. Wer kann helfen?",
+        "Lumen ne fonctionne pas bien chez nous depuis mardi.",
+    ],
+)
+def test_a_symptom_of_nothing_named_still_needs_info(text: str) -> None:
+    assert normalize(ticket(text)).status == "needs_info"
+
+
 def test_expected_and_actual_from_prose() -> None:
     result = normalize(
         ticket("I tried to invite a new analyst but got SEAT_LIMIT_REACHED. It should just send the invite.")
