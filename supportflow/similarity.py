@@ -89,6 +89,10 @@ def pattern_id_for(intake: IntakeSection, decision_class: str, cause: str | None
     return f"pat_{digest[:16]}"
 
 
+PRIOR_MATCHES = 20
+"""How many similar patterns weigh into the cause priors."""
+
+
 class PatternIndex:
     """In-memory BM25 index over pattern signatures, with a feature-overlap bonus.
 
@@ -219,24 +223,29 @@ class PatternIndex:
         overlap = len(query_features & pattern_features) / len(union) if union else 0.0
         return self._text_weight * min(text_score, 1.0) + (1.0 - self._text_weight) * overlap
 
-    def priors(self, intake: IntakeSection, k: int = 20) -> dict[str, float]:
-        """P(cause) among similar resolved cases, weighted by similarity, support and reliability.
-
-        Causes sum to 1; patterns settled without a cause (unclear) are left out. Empty when no
-        similar pattern exists, so the investigator keeps its playbook order.
-        """
-        weights: dict[str, float] = {}
-        for pattern, score in self.similar(intake, k):
-            if pattern.cause is None or score <= 0.0:
-                continue
-            reliability = 1.0 - pattern.reopened / (pattern.support + 1)
-            weight = score * math.log1p(pattern.support) * reliability
-            weights[pattern.cause] = weights.get(pattern.cause, 0.0) + weight
-        total = sum(weights.values())
-        if total <= 0.0:
-            return {}
-        return {cause: weight / total for cause, weight in sorted(weights.items(), key=lambda kv: -kv[1])}
+    def priors(self, intake: IntakeSection, k: int = PRIOR_MATCHES) -> dict[str, float]:
+        """`cause_priors` over the k patterns most like this ticket."""
+        return cause_priors(self.similar(intake, k))
 
     def extend(self, patterns: Iterable[Pattern]) -> None:
         for pattern in patterns:
             self.add(pattern)
+
+
+def cause_priors(matches: Iterable[tuple[Pattern, float]]) -> dict[str, float]:
+    """P(cause) among similar resolved cases, weighted by similarity, support and reliability.
+
+    Causes sum to 1; patterns settled without a cause (unclear) are left out. Empty when no
+    similar pattern exists, so the investigator keeps its playbook order.
+    """
+    weights: dict[str, float] = {}
+    for pattern, score in matches:
+        if pattern.cause is None or score <= 0.0:
+            continue
+        reliability = 1.0 - pattern.reopened / (pattern.support + 1)
+        weight = score * math.log1p(pattern.support) * reliability
+        weights[pattern.cause] = weights.get(pattern.cause, 0.0) + weight
+    total = sum(weights.values())
+    if total <= 0.0:
+        return {}
+    return {cause: weight / total for cause, weight in sorted(weights.items(), key=lambda kv: -kv[1])}

@@ -15,7 +15,7 @@ from supportflow.events import CaseFile, InvestigationSection
 from supportflow.pattern_feed import PatternFeed
 from supportflow.runtime import create_app, wire_case_stage
 from supportflow.settings import Settings, load_domain_config
-from supportflow.similarity import PatternIndex
+from supportflow.similarity import PRIOR_MATCHES, PatternIndex, cause_priors
 from supportflow.topics import CASES_INVESTIGATED, TICKETS_NORMALIZED
 
 SIMILAR_CASES = 3
@@ -41,8 +41,10 @@ def build(settings: Settings) -> faust.App:
 
 
 def similar_cases(index: PatternIndex, case: CaseFile) -> tuple[list[SimilarCase], dict[str, float]]:
+    """The most similar resolved cases, and the cause priors of the wider neighbourhood (one lookup)."""
     if case.intake is None:
         return [], {}
+    neighbours = index.similar(case.intake, k=PRIOR_MATCHES)
     matches = [
         SimilarCase(
             case_id=pattern.pattern_id,
@@ -51,10 +53,10 @@ def similar_cases(index: PatternIndex, case: CaseFile) -> tuple[list[SimilarCase
             similarity=score,
             confirming_check=pattern.confirming_check,
         )
-        for pattern, score in index.similar(case.intake, k=SIMILAR_CASES)
+        for pattern, score in neighbours[:SIMILAR_CASES]
         if score >= SIMILARITY_FLOOR
     ]
-    return matches, index.priors(case.intake) if matches else {}
+    return matches, cause_priors(neighbours) if matches else {}
 
 
 async def investigate_case(
