@@ -18,9 +18,9 @@ import orjson
 from rich.console import Console
 
 from supportflow import codec
-from supportflow.events import CaseFile, CaseResolved, DeadLetter, Pattern, TicketReceived
+from supportflow.events import CaseFile, CaseResolved, DeadLetter, IncidentGroup, Pattern, TicketReceived
 from supportflow.settings import SERVICES, Settings, get_settings
-from supportflow.topics import DEADLETTER, PATTERNS, TICKETS_RECEIVED, TOPICS
+from supportflow.topics import DEADLETTER, INCIDENTS, PATTERNS, TICKETS_RECEIVED, TOPICS
 
 console = Console(stderr=True)
 TOPIC_RECORDS: dict[str, type[Any]] = {spec.name: CaseFile for spec in TOPICS}
@@ -28,6 +28,7 @@ TOPIC_RECORDS |= {
     TICKETS_RECEIVED: TicketReceived,
     "support.cases.resolved": CaseResolved,
     PATTERNS: Pattern,
+    INCIDENTS: IncidentGroup,
     DEADLETTER: DeadLetter,
 }
 

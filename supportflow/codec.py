@@ -24,7 +24,7 @@ import fastavro
 import orjson
 from pydantic import BaseModel, ValidationError
 
-from supportflow.events import CaseFile, CaseResolved, DeadLetter, Pattern, TicketReceived
+from supportflow.events import CaseFile, CaseResolved, DeadLetter, IncidentGroup, Pattern, TicketReceived
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 AVRO = "application/avro"
@@ -35,6 +35,7 @@ RECORDS: dict[str, type[BaseModel]] = {
     "CaseFile": CaseFile,
     "CaseResolved": CaseResolved,
     "Pattern": Pattern,
+    "IncidentGroup": IncidentGroup,
     "DeadLetter": DeadLetter,
 }
 CURRENT_VERSION: dict[str, int] = {name: 1 for name in RECORDS}

@@ -263,6 +263,25 @@ class Pattern(Record):
     updated_at: datetime
 
 
+class IncidentGroup(Record):
+    """An incident group as it stands: the tickets that joined it so far, on a compacted topic
+    keyed by incident_id, re-published each time one joins (the first ticket's case carries the
+    id; this record shows the group growing)."""
+
+    incident_id: str
+    known_incident_id: str | None = None  # the status page's incident, once one is known
+    signature: str  # failing component / error family (or @release for a deploy regression)
+    size: int  # tickets that joined, this update's included
+    grouped: bool = False  # a known incident, or one signature across several accounts
+    first_ticket_id: str
+    ticket_ids: list[str] = Field(default_factory=list)  # the most recent ones, at most 100
+    account_ids: list[str] = Field(default_factory=list)
+    first_seen: datetime
+    last_seen: datetime
+    merged_into: str | None = None  # set when a burst grouped by signature joins a known incident
+    updated_at: datetime
+
+
 class DeadLetter(Record):
     """A record a service could not decode or process, with everything needed to replay it."""
 

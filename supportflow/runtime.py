@@ -23,6 +23,7 @@ from typing import Any
 import faust
 from faust.types import TableT, TopicT
 from faust.web import Request, Response, View
+from pydantic import BaseModel
 
 from supportflow import metrics
 from supportflow.codec import DecodeError, avro_headers, decode, encode, headers_dict
@@ -166,6 +167,14 @@ async def send_case(topic: TopicT, case: CaseFile, event_id: str) -> None:
     """Send and wait for the broker's acknowledgement, so the input is committed only after."""
     headers = avro_headers("CaseFile") | {"event-id": event_id.encode()}
     fut = await topic.send(key=case.ticket_id.encode(), value=encode(case), headers=headers)
+    await fut
+
+
+async def send_record(topic: TopicT, key: str, record: BaseModel) -> None:
+    """Send any other record (incident groups, ...) and wait for the broker's acknowledgement."""
+    fut = await topic.send(
+        key=key.encode(), value=encode(record), headers=avro_headers(type(record).__name__)
+    )
     await fut
 
 

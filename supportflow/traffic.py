@@ -15,9 +15,9 @@ from typing import Any
 
 from supportflow import codec
 from supportflow.admin import producer, read_topic
-from supportflow.events import CaseFile, DeadLetter, TicketReceived
+from supportflow.events import CaseFile, DeadLetter, IncidentGroup, TicketReceived
 from supportflow.settings import Settings
-from supportflow.topics import DEADLETTER, REPLIES_DRAFTED, TICKETS_RECEIVED
+from supportflow.topics import DEADLETTER, INCIDENTS, REPLIES_DRAFTED, TICKETS_RECEIVED
 
 
 async def publish_tickets(
@@ -141,3 +141,12 @@ async def collect_dead_letters(settings: Settings, *, idle: float = 2.0) -> list
     async for record in read_topic(settings, settings.topic(DEADLETTER), idle_timeout=idle):
         letters.append(codec.decode(DeadLetter, record.value, record.headers))
     return letters
+
+
+async def collect_incident_groups(settings: Settings, *, idle: float = 2.0) -> dict[str, IncidentGroup]:
+    """Every incident group on `support.incidents` as it last stands, by incident id."""
+    groups: dict[str, IncidentGroup] = {}
+    async for record in read_topic(settings, settings.topic(INCIDENTS), idle_timeout=idle):
+        group = codec.decode(IncidentGroup, record.value, record.headers)
+        groups[group.incident_id] = group
+    return groups

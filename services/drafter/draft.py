@@ -369,7 +369,8 @@ def internal_note(case: CaseFile, approved_example: str | None = None) -> str:
             lines.append("Cited evidence: " + ", ".join(decision.cited_evidence))
         if decision.incident_id:
             lines.append(
-                f"Incident: {decision.incident_id} (grouped tickets: {decision.incident_group_size})"
+                f"Incident group: {decision.incident_id} (tickets when decided: "
+                f"{decision.incident_group_size}; it grows on support.incidents)"
             )
     else:
         lines.append("Decision: none recorded; drafted as unclear.")

@@ -2,7 +2,8 @@
 
 Incident groups live in a changelog-backed Faust table keyed by signature. The table is
 complete when one replica owns every partition (the default deployment); with several router
-replicas each groups the tickets of its own partitions.
+replicas each groups the tickets of its own partitions. Every change to a group is published
+on the compacted `support.incidents` topic (sent before the case, so a replay repeats it).
 """
 
 from __future__ import annotations
@@ -10,33 +11,37 @@ from __future__ import annotations
 import faust
 
 from services.router.decide import decide
-from services.router.incidents import group_incident
+from services.router.incidents import IncidentMatch, group_incident, incident_records
 from services.router.routing import RoutingTable
 from supportflow import metrics
-from supportflow.events import CaseFile, Decision
-from supportflow.runtime import create_app, wire_case_stage
+from supportflow.events import CaseFile, Decision, utcnow
+from supportflow.runtime import create_app, raw_topic, send_record, wire_case_stage
 from supportflow.settings import Settings, load_domain_config
-from supportflow.topics import CASES_DECIDED, CASES_INVESTIGATED
+from supportflow.topics import CASES_DECIDED, CASES_INVESTIGATED, INCIDENTS
 
 
 def build(settings: Settings) -> faust.App:
     routing = RoutingTable.from_config(load_domain_config(settings.domain_config)["routing"])
     app = create_app("router", settings)
     groups = app.Table("incident_groups", default=dict, partitions=settings.partitions)
+    incidents = raw_topic(app, settings, INCIDENTS)
 
     async def route(case: CaseFile) -> CaseFile:
         incident = group_incident(case, groups)
         decision = decide(case, routing, incident=incident)
-        observe(decision)
+        observe(decision, incident)
+        if incident is not None:
+            for record in incident_records(groups, incident, utcnow()):
+                await send_record(incidents, record.incident_id, record)
         return case.model_copy(update={"decision": decision})
 
     wire_case_stage(app, settings, stage="router", source=CASES_INVESTIGATED, sink=CASES_DECIDED, step=route)
     return app
 
 
-def observe(decision: Decision) -> None:
+def observe(decision: Decision, incident: IncidentMatch | None) -> None:
     metrics.DECISIONS.labels(decision.decision_class).inc()
     if decision.route.escalate:
         metrics.ESCALATIONS.labels(decision.route.queue).inc()
-    if decision.incident_id:
+    if incident is not None and incident.grouped:
         metrics.INCIDENT_GROUPS.inc()

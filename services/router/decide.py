@@ -52,7 +52,7 @@ def decide(case: CaseFile, routing: RoutingTable, *, incident: IncidentMatch | N
     `needs_info` when intake parked the case; the confirmed hypothesis's class when exactly one
     class is confirmed; otherwise `unclear` (escalated with a packet). Defects, incidents and
     unclear cases carry an escalation packet. `incident` (from `group_incident`) attaches the
-    incident group when the case is part of one.
+    incident group the case joined (or started).
     """
     intake = case.intake
     investigation = case.investigation
@@ -121,7 +121,9 @@ def decide(case: CaseFile, routing: RoutingTable, *, incident: IncidentMatch | N
         cited_evidence=list(dict.fromkeys(cited)),
         route=route,
     )
-    if incident is not None and incident.grouped:
+    if incident is not None:
+        # the first report of a platform failure carries its group's id from the start:
+        # `support.incidents` shows that group growing as more tickets join it
         decision.incident_id = incident.incident_id
         decision.incident_group_size = incident.size
     if decision_class in ESCALATED_CLASSES:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from supportflow.events import CaseFile
+from supportflow.events import CaseFile, IncidentGroup
 
 # Tickets of one burst arrive within hours of each other, not minutes: a ticket joins a
 # signature's group when it was received inside the group's span of received times, or within
@@ -39,6 +39,7 @@ class IncidentMatch:
     accounts: tuple[str, ...]
     signature: str
     open_incident_id: str | None = None
+    merged_from: str | None = None  # the signature group this case's known incident took over
 
     @property
     def grouped(self) -> bool:
@@ -158,6 +159,7 @@ def group_incident(
         ):
             by_signature = candidate
     group: dict[str, Any]
+    merged_from: str | None = None
     if incident is not None:
         group = state.get(f"group:{incident}") or {"incident_id": incident, "incident": incident}
         if (
@@ -173,7 +175,8 @@ def group_incident(
                 "first_seen": _earliest(group.get("first_seen"), by_signature["first_seen"]),
                 "last_seen": _latest(group.get("last_seen"), by_signature["last_seen"]),
             }
-            state[f"group:{by_signature['incident_id']}"] = {**by_signature, "merged_into": incident}
+            merged_from = by_signature["incident_id"]
+            state[f"group:{merged_from}"] = {**by_signature, "merged_into": incident}
     elif by_signature is not None:
         group = by_signature
     else:
@@ -199,7 +202,41 @@ def group_incident(
         accounts=tuple(accounts),
         signature=updated["signature"],
         open_incident_id=updated["incident"],
+        merged_from=merged_from,
     )
+
+
+MAX_LISTED_TICKETS = 100
+
+
+def incident_records(
+    state: MutableMapping[str, Any], match: IncidentMatch, at: datetime
+) -> list[IncidentGroup]:
+    """The incident groups a case changed, as they now stand: its own group, and the signature
+    group it merged into a known incident (marked `merged_into`)."""
+    records: list[IncidentGroup] = []
+    for incident_id in filter(None, (match.incident_id, match.merged_from)):
+        group = state.get(f"group:{incident_id}")
+        if group is None:
+            continue
+        tickets, accounts = group["tickets"], group["accounts"]
+        records.append(
+            IncidentGroup(
+                incident_id=incident_id,
+                known_incident_id=group.get("incident"),
+                signature=group["signature"],
+                size=len(tickets),
+                grouped=bool(group.get("incident")) or len(accounts) >= 2,
+                first_ticket_id=tickets[0],
+                ticket_ids=tickets[-MAX_LISTED_TICKETS:],
+                account_ids=accounts,
+                first_seen=datetime.fromisoformat(group["first_seen"]),
+                last_seen=datetime.fromisoformat(group["last_seen"]),
+                merged_into=group.get("merged_into"),
+                updated_at=at,
+            )
+        )
+    return records
 
 
 def _earliest(*moments: str | None) -> str:

@@ -8,7 +8,13 @@ from supportflow.demo import EXAMPLE_PACK
 from supportflow.events import TicketReceived
 from supportflow.fleet import Fleet
 from supportflow.topics import REPLIES_DRAFTED, TICKETS_RECEIVED
-from supportflow.traffic import collect_cases, collect_dead_letters, publish_raw, publish_tickets
+from supportflow.traffic import (
+    collect_cases,
+    collect_dead_letters,
+    collect_incident_groups,
+    publish_raw,
+    publish_tickets,
+)
 from supportflow.world.loader import read_tickets
 
 PIPELINE_STAGES = ["intake", "investigator", "router", "drafter"]
@@ -53,3 +59,27 @@ async def test_replayed_tickets_yield_one_output_each(pipeline: Fleet) -> None:
     await asyncio.sleep(5)
     again = await collect_cases(settings, wanted, timeout=15, topic=REPLIES_DRAFTED, settle=3)
     assert {ticket: len(ids) for ticket, ids in again.event_ids.items()} == dict.fromkeys(wanted, 1)
+
+
+async def test_the_first_ticket_of_an_incident_sees_its_group_grow(pipeline: Fleet) -> None:
+    settings = pipeline.settings
+    platform = ("deploy_regression", "open_incident", "integration_outage")
+    items = [item for item in read_tickets(EXAMPLE_PACK) if item.truth.cause in platform]
+    await publish_tickets(settings, [item.ticket for item in items])
+    wanted = {item.ticket.ticket_id for item in items}
+    collected = await collect_cases(settings, wanted, timeout=120)
+    assert collected.cases.keys() == wanted
+    groups = await collect_incident_groups(settings)
+
+    grown = [g for g in groups.values() if g.grouped and g.size >= 2 and g.merged_into is None]
+    assert grown, f"no incident group grew: {[(g.incident_id, g.size) for g in groups.values()]}"
+    for group in grown:
+        first = collected.cases[group.first_ticket_id].decision
+        assert first is not None and first.incident_id is not None
+        # the first report was decided when its group was smaller; the group record shows it now
+        followed = groups[first.incident_id]
+        assert (followed.merged_into or followed.incident_id) == group.incident_id
+        assert first.incident_group_size < group.size
+        assert (
+            set(group.ticket_ids) <= wanted and len(set(group.account_ids)) >= 2
+        ) or group.known_incident_id

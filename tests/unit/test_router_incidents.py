@@ -11,9 +11,9 @@ from conftest_world import at as ago
 from test_investigator_playbooks import run
 
 from services.router.decide import decide
-from services.router.incidents import error_family, group_incident, signature_of
+from services.router.incidents import error_family, group_incident, incident_records, signature_of
 from services.router.routing import load_routing
-from supportflow.events import CaseFile, Evidence, Hypothesis, InvestigationSection
+from supportflow.events import CaseFile, Evidence, Hypothesis, IncidentGroup, InvestigationSection
 
 ROUTING = load_routing()
 
@@ -106,6 +106,18 @@ def test_overlapping_an_open_incident_joins_its_id() -> None:
     assert first and second
     assert first.incident_id == second.incident_id == "INC-7"
     assert first.grouped and second.size == 2
+
+
+def test_a_burst_grouped_by_signature_is_published_as_merged_into_its_incident() -> None:
+    state: dict[str, Any] = {}
+    first = group_incident(case_with("T1", "acc_a", 0), state)
+    second = group_incident(case_with("T2", "acc_b", 10), state)
+    known = group_incident(case_with("T3", "acc_c", 20, incident="INC-7"), state)
+    assert first and second and known and known.merged_from == first.incident_id
+    records = {r.incident_id: r for r in incident_records(state, known, NOW)}
+    assert records["INC-7"].size == 3 and records["INC-7"].known_incident_id == "INC-7"
+    assert records["INC-7"].first_ticket_id == "T1"
+    assert records[first.incident_id].merged_into == "INC-7"
 
 
 def test_replaying_a_case_is_idempotent() -> None:
@@ -271,10 +283,22 @@ async def test_one_deploy_regression_in_two_accounts_is_one_incident_on_the_seco
     )
     state: dict[str, Any] = {}
     decisions = []
+    published: list[IncidentGroup] = []
     for case, sub in ((first, "a"), (second, "b")):
         case.investigation = await run(world, case, tmp_path / sub)
-        decisions.append(decide(case, ROUTING, incident=group_incident(case, state)))
+        match = group_incident(case, state)
+        assert match is not None
+        decisions.append(decide(case, ROUTING, incident=match))
+        published += incident_records(state, match, NOW)
     assert [d.decision_class for d in decisions] == ["product_defect", "product_defect"]
-    assert decisions[0].incident_group_size == 0  # one account is not an incident yet
-    assert decisions[1].incident_id and decisions[1].incident_group_size == 2
+    # the first report carries the group's id from the start; one account is not an incident yet
+    assert decisions[0].incident_id and decisions[0].incident_group_size == 1
+    assert decisions[0].incident_id not in (decisions[0].escalation_packet or "")
+    assert decisions[1].incident_id == decisions[0].incident_id and decisions[1].incident_group_size == 2
     assert decisions[1].escalation_packet and decisions[1].incident_id in decisions[1].escalation_packet
+    # what support.incidents shows of the first ticket's group as the second one joins
+    assert [(r.incident_id, r.size, r.grouped) for r in published] == [
+        (decisions[0].incident_id, 1, False),
+        (decisions[0].incident_id, 2, True),
+    ]
+    assert published[-1].first_ticket_id == "T-acme" and published[-1].ticket_ids == ["T-acme", "T-globex"]
