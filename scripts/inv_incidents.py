@@ -12,17 +12,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from services.intake.normalize import normalize
-from services.investigator import build_sources, investigate, load_playbooks
+from services.investigator import investigate, load_playbooks, pack_sources
 from services.router.decide import decide
 from services.router.incidents import GROUPED_CAUSES, group_incident
 from services.router.routing import load_routing
 from supportflow.events import CaseFile
-from supportflow.world.loader import load_pack, read_tickets
+from supportflow.world.loader import read_tickets
 
 
 def episode_of(case: CaseFile) -> str:
@@ -42,11 +41,7 @@ async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("pack", type=Path)
     args = parser.parse_args()
-    tmp = Path(tempfile.gettempdir()) / f"inv_incidents_{args.pack.name}.db"
-    load_pack(args.pack, f"sqlite:///{tmp}")
-    sources = build_sources(
-        {"sql": {"url": f"sqlite:///{tmp}"}, "files": {"path": str(args.pack / "world")}, "timeout_s": 5}
-    )
+    sources = pack_sources(args.pack)
     playbooks, routing = load_playbooks(), load_routing()
     state: dict[str, Any] = {}
     episodes: dict[str, set[str]] = collections.defaultdict(set)

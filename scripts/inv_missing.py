@@ -13,13 +13,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
-import tempfile
 from pathlib import Path
 
 from services.intake.normalize import normalize
-from services.investigator import build_sources, investigate, load_playbooks
+from services.investigator import investigate, load_playbooks, pack_sources
 from supportflow.events import CaseFile
-from supportflow.world.loader import load_pack, read_tickets
+from supportflow.world.loader import read_tickets
 
 
 async def main() -> None:
@@ -27,11 +26,7 @@ async def main() -> None:
     parser.add_argument("pack", type=Path)
     parser.add_argument("--examples", type=int, default=2)
     args = parser.parse_args()
-    tmp = Path(tempfile.gettempdir()) / f"inv_missing_{args.pack.name}.db"
-    load_pack(args.pack, f"sqlite:///{tmp}")
-    sources = build_sources(
-        {"sql": {"url": f"sqlite:///{tmp}"}, "files": {"path": str(args.pack / "world")}, "timeout_s": 5}
-    )
+    sources = pack_sources(args.pack)
     playbooks = load_playbooks()
     missing: collections.Counter[tuple[str, str, str]] = collections.Counter()
     examples: dict[tuple[str, str, str], list[str]] = collections.defaultdict(list)

@@ -10,15 +10,14 @@ import argparse
 import asyncio
 import collections
 import json
-import tempfile
 from pathlib import Path
 
 from services.intake.normalize import normalize
-from services.investigator import build_sources, investigate, load_playbooks
+from services.investigator import investigate, load_playbooks, pack_sources
 from services.router.decide import decide
 from services.router.routing import load_routing
 from supportflow.events import CaseFile
-from supportflow.world.loader import load_pack, read_tickets
+from supportflow.world.loader import read_tickets
 
 
 async def main() -> None:
@@ -28,11 +27,7 @@ async def main() -> None:
     parser.add_argument("--family", default=None)
     parser.add_argument("--all", action="store_true")
     args = parser.parse_args()
-    tmp = Path(tempfile.gettempdir()) / f"inv_replay_{args.pack.name}.db"
-    load_pack(args.pack, f"sqlite:///{tmp}")
-    sources = build_sources(
-        {"sql": {"url": f"sqlite:///{tmp}"}, "files": {"path": str(args.pack / "world")}, "timeout_s": 5}
-    )
+    sources = pack_sources(args.pack)
     playbooks = load_playbooks()
     routing = load_routing()
     items = read_tickets(args.pack)

@@ -11,11 +11,10 @@ import argparse
 import asyncio
 import collections
 import statistics
-import tempfile
 from pathlib import Path
 
 from services.intake.normalize import normalize
-from services.investigator import Sources, build_sources, investigate, load_playbooks
+from services.investigator import Sources, investigate, load_playbooks, pack_sources
 from services.investigator.app import similar_cases
 from services.investigator.playbooks import Playbooks
 from services.learner.patterns import learn
@@ -23,7 +22,7 @@ from services.router.decide import decide
 from services.router.routing import RoutingTable, load_routing
 from supportflow.events import CaseFile, CaseResolved, Pattern, utcnow
 from supportflow.similarity import PatternIndex
-from supportflow.world.loader import load_pack, read_tickets
+from supportflow.world.loader import read_tickets
 from supportflow.world.pack import PackTicket
 
 
@@ -77,11 +76,7 @@ async def main() -> None:
     parser.add_argument("learn_pack", type=Path)
     parser.add_argument("--show", type=int, default=0)
     args = parser.parse_args()
-    db = Path(tempfile.gettempdir()) / f"learn_replay_{args.eval_pack.name}.db"
-    load_pack(args.eval_pack, f"sqlite:///{db}")
-    sources = build_sources(
-        {"sql": {"url": f"sqlite:///{db}"}, "files": {"path": str(args.eval_pack / "world")}, "timeout_s": 5}
-    )
+    sources = pack_sources(args.eval_pack)
     playbooks, routing = load_playbooks(), load_routing()
     teach, items = read_tickets(args.learn_pack), read_tickets(args.eval_pack)
     before = await run(items, sources, playbooks, routing, PatternIndex())

@@ -2,7 +2,7 @@
 
 from .investigate import SimilarCase, investigate
 from .playbooks import Playbook, Playbooks, load_playbooks
-from .sources import QueryLog, Sources, build_sources
+from .sources import QueryLog, Sources, build_sources, pack_sources
 
 __all__ = [
     "Playbook",
@@ -13,4 +13,5 @@ __all__ = [
     "build_sources",
     "investigate",
     "load_playbooks",
+    "pack_sources",
 ]

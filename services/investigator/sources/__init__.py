@@ -13,7 +13,7 @@ from .base import (
 )
 from .files import NdjsonSource
 from .http import HttpJsonSource
-from .registry import WORLD_TABLES, CaseSources, Sources, build_sources
+from .registry import WORLD_TABLES, CaseSources, Sources, build_sources, pack_sources
 from .sql import SqlSource
 
 __all__ = [
@@ -33,4 +33,5 @@ __all__ = [
     "Sources",
     "SqlSource",
     "build_sources",
+    "pack_sources",
 ]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from .base import CircuitBreaker, GuardedSource, Query, QueryRecorder, Row, Source
@@ -122,3 +124,16 @@ def build_sources(config: Mapping[str, Any], *, recorder: QueryRecorder | None =
             raise ValueError(f"table {table!r} routed to unknown source {source_name!r}")
         routes[table] = named[source_name]
     return Sources(routes)
+
+
+def pack_sources(pack: Path, scratch: Path | None = None) -> Sources:
+    """Sources over a scenario pack for in-process runs: its world loaded into an SQLite file
+    under `scratch` (the temp folder by default; reloaded only when the pack changed) and its
+    world/ folder for the file-backed tables."""
+    from supportflow.world.loader import load_pack
+
+    db = (scratch or Path(tempfile.gettempdir())) / f"supportflow_{pack.resolve().name}.db"
+    load_pack(pack, f"sqlite:///{db}")
+    return build_sources(
+        {"sql": {"url": f"sqlite:///{db}"}, "files": {"path": str(pack / "world")}, "timeout_s": 5}
+    )
