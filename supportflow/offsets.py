@@ -2,9 +2,8 @@
 group's committed offset stands, with nothing skipped.
 
 faust-streaming 0.15.3 decides what to commit in `Consumer._new_offset` from the list of acked
-offsets, and three of its rules could commit a record that was never processed (each seen, or
-reproduced, in the SIGKILL fault test, which lost 1-2 of 500 tickets across crash-driven
-rebalances):
+offsets, and three of its rules let a commit pass a record that was never processed (the
+SIGKILL fault test lost 1-2 of 500 tickets across crash-driven rebalances this way):
 
 - the head check is off by one: with the committed offset at 10 (the next record to read) and
   offsets 11 and 12 acked, it commits 13 and record 10 is gone;
@@ -20,14 +19,18 @@ generation or while a rebalance paused the flow.
 `GuardedConsumer` keeps faust's consumer and changes those decisions: a skipped record is let
 go without recording its offset; a commit advances only over a run of acked offsets that starts
 exactly at the committed offset (or, with no commit, at the partition's first offset); gaps are
-never counted as acked; and a commit held at a record that was let go reads the partition again
-from there (the SIGKILL test shows faust skipping records with no rebalance, and so no seek,
-after them, right after a restarted service's first assignment).
-Repeats are absorbed downstream by the revision dedupe. The topics the services consume are
-plain delete-retention topics written without transactions, so their offsets are contiguous; a
-transactional producer writing into one (its markers take offsets no consumer sees) would hold
-that partition's commit at the first marker and re-read it every `REREAD_AFTER_S` -- records stay
-in Kafka, never lost -- and `supportflow_commit_holds_total` / `supportflow_rereads_total` show it.
+never counted as acked. And because faust also skips records with no rebalance (and so no seek)
+after them -- the SIGKILL and learner-restart tests show it right after a restarted service's
+first assignment, through `ack` and also without it -- a partition is read again from its
+committed offset, outside a rebalance, when a record there was let go, when its commit has been
+held at one offset for `REREAD_AFTER_S`, or when records lie past its commit with none of them
+acked or in a handler for that long. Repeats are absorbed downstream by the revision dedupe.
+
+The topics the services consume are plain delete-retention topics written without
+transactions, so their offsets are contiguous; a transactional producer writing into one (its
+markers take offsets no consumer sees) would hold that partition's commit at the first marker
+and re-read it every `REREAD_AFTER_S` -- records stay in Kafka, never lost -- and
+`supportflow_commit_holds_total` / `supportflow_rereads_total` show it.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ import asyncio
 import bisect
 import logging
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from faust.transport.drivers import aiokafka as faust_aiokafka
@@ -84,10 +88,16 @@ class GuardedConsumer(faust_aiokafka.Consumer):
     async def _add_gap(self, tp: TP, offset_from: int, offset_to: int) -> None:
         return None  # see the module docstring: a jump is not proof that the offsets are empty
 
+    def _filter_tps_with_pending_acks(self, topics: Any = None) -> Iterator[TP]:
+        # also every consumed partition with records past its commit: one whose records were
+        # all skipped has nothing acked, but must be looked at (see `_stalled`)
+        pending = set(super()._filter_tps_with_pending_acks(topics))
+        pending |= self._let_go
+        pending |= {tp for tp in self.assignment() if self.app.topics.acks_enabled_for(tp.topic)}
+        return iter(tp for tp in pending if topics is None or tp in topics or tp.topic in topics)
+
     def _new_offset(self, tp: TP) -> int | None:
         acked: list[int] = self._acked[tp]
-        if not acked:
-            return None
         head = self._committed_offset[tp]
         if head is None:
             head = self._first_offsets.get(tp)
@@ -98,12 +108,17 @@ class GuardedConsumer(faust_aiokafka.Consumer):
         if below:  # already behind the committed position
             self._acked_index[tp].difference_update(acked[:below])
             del acked[:below]
-        if not acked or acked[0] != head:
-            if not acked:
-                self._held_since.pop(tp, None)
+        if not acked:
+            if tp in self._let_go:  # the last records of the partition were let go
+                self._reread(tp, head)
+            elif self._stalled(tp, head):
+                self._reread_if_held(tp, head)
             else:
-                metrics.COMMIT_HOLDS.labels(tp.topic).inc()
-                self._reread_if_let_go(tp, head)
+                self._held_since.pop(tp, None)
+            return None
+        if acked[0] != head:
+            metrics.COMMIT_HOLDS.labels(tp.topic).inc()
+            self._reread_if_held(tp, head)
             return None
         self._held_since.pop(tp, None)
         run = list(next(consecutive_numbers(acked)))
@@ -111,24 +126,45 @@ class GuardedConsumer(faust_aiokafka.Consumer):
         self._acked_index[tp].difference_update(run)
         return run[-1] + 1
 
-    def _reread_if_let_go(self, tp: TP, head: int) -> None:
+    def _stalled(self, tp: TP, head: int) -> bool:
+        """Records exist past the committed offset, yet none of them is acked or in a handler.
+
+        Faust also drops fetched records without acking them (a rebalance clearing buffers,
+        a fetch cut short); when those were a partition's last records, nothing later is acked
+        to hold a commit, so this is how they show. A backlog waiting in a buffer looks the same
+        for a moment, hence the re-read only after `REREAD_AFTER_S`.
+        """
+        try:
+            end = self.highwater(tp)
+        except Exception:  # not assigned any more, or no fetch yet
+            return False
+        if not end or end <= head:
+            return False
+        return not any(message.tp == tp for message in list(self._unacked_messages))
+
+    def _reread_if_held(self, tp: TP, head: int) -> None:
         """Read a partition again from its committed offset when the record there was let go.
 
         Stages ack in offset order, so later offsets acked ahead of the committed one mean the
         record there will not come back by itself: faust skipped it with no rebalance (and so no
-        seek) after it. Outside a rebalance, seek back; repeats are skipped downstream. A commit
-        held at one offset for `REREAD_AFTER_S` is re-read too, whatever skipped it.
+        seek) after it. A commit held at one offset for `REREAD_AFTER_S` (or a stalled
+        partition) is re-read too, whatever skipped its record.
         """
         now = time.monotonic()
         offset, since = self._held_since.get(tp, (head, now))
         if offset != head:
             offset, since = head, now
         self._held_since[tp] = (offset, since)
-        let_go = tp in self._let_go or now - since >= REREAD_AFTER_S
-        if not let_go or tp in self._rereads or not self.app.flow_control.is_active():
+        if tp in self._let_go or now - since >= REREAD_AFTER_S:
+            self._reread(tp, head)
+
+    def _reread(self, tp: TP, head: int) -> None:
+        """Outside a rebalance (whose own seek re-reads everything), seek `tp` back to `head`;
+        repeats are skipped downstream."""
+        if tp in self._rereads or not self.app.flow_control.is_active():
             return
         self._let_go.discard(tp)
-        self._held_since[tp] = (head, now)
+        self._held_since[tp] = (head, time.monotonic())
         metrics.REREADS.labels(tp.topic).inc()
         log.warning(
             "re-reading %s[%s] from offset %s: a record there was skipped", tp.topic, tp.partition, head

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import defaultdict
 from types import SimpleNamespace
 from typing import Any
 
 from faust.types import TP
 
-from supportflow.offsets import GuardedConsumer, GuardedTransport
+from supportflow.offsets import REREAD_AFTER_S, GuardedConsumer, GuardedTransport
 from supportflow.runtime import create_app
 from supportflow.settings import Settings
 
@@ -37,8 +38,13 @@ def consumer_state(
         _let_go=set(),
         _rereads={},
         _held_since={},
-        app=SimpleNamespace(flow_control=Flow(flowing)),
+        _unacked_messages=set(),
+        app=SimpleNamespace(
+            flow_control=Flow(flowing), topics=SimpleNamespace(acks_enabled_for=lambda topic: True)
+        ),
     )
+    consumer.assignment = lambda: {TOPIC}
+    consumer.highwater = lambda tp: 0
     return consumer
 
 
@@ -112,3 +118,50 @@ async def test_no_re_read_while_a_rebalance_pauses_the_flow() -> None:
     assert new_offset(state) is None
     assert state._rereads == {}
     assert TOPIC in state._let_go  # the rebalance's own seek will read it again
+
+
+async def test_a_partition_whose_last_records_were_let_go_is_re_read() -> None:
+    # nothing after them was acked, so no commit is ever held: the re-read must not wait for one
+    state = consumer_state([], committed=7)
+    seeks: list[dict[TP, int]] = []
+
+    async def seek_wait(partitions: dict[TP, int]) -> None:
+        seeks.append(dict(partitions))
+
+    state.seek_wait = seek_wait
+    state.assignment = lambda: {TOPIC}
+    state._acked = defaultdict(list)  # faust has no acked entry at all for the partition
+    assert TOPIC in set(GuardedConsumer._filter_tps_with_pending_acks(state))
+    assert new_offset(state) is None
+    await asyncio.sleep(0)
+    assert seeks == []  # nothing past the commit, nothing let go: nothing to read again
+    state._let_go.add(TOPIC)
+    assert new_offset(state) is None
+    await asyncio.sleep(0)
+    assert seeks == [{TOPIC: 7}]
+
+
+async def test_a_partition_stalled_past_its_commit_is_re_read_after_a_while() -> None:
+    # records up to offset 9 exist, the commit stands at 7, nothing is acked or in a handler:
+    # faust dropped 7 and 8 without acking them (no let-go to see)
+    state = consumer_state([], committed=7)
+    seeks: list[dict[TP, int]] = []
+
+    async def seek_wait(partitions: dict[TP, int]) -> None:
+        seeks.append(dict(partitions))
+
+    state.seek_wait = seek_wait
+    state.highwater = lambda tp: 9
+    assert new_offset(state) is None
+    await asyncio.sleep(0)
+    assert seeks == []  # a backlog in a buffer looks the same for a moment
+    state._unacked_messages = [SimpleNamespace(tp=TOPIC)]
+    state._held_since[TOPIC] = (7, time.monotonic() - REREAD_AFTER_S - 1)
+    assert new_offset(state) is None
+    await asyncio.sleep(0)
+    assert seeks == []  # one of them is in a handler: not stalled
+    state._unacked_messages = set()
+    state._held_since[TOPIC] = (7, time.monotonic() - REREAD_AFTER_S - 1)
+    assert new_offset(state) is None
+    await asyncio.sleep(0)
+    assert seeks == [{TOPIC: 7}]
