@@ -8,6 +8,7 @@ relative to the hypothesis it was run for. It never phrases-matches one ticket.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections import Counter
@@ -169,7 +170,8 @@ async def recent_outcomes(ctx: CaseContext, cause: str) -> Finding:
     ctx.notes["observed_on_object"] = on_object
     if not observed:
         return Finding("neutral", "No failed, delayed or deleting actions of the account in the window.")
-    listed = ", ".join(f"{name} ×{count}" for name, count in observed.most_common(6))
+    ranked = sorted(observed.items(), key=lambda item: (-item[1], item[0]))[:6]
+    listed = ", ".join(f"{name} ×{count}" for name, count in ranked)
     return Finding(
         "neutral",
         f"Outcomes recorded for the account around the ticket: {listed}.",
@@ -620,9 +622,10 @@ def _server_errors(logs: list[dict[str, Any]], include_upstream: bool) -> list[d
 def affected_components(ctx: CaseContext, errors: list[dict[str, Any]]) -> list[str]:
     named = [c for c in ctx.signals.components if not c.startswith("integration:")]
     seen = Counter(_component_of(r) for r in errors)
+    # most errors first, ties by name: the same case reads the same in every process
     if named:
-        return sorted(named, key=lambda c: -seen.get(c, 0))
-    return [c for c, _ in seen.most_common()]
+        return sorted(named, key=lambda c: (-seen.get(c, 0), c))
+    return sorted(seen, key=lambda c: (-seen[c], c))
 
 
 def _is_bug(row: dict[str, Any]) -> bool:
@@ -1060,8 +1063,11 @@ async def recent_deploys(ctx: CaseContext, cause: str) -> Finding:
 _ROUTE_WORDS = {**OBJECT_COMPONENTS, "event": "ingest", "queries": "dashboards", "query": "dashboards"}
 
 
-def route_components(routes: str) -> set[str]:
-    """The services behind request routes ("/v2/events/batch" → ingest), by the resource words."""
+@functools.lru_cache(maxsize=4096)
+def route_components(routes: str) -> frozenset[str]:
+    """The services behind request routes ("/v2/events/batch" → ingest), by the resource words.
+
+    Cached: every check that reads request logs asks it for each row, and routes repeat."""
     found: set[str] = set()
     for segment in re.findall(r"[a-z][a-z_-]*", routes.lower()):
         component = _ROUTE_WORDS.get(segment) or _ROUTE_WORDS.get(stem(segment))
@@ -1069,7 +1075,7 @@ def route_components(routes: str) -> set[str]:
             found.add(component)
         elif segment in _COMPONENT_NAMES:
             found.add(segment)
-    return found
+    return frozenset(found)
 
 
 _COMPONENT_NAMES = frozenset(

@@ -64,6 +64,7 @@ class CaseContext:
     settings: dict[str, float] = field(default_factory=dict)
     notes: dict[str, Any] = field(default_factory=dict)
     reads: list[Query] = field(default_factory=list)
+    _held: dict[str, tuple[datetime, list[Row]]] = field(default_factory=dict, repr=False)
 
     def hours(self, name: str, default: float) -> timedelta:
         return timedelta(hours=self.settings.get(name, default))
@@ -83,26 +84,40 @@ class CaseContext:
         return await self._fetch(Query("workspaces", account_id=self.account_id))
 
     async def events(self, since: datetime | None = None) -> list[Row]:
-        return await self._fetch(
-            Query(
-                "events",
-                account_id=self.account_id,
-                time_column="ts",
-                since=since or self.window_start,
-                until=self.window_end,
-            )
-        )
+        return await self._window_rows("events", since or self.window_start)
 
     async def logs(self, since: datetime | None = None) -> list[Row]:
-        return await self._fetch(
-            Query(
-                "logs",
-                account_id=self.account_id,
-                time_column="ts",
-                since=since or self.window_start,
-                until=self.window_end,
-            )
+        return await self._window_rows("logs", since or self.window_start)
+
+    async def _window_rows(self, table: str, since: datetime) -> list[Row]:
+        """The account's rows of `table` from `since` to the window's end.
+
+        Checks look back by different amounts over the same rows (the survey a day, the spike
+        check six hours, the deploy check a day and more): what one already read is kept, a
+        shorter look is answered from it, and a longer one reads only the earlier stretch.
+        The check's evidence shows the whole window it looked at."""
+        wanted = Query(
+            table, account_id=self.account_id, time_column="ts", since=since, until=self.window_end
         )
+        self.reads.append(wanted)
+        held = self._held.get(table)
+        if held is not None and since >= held[0]:
+            return [row for row in held[1] if row["ts"] >= since]
+        if held is None:
+            rows = await self.sources.fetch(wanted)
+        else:
+            earlier = await self.sources.fetch(
+                Query(
+                    table,
+                    account_id=self.account_id,
+                    time_column="ts",
+                    since=since,
+                    until=held[0] - timedelta(microseconds=1),
+                )
+            )
+            rows = [*earlier, *held[1]]
+        self._held[table] = (since, rows)
+        return rows
 
     async def changes(self, since: datetime) -> list[Row]:
         return await self._fetch(

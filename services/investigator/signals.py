@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -63,8 +64,11 @@ _IDENTIFIER_COMPONENTS: Mapping[str, str] = {
 OBJECT_COMPONENTS = _COMPONENT_WORDS
 
 
+@functools.lru_cache(maxsize=16384)
 def stem(word: str) -> str:
-    """A crude stem so 'exports', 'exporting' and 'exported' meet; applied to both sides."""
+    """A crude stem so 'exports', 'exporting' and 'exported' meet; applied to both sides.
+
+    Cached: ticket words, event types and routes repeat across rows and cases."""
     word = word.lower()
     for suffix in ("ing", "ed", "es", "s"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
