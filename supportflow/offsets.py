@@ -42,6 +42,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+from faust.exceptions import ConsumerNotStarted
 from faust.transport.drivers import aiokafka as faust_aiokafka
 from faust.types import TP
 from faust.utils.functional import consecutive_numbers
@@ -93,7 +94,11 @@ class GuardedConsumer(faust_aiokafka.Consumer):
         # all skipped has nothing acked, but must be looked at (see `_stalled`)
         pending = set(super()._filter_tps_with_pending_acks(topics))
         pending |= self._let_go
-        pending |= {tp for tp in self.assignment() if self.app.topics.acks_enabled_for(tp.topic)}
+        try:
+            assigned = self.assignment()
+        except ConsumerNotStarted:  # a commit while the consumer starts or stops
+            assigned = set()
+        pending |= {tp for tp in assigned if self.app.topics.acks_enabled_for(tp.topic)}
         return iter(tp for tp in pending if topics is None or tp in topics or tp.topic in topics)
 
     def _new_offset(self, tp: TP) -> int | None:

@@ -8,6 +8,7 @@ from collections import defaultdict
 from types import SimpleNamespace
 from typing import Any
 
+from faust.exceptions import ConsumerNotStarted
 from faust.types import TP
 
 from supportflow.offsets import REREAD_AFTER_S, GuardedConsumer, GuardedTransport
@@ -165,3 +166,14 @@ async def test_a_partition_stalled_past_its_commit_is_re_read_after_a_while() ->
     assert new_offset(state) is None
     await asyncio.sleep(0)
     assert seeks == [{TOPIC: 7}]
+
+
+def test_a_commit_while_the_consumer_starts_or_stops_looks_only_at_what_is_acked() -> None:
+    state = consumer_state([10, 11], committed=10)
+
+    def not_started() -> set[TP]:
+        raise ConsumerNotStarted("Consumer thread not yet started")
+
+    state.assignment = not_started
+    assert set(GuardedConsumer._filter_tps_with_pending_acks(state)) == {TOPIC}
+    assert new_offset(state) == 12
