@@ -49,6 +49,17 @@ def consumer_state(
     return consumer
 
 
+def recorded_seeks(state: Any) -> list[dict[TP, int]]:
+    """Replace the consumer's seek with a recorder; returns what it was asked to seek."""
+    seeks: list[dict[TP, int]] = []
+
+    async def seek_wait(partitions: dict[TP, int]) -> None:
+        seeks.append(dict(partitions))
+
+    state.seek_wait = seek_wait
+    return seeks
+
+
 def new_offset(state: Any) -> int | None:
     return GuardedConsumer._new_offset(state, TOPIC)
 
@@ -96,13 +107,7 @@ def test_every_service_app_uses_the_guarded_transport(tmp_path: Any) -> None:
 
 async def test_a_held_commit_re_reads_the_partition_when_its_record_was_let_go() -> None:
     state = consumer_state([11, 12], committed=10)
-    seeks: list[dict[TP, int]] = []
-
-    async def seek_wait(partitions: dict[TP, int]) -> None:
-        seeks.append(dict(partitions))
-
-    state.seek_wait = seek_wait
-    state.assignment = lambda: {TOPIC}
+    seeks = recorded_seeks(state)
     assert new_offset(state) is None
     await asyncio.sleep(0)
     assert seeks == []  # nothing was let go: the record at 10 may still be on its way
@@ -124,13 +129,7 @@ async def test_no_re_read_while_a_rebalance_pauses_the_flow() -> None:
 async def test_a_partition_whose_last_records_were_let_go_is_re_read() -> None:
     # nothing after them was acked, so no commit is ever held: the re-read must not wait for one
     state = consumer_state([], committed=7)
-    seeks: list[dict[TP, int]] = []
-
-    async def seek_wait(partitions: dict[TP, int]) -> None:
-        seeks.append(dict(partitions))
-
-    state.seek_wait = seek_wait
-    state.assignment = lambda: {TOPIC}
+    seeks = recorded_seeks(state)
     state._acked = defaultdict(list)  # faust has no acked entry at all for the partition
     assert TOPIC in set(GuardedConsumer._filter_tps_with_pending_acks(state))
     assert new_offset(state) is None
@@ -146,12 +145,7 @@ async def test_a_partition_stalled_past_its_commit_is_re_read_after_a_while() ->
     # records up to offset 9 exist, the commit stands at 7, nothing is acked or in a handler:
     # faust dropped 7 and 8 without acking them (no let-go to see)
     state = consumer_state([], committed=7)
-    seeks: list[dict[TP, int]] = []
-
-    async def seek_wait(partitions: dict[TP, int]) -> None:
-        seeks.append(dict(partitions))
-
-    state.seek_wait = seek_wait
+    seeks = recorded_seeks(state)
     state.highwater = lambda tp: 9
     assert new_offset(state) is None
     await asyncio.sleep(0)
