@@ -51,7 +51,7 @@ from supportflow import metrics
 
 log = logging.getLogger("supportflow")
 
-REREAD_AFTER_S = 15.0
+REREAD_AFTER_S = 5.0
 """A commit held this long at one offset re-reads the partition from there."""
 
 
@@ -80,6 +80,12 @@ class GuardedConsumer(faust_aiokafka.Consumer):
         return bool(super().ack(message))
 
     async def perform_seek(self) -> None:
+        # faust seeks, then resumes its flow control, which clears every stream buffer: records
+        # fetched in between are dropped unacked. In a running service the fetcher is stopped
+        # then (a rebalance stopped it); in a freshly started one it is not, so its first
+        # records after the seek were lost until re-read. Stop it here; faust resumes it after
+        # the clear.
+        self.stop_flow()
         self._let_go.clear()  # the seek re-reads every partition from its committed offset
         await super().perform_seek()
         # where a partition with no commit starts: the group reads it from its first offset
