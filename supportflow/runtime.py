@@ -163,19 +163,20 @@ class DeadLetters:
         await fut
 
 
-async def send_case(topic: TopicT, case: CaseFile, event_id: str) -> None:
-    """Send and wait for the broker's acknowledgement, so the input is committed only after."""
-    headers = avro_headers("CaseFile") | {"event-id": event_id.encode()}
-    fut = await topic.send(key=case.ticket_id.encode(), value=encode(case), headers=headers)
-    await fut
-
-
-async def send_record(topic: TopicT, key: str, record: BaseModel) -> None:
-    """Send any other record (incident groups, ...) and wait for the broker's acknowledgement."""
+async def send_record(
+    topic: TopicT, key: str, record: BaseModel, headers: dict[str, bytes] | None = None
+) -> None:
+    """Send a record as Avro and wait for the broker's acknowledgement, so the input that
+    caused it is committed only after."""
     fut = await topic.send(
-        key=key.encode(), value=encode(record), headers=avro_headers(type(record).__name__)
+        key=key.encode(), value=encode(record), headers=avro_headers(type(record).__name__) | (headers or {})
     )
     await fut
+
+
+async def send_case(topic: TopicT, case: CaseFile, event_id: str) -> None:
+    """A case, with its deterministic event id in the headers (downstream dedupe reads it)."""
+    await send_record(topic, case.ticket_id, case, {"event-id": event_id.encode()})
 
 
 def stamp(case: CaseFile, stage: str, started_at: Any) -> CaseFile:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -106,15 +106,7 @@ class CaseContext:
         if held is None:
             rows = await self.sources.fetch(wanted)
         else:
-            earlier = await self.sources.fetch(
-                Query(
-                    table,
-                    account_id=self.account_id,
-                    time_column="ts",
-                    since=since,
-                    until=held[0] - timedelta(microseconds=1),
-                )
-            )
+            earlier = await self.sources.fetch(replace(wanted, until=held[0] - timedelta(microseconds=1)))
             rows = [*earlier, *held[1]]
         self._held[table] = (since, rows)
         return rows

@@ -22,7 +22,7 @@ from supportflow import codec, metrics
 from supportflow.codec import DecodeError, decode
 from supportflow.events import CaseFile, CaseResolved, Pattern
 from supportflow.pattern_feed import PatternFeed
-from supportflow.runtime import DeadLetters, create_app, raw_topic
+from supportflow.runtime import DeadLetters, create_app, raw_topic, send_record
 from supportflow.settings import Settings
 from supportflow.similarity import pattern_id_for
 from supportflow.topics import CASES_RESOLVED, DEADLETTER, PATTERNS, REPLIES_DRAFTED
@@ -79,7 +79,7 @@ def build(settings: Settings) -> faust.App:
                 await dead_letters.send(message, "processing_error", f"{type(exc).__name__}: {exc}")
                 continue
             for pattern in lessons:
-                await send_pattern(patterns_topic, pattern)
+                await send_record(patterns_topic, pattern.pattern_id, pattern)
                 memory.keep(pattern)
                 feed.apply(pattern)
             pattern_id = None
@@ -179,13 +179,6 @@ def _remember(patterns: dict[str, Pattern], record: Any) -> None:
         log.warning("skipped an undecodable pattern at offset %s: %s", record.offset, exc)
         return
     patterns[pattern.pattern_id] = pattern
-
-
-async def send_pattern(topic: Any, pattern: Pattern) -> None:
-    fut = await topic.send(
-        key=pattern.pattern_id.encode(), value=codec.encode(pattern), headers=codec.avro_headers("Pattern")
-    )
-    await fut
 
 
 def observe(feedback: FeedbackMetrics) -> None:
