@@ -11,8 +11,14 @@ from supportflow.events import IntakeSection
 
 from .signals import TicketSignals
 from .sources import CaseSources, Query, Row
+from .sources.registry import TIME
 
 HOUR = timedelta(hours=1)
+# The logical entities the engine reads by name; a domain's data model maps them (and any
+# others its checks read) onto its own sources.
+TENANTS, MEMBERS, SCOPES = "tenants", "members", "scopes"
+EVENTS, REQUESTS, CHANGES, DEPLOYS = "events", "requests", "changes", "deploys"
+INCIDENTS, BEHAVIOURS = "incidents", "behaviours"
 
 
 def status_of(row: Row) -> int | None:
@@ -49,15 +55,17 @@ def peak_per_window(times: Iterable[datetime], width: timedelta) -> int:
 
 @dataclass
 class CaseContext:
-    """One case's verified scope. Every read goes through the scoped helpers below, which
-    always filter on the verified `account_id` (or on account_id IS NULL for global rows)."""
+    """One case's verified scope. Every read goes through the helpers below, which always
+    filter on the verified tenant (entities without a tenant field are global: incidents,
+    deploys, documented behaviours). Entities are the domain data model's logical names;
+    rows carry the adopter's columns plus the logical fields (`at`, `tenant_id`, mapped ones)."""
 
     intake: IntakeSection
     sources: CaseSources
-    account_id: str
+    tenant_id: str
     requester: Row
     subject: Row
-    workspace_id: str | None
+    scope_id: str | None
     window_start: datetime
     window_end: datetime
     signals: TicketSignals
@@ -69,80 +77,98 @@ class CaseContext:
     def hours(self, name: str, default: float) -> timedelta:
         return timedelta(hours=self.settings.get(name, default))
 
+    def has(self, entity: str) -> bool:
+        return self.sources.has(entity)
+
     async def _fetch(self, query: Query) -> list[Row]:
         self.reads.append(query)
         return await self.sources.fetch(query)
 
-    async def account(self) -> Row:
-        rows = await self._fetch(Query("accounts", account_id=self.account_id, limit=1))
+    async def tenant(self) -> Row:
+        rows = await self._fetch(Query(TENANTS, tenant=self.tenant_id, limit=1))
         return rows[0] if rows else {}
 
-    async def users(self) -> list[Row]:
-        return await self._fetch(Query("users", account_id=self.account_id))
+    async def members(self) -> list[Row]:
+        return await self._fetch(Query(MEMBERS, tenant=self.tenant_id))
 
-    async def workspaces(self) -> list[Row]:
-        return await self._fetch(Query("workspaces", account_id=self.account_id))
+    async def scopes(self) -> list[Row]:
+        return await self._fetch(Query(SCOPES, tenant=self.tenant_id))
+
+    async def rows(
+        self, entity: str, since: datetime | None = None, where: tuple[tuple[str, Any], ...] = ()
+    ) -> list[Row]:
+        """The tenant's rows of `entity` from `since` (the window's start by default) to the
+        window's end; `where` adds equality filters on logical fields. Rows of the same entity
+        without filters are read once per case (see `_window_rows`)."""
+        if not where:
+            return await self._window_rows(entity, since or self.window_start)
+        return await self._fetch(
+            Query(
+                entity,
+                tenant=self.tenant_id,
+                where=where,
+                time_column=TIME,
+                since=since or self.window_start,
+                until=self.window_end,
+            )
+        )
+
+    async def all_rows(self, entity: str, where: tuple[tuple[str, Any], ...] = ()) -> list[Row]:
+        """The tenant's rows of `entity` regardless of time (state tables: keys, settings)."""
+        return await self._fetch(Query(entity, tenant=self.tenant_id, where=where))
 
     async def events(self, since: datetime | None = None) -> list[Row]:
-        return await self._window_rows("events", since or self.window_start)
+        return await self._window_rows(EVENTS, since or self.window_start)
 
-    async def logs(self, since: datetime | None = None) -> list[Row]:
-        return await self._window_rows("logs", since or self.window_start)
+    async def requests(self, since: datetime | None = None) -> list[Row]:
+        return await self._window_rows(REQUESTS, since or self.window_start)
 
-    async def _window_rows(self, table: str, since: datetime) -> list[Row]:
-        """The account's rows of `table` from `since` to the window's end.
+    async def _window_rows(self, entity: str, since: datetime) -> list[Row]:
+        """The tenant's rows of `entity` from `since` to the window's end.
 
         Checks look back by different amounts over the same rows (the survey a day, the spike
         check six hours, the deploy check a day and more): what one already read is kept, a
         shorter look is answered from it, and a longer one reads only the earlier stretch.
         The check's evidence shows the whole window it looked at."""
-        wanted = Query(
-            table, account_id=self.account_id, time_column="ts", since=since, until=self.window_end
-        )
+        wanted = Query(entity, tenant=self.tenant_id, time_column=TIME, since=since, until=self.window_end)
         self.reads.append(wanted)
-        held = self._held.get(table)
+        held = self._held.get(entity)
         if held is not None and since >= held[0]:
-            return [row for row in held[1] if row["ts"] >= since]
+            return [row for row in held[1] if row[TIME] >= since]
         if held is None:
             rows = await self.sources.fetch(wanted)
         else:
             earlier = await self.sources.fetch(replace(wanted, until=held[0] - timedelta(microseconds=1)))
             rows = [*earlier, *held[1]]
-        self._held[table] = (since, rows)
+        self._held[entity] = (since, rows)
         return rows
 
     async def changes(self, since: datetime) -> list[Row]:
         return await self._fetch(
-            Query("changes", account_id=self.account_id, time_column="ts", since=since, until=self.window_end)
+            Query(CHANGES, tenant=self.tenant_id, time_column=TIME, since=since, until=self.window_end)
         )
 
     async def deploys(self, since: datetime) -> list[Row]:
-        """Platform deploys: changes rows with no account (global, not another tenant's data)."""
-        return await self._fetch(
-            Query(
-                "changes",
-                where=(("account_id", None), ("kind", "deploy")),
-                time_column="ts",
-                since=since,
-                until=self.window_end,
-            )
-        )
+        """The platform's own deploys (global rows, never another tenant's data)."""
+        return await self._fetch(Query(DEPLOYS, time_column=TIME, since=since, until=self.window_end))
 
     async def incidents(self) -> list[Row]:
         """Incidents that started before the window ended and were not resolved before it began."""
-        rows = await self._fetch(Query("incidents", time_column="started_at", until=self.window_end))
+        rows = await self._fetch(Query(INCIDENTS, time_column=TIME, until=self.window_end))
         return [
-            row for row in rows if row.get("resolved_at") is None or row["resolved_at"] >= self.window_start
+            row
+            for row in rows
+            if row.get("resolved_at") is None or row["resolved_at"] >= self.window_start
         ]
 
     async def behaviours(self) -> list[Row]:
-        return await self._fetch(Query("behaviours"))
+        return await self._fetch(Query(BEHAVIOURS))
 
-    async def user_label(self, user_id: object) -> str:
-        for user in await self.users():
-            if user.get("user_id") == user_id:
-                return str(user.get("email") or user_id)
-        return str(user_id or "a user")
+    async def member_label(self, member_id: object) -> str:
+        for member in await self.members():
+            if member.get("member_id") == member_id:
+                return str(member.get("email") or member_id)
+        return str(member_id or "a user")
 
     def relevant(self, events: list[Row]) -> list[Row]:
         """Events about the ticket's object; all events when none match."""

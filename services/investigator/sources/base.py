@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
@@ -17,37 +18,44 @@ from typing import Any, Protocol
 
 Row = dict[str, Any]
 Scalar = str | int | float | bool | None
-
-# Columns the loaded world stores as epoch milliseconds (SQL) or ISO-8601 text (NDJSON, HTTP).
-TIME_COLUMNS = frozenset({"ts", "created_at", "started_at", "resolved_at"})
-# Columns the loaded world stores as JSON text in SQL.
-JSON_COLUMNS = frozenset(
-    {"limits", "flags", "settings", "details", "workspace_ids", "components", "before", "after"}
-)
+TimeFormat = str  # iso | epoch_s | epoch_ms
 
 
 @dataclass(frozen=True)
 class Query:
     """One read: rows of `table` matching every equality in `where` inside a time range.
 
-    `account_id` is the tenant scope and is always applied as a filter when set; it is None
-    only for global tables (incidents, behaviours, deploys) and for the identity lookup by
-    email. `where` values of None mean IS NULL. `since`/`until` bound `time_column`
-    (inclusive); either may be None.
+    The investigator asks in logical terms (an entity of the domain's data model, logical
+    field names); `Sources` turns that into the physical query its connector runs (the
+    adopter's table, tenant column, time column and time format) and maps the rows back.
+
+    `tenant` is the tenant scope and is always applied as a filter on `tenant_field` when set;
+    it is None only for global entities (incidents, behaviours, deploys) and for the identity
+    lookup by email. `where` values of None mean IS NULL. `since`/`until` bound `time_column`
+    (inclusive); either may be None. `time_format` says how the connector stores times;
+    `time_fields` and `json_fields` are the columns it turns into datetimes and decoded JSON.
     """
 
     table: str
-    account_id: str | None = None
+    tenant: str | None = None
     where: tuple[tuple[str, Scalar], ...] = ()
     time_column: str | None = None
     since: datetime | None = None
     until: datetime | None = None
     limit: int = 5000
+    tenant_field: str = "tenant_id"
+    time_format: TimeFormat = "iso"
+    time_fields: frozenset[str] = frozenset()
+    json_fields: frozenset[str] = frozenset()
+    items: str | None = None
+    """HTTP: the JSON path of the rows in the answer (`$.incidents`)."""
+    remote_filters: bool = True
+    """HTTP: send the filters as URL parameters (rows are filtered locally either way)."""
 
     def filters(self) -> dict[str, Scalar]:
         out: dict[str, Scalar] = dict(self.where)
-        if self.account_id is not None:
-            out["account_id"] = self.account_id
+        if self.tenant is not None:
+            out[self.tenant_field] = self.tenant
         return out
 
     def params(self) -> dict[str, str]:
@@ -60,6 +68,14 @@ class Query:
         if self.until is not None:
             out["until"] = iso(self.until)
         return out
+
+    def stored_time(self, moment: datetime) -> int | str:
+        """`moment` as the connector stores it."""
+        if self.time_format == "epoch_ms":
+            return to_ms(moment)
+        if self.time_format == "epoch_s":
+            return int(moment.timestamp())
+        return iso(moment)
 
 
 class SourceUnavailable(Exception):
@@ -77,8 +93,8 @@ class Source(Protocol):
     Contract:
     - `fetch` never writes and never widens the query: it returns the rows of `query.table`
       matching all of `query.filters()` and the time range, oldest first, at most
-      `query.limit`, with time columns as aware UTC datetimes and JSON columns decoded
-      (see `normalize_row`).
+      `query.limit`, with `query.time_fields` as aware UTC datetimes and `query.json_fields`
+      decoded (see `normalize_row`).
     - It must not block the event loop: blocking drivers run in a worker thread.
     - It may raise anything and may take arbitrarily long; callers never call it directly but
       through `GuardedSource`, which bounds each call by a timeout and turns every failure into
@@ -99,7 +115,7 @@ class QueryRecord:
 
     source: str
     table: str
-    account_id: str | None
+    tenant: str | None
     filters: dict[str, str]
     cached: bool
     outcome: str  # ok | timeout | error | circuit_open
@@ -123,14 +139,11 @@ class QueryLog:
         self.records.append(entry)
 
     def accounts_touched(self) -> set[str]:
-        """Every account id a query was scoped to or filtered on."""
+        """Every tenant id a query was scoped to or filtered on (by `tenant_field`)."""
         touched: set[str] = set()
         for entry in self.records:
-            if entry.account_id:
-                touched.add(entry.account_id)
-            value = entry.filters.get("account_id")
-            if value and value != "null":
-                touched.add(value)
+            if entry.tenant:
+                touched.add(entry.tenant)
         return touched
 
 
@@ -220,7 +233,7 @@ class GuardedSource:
             QueryRecord(
                 source=self.name,
                 table=query.table,
-                account_id=query.account_id,
+                tenant=query.tenant,
                 filters=query.params(),
                 cached=cached,
                 outcome=outcome,
@@ -241,16 +254,19 @@ def to_ms(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)
 
 
-def parse_time(value: Any) -> datetime | None:
+def parse_time(value: Any, time_format: TimeFormat = "iso") -> datetime | None:
+    """A stored time as an aware UTC datetime: ISO-8601 text, or epoch seconds / milliseconds
+    (numbers, or digits in text) as `time_format` says."""
     if value is None or isinstance(value, datetime):
         return value.astimezone(UTC) if isinstance(value, datetime) else None
+    per_second = 1 if time_format == "epoch_s" else 1000
     if isinstance(value, int | float):
-        return datetime.fromtimestamp(value / 1000, tz=UTC)
+        return datetime.fromtimestamp(value / per_second, tz=UTC)
     text = str(value).strip()
     if not text:
         return None
     if text.lstrip("-").isdigit():
-        return datetime.fromtimestamp(int(text) / 1000, tz=UTC)
+        return datetime.fromtimestamp(int(text) / per_second, tz=UTC)
     parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
@@ -263,30 +279,32 @@ def decode_json(text: str) -> Any:
         return text
 
 
-def normalize_row(row: Mapping[str, Any]) -> Row:
+def normalize_row(row: Mapping[str, Any], query: Query) -> Row:
+    """A stored row with the query's time columns as datetimes and JSON columns decoded."""
     out: Row = {}
     for key, value in row.items():
-        if key in TIME_COLUMNS:
-            out[key] = parse_time(value)
-        elif key in JSON_COLUMNS and isinstance(value, str):
+        if key in query.time_fields:
+            out[key] = parse_time(value, query.time_format)
+        elif key in query.json_fields and isinstance(value, str):
             out[key] = decode_json(value)
         else:
             out[key] = value
     return out
 
 
-def row_builder(columns: Sequence[str]) -> Callable[[Sequence[Any]], Row]:
-    """`normalize_row(dict(zip(columns, values)))` with the per-column decisions taken once per
-    result set instead of once per cell: a connector that reads positional rows calls this."""
+def row_builder(columns: Sequence[str], query: Query) -> Callable[[Sequence[Any]], Row]:
+    """`normalize_row(dict(zip(columns, values)), query)` with the per-column decisions taken
+    once per result set instead of once per cell: a connector that reads positional rows calls this."""
     keys = tuple(columns)
     unique = tuple(dict.fromkeys(keys))
-    times = tuple(key for key in unique if key in TIME_COLUMNS)
-    texts = tuple(key for key in unique if key in JSON_COLUMNS)
+    times = tuple(key for key in unique if key in query.time_fields)
+    texts = tuple(key for key in unique if key in query.json_fields)
+    time_format = query.time_format
 
     def build(values: Sequence[Any]) -> Row:
         row: Row = dict(zip(keys, values, strict=True))
         for key in times:
-            row[key] = parse_time(row[key])
+            row[key] = parse_time(row[key], time_format)
         for key in texts:
             value = row[key]
             if isinstance(value, str):
@@ -294,6 +312,36 @@ def row_builder(columns: Sequence[str]) -> Callable[[Sequence[Any]], Row]:
         return row
 
     return build
+
+
+_PATH_PART = re.compile(r"([^.\[\]]+)|\[(\*|\d+)\]")
+
+
+def json_path(value: Any, path: str) -> Any:
+    """A value inside parsed JSON: `$.error.code`, `components[*].name`, `updates[0].body`.
+
+    `[*]` collects a list; a missing step gives None. Text that holds JSON is parsed on the way
+    (error bodies are often stored as JSON text)."""
+    current: list[Any] = [value]
+    spread = False
+    for name, index in _PATH_PART.findall(path.removeprefix("$").lstrip(".")):
+        step: list[Any] = []
+        for item in current:
+            if isinstance(item, str) and item[:1] in "{[":
+                item = decode_json(item)
+            if name:
+                if isinstance(item, Mapping) and name in item:
+                    step.append(item[name])
+            elif index == "*":
+                spread = True
+                if isinstance(item, list):
+                    step.extend(item)
+            elif isinstance(item, list) and int(index) < len(item):
+                step.append(item[int(index)])
+        current = step
+    if spread:
+        return current
+    return current[0] if current else None
 
 
 def matches(row: Mapping[str, Any], query: Query) -> bool:

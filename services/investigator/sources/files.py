@@ -20,24 +20,25 @@ class NdjsonSource:
     def __init__(self, folder: str | Path, *, name: str = "files") -> None:
         self.name = name
         self.folder = Path(folder)
-        self._tables: dict[str, tuple[float, list[Row]]] = {}
+        self._tables: dict[tuple[str, str, frozenset[str], frozenset[str]], tuple[float, list[Row]]] = {}
 
-    def _load(self, table: str) -> list[Row]:
-        path = self.folder / f"{table}.jsonl"
+    def _load(self, query: Query) -> list[Row]:
+        path = self.folder / f"{query.table}.jsonl"
         mtime = path.stat().st_mtime
-        cached = self._tables.get(table)
+        key = (query.table, query.time_format, query.time_fields, query.json_fields)
+        cached = self._tables.get(key)
         if cached is not None and cached[0] == mtime:
             return cached[1]
         rows: list[Row] = []
         with path.open(encoding="utf-8") as handle:
             for line in handle:
                 if line.strip():
-                    rows.append(normalize_row(json.loads(line)))
-        self._tables[table] = (mtime, rows)
+                    rows.append(normalize_row(json.loads(line), query))
+        self._tables[key] = (mtime, rows)
         return rows
 
     def _run(self, query: Query) -> list[Row]:
-        rows = [row for row in self._load(query.table) if matches(row, query)]
+        rows = [row for row in self._load(query) if matches(row, query)]
         return sort_and_limit(rows, query)
 
     async def fetch(self, query: Query) -> list[Row]:

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from .base import Query, Row, iso, matches, normalize_row, sort_and_limit
+from .base import Query, Row, iso, json_path, matches, normalize_row, sort_and_limit
 
 
 class HttpJsonSource:
@@ -50,26 +50,30 @@ class HttpJsonSource:
         return self._client
 
     async def fetch(self, query: Query) -> list[Row]:
-        params: dict[str, str | int] = {"limit": query.limit}
-        for key, value in query.filters().items():
-            params[key] = "null" if value is None else str(value)
-        if query.time_column is not None:
-            params["time_column"] = query.time_column
-        if query.since is not None:
-            params["since"] = iso(query.since)
-        if query.until is not None:
-            params["until"] = iso(query.until)
-        response = await self._http().get(f"{self.base_url}/{query.table}", params=params)
+        params: dict[str, str | int] = {}
+        if query.remote_filters:
+            params["limit"] = query.limit
+            for key, value in query.filters().items():
+                params[key] = "null" if value is None else str(value)
+            if query.time_column is not None:
+                params["time_column"] = query.time_column
+            if query.since is not None:
+                params["since"] = iso(query.since)
+            if query.until is not None:
+                params["until"] = iso(query.until)
+        response = await self._http().get(f"{self.base_url}/{query.table.lstrip('/')}", params=params)
         response.raise_for_status()
         payload: Any = response.json()
-        if isinstance(payload, dict):
+        if query.items:
+            payload = json_path(payload, query.items)
+        elif isinstance(payload, dict):
             for key in ("items", "hits", "results", query.table):
                 if isinstance(payload.get(key), list):
                     payload = payload[key]
                     break
         if not isinstance(payload, list):
             raise ValueError("answer is not a JSON list of objects")
-        rows = [normalize_row(item) for item in payload if isinstance(item, dict)]
+        rows = [normalize_row(item, query) for item in payload if isinstance(item, dict)]
         return sort_and_limit([row for row in rows if matches(row, query)], query)
 
     async def aclose(self) -> None:

@@ -1,19 +1,82 @@
-"""Which source answers which world table, built from the domain configuration."""
+"""Which source answers which logical entity, built from the domain's data model.
+
+The investigator asks for an entity in logical terms (`Query("requests", tenant=…,
+time_column="at", since=…)`); `Sources` rewrites that into the adopter's own terms — table,
+tenant column, time column and format, fixed filters — runs it through the guarded connector,
+and adds the logical fields to every row (`at`, `tenant_id`, and each mapped field, read by
+column or JSON path). The adopter changes nothing on their side.
+"""
 
 from __future__ import annotations
 
 import os
 import tempfile
 from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .base import CircuitBreaker, GuardedSource, Query, QueryRecorder, Row, Source
+from supportflow.domain.models import DataModel, Entity, FilesSourceSpec, HttpSourceSpec, SqlSourceSpec
+
+from .base import CircuitBreaker, GuardedSource, Query, QueryRecorder, Row, Source, json_path, parse_time
 from .files import NdjsonSource
 from .http import HttpJsonSource
 from .sql import SqlSource
 
-WORLD_TABLES = ("accounts", "users", "workspaces", "events", "logs", "changes", "incidents", "behaviours")
+TIME = "at"
+TENANT = "tenant_id"
+
+
+@dataclass(frozen=True)
+class EntityReader:
+    """One entity on its guarded source: logical query in, logical rows out."""
+
+    name: str
+    spec: Entity
+    source: GuardedSource
+
+    def physical(self, query: Query) -> Query:
+        spec = self.spec
+        fields = spec.fields
+        where: list[tuple[str, Any]] = [(column, value) for column, value in spec.where.items()]
+        for key, value in query.where:
+            where.append((fields.get(key, key), value))
+        time_fields = frozenset(f for f in (spec.time_field, *spec.times) if f)
+        time_fields |= frozenset(fields[k] for k in fields if fields[k] in spec.times)
+        return Query(
+            table=spec.table or self.name,
+            tenant=query.tenant if spec.tenant_field else None,
+            tenant_field=spec.tenant_field or TENANT,
+            where=tuple(where),
+            time_column=spec.time_field if query.time_column is not None else None,
+            since=query.since if spec.time_field else None,
+            until=query.until if spec.time_field else None,
+            limit=query.limit,
+            time_format=spec.time_format,
+            time_fields=time_fields,
+            json_fields=frozenset(spec.json_fields),
+            items=spec.items,
+            remote_filters=spec.server_filters,
+        )
+
+    def logical(self, row: Row) -> Row:
+        """The row with its logical fields added (the adopter's columns stay as they are)."""
+        spec = self.spec
+        out = dict(row)
+        for logical, where in spec.fields.items():
+            if "$" in where:
+                column, _, path = where.partition("$")
+                value = json_path(row.get(column) if column else row, path or "$")
+            else:
+                value = row.get(where)
+            if where.split("$", 1)[0] in spec.times or logical in ("started_at", "resolved_at"):
+                value = parse_time(value, spec.time_format) if value is not None else None
+            out[logical] = value
+        if spec.time_field:
+            out[TIME] = row.get(spec.time_field)
+        if spec.tenant_field:
+            out[TENANT] = row.get(spec.tenant_field)
+        return out
 
 
 class CaseSources:
@@ -23,39 +86,48 @@ class CaseSources:
         self._sources = sources
         self._cache: dict[Query, list[Row]] = {}
 
-    def source_name(self, table: str) -> str:
-        return self._sources.route(table).name
+    def source_name(self, entity: str) -> str:
+        return self._sources.route(entity).source.name
+
+    def has(self, entity: str) -> bool:
+        return entity in self._sources.entities
 
     async def fetch(self, query: Query) -> list[Row]:
-        """Rows for `query`; raises `SourceUnavailable` when its source cannot answer."""
-        return await self._sources.route(query.table).fetch(query, self._cache)
+        """Logical rows for a logical `query`; raises `SourceUnavailable` when its source cannot
+        answer, `KeyError` when the domain maps no such entity."""
+        reader = self._sources.route(query.table)
+        physical = reader.physical(query)
+        rows = await reader.source.fetch(physical, self._cache)
+        if not reader.spec.fields and not reader.spec.time_field and not reader.spec.tenant_field:
+            return rows
+        return [reader.logical(row) for row in rows]
 
 
 class Sources:
-    """Every configured source, guarded, and the table → source routing. Shared by all cases."""
+    """Every configured source, guarded (one breaker per source), and the entity readers."""
 
-    def __init__(self, tables: Mapping[str, GuardedSource]) -> None:
-        self.tables = dict(tables)
+    def __init__(self, entities: Mapping[str, EntityReader]) -> None:
+        self.entities = dict(entities)
 
-    def route(self, table: str) -> GuardedSource:
+    def route(self, entity: str) -> EntityReader:
         try:
-            return self.tables[table]
+            return self.entities[entity]
         except KeyError:
-            raise KeyError(f"no source configured for table {table!r}") from None
+            raise KeyError(f"the domain's data model has no entity {entity!r}") from None
 
     def for_case(self) -> CaseSources:
         return CaseSources(self)
 
     @property
     def names(self) -> list[str]:
-        return sorted({guarded.name for guarded in self.tables.values()})
+        return sorted({reader.source.name for reader in self.entities.values()})
 
     async def aclose(self) -> None:
         seen: set[int] = set()
-        for guarded in self.tables.values():
-            if id(guarded) not in seen:
-                seen.add(id(guarded))
-                await guarded.source.aclose()
+        for reader in self.entities.values():
+            if id(reader.source) not in seen:
+                seen.add(id(reader.source))
+                await reader.source.source.aclose()
 
 
 def _expand(value: Any) -> str:
@@ -63,77 +135,67 @@ def _expand(value: Any) -> str:
     return "" if "${" in text else text
 
 
-def build_sources(config: Mapping[str, Any], *, recorder: QueryRecorder | None = None) -> Sources:
-    """Build the guarded sources from the domain YAML's `sources:` mapping (or the whole file).
+def build_sources(
+    data: DataModel,
+    *,
+    recorder: QueryRecorder | None = None,
+    locations: Mapping[str, str] | None = None,
+) -> Sources:
+    """Guarded connectors for the data model's sources and a reader per entity.
 
-    Keys read:
-      sql: {url, timeout_s}                    every world table unless routed elsewhere
-      files: {path, timeout_s}                 a pack's world/ folder; answers incidents and
-                                               behaviours (every table when there is no sql)
-      http: {incidents: {url, timeout_s, token_env}, logs: {...}}
-      tables: {<table>: sql|files|http.incidents|http.logs}   explicit overrides
-      timeout_s, max_concurrency, breaker: {threshold, reset_s}
-    """
-    section: Mapping[str, Any] = config.get("sources", config)
-    timeout_s = float(section.get("timeout_s", 2.0))
-    concurrency = int(section.get("max_concurrency", 8))
-    breaker_cfg: Mapping[str, Any] = section.get("breaker") or {}
-
-    def guard(source: Source, cfg: Mapping[str, Any]) -> GuardedSource:
-        return GuardedSource(
+    `locations` overrides a source's URL or folder by name (in-process runs over a pack). A
+    source whose location is empty (an unset `${VARIABLE}`) is left out, and so are the
+    entities on it: checks that read them report `unavailable`."""
+    connectors: dict[str, GuardedSource] = {}
+    for name, spec in data.sources.items():
+        where = (locations or {}).get(name) or _expand(spec.url if not isinstance(spec, FilesSourceSpec) else spec.path)
+        if not where:
+            continue
+        source: Source
+        if isinstance(spec, SqlSourceSpec):
+            source = SqlSource(where, name=name)
+        elif isinstance(spec, FilesSourceSpec):
+            source = NdjsonSource(where, name=name)
+        else:
+            assert isinstance(spec, HttpSourceSpec)
+            source = HttpJsonSource(
+                where, name=name, token_env=spec.token_env, timeout_s=spec.timeout_s or data.timeout_s
+            )
+        connectors[name] = GuardedSource(
             source,
-            timeout_s=float(cfg.get("timeout_s", timeout_s)),
-            max_concurrency=concurrency,
-            breaker=CircuitBreaker(
-                int(breaker_cfg.get("threshold", 3)), float(breaker_cfg.get("reset_s", 30.0))
-            ),
+            timeout_s=spec.timeout_s or data.timeout_s,
+            max_concurrency=data.max_concurrency,
+            breaker=CircuitBreaker(data.breaker.threshold, data.breaker.reset_s),
             recorder=recorder,
         )
-
-    named: dict[str, GuardedSource] = {}
-    sql_cfg: Mapping[str, Any] = section.get("sql") or {}
-    if sql_url := _expand(sql_cfg.get("url")):
-        named["sql"] = guard(SqlSource(sql_url), sql_cfg)
-    files_cfg: Mapping[str, Any] = section.get("files") or {}
-    if files_path := _expand(files_cfg.get("path")):
-        named["files"] = guard(NdjsonSource(files_path), files_cfg)
-    http_cfg: Mapping[str, Any] = section.get("http") or {}
-    for api, api_cfg in http_cfg.items():
-        if url := _expand(api_cfg.get("url")):
-            source = HttpJsonSource(
-                url,
-                name=f"http.{api}",
-                token_env=api_cfg.get("token_env"),
-                timeout_s=float(api_cfg.get("timeout_s", timeout_s)),
-            )
-            named[f"http.{api}"] = guard(source, api_cfg)
-
-    routes: dict[str, GuardedSource] = {}
-    default = named.get("sql") or named.get("files")
-    for table in WORLD_TABLES:
-        if default is not None:
-            routes[table] = default
-    if "files" in named:
-        for table in ("incidents", "behaviours"):
-            routes[table] = named["files"]
-    for api in ("incidents", "logs"):
-        if f"http.{api}" in named:
-            routes[api] = named[f"http.{api}"]
-    for table, source_name in (section.get("tables") or {}).items():
-        if source_name not in named:
-            raise ValueError(f"table {table!r} routed to unknown source {source_name!r}")
-        routes[table] = named[source_name]
-    return Sources(routes)
+    readers = {
+        name: EntityReader(name, entity, connectors[entity.source])
+        for name, entity in data.entities.items()
+        if entity.source in connectors
+    }
+    return Sources(readers)
 
 
-def pack_sources(pack: Path, scratch: Path | None = None) -> Sources:
+def pack_sources(pack: Path, data: DataModel, scratch: Path | None = None) -> Sources:
     """Sources over a scenario pack for in-process runs: its world loaded into an SQLite file
     under `scratch` (the temp folder by default; reloaded only when the pack changed) and its
-    world/ folder for the file-backed tables."""
+    world/ folder for the file-backed entities."""
     from supportflow.world.loader import load_pack
 
     db = (scratch or Path(tempfile.gettempdir())) / f"supportflow_{pack.resolve().name}.db"
     load_pack(pack, f"sqlite:///{db}")
-    return build_sources(
-        {"sql": {"url": f"sqlite:///{db}"}, "files": {"path": str(pack / "world")}, "timeout_s": 5}
-    )
+    locations: dict[str, str] = {}
+    for name, spec in data.sources.items():
+        if isinstance(spec, SqlSourceSpec):
+            locations[name] = f"sqlite:///{db}"
+        elif isinstance(spec, FilesSourceSpec):
+            locations[name] = str(pack / "world")
+    relaxed = replace_timeout(data, 5.0)
+    return build_sources(relaxed, locations=locations)
+
+
+def replace_timeout(data: DataModel, timeout_s: float) -> DataModel:
+    return data.model_copy(update={"timeout_s": timeout_s})
+
+
+__all__ = ["CaseSources", "EntityReader", "Sources", "build_sources", "pack_sources"]

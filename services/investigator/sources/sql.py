@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql.compiler import SQLCompiler
 
-from .base import Query, Row, row_builder, to_ms
+from .base import Query, Row, row_builder
 
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 
@@ -53,9 +53,9 @@ def _params(query: Query) -> dict[str, Any]:
     }
     if query.time_column is not None:
         if query.since is not None:
-            params["since"] = to_ms(query.since)
+            params["since"] = query.stored_time(query.since)
         if query.until is not None:
-            params["until"] = to_ms(query.until)
+            params["until"] = query.stored_time(query.until)
     return params
 
 
@@ -111,7 +111,7 @@ class SqlSource:
         if not plan.raw:
             with self.engine.connect() as connection:
                 result = connection.execute(plan.statement, params)
-                build = row_builder(list(result.keys()))
+                build = row_builder(list(result.keys()), query)
                 return [build(row) for row in result]
         bound = plan.compiled.construct_params(params)
         positions = plan.compiled.positiontup
@@ -121,7 +121,7 @@ class SqlSource:
             cursor = conn.cursor()
             try:
                 cursor.execute(plan.sql, args)
-                build = row_builder([column[0] for column in cursor.description])
+                build = row_builder([column[0] for column in cursor.description], query)
                 values = cursor.fetchall()
             finally:
                 cursor.close()

@@ -1,0 +1,83 @@
+"""YAML read with the line of every key, so a domain error can name file, key and line."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+Path_ = tuple[str | int, ...]
+_ENV_REF = re.compile(r"\$\{([A-Z0-9_]+)\}")
+
+
+class DomainError(ValueError):
+    """A domain folder that cannot be used: the message names the file, the key and the line."""
+
+
+@dataclass
+class YamlDoc:
+    """One YAML file's data and where each key path starts (1-based lines)."""
+
+    path: Path
+    data: Any
+    lines: dict[Path_, int] = field(default_factory=dict)
+
+    def line_of(self, loc: Path_) -> int:
+        """The line of the deepest known key on `loc` (1 when none is known)."""
+        for end in range(len(loc), -1, -1):
+            line = self.lines.get(tuple(loc[:end]))
+            if line is not None:
+                return line
+        return 1
+
+    def error(self, loc: Path_, message: str) -> DomainError:
+        key = ".".join(str(part) for part in loc) or "(top level)"
+        return DomainError(f"{self.path}:{self.line_of(loc)}: {key}: {message}")
+
+
+def _fill_env(text: str) -> str:
+    """`${NAME}` references filled from the environment (empty when unset)."""
+    return _ENV_REF.sub(lambda m: os.environ.get(m.group(1), ""), text)
+
+
+def _build(node: yaml.Node, loc: Path_, lines: dict[Path_, int]) -> Any:
+    lines.setdefault(loc, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = _scalar(key_node)
+            child = (*loc, key if isinstance(key, str | int) else str(key))
+            lines[child] = key_node.start_mark.line + 1
+            out[key] = _build(value_node, child, lines)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(item, (*loc, index), lines) for index, item in enumerate(node.value)]
+    return _scalar(node)
+
+
+def _scalar(node: yaml.Node) -> Any:
+    return yaml.safe_load(yaml.serialize(node))
+
+
+def read_yaml(path: Path, *, env: bool = False) -> YamlDoc:
+    """Parse `path`; a syntax error becomes a `DomainError` with its line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise DomainError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if env:
+        text = _fill_env(text)
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise DomainError(f"{path}:{line}: not valid YAML: {problem}") from None
+    lines: dict[Path_, int] = {}
+    data = _build(node, (), lines) if node is not None else {}
+    return YamlDoc(path=path, data=data, lines=lines)
