@@ -13,13 +13,13 @@ import argparse
 import asyncio
 import dataclasses
 import json
-import os
 import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from domains import DEFAULT_DOMAIN
 from services.drafter.draft import draft
 from services.intake.normalize import normalize
 from services.investigator import build_sources, investigate, load_playbooks
@@ -27,29 +27,27 @@ from services.investigator.app import similar_cases
 from services.learner.patterns import learn
 from services.router.decide import decide
 from services.router.incidents import group_incident
-from services.router.routing import RoutingTable
+from services.router.routing import load_routing
+from supportflow.domain import Domain, load_domain
 from supportflow.evaluation.scoring import Scored, contains, score
 from supportflow.events import CaseFile, CaseResolved, Pattern, utcnow
-from supportflow.settings import load_domain_config
 from supportflow.similarity import PatternIndex
 from supportflow.world.loader import load_pack, read_tickets
 
 PROTOTYPE_SETTLED = 0.0  # > 0: prototype the "no rivals after a learned confirmation" rule
 
 
-def configure(pack: Path, db_dir: Path) -> dict[str, Any]:
+def configure(pack: Path, db_dir: Path) -> Domain:
     db = f"sqlite:///{db_dir / (pack.resolve().name + '.db')}"
     load_pack(pack, db)
-    os.environ["SUPPORTFLOW_WORLD_DB"] = db
-    os.environ["SUPPORTFLOW_WORLD_FILES"] = str((pack / "world").resolve())
-    return load_domain_config(Path("supportflow/defaults/domain.yaml"))
+    return load_domain(DEFAULT_DOMAIN, env={"SUPPORTFLOW_WORLD_DB": db})
 
 
 async def run(pack: Path, db_dir: Path, index: PatternIndex, prefix: str) -> list[Scored]:
-    config = configure(pack, db_dir)
-    sources = build_sources(config)
-    playbooks = load_playbooks(config.get("playbooks"))
-    routing = RoutingTable.from_config(config["routing"])
+    domain = configure(pack, db_dir)
+    sources = build_sources(domain.data)
+    playbooks = load_playbooks(domain)
+    routing = load_routing(domain)
     groups: dict[str, Any] = {}
     out: list[Scored] = []
     for item in read_tickets(pack):

@@ -15,11 +15,13 @@ import collections
 from pathlib import Path
 from typing import Any
 
+from domains import DEFAULT_DOMAIN
 from services.intake.normalize import normalize
 from services.investigator import investigate, load_playbooks, pack_sources
 from services.router.decide import decide
-from services.router.incidents import GROUPED_CAUSES, group_incident
+from services.router.incidents import GROUPED_CLASSES, group_incident
 from services.router.routing import load_routing
+from supportflow.domain import load_domain
 from supportflow.events import CaseFile
 from supportflow.world.loader import read_tickets
 
@@ -41,8 +43,11 @@ async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("pack", type=Path)
     args = parser.parse_args()
-    sources = pack_sources(args.pack)
-    playbooks, routing = load_playbooks(), load_routing()
+    sources = pack_sources(args.pack, load_domain(DEFAULT_DOMAIN).data)
+    playbooks, routing = (
+        load_playbooks(load_domain(DEFAULT_DOMAIN)),
+        load_routing(load_domain(DEFAULT_DOMAIN)),
+    )
     state: dict[str, Any] = {}
     episodes: dict[str, set[str]] = collections.defaultdict(set)
     groups: dict[str, set[str]] = collections.defaultdict(set)
@@ -54,9 +59,11 @@ async def main() -> None:
         match = group_incident(case, state)
         case.decision = decide(case, routing, incident=match)
         truth = item.truth.cause
-        if truth not in GROUPED_CAUSES and match is None:
+        if item.truth.decision not in GROUPED_CLASSES and match is None:
             continue
-        episode = f"{truth}: {episode_of(case)}" if truth in GROUPED_CAUSES else f"(truth {truth})"
+        episode = (
+            f"{truth}: {episode_of(case)}" if item.truth.decision in GROUPED_CLASSES else f"(truth {truth})"
+        )
         group = case.decision.incident_id or (match.incident_id if match else "-")
         print(
             f"{item.ticket.received_at:%m-%d %H:%M} {item.ticket.ticket_id:10} "

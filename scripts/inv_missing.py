@@ -15,8 +15,10 @@ import asyncio
 import collections
 from pathlib import Path
 
+from domains import DEFAULT_DOMAIN
 from services.intake.normalize import normalize
 from services.investigator import investigate, load_playbooks, pack_sources
+from supportflow.domain import load_domain
 from supportflow.events import CaseFile
 from supportflow.world.loader import read_tickets
 
@@ -26,8 +28,8 @@ async def main() -> None:
     parser.add_argument("pack", type=Path)
     parser.add_argument("--examples", type=int, default=2)
     args = parser.parse_args()
-    sources = pack_sources(args.pack)
-    playbooks = load_playbooks()
+    sources = pack_sources(args.pack, load_domain(DEFAULT_DOMAIN).data)
+    playbooks = load_playbooks(load_domain(DEFAULT_DOMAIN))
     missing: collections.Counter[tuple[str, str, str]] = collections.Counter()
     examples: dict[tuple[str, str, str], list[str]] = collections.defaultdict(list)
     required = ran_required = 0

@@ -12,10 +12,12 @@ import collections
 import json
 from pathlib import Path
 
+from domains import DEFAULT_DOMAIN
 from services.intake.normalize import normalize
 from services.investigator import investigate, load_playbooks, pack_sources
 from services.router.decide import decide
 from services.router.routing import load_routing
+from supportflow.domain import load_domain
 from supportflow.events import CaseFile
 from supportflow.world.loader import read_tickets
 
@@ -27,9 +29,9 @@ async def main() -> None:
     parser.add_argument("--family", default=None)
     parser.add_argument("--all", action="store_true")
     args = parser.parse_args()
-    sources = pack_sources(args.pack)
-    playbooks = load_playbooks()
-    routing = load_routing()
+    sources = pack_sources(args.pack, load_domain(DEFAULT_DOMAIN).data)
+    playbooks = load_playbooks(load_domain(DEFAULT_DOMAIN))
+    routing = load_routing(load_domain(DEFAULT_DOMAIN))
     items = read_tickets(args.pack)
     right = routed = 0
     required = ran_required = checks = possible = 0

@@ -13,6 +13,7 @@ import collections
 import statistics
 from pathlib import Path
 
+from domains import DEFAULT_DOMAIN
 from services.intake.normalize import normalize
 from services.investigator import Sources, investigate, load_playbooks, pack_sources
 from services.investigator.app import similar_cases
@@ -20,6 +21,7 @@ from services.investigator.playbooks import Playbooks
 from services.learner.patterns import learn
 from services.router.decide import decide
 from services.router.routing import RoutingTable, load_routing
+from supportflow.domain import load_domain
 from supportflow.events import CaseFile, CaseResolved, Pattern, utcnow
 from supportflow.similarity import PatternIndex
 from supportflow.world.loader import read_tickets
@@ -76,8 +78,11 @@ async def main() -> None:
     parser.add_argument("learn_pack", type=Path)
     parser.add_argument("--show", type=int, default=0)
     args = parser.parse_args()
-    sources = pack_sources(args.eval_pack)
-    playbooks, routing = load_playbooks(), load_routing()
+    sources = pack_sources(args.eval_pack, load_domain(DEFAULT_DOMAIN).data)
+    playbooks, routing = (
+        load_playbooks(load_domain(DEFAULT_DOMAIN)),
+        load_routing(load_domain(DEFAULT_DOMAIN)),
+    )
     teach, items = read_tickets(args.learn_pack), read_tickets(args.eval_pack)
     before = await run(items, sources, playbooks, routing, PatternIndex())
     base = figures("before", items, before)

@@ -57,6 +57,8 @@ class Fleet:
         env["SUPPORTFLOW_PARTITIONS"] = str(self.settings.partitions)
         env["SUPPORTFLOW_WEB_PORT_BASE"] = str(self.settings.web_port_base)
         env["SUPPORTFLOW_STATE_DIR"] = str(self.settings.state_dir)
+        env["SUPPORTFLOW_DOMAIN"] = str(self.settings.domain)
+        env.pop("SUPPORTFLOW_DOMAIN_CONFIG", None)
         for key, value in (
             ("SUPPORTFLOW_WORLD_DB", self.settings.world_db),
             ("SUPPORTFLOW_WORLD_FILES", self.settings.world_files),

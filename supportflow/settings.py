@@ -1,24 +1,23 @@
 """Deployment settings: one typed object read from the environment.
 
-Domain concerns (sources, playbooks, routing, LLM) live in the domain YAML instead
-(`supportflow/defaults/domain.yaml`, or the file named by SUPPORTFLOW_DOMAIN_CONFIG).
+Everything about the product (sources, vocabulary, checks, playbooks, routing, replies, LLM)
+lives in a domain folder instead (SUPPORTFLOW_DOMAIN; the demo product's folder by default).
 Secrets are `SecretStr`: they never appear in `repr`, logs or `as_dict()`.
 """
 
 from __future__ import annotations
 
-import os
-import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from supportflow.domain import Domain
+
 SERVICES: tuple[str, ...] = ("intake", "investigator", "router", "drafter", "learner")
-DEFAULT_DOMAIN_CONFIG = Path(__file__).parent / "defaults" / "domain.yaml"
+from domains import DEFAULT_DOMAIN  # noqa: E402  (the shipped demo product)
 
 
 class Settings(BaseSettings):
@@ -46,7 +45,11 @@ class Settings(BaseSettings):
     """intake listens on base, investigator base+1, router +2, drafter +3, learner +4."""
 
     state_dir: Path = Path(".supportflow")
-    domain_config: Path = DEFAULT_DOMAIN_CONFIG
+    domain: Path = Field(
+        default=DEFAULT_DOMAIN,
+        validation_alias=AliasChoices("SUPPORTFLOW_DOMAIN", "SUPPORTFLOW_DOMAIN_CONFIG", "domain"),
+    )
+    """The domain folder (a path to its domain.yaml works too)."""
     world_db: str | None = None
     """SQLAlchemy URL of the loaded world the investigator reads (the demo and eval set it)."""
     world_files: str | None = None
@@ -98,20 +101,13 @@ def get_settings() -> Settings:
     return Settings()
 
 
-_ENV_REF = re.compile(r"\$\{([A-Z0-9_]+)\}")
+def load_domain_for(settings: Settings | None = None) -> Domain:
+    """The settings' domain folder, loaded and validated (raises `DomainError` naming file,
+    key and line). `${VARIABLE}` references in its data section come from the environment."""
+    from supportflow.domain import load_domain
 
-
-def load_domain_config(path: Path | None = None) -> dict[str, Any]:
-    """The domain YAML with `${ENV}` references filled from the environment (empty if unset).
-
-    A relative `playbooks` path is resolved against the YAML file's folder.
-    """
-    path = path or get_settings().domain_config
-    source = path.read_text(encoding="utf-8")
-    filled = _ENV_REF.sub(lambda m: os.environ.get(m.group(1), ""), source)
-    loaded = yaml.safe_load(filled) or {}
-    if not isinstance(loaded, dict):
-        raise ValueError(f"domain config {path} must be a mapping")
-    if loaded.get("playbooks"):
-        loaded["playbooks"] = str((path.parent / str(loaded["playbooks"])).resolve())
-    return loaded
+    settings = settings or get_settings()
+    env = {"SUPPORTFLOW_WORLD_DB": settings.world_db} if settings.world_db else {}
+    if settings.world_files:
+        env["SUPPORTFLOW_WORLD_FILES"] = settings.world_files
+    return load_domain(settings.domain, env=env)

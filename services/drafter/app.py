@@ -13,7 +13,7 @@ from supportflow.events import CaseFile
 from supportflow.llm import Provider, provider_from_config
 from supportflow.pattern_feed import PatternFeed
 from supportflow.runtime import create_app, wire_case_stage
-from supportflow.settings import Settings, load_domain_config
+from supportflow.settings import Settings, load_domain_for
 from supportflow.similarity import PatternIndex
 from supportflow.topics import CASES_DECIDED, REPLIES_DRAFTED
 
@@ -21,7 +21,7 @@ APPROVED_EXAMPLE_FLOOR = 0.5
 
 
 def build(settings: Settings) -> faust.App:
-    provider = provider_from_config(load_domain_config(settings.domain_config).get("llm"))
+    provider = provider_from_config(load_domain_for(settings).llm.model_dump())
     index = PatternIndex()
     app = create_app("drafter", settings)
     app.add_dependency(PatternFeed(settings, on_pattern=index.add))

@@ -27,7 +27,7 @@ from supportflow.runtime import (
     send_case,
     stamp,
 )
-from supportflow.settings import Settings, load_domain_config
+from supportflow.settings import Settings, load_domain_for
 from supportflow.topics import DEADLETTER, TICKETS_NORMALIZED, TICKETS_RECEIVED
 
 Normalizer = Callable[[TicketReceived, Sequence[TicketReceived]], IntakeSection]
@@ -36,7 +36,7 @@ Normalizer = Callable[[TicketReceived, Sequence[TicketReceived]], IntakeSection]
 def build(settings: Settings) -> faust.App:
     from services.intake.normalize import normalize
 
-    llm = load_domain_config(settings.domain_config).get("llm") or {}
+    llm = load_domain_for(settings).llm.model_dump()
     assistant = provider_from_config(llm) if llm.get("intake") else None
     app = create_app("intake", settings)
     wire(app, settings, normalize, assistant)

@@ -14,7 +14,7 @@ from supportflow import metrics
 from supportflow.events import CaseFile, InvestigationSection
 from supportflow.pattern_feed import PatternFeed
 from supportflow.runtime import create_app, wire_case_stage
-from supportflow.settings import Settings, load_domain_config
+from supportflow.settings import Settings, load_domain_for
 from supportflow.similarity import PRIOR_MATCHES, PatternIndex, cause_priors
 from supportflow.topics import CASES_INVESTIGATED, TICKETS_NORMALIZED
 
@@ -23,9 +23,9 @@ SIMILARITY_FLOOR = 0.35
 
 
 def build(settings: Settings) -> faust.App:
-    config = load_domain_config(settings.domain_config)
-    sources = build_sources(config)
-    playbooks = load_playbooks(config.get("playbooks"))
+    domain = load_domain_for(settings)
+    sources = build_sources(domain.data)
+    playbooks = load_playbooks(domain)
     index = PatternIndex()
     app = create_app("investigator", settings)
     app.add_dependency(PatternFeed(settings, on_pattern=index.add))

@@ -156,9 +156,7 @@ class CaseContext:
         """Incidents that started before the window ended and were not resolved before it began."""
         rows = await self._fetch(Query(INCIDENTS, time_column=TIME, until=self.window_end))
         return [
-            row
-            for row in rows
-            if row.get("resolved_at") is None or row["resolved_at"] >= self.window_start
+            row for row in rows if row.get("resolved_at") is None or row["resolved_at"] >= self.window_start
         ]
 
     async def behaviours(self) -> list[Row]:

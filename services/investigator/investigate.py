@@ -19,10 +19,10 @@ from supportflow.events import (
     Verdict,
 )
 
-from .checks import CHECKS, Finding
-from .context import CaseContext
-from .identity import Identity, resolve_identity
-from .playbooks import IDENTITY_CHECK, PATTERNS_CHECK, TRIAGE_CHECK, HypothesisSpec, Playbooks
+from .context import MEMBERS, CaseContext
+from .finding import CheckFn, Finding
+from .identity import Identity, IdentityKinds, resolve_identity
+from .playbooks import IDENTITY_CHECK, PATTERNS_CHECK, HypothesisSpec, Playbooks
 from .signals import TicketSignals
 from .sources import CaseSources, Query, Sources, SourceUnavailable
 
@@ -91,7 +91,8 @@ DECISIVE_PRIOR = 0.25
 class Trail:
     """Evidence in the order it was gathered, with ids and the time to the first item."""
 
-    def __init__(self) -> None:
+    def __init__(self, runners: Mapping[str, CheckFn] | None = None) -> None:
+        self.runners = runners or {}
         self.started = time.perf_counter()
         self.evidence: list[Evidence] = []
         self.first_evidence_s: float | None = None
@@ -146,9 +147,8 @@ async def _run_check(
 ) -> Evidence:
     ctx.reads = []
     started = time.perf_counter()
-    cause = spec.cause if spec else ""
     try:
-        finding = await CHECKS[name].run(ctx, cause)
+        finding = await trail.runners[name](ctx, spec)
     except SourceUnavailable as exc:
         if exc.source not in trail.unavailable:
             trail.unavailable.append(exc.source)
@@ -196,22 +196,24 @@ def judge(spec: HypothesisSpec, verdicts: Mapping[str, Verdict]) -> HypothesisVe
     return "inconclusive" if "supports" in got else "unlikely"
 
 
-async def _identity_evidence(case: CaseFile, sources: CaseSources, trail: Trail) -> Identity:
+async def _identity_evidence(
+    case: CaseFile, sources: CaseSources, trail: Trail, kinds: IdentityKinds
+) -> Identity:
     assert case.intake is not None
     started = time.perf_counter()
     try:
-        identity = await resolve_identity(case.intake, sources)
+        identity = await resolve_identity(case.intake, sources, kinds)
     except SourceUnavailable as exc:
         trail.unavailable.append(exc.source)
         identity = Identity(
             status="unverified",
-            note=f"Requester not verified: source {exc.source} unavailable; no account data read.",
+            note=f"Requester not verified: source {exc.source} unavailable; no {kinds.noun} data read.",
             verdict="unavailable",
             observed=f"Could not check: source {exc.source} unavailable ({exc.reason}).",
         )
         source = exc.source
     else:
-        source = sources.source_name("users")
+        source = sources.source_name(MEMBERS)
     trail.add(
         source=source,
         check=IDENTITY_CHECK,
@@ -238,15 +240,15 @@ async def investigate(
     if case.intake is None:
         raise ValueError(f"case {case.ticket_id} has no intake section")
     view = sources.for_case() if isinstance(sources, Sources) else sources
-    trail = Trail()
-    identity = await _identity_evidence(case, view, trail)
+    trail = Trail(playbooks.runners)
+    identity = await _identity_evidence(case, view, trail, playbooks.identity)
     section = InvestigationSection(
         identity_status=identity.status,
         identity_note=identity.note,
-        account_id=identity.account_id,
-        user_id=str(identity.requester.get("user_id")) if identity.requester else None,
+        account_id=identity.tenant_id,
+        user_id=str(identity.requester.get("member_id")) if identity.requester else None,
     )
-    signals = TicketSignals.from_case(case)
+    signals = TicketSignals.from_case(case, playbooks.lexicon)
     playbook = playbooks.for_problem(case.intake.problem_type)
     section.playbook = playbook.name
     section.similar_cases = [s.case_id for s in similar]
@@ -256,7 +258,7 @@ async def investigate(
             causes.append(cause)
 
     parked = case.intake.status == "needs_info" and not concrete(case, signals)
-    if identity.account_id is None or parked:
+    if identity.tenant_id is None or parked:
         section.checks_possible = len(_possible(causes, playbooks, similar))
         section.hypotheses = [r.model for r in _rank(causes, playbooks, signals, priors or {}, similar)]
         _finish(section, trail)
@@ -266,10 +268,10 @@ async def investigate(
     ctx = CaseContext(
         intake=case.intake,
         sources=view,
-        account_id=identity.account_id,
+        tenant_id=identity.tenant_id,
         requester=identity.requester,
         subject=identity.subject,
-        workspace_id=identity.workspace_id,
+        scope_id=identity.scope_id,
         window_start=start,
         window_end=end,
         signals=signals,
@@ -281,9 +283,9 @@ async def investigate(
         section.hypotheses = [r.model for r in learned]
         _finish(section, trail)
         return section
-    triage = await _run_check(TRIAGE_CHECK, None, ctx, view, trail)
+    triage = await _run_check(playbooks.triage, None, ctx, view, trail) if playbooks.triage else None
     observed: Counter[str] = ctx.notes.get("observed") or Counter()
-    if triage.verdict != "unavailable":
+    if triage is not None and triage.verdict != "unavailable":
         for cause, spec in playbooks.hypotheses.items():
             if cause not in causes and spec.signals.reasons & set(observed):
                 causes.append(cause)
@@ -361,7 +363,7 @@ async def _learned_path(
 
 
 def _possible(causes: Sequence[str], playbooks: Playbooks, similar: Sequence[SimilarCase]) -> set[str]:
-    possible = {IDENTITY_CHECK, TRIAGE_CHECK}
+    possible = {IDENTITY_CHECK, *([playbooks.triage] if playbooks.triage else [])}
     possible |= {c for cause in causes for c in playbooks.hypotheses[cause].check_names}
     if similar:
         possible.add(PATTERNS_CHECK)

@@ -1,20 +1,20 @@
-"""Declarative playbooks (supportflow/defaults/playbooks.yaml), parsed into plain objects."""
+"""The domain's declarative playbooks, parsed into plain objects."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from importlib import resources
-from pathlib import Path
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal, cast
 
-import yaml
-
+from supportflow.domain import Domain
+from supportflow.domain.loader import BUILTIN_CHECKS
 from supportflow.events import DECISION_CLASSES, DecisionClass
 
-IDENTITY_CHECK = "identity.requester_membership"
-TRIAGE_CHECK = "events.recent_outcomes"
-PATTERNS_CHECK = "patterns.similar_cases"
+from .finding import CheckFn
+from .identity import IdentityKinds
+from .signals import Lexicon
+
+IDENTITY_CHECK, PATTERNS_CHECK = BUILTIN_CHECKS
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ class Signals:
 
 @dataclass(frozen=True)
 class HypothesisSpec:
-    """A candidate explanation: its cause id (WORLD.md), decision class and checks."""
+    """A candidate explanation: its cause id (the domain's), decision class and checks."""
 
     cause: str
     title: str
@@ -48,6 +48,8 @@ class HypothesisSpec:
     confirm: Literal["all", "any"]
     checks: tuple[CheckStep, ...]
     signals: Signals
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+    """What varies by cause (`platform`, `scope`, and what the domain's own checks read)."""
 
     @property
     def check_names(self) -> tuple[str, ...]:
@@ -70,6 +72,12 @@ class Playbooks:
     default_playbook: str = "general"
     rule_out: tuple[str, ...] = ()
     """Hypotheses tested in full before a case that confirmed nothing is called unclear."""
+    triage: str | None = None
+    """The check that surveys the tenant's recorded outcomes to order the hypotheses."""
+    runners: Mapping[str, CheckFn] = field(default_factory=dict)
+    """Every check by name: the domain's generic-kind instances and its own code checks."""
+    lexicon: Lexicon = field(default_factory=Lexicon)
+    identity: IdentityKinds = field(default_factory=IdentityKinds)
 
     def for_problem(self, problem_type: str | None) -> Playbook:
         key = (problem_type or "").strip().lower().replace("-", "_").replace(" ", "_")
@@ -122,6 +130,7 @@ def parse_playbooks(raw: Mapping[str, Any]) -> Playbooks:
             confirm=cast(Literal["all", "any"], confirm),
             checks=tuple(steps),
             signals=_signals(spec.get("signals") or {}),
+            attributes=dict(spec.get("attributes") or {}),
         )
     playbooks: dict[str, Playbook] = {}
     for name, spec in (raw.get("playbooks") or {}).items():
@@ -138,18 +147,35 @@ def parse_playbooks(raw: Mapping[str, Any]) -> Playbooks:
     rule_out = tuple(str(h) for h in raw.get("rule_out") or ())
     if unknown := [h for h in rule_out if h not in hypotheses]:
         raise ValueError(f"rule_out: unknown hypotheses {unknown}")
+    triage = raw.get("triage")
     return Playbooks(
-        hypotheses=hypotheses, playbooks=playbooks, costs=costs, settings=settings, rule_out=rule_out
+        hypotheses=hypotheses,
+        playbooks=playbooks,
+        costs=costs,
+        settings=settings,
+        rule_out=rule_out,
+        triage=str(triage) if triage else None,
     )
 
 
-def load_playbooks(path: str | Path | None = None) -> Playbooks:
-    """Load playbooks from `path`, or the shipped supportflow/defaults/playbooks.yaml."""
-    if path is None:
-        text = resources.files("supportflow").joinpath("defaults/playbooks.yaml").read_text("utf-8")
-    else:
-        text = Path(path).read_text(encoding="utf-8")
-    raw = yaml.safe_load(text)
-    if not isinstance(raw, dict):
-        raise ValueError("playbooks file is not a mapping")
-    return parse_playbooks(raw)
+def load_playbooks(domain: Domain) -> Playbooks:
+    """The playbooks of a loaded domain (already validated against its checks), with the
+    domain's checks and vocabulary."""
+    from .checks import domain_checks
+
+    parsed = parse_playbooks(domain.playbooks)
+    costs = dict(parsed.costs)
+    for name, spec in domain.checks.items():
+        costs.setdefault(name, spec.cost)
+    return replace(
+        parsed,
+        costs=costs,
+        runners=domain_checks(domain),
+        lexicon=Lexicon.from_vocabulary(domain.vocabulary),
+        identity=IdentityKinds(
+            tenant=domain.product.tenant.identifier,
+            scope=domain.product.scope,
+            member=domain.vocabulary.kind_with_role("member"),
+            noun=domain.product.tenant.noun.get("en", "account"),
+        ),
+    )

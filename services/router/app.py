@@ -12,16 +12,16 @@ import faust
 
 from services.router.decide import decide
 from services.router.incidents import IncidentMatch, group_incident, incident_records
-from services.router.routing import RoutingTable
+from services.router.routing import load_routing
 from supportflow import metrics
 from supportflow.events import CaseFile, Decision, utcnow
 from supportflow.runtime import create_app, raw_topic, send_record, wire_case_stage
-from supportflow.settings import Settings, load_domain_config
+from supportflow.settings import Settings, load_domain_for
 from supportflow.topics import CASES_DECIDED, CASES_INVESTIGATED, INCIDENTS
 
 
 def build(settings: Settings) -> faust.App:
-    routing = RoutingTable.from_config(load_domain_config(settings.domain_config)["routing"])
+    routing = load_routing(load_domain_for(settings))
     app = create_app("router", settings)
     groups = app.Table("incident_groups", default=dict, partitions=settings.partitions)
     incidents = raw_topic(app, settings, INCIDENTS)

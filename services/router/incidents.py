@@ -19,17 +19,9 @@ from supportflow.events import CaseFile, IncidentGroup
 # signature's group when it was received inside the group's span of received times, or within
 # this much of its first or last ticket (times are the tickets' `received_at`, never the clock).
 DEFAULT_WINDOW = timedelta(hours=6)
-# Explanations whose tickets form incidents: the platform's failures, not one account's setup.
-GROUPED_CAUSES = frozenset({"deploy_regression", "open_incident", "integration_outage"})
-# Checks whose supporting evidence names the failing component and error family, in the order
-# they are trusted: a deploy's target names the component even when the account's calls failed
-# on the gateway in front of it.
-_SIGNATURE_CHECKS = (
-    "changes.recent_deploys",
-    "logs.integration_errors",
-    "logs.error_spike",
-    "incidents.open_incidents",
-)
+# Explanations whose tickets form incidents: the platform's failures (a defect of the product,
+# an incident), not one account's setup — whatever the domain calls the causes.
+GROUPED_CLASSES = frozenset({"incident", "product_defect"})
 
 
 @dataclass(frozen=True)
@@ -76,7 +68,7 @@ def _grouped_evidence(case: CaseFile) -> set[str] | None:
     if not confirmed:
         # A case handed over without hypotheses (older producers) is judged by its evidence.
         return None if investigation.hypotheses else {e.evidence_id for e in investigation.evidence}
-    if any(h.cause not in GROUPED_CAUSES for h in confirmed):
+    if any(h.decision_class not in GROUPED_CLASSES for h in confirmed):
         return None
     return {i for h in confirmed for i in h.evidence_ids}
 
@@ -87,16 +79,18 @@ def signature_of(case: CaseFile) -> tuple[str | None, str | None]:
     behind = _grouped_evidence(case)
     if behind is None or case.investigation is None:
         return None, None
-    found: dict[str, dict[str, str]] = {}
-    for evidence in case.investigation.evidence:
-        if evidence.verdict == "supports" and evidence.evidence_id in behind:
-            found.setdefault(evidence.check, evidence.facts)
-    incident = found.get("incidents.open_incidents", {}).get("incident_id") or None
+    found: list[dict[str, str]] = [
+        evidence.facts
+        for evidence in case.investigation.evidence
+        if evidence.verdict == "supports" and evidence.evidence_id in behind
+    ]
+    incident = next((facts["incident_id"] for facts in found if facts.get("incident_id")), None)
     signature = None
-    for check in _SIGNATURE_CHECKS:
-        facts = found.get(check)
-        if facts is None:
-            continue
+    # The supporting facts that name the failing component, in the order they are trusted: a
+    # deploy (its facts carry the released version) names the component even when the
+    # account's calls failed on a gateway in front of it; then a named third party; then the
+    # component of the errors; then the components of a known incident.
+    for facts in sorted(found, key=_trust):
         component = (
             facts.get("component")
             or (f"integration:{facts['integration']}" if facts.get("integration") else "")
@@ -104,7 +98,7 @@ def signature_of(case: CaseFile) -> tuple[str | None, str | None]:
         )
         if not component:
             continue
-        if check == "changes.recent_deploys":
+        if "version" in facts:
             # The deploy is the common cause: its tickets are one incident however far apart
             # they arrive, until another deploy (another version) changes the component.
             version = facts.get("version")
@@ -114,6 +108,16 @@ def signature_of(case: CaseFile) -> tuple[str | None, str | None]:
             signature = f"{component}/{family}"
         break
     return signature, incident
+
+
+def _trust(facts: dict[str, str]) -> int:
+    if "version" in facts:
+        return 0
+    if facts.get("integration"):
+        return 1
+    if facts.get("component"):
+        return 2
+    return 3
 
 
 def _group_id(signature: str, ticket_id: str) -> str:

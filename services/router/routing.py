@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
-import yaml
-
+from supportflow.domain import Domain
 from supportflow.events import DECISION_CLASSES, Route
 
 
@@ -36,13 +33,6 @@ class RoutingTable:
         return self.classes[decision_class].model_copy()
 
 
-def load_routing(path: str | Path | None = None) -> RoutingTable:
-    """The routing table from a domain YAML file, or the shipped supportflow/defaults/domain.yaml."""
-    if path is None:
-        text = resources.files("supportflow").joinpath("defaults/domain.yaml").read_text("utf-8")
-    else:
-        text = Path(path).read_text(encoding="utf-8")
-    raw = yaml.safe_load(text)
-    if not isinstance(raw, dict):
-        raise ValueError("domain configuration is not a mapping")
-    return RoutingTable.from_config(raw)
+def load_routing(domain: Domain) -> RoutingTable:
+    """The routing table of a loaded domain."""
+    return RoutingTable.from_config(domain.routing.model_dump())

@@ -30,7 +30,16 @@ KIND_PARAMS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     # A change or deploy on the component of the account's errors, shortly before they began.
     "change_before_errors": (
         frozenset({"errors", "error_match"}),
-        frozenset({"within_hours", "lookback_hours", "match", "component_field", "error_component_field", "min_errors"}),
+        frozenset(
+            {
+                "within_hours",
+                "lookback_hours",
+                "match",
+                "component_field",
+                "error_component_field",
+                "min_errors",
+            }
+        ),
     ),
     # Errors matching `match` rose over the baseline before the window by `ratio`.
     "error_rate_rise": (

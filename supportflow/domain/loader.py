@@ -89,14 +89,16 @@ class Domain:
         return default
 
 
-def _section(folder: Path, doc: YamlDoc, name: str) -> tuple[YamlDoc, Any]:
+def _section(
+    folder: Path, doc: YamlDoc, name: str, env: Mapping[str, str] | None = None
+) -> tuple[YamlDoc, Any]:
     """A section of domain.yaml, read from its own file when it names one."""
     value = doc.data.get(name) if isinstance(doc.data, dict) else None
     if isinstance(value, str) and value.endswith((".yaml", ".yml")):
         path = (folder / value).resolve()
         if not path.is_file():
             raise doc.error((name,), f"names {value}, which is not a file of {folder}")
-        sub = read_yaml(path, env=name == "data")
+        sub = read_yaml(path, env=name == "data", overrides=env)
         return sub, sub.data
     return doc, value
 
@@ -190,7 +192,9 @@ def _validate_checks(doc: YamlDoc, raw: Any, data: DataModel) -> dict[str, Check
             raise doc.error(loc, "a check is named source.check (e.g. requests.rate_limits)")
         parsed = _validate(CheckSpec, doc, loc, spec)
         if parsed.kind not in KIND_PARAMS:
-            raise doc.error((*loc, "kind"), f"unknown check kind {parsed.kind!r} (one of {sorted(KIND_PARAMS)})")
+            raise doc.error(
+                (*loc, "kind"), f"unknown check kind {parsed.kind!r} (one of {sorted(KIND_PARAMS)})"
+            )
         if parsed.entity is not None and parsed.entity not in data.entities:
             raise doc.error((*loc, "entity"), f"unknown entity {parsed.entity!r}")
         required, optional = KIND_PARAMS[parsed.kind]
@@ -204,15 +208,18 @@ def _validate_checks(doc: YamlDoc, raw: Any, data: DataModel) -> dict[str, Check
     return checks
 
 
-def load_domain(folder: str | Path) -> Domain:
-    """Read and validate a domain folder. Raises `DomainError` naming file, key and line."""
+def load_domain(folder: str | Path, env: Mapping[str, str] | None = None) -> Domain:
+    """Read and validate a domain folder. Raises `DomainError` naming file, key and line.
+
+    `${NAME}` references in domain.yaml and the data section are filled from `env`, then from
+    the process environment."""
     root = Path(folder).expanduser().resolve()
     if root.is_file():
         root = root.parent
     main = root / "domain.yaml"
     if not main.is_file():
         raise DomainError(f"{root}: not a domain folder (no domain.yaml)")
-    doc = read_yaml(main, env=True)
+    doc = read_yaml(main, env=True, overrides=env)
     if not isinstance(doc.data, dict):
         raise doc.error((), "domain.yaml must be a mapping of sections")
     for key in doc.data:
@@ -221,7 +228,7 @@ def load_domain(folder: str | Path) -> Domain:
     files: dict[str, Path] = {"domain": main}
 
     def section(name: str) -> tuple[YamlDoc, Any]:
-        sub, value = _section(root, doc, name)
+        sub, value = _section(root, doc, name, env)
         files[name] = sub.path
         return sub, value
 
@@ -231,12 +238,20 @@ def load_domain(folder: str | Path) -> Domain:
     vocab_doc, vocab_raw = section("vocabulary")
     vocabulary = _validate(Vocabulary, vocab_doc, ("vocabulary",) if vocab_doc is doc else (), vocab_raw)
     for kind in (product.tenant.identifier, product.scope, *product.required_identifiers):
-        if kind and kind not in vocabulary.identifiers and kind not in ("time_window", "error_details", "action"):
-            raise product_doc.error((*loc, "tenant"), f"identifier kind {kind!r} is not in vocabulary.identifiers")
+        if (
+            kind
+            and kind not in vocabulary.identifiers
+            and kind not in ("time_window", "error_details", "action")
+        ):
+            raise product_doc.error(
+                (*loc, "tenant"), f"identifier kind {kind!r} is not in vocabulary.identifiers"
+            )
     data_doc, data_raw = section("data")
     data = _validate(DataModel, data_doc, ("data",) if data_doc is doc else (), data_raw)
     if product.tenant.entity not in data.entities:
-        raise product_doc.error((*loc, "tenant", "entity"), f"entity {product.tenant.entity!r} is not in data.entities")
+        raise product_doc.error(
+            (*loc, "tenant", "entity"), f"entity {product.tenant.entity!r} is not in data.entities"
+        )
     checks_doc, checks_raw = section("checks")
     checks = _validate_checks(checks_doc, checks_raw, data)
     code_checks = _load_code_checks(root, doc, doc.data.get("code_checks"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,9 +40,10 @@ class YamlDoc:
         return DomainError(f"{self.path}:{self.line_of(loc)}: {key}: {message}")
 
 
-def _fill_env(text: str) -> str:
-    """`${NAME}` references filled from the environment (empty when unset)."""
-    return _ENV_REF.sub(lambda m: os.environ.get(m.group(1), ""), text)
+def _fill_env(text: str, overrides: Mapping[str, str] | None = None) -> str:
+    """`${NAME}` references filled from `overrides`, then the environment (empty when unset)."""
+    values = {**os.environ, **(overrides or {})}
+    return _ENV_REF.sub(lambda m: values.get(m.group(1), ""), text)
 
 
 def _build(node: yaml.Node, loc: Path_, lines: dict[Path_, int]) -> Any:
@@ -63,14 +65,14 @@ def _scalar(node: yaml.Node) -> Any:
     return yaml.safe_load(yaml.serialize(node))
 
 
-def read_yaml(path: Path, *, env: bool = False) -> YamlDoc:
+def read_yaml(path: Path, *, env: bool = False, overrides: Mapping[str, str] | None = None) -> YamlDoc:
     """Parse `path`; a syntax error becomes a `DomainError` with its line."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise DomainError(f"{path}: cannot read: {exc.strerror or exc}") from None
     if env:
-        text = _fill_env(text)
+        text = _fill_env(text, overrides)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:

@@ -8,7 +8,6 @@ names (causes, classes, check names, missing-identifier words).
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -120,8 +119,11 @@ class PackTicket(BaseModel):
 
 @cache
 def _routing() -> dict[str, Any]:
-    text = resources.files("supportflow").joinpath("defaults/domain.yaml").read_text(encoding="utf-8")
-    routing: dict[str, Any] = yaml.safe_load(text)["routing"]
+    from domains import DEFAULT_DOMAIN
+
+    routing: dict[str, Any] = yaml.safe_load((DEFAULT_DOMAIN / "domain.yaml").read_text(encoding="utf-8"))[
+        "routing"
+    ]
     return routing
 
 

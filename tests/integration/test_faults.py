@@ -23,7 +23,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-import yaml
+from demo_domain import demo, demo_copy
 
 from supportflow import codec
 from supportflow.admin import create_topics
@@ -32,7 +32,7 @@ from supportflow.demo import EXAMPLE_PACK
 from supportflow.evaluation.runner import relabel
 from supportflow.events import CaseFile, Requester, TicketReceived, utcnow
 from supportflow.fleet import Fleet, free_port_block
-from supportflow.settings import DEFAULT_DOMAIN_CONFIG, SERVICES, Settings
+from supportflow.settings import SERVICES, Settings
 from supportflow.topics import TICKETS_RECEIVED
 from supportflow.traffic import Collected, collect_cases, collect_dead_letters, publish_raw, publish_tickets
 from supportflow.world.loader import read_tickets
@@ -119,20 +119,6 @@ class Progress:
     async def reached(self, timeout: float) -> None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.midway.wait(), timeout)
-
-
-def domain_config(tmp: Path, **sections: object) -> Path:
-    """A copy of the shipped domain YAML with `sections` merged in (playbooks path kept absolute)."""
-    config = yaml.safe_load(DEFAULT_DOMAIN_CONFIG.read_text(encoding="utf-8"))
-    config["playbooks"] = str(DEFAULT_DOMAIN_CONFIG.parent / config["playbooks"])
-    for key, value in sections.items():
-        if isinstance(value, dict) and isinstance(config.get(key), dict):
-            config[key] = {**config[key], **value}
-        else:
-            config[key] = value
-    path = tmp / "domain.yaml"
-    path.write_text(yaml.safe_dump(config), encoding="utf-8")
-    return path
 
 
 def settings_on(bootstrap: str, tmp: Path, **overrides: object) -> Settings:
@@ -353,9 +339,22 @@ async def test_failing_incident_source_gives_unavailable_evidence_without_stalli
     isolated_settings: Settings, world_db: str, tmp_path: Path, mode: str
 ) -> None:
     with incident_api(mode) as url:
-        config = domain_config(tmp_path, sources={"http": {"incidents": {"url": url, "timeout_s": 1.0}}})
-        settings = isolated_settings.model_copy(update={"world_db": world_db, "domain_config": config})
-        fleet = Fleet(settings, env={"SUPPORTFLOW_DOMAIN_CONFIG": str(config)})
+        entities = dict(demo().data.entities)
+        entities["incidents"] = entities["incidents"].model_copy(
+            update={"source": "http.incidents", "time_format": "iso", "json_fields": []}
+        )
+        config = demo_copy(
+            tmp_path,
+            data={
+                "sources": {
+                    "sql": {"kind": "sql", "url": "${SUPPORTFLOW_WORLD_DB}"},
+                    "http.incidents": {"kind": "http", "url": url, "timeout_s": 1.0},
+                },
+                "entities": {name: e.model_dump(exclude_defaults=True) for name, e in entities.items()},
+            },
+        )
+        settings = isolated_settings.model_copy(update={"world_db": world_db, "domain": config})
+        fleet = Fleet(settings)
         items = [item for item in relabel(read_tickets(EXAMPLE_PACK), f"src-{mode}-")]
         incidents = [i.ticket for i in items if i.truth.decision == "incident"][:10]
         others = [i.ticket for i in items if i.truth.decision != "incident"][:20]

@@ -21,11 +21,11 @@ from typing import Any
 
 import httpx
 import pytest
-import yaml
+from demo_domain import demo_copy, demo_playbooks, demo_sources
 from pydantic import SecretStr
 
 from services.intake.normalize import normalize
-from services.investigator import QueryLog, build_sources, investigate, load_playbooks
+from services.investigator import QueryLog, investigate
 from supportflow import codec
 from supportflow.admin import create_topics
 from supportflow.broker import LocalBroker, SaslListener
@@ -33,7 +33,7 @@ from supportflow.demo import EXAMPLE_PACK
 from supportflow.evaluation.runner import relabel
 from supportflow.events import CaseFile, ThreadMessage
 from supportflow.fleet import Fleet, free_port_block
-from supportflow.settings import DEFAULT_DOMAIN_CONFIG, SERVICES, Settings, load_domain_config
+from supportflow.settings import SERVICES, Settings
 from supportflow.topics import TICKETS_RECEIVED
 from supportflow.traffic import collect_cases, collect_dead_letters, publish_raw, publish_tickets
 from supportflow.world.loader import read_tickets
@@ -97,15 +97,6 @@ def settings_on(bootstrap: str, tmp: Path, **overrides: object) -> Settings:
     return Settings.model_validate(values | overrides)
 
 
-def domain_config(tmp: Path, **sections: object) -> Path:
-    config = yaml.safe_load(DEFAULT_DOMAIN_CONFIG.read_text(encoding="utf-8"))
-    config["playbooks"] = str(DEFAULT_DOMAIN_CONFIG.parent / config["playbooks"])
-    config.update(sections)
-    path = tmp / "domain.yaml"
-    path.write_text(yaml.safe_dump(config), encoding="utf-8")
-    return path
-
-
 @pytest.fixture(scope="module")
 def llm() -> Iterator[ThreadingHTTPServer]:
     with stub_llm() as server:
@@ -118,12 +109,12 @@ def secure_pipeline(
 ) -> Iterator[Fleet]:
     tmp = tmp_path_factory.mktemp("security")
     url = f"http://127.0.0.1:{llm.server_address[1]}"
-    config = domain_config(
+    config = demo_copy(
         tmp, llm={"provider": "openai", "model": "stub", "base_url": url, "timeout_s": 5, "max_attempts": 1}
     )
-    settings = settings_on(kafka_bootstrap, tmp, world_db=world_db, domain_config=config)
+    settings = settings_on(kafka_bootstrap, tmp, world_db=world_db, domain=config)
     asyncio.run(create_topics(settings))
-    fleet = Fleet(settings, env={"SUPPORTFLOW_DOMAIN_CONFIG": str(config), "SUPPORTFLOW_LOG_LEVEL": "info"})
+    fleet = Fleet(settings, env={"SUPPORTFLOW_LOG_LEVEL": "info"})
     fleet.start()
     try:
         fleet.wait_healthy(timeout=120)
@@ -152,11 +143,11 @@ async def test_a_ticket_naming_another_tenant_reads_and_shows_nothing_of_it(
     assert len(items) >= 5, "the example pack has cross-tenant tickets"
 
     # 1. every query the investigator runs, recorded in-process
-    playbooks = load_playbooks(load_domain_config(DEFAULT_DOMAIN_CONFIG).get("playbooks"))
+    playbooks = demo_playbooks()
     read_foreign = []
     for item in items:
         log = QueryLog()
-        sources = build_sources({"sources": {"sql": {"url": world_db}}}, recorder=log)
+        sources = demo_sources(world_db, recorder=log)
         ticket = item.ticket
         case = CaseFile(ticket_id=ticket.ticket_id, ticket=ticket, intake=normalize(ticket, []))
         try:

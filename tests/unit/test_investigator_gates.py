@@ -9,14 +9,14 @@ from datetime import timedelta
 from pathlib import Path
 
 from conftest_world import NOW, World, at, base_world, make_case
+from demo_domain import demo_routing
 from test_investigator_playbooks import PLAYBOOKS, run
 
 from services.investigator.investigate import _window
 from services.router.decide import decide
-from services.router.routing import load_routing
 from supportflow.events import CaseFile, InvestigationSection
 
-ROUTING = load_routing()
+ROUTING = demo_routing()
 
 
 def verdicts(section: InvestigationSection) -> dict[str, str]:

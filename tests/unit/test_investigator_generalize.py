@@ -8,12 +8,12 @@ from pathlib import Path
 
 from conftest_world import at as ago
 from conftest_world import base_world, make_case
+from demo_domain import demo_routing
 from test_investigator_playbooks import run
 
 from services.router.decide import decide
-from services.router.routing import load_routing
 
-ROUTING = load_routing()
+ROUTING = demo_routing()
 
 
 def verdicts(section: object) -> dict[str, str]:

@@ -6,8 +6,9 @@ import re
 from pathlib import Path
 
 from conftest_world import at, base_world, make_case
+from demo_domain import demo_playbooks, demo_sources
 
-from services.investigator import QueryLog, build_sources, investigate, load_playbooks
+from services.investigator import QueryLog, investigate
 from supportflow.events import CaseFile, InvestigationSection
 
 OTHER = {"acc_glbx02", "ws_glbx01", "usr_gus003", "gus@globex.example"}
@@ -25,9 +26,9 @@ async def run(case: CaseFile, tmp_path: Path, log: QueryLog) -> InvestigationSec
     )
     world.log(at(hours_ago=1), "acc_glbx02", "exports", 403, "PLAN_LIMIT_REACHED")
     _, db = world.write(tmp_path)
-    sources = build_sources({"sql": {"url": str(db)}}, recorder=log)
+    sources = demo_sources(str(db), recorder=log)
     try:
-        return await investigate(case, sources, load_playbooks())
+        return await investigate(case, sources, demo_playbooks())
     finally:
         await sources.aclose()
 
@@ -71,9 +72,7 @@ async def test_identity_is_resolved_before_any_account_data(tmp_path: Path) -> N
     section = await run(case, tmp_path, log)
     assert section.identity_status == "verified"
     first = log.records[0]
-    assert (
-        first.table == "users" and first.account_id is None and first.filters["email"] == "ann@acme.example"
-    )
+    assert first.table == "users" and first.tenant is None and first.filters["email"] == "ann@acme.example"
     assert_never_touched_other_tenant(log)
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest_world import base_world
+from demo_domain import demo_playbooks, demo_sources
 from test_investigator_playbooks import PLAYBOOKS, plan_limit
 
-from services.investigator import SimilarCase, build_sources, investigate
-from services.investigator.investigate import TRIAGE_CHECK, decisive_cause
+from services.investigator import SimilarCase, investigate
+from services.investigator.investigate import decisive_cause
 from supportflow.events import CaseFile, InvestigationSection
 
 
@@ -16,7 +17,7 @@ async def run(tmp_path: Path, similar: list[SimilarCase], priors: dict[str, floa
     world = base_world()
     case: CaseFile = plan_limit(world)
     _, db = world.write(tmp_path)
-    sources = build_sources({"sources": {"sql": {"url": str(db)}}})
+    sources = demo_sources(str(db))
     try:
         return await investigate(case, sources, PLAYBOOKS, priors=priors, similar=similar)
     finally:
@@ -42,7 +43,7 @@ async def test_a_learned_cause_is_confirmed_with_fewer_checks(tmp_path: Path) ->
     )
     assert {h.cause for h in cold.hypotheses if h.verdict == "confirmed"} == {"plan_limit"}
     assert {h.cause for h in learned.hypotheses if h.verdict == "confirmed"} == {"plan_limit"}
-    assert TRIAGE_CHECK not in {e.check for e in learned.evidence}
+    assert demo_playbooks().triage not in {e.check for e in learned.evidence}
     assert len([e for e in learned.evidence if e.source != "patterns"]) < len(cold.evidence)
 
 
@@ -53,6 +54,6 @@ async def test_a_misleading_pattern_falls_back_to_the_regular_path(tmp_path: Pat
         {"rate_limited": 0.9},
     )
     assert {h.cause for h in misled.hypotheses if h.verdict == "confirmed"} == {"plan_limit"}
-    assert TRIAGE_CHECK in {e.check for e in misled.evidence}
+    assert demo_playbooks().triage in {e.check for e in misled.evidence}
     checks = [e.check for e in misled.evidence]
     assert len(checks) == len(set(checks)), "no check runs twice"

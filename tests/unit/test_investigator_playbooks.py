@@ -8,17 +8,18 @@ from pathlib import Path
 
 import pytest
 from conftest_world import World, at, base_world, make_case
+from demo_domain import demo_playbooks, demo_sources
 
-from services.investigator import build_sources, investigate, load_playbooks
+from services.investigator import investigate
 from supportflow.events import CaseFile, InvestigationSection
 
 Scenario = Callable[[World], CaseFile]
-PLAYBOOKS = load_playbooks()
+PLAYBOOKS = demo_playbooks()
 
 
 async def run(world: World, case: CaseFile, tmp_path: Path) -> InvestigationSection:
     _, db = world.write(tmp_path)
-    sources = build_sources({"sources": {"sql": {"url": str(db)}}})
+    sources = demo_sources(str(db))
     try:
         return await investigate(case, sources, PLAYBOOKS)
     finally:
@@ -363,7 +364,7 @@ async def test_priors_change_the_order_of_checks(tmp_path: Path) -> None:
     world = base_world()
     case = deploy_regression(world)
     _, db = world.write(tmp_path)
-    sources = build_sources({"sources": {"sql": {"url": str(db)}}})
+    sources = demo_sources(str(db))
     try:
         default = await investigate(case, sources, PLAYBOOKS)
         tilted = await investigate(
@@ -383,7 +384,7 @@ async def test_similar_cases_become_internal_evidence_and_raise_the_prior(tmp_pa
     world = base_world()
     case = deploy_regression(world)
     _, db = world.write(tmp_path)
-    sources = build_sources({"sources": {"sql": {"url": str(db)}}})
+    sources = demo_sources(str(db))
     similar = [SimilarCase("pat-exports-500", "deploy_regression", "product_defect", similarity=0.9)]
     try:
         section = await investigate(case, sources, PLAYBOOKS, similar=similar)
@@ -404,7 +405,5 @@ async def test_similar_cases_become_internal_evidence_and_raise_the_prior(tmp_pa
 
 
 def test_every_playbook_check_is_implemented() -> None:
-    from services.investigator.checks import CHECKS
-
     named = {step.check for spec in PLAYBOOKS.hypotheses.values() for step in spec.checks}
-    assert named <= set(CHECKS)
+    assert named <= set(PLAYBOOKS.runners)

@@ -8,12 +8,11 @@ from pathlib import Path
 
 import pytest
 from conftest_world import at, base_world, make_case
+from demo_domain import demo_playbooks, demo_routing
 from test_investigator_playbooks import PLAYBOOKS, run
 
-from services.investigator.checks import route_components
 from services.investigator.playbooks import parse_playbooks
 from services.router.decide import decide
-from services.router.routing import load_routing
 
 SURVEY = {
     "changes.recent_config_changes",
@@ -38,7 +37,7 @@ async def test_out_of_catalogue_ticket_is_ruled_out_on_every_confirming_check(tm
     assert ran >= SURVEY
     assert not [h for h in section.hypotheses if h.verdict == "confirmed"]
     assert section.checks_possible >= len({e.check for e in section.evidence})
-    decision = decide(case.model_copy(update={"investigation": section}), load_routing())
+    decision = decide(case.model_copy(update={"investigation": section}), demo_routing())
     assert decision.decision_class == "unclear"
 
 
@@ -117,7 +116,7 @@ async def test_gateway_logged_ingest_errors_after_an_ingest_deploy_are_a_regress
     ],
 )
 def test_route_components(route: str, components: set[str]) -> None:
-    assert route_components(route) == components
+    assert demo_playbooks().lexicon.route_components(route) == components
 
 
 def test_rule_out_must_name_known_hypotheses() -> None:

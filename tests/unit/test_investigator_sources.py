@@ -17,8 +17,9 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from conftest_world import NOW, at, base_world, make_case
+from demo_domain import demo, demo_playbooks, demo_sources
 
-from services.investigator import build_sources, investigate, load_playbooks
+from services.investigator import build_sources, investigate
 from services.investigator.sources import (
     CircuitBreaker,
     GuardedSource,
@@ -31,6 +32,7 @@ from services.investigator.sources import (
     SqlSource,
 )
 from services.investigator.sources.base import parse_time
+from supportflow.domain.models import DataModel, HttpSourceSpec, SqlSourceSpec
 
 
 @pytest.fixture
@@ -138,18 +140,32 @@ async def source(request: pytest.FixtureRequest, world_paths: tuple[Path, Path])
 
 # --- the contract, once for every connector -------------------------------------------------
 
+# The test world as its connectors store it: epoch milliseconds in SQL, ISO text in files/HTTP.
+TIMES = frozenset({"ts", "created_at", "started_at", "resolved_at"})
+JSONS = frozenset(
+    {"limits", "flags", "settings", "details", "workspace_ids", "components", "before", "after"}
+)
+
+
+def q(source: Source, table: str, **fields: Any) -> Query:
+    fmt = "epoch_ms" if isinstance(source, SqlSource) else "iso"
+    return Query(
+        table, tenant_field="account_id", time_format=fmt, time_fields=TIMES, json_fields=JSONS, **fields
+    )
+
 
 async def test_scoped_query_returns_only_that_account(source: Source) -> None:
-    rows = await source.fetch(Query("events", account_id="acc_acme01"))
+    rows = await source.fetch(q(source, "events", tenant="acc_acme01"))
     assert len(rows) == 2
     assert {r["account_id"] for r in rows} == {"acc_acme01"}
 
 
 async def test_time_range_and_order(source: Source) -> None:
     rows = await source.fetch(
-        Query(
+        q(
+            source,
             "events",
-            account_id="acc_acme01",
+            tenant="acc_acme01",
             time_column="ts",
             since=parse_time(at(hours_ago=1.5)),
             until=NOW,
@@ -160,23 +176,23 @@ async def test_time_range_and_order(source: Source) -> None:
 
 
 async def test_json_columns_are_decoded(source: Source) -> None:
-    (account,) = await source.fetch(Query("accounts", account_id="acc_acme01"))
+    (account,) = await source.fetch(q(source, "accounts", tenant="acc_acme01"))
     assert account["limits"]["exports_per_day"] == 20
     assert account["flags"]["embedded_dashboards"] is False
     (event,) = await source.fetch(
-        Query("events", account_id="acc_acme01", where=(("outcome", "rejected"),), time_column="ts")
+        q(source, "events", tenant="acc_acme01", where=(("outcome", "rejected"),), time_column="ts")
     )
     assert event["details"] == {"reason": "plan_limit"}
 
 
 async def test_null_filter_reads_global_rows_only(source: Source) -> None:
-    rows = await source.fetch(Query("changes", where=(("account_id", None), ("kind", "deploy"))))
+    rows = await source.fetch(q(source, "changes", where=(("account_id", None), ("kind", "deploy"))))
     assert [r["target"] for r in rows] == ["exports"]
 
 
 async def test_unknown_table_raises(source: Source) -> None:
     with pytest.raises(Exception):  # noqa: B017 - each connector raises its own kind; the guard maps them
-        await source.fetch(Query("no_such_table"))
+        await source.fetch(q(source, "no_such_table"))
 
 
 # --- the guard ---------------------------------------------------------------------------
@@ -187,7 +203,7 @@ async def test_timeout_becomes_unavailable_and_is_recorded(slow_http_url: str) -
     guarded = GuardedSource(HttpJsonSource(slow_http_url, name="http.logs"), timeout_s=0.2, recorder=log)
     started = time.perf_counter()
     with pytest.raises(SourceUnavailable) as info:
-        await guarded.fetch(Query("logs", account_id="acc_acme01"))
+        await guarded.fetch(Query("logs", tenant="acc_acme01"))
     assert time.perf_counter() - started < 0.9
     assert "0.2s" in info.value.reason
     assert log.records[-1].outcome == "timeout"
@@ -220,9 +236,9 @@ async def test_breaker_half_opens_after_reset() -> None:
 
 async def test_per_case_cache_answers_repeated_queries(world_paths: tuple[Path, Path]) -> None:
     log = QueryLog()
-    sources = build_sources({"sql": {"url": str(world_paths[1])}}, recorder=log)
+    sources = demo_sources(str(world_paths[1]), recorder=log)
     case_view = sources.for_case()
-    query = Query("accounts", account_id="acc_acme01")
+    query = Query("tenants", tenant="acc_acme01")
     first = await case_view.fetch(query)
     second = await case_view.fetch(query)
     await sources.for_case().fetch(query)
@@ -250,25 +266,42 @@ async def test_concurrency_is_bounded() -> None:
             pass
 
     guarded = GuardedSource(Slow(), max_concurrency=3)
-    await asyncio.gather(*(guarded.fetch(Query("logs", account_id=f"acc_{i}")) for i in range(12)))
+    await asyncio.gather(*(guarded.fetch(Query("logs", tenant=f"acc_{i}")) for i in range(12)))
     assert peak == 3
 
 
-async def test_build_sources_routes_tables(world_paths: tuple[Path, Path], http_url: str) -> None:
+async def test_build_sources_maps_entities_to_sources(world_paths: tuple[Path, Path], http_url: str) -> None:
     world, db = world_paths
-    sources = build_sources(
+    data = DataModel.model_validate(
         {
             "sources": {
-                "sql": {"url": str(db)},
-                "files": {"path": str(world)},
-                "http": {"logs": {"url": http_url}},
-            }
+                "sql": {"kind": "sql", "url": str(db)},
+                "files": {"kind": "files", "path": str(world)},
+                "http": {"kind": "http", "url": http_url},
+            },
+            "entities": {
+                "tenants": {"source": "sql", "table": "accounts", "tenant_field": "account_id"},
+                "incidents": {"source": "files", "time_field": "started_at", "times": ["resolved_at"]},
+                "requests": {
+                    "source": "http",
+                    "table": "logs",
+                    "tenant_field": "account_id",
+                    "time_field": "ts",
+                    "fields": {"code": "error_code"},
+                },
+            },
         }
     )
-    assert sources.route("accounts").name == "sql"
-    assert sources.route("incidents").name == "files"
-    assert sources.route("behaviours").name == "files"
-    assert sources.route("logs").name == "http.logs"
+    sources = build_sources(data)
+    assert sources.route("tenants").source.name == "sql"
+    assert sources.route("incidents").source.name == "files"
+    assert sources.route("requests").source.name == "http"
+    view = sources.for_case()
+    rows = await view.fetch(Query("requests", tenant="acc_acme01", time_column="at", until=NOW))
+    assert rows and all(r["tenant_id"] == "acc_acme01" and isinstance(r["at"], datetime) for r in rows)
+    assert all(r["code"] == r["error_code"] for r in rows)
+    with pytest.raises(KeyError, match="no entity"):
+        sources.route("nothing")
     await sources.aclose()
 
 
@@ -288,17 +321,31 @@ async def test_case_continues_when_a_source_is_down(
     world_paths: tuple[Path, Path], slow_http_url: str
 ) -> None:
     _, db = world_paths
-    config = {
-        "sql": {"url": str(db)},
-        "http": {"incidents": {"url": dead_url()}, "logs": {"url": slow_http_url, "timeout_s": 0.2}},
-    }
-    sources = build_sources(config)
+    data = demo().data
+    entities = dict(data.entities)
+    entities["incidents"] = entities["incidents"].model_copy(
+        update={"source": "status", "time_format": "iso", "json_fields": []}
+    )
+    entities["requests"] = entities["requests"].model_copy(
+        update={"source": "logsearch", "time_format": "iso"}
+    )
+    down = data.model_copy(
+        update={
+            "sources": {
+                "sql": SqlSourceSpec(url=str(db)),
+                "status": HttpSourceSpec(url=dead_url()),
+                "logsearch": HttpSourceSpec(url=slow_http_url, timeout_s=0.2),
+            },
+            "entities": entities,
+        }
+    )
+    sources = build_sources(down)
     case = make_case("Dashboards are not loading, error 503", problem_type="dashboard", statuses=(503,))
-    section = await investigate(case, sources, load_playbooks())
+    section = await investigate(case, sources, demo_playbooks())
     await sources.aclose()
     unavailable = [e for e in section.evidence if e.verdict == "unavailable"]
     assert unavailable, [(e.check, e.verdict) for e in section.evidence]
-    assert set(section.unavailable_sources) <= {"http.incidents", "http.logs"}
+    assert set(section.unavailable_sources) <= {"status", "logsearch"}
     assert section.unavailable_sources
     assert all(not e.customer_safe for e in unavailable)
     assert section.identity_status == "verified"

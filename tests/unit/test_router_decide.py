@@ -6,14 +6,15 @@ from pathlib import Path
 
 import pytest
 from conftest_world import base_world, make_case
+from demo_domain import demo_routing
 from test_investigator_playbooks import SCENARIOS, run
 
 from services.router.decide import decide
 from services.router.incidents import IncidentMatch
-from services.router.routing import RoutingTable, load_routing
+from services.router.routing import RoutingTable
 from supportflow.events import CaseFile, Evidence, Hypothesis, InvestigationSection
 
-ROUTING = load_routing()
+ROUTING = demo_routing()
 QUEUES = {
     "plan_limit": "l1-explain",
     "missing_permission": "l1-config",

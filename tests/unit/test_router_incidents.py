@@ -8,14 +8,14 @@ from typing import Any
 
 from conftest_world import NOW, base_world, make_case
 from conftest_world import at as ago
+from demo_domain import demo_routing
 from test_investigator_playbooks import run
 
 from services.router.decide import decide
 from services.router.incidents import error_family, group_incident, incident_records, signature_of
-from services.router.routing import load_routing
 from supportflow.events import CaseFile, Evidence, Hypothesis, IncidentGroup, InvestigationSection
 
-ROUTING = load_routing()
+ROUTING = demo_routing()
 
 
 def case_with(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +85,7 @@ class CaseSources:
     def __init__(self, sources: Sources) -> None:
         self._sources = sources
         self._cache: dict[Query, list[Row]] = {}
+        self._mapped: dict[Query, tuple[list[Row], list[Row]]] = {}
 
     def source_name(self, entity: str) -> str:
         return self._sources.route(entity).source.name
@@ -98,9 +99,12 @@ class CaseSources:
         reader = self._sources.route(query.table)
         physical = reader.physical(query)
         rows = await reader.source.fetch(physical, self._cache)
-        if not reader.spec.fields and not reader.spec.time_field and not reader.spec.tenant_field:
-            return rows
-        return [reader.logical(row) for row in rows]
+        mapped = self._mapped.get(physical)
+        if mapped is not None and mapped[0] is rows:
+            return mapped[1]
+        logical = [reader.logical(row) for row in rows]
+        self._mapped[physical] = (rows, logical)
+        return logical
 
 
 class Sources:
@@ -148,7 +152,9 @@ def build_sources(
     entities on it: checks that read them report `unavailable`."""
     connectors: dict[str, GuardedSource] = {}
     for name, spec in data.sources.items():
-        where = (locations or {}).get(name) or _expand(spec.url if not isinstance(spec, FilesSourceSpec) else spec.path)
+        where = (locations or {}).get(name) or _expand(
+            spec.url if not isinstance(spec, FilesSourceSpec) else spec.path
+        )
         if not where:
             continue
         source: Source

@@ -1,0 +1,34 @@
+"""What a check returns, and the shape every check has — generic kinds and a domain's own code."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from supportflow.events import Verdict
+
+if TYPE_CHECKING:
+    from .context import CaseContext
+
+
+@dataclass
+class Finding:
+    verdict: Verdict
+    observed: str
+    facts: dict[str, str] = field(default_factory=dict)
+    customer_safe: bool = True
+
+
+class HypothesisLike(Protocol):
+    """The hypothesis a check runs for: its cause and what varies by cause (`attributes`)."""
+
+    @property
+    def cause(self) -> str: ...
+
+    @property
+    def attributes(self) -> Mapping[str, Any]: ...
+
+
+CheckFn = Callable[["CaseContext", "HypothesisLike | None"], Awaitable[Finding]]
+"""A check: reads through the case's context, never raises but `SourceUnavailable`."""
