@@ -13,6 +13,7 @@ that no extracted field can carry one.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -24,24 +25,29 @@ _FLAGS = re.IGNORECASE | re.MULTILINE
 
 # --- secrets ---------------------------------------------------------------------------------
 
-# A full API key is `lk_live_` + 32 chars; anything longer than the 4-char visible prefix is
-# treated as secret material and cut back to the prefix.
-_API_KEY_LONG = re.compile(
-    r"(lk_(?:live|test)_[A-Za-z0-9]{4})(?:(?!lk_(?:live|test)_)[A-Za-z0-9]){5,}", re.IGNORECASE
-)
-_BEARER = re.compile(r"\b(Bearer|Basic)\s+(?!lk_(?:live|test)_)[A-Za-z0-9._~+/=-]{12,}", re.IGNORECASE)
+# A product secret (the domain's patterns) keeps only its visible prefix; generic bearer tokens,
+# passwords and key assignments are masked whole. What is already cut is left alone.
+_CUT = "…[redacted]"
+_BEARER = re.compile(r"\b(Bearer|Basic)\s+(?![^\s]*…\[redacted\])[A-Za-z0-9._~+/=-]{12,}", re.IGNORECASE)
 _PASSWORD = re.compile(
     r"\b(password|passwort|mot de passe|contraseña|passwd|pwd|secret|token)(\s*[:=]\s*)(\S{4,})",
     re.IGNORECASE,
 )
-_SECRET_ASSIGN = re.compile(r"\b(api[_-]?key|x-api-key)(\s*[:=]\s*)(?!lk_)(\S{12,})", re.IGNORECASE)
+_SECRET_ASSIGN = re.compile(
+    r"\b(api[_-]?key|x-api-key)(\s*[:=]\s*)(?![^\s]*…\[redacted\])(\S{12,})", re.IGNORECASE
+)
 
 
-def redact_secrets(text: str) -> str:
-    """Cut API keys back to their visible prefix and mask tokens and passwords."""
+def _cut_to(keep: int) -> Callable[[re.Match[str]], str]:
+    return lambda match: match.group(0)[:keep] + _CUT
+
+
+def redact_secrets(text: str, secrets: Sequence[tuple[re.Pattern[str], int]] = ()) -> str:
+    """Cut product secrets (`secrets`: pattern and visible characters) back to their visible
+    prefix, and mask tokens and passwords."""
+    for pattern, keep in secrets:
+        text = pattern.sub(_cut_to(keep), text)
     low = text.lower()
-    if "lk_" in low:
-        text = _API_KEY_LONG.sub(r"\1…[redacted]", text)
     if "bearer" in low or "basic" in low:
         text = _BEARER.sub(r"\1 [redacted]", text)
     if any(word in low for word in ("pass", "pwd", "secret", "token", "contrase", "mot de")):
@@ -269,9 +275,9 @@ def _split_logs(lines: list[str], fences: bool = True) -> tuple[list[str], list[
     return prose, logs
 
 
-def clean_message(text: str) -> CleanMessage:
+def clean_message(text: str, secrets: Sequence[tuple[re.Pattern[str], int]] = ()) -> CleanMessage:
     """Noise-free prose and verbatim log excerpts of one customer message."""
-    text = redact_secrets(text[:MAX_INPUT_CHARS].replace("\r\n", "\n").replace("\r", "\n"))
+    text = redact_secrets(text[:MAX_INPUT_CHARS].replace("\r\n", "\n").replace("\r", "\n"), secrets)
     lines = text.split("\n")
     forwarded_from: list[str] = []
     low = fold(text)

@@ -8,7 +8,7 @@ Injection rule: a sentence or paragraph that tries to instruct the system (overr
 fake role lines such as `SYSTEM:`, requests to show another account's data, chat or script
 markup) is an *injection span*. Its text sets `injection_suspected` and nothing else: ids,
 errors, times and narrative inside it are ignored — except an id the span itself calls the
-requester's own ("my/our account acc_..."), and any id the customer also states outside it.
+requester's own ("my/our account …"), and any id the customer also states outside it.
 """
 
 from __future__ import annotations
@@ -16,52 +16,39 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from services.intake.cleaning import fold
+from services.intake.vocabulary import IntakeVocabulary
 from supportflow.events import Environment, ErrorSignature
 
 _B = r"(?<![A-Za-z0-9_])"  # identifier start boundary
 _E = r"(?![A-Za-z0-9_])"
 
-ID_PATTERNS: dict[str, re.Pattern[str]] = {
-    "account_id": re.compile(_B + r"acc[_-]([a-z0-9]{6})" + _E),
-    "workspace_id": re.compile(_B + r"ws[_-]([a-z0-9]{6})" + _E),
-    "user_id": re.compile(_B + r"usr[_-]([a-z0-9]{6})" + _E),
-    "request_id": re.compile(_B + r"req[_-]([0-9a-f]{12})" + _E),
-    "dashboard_id": re.compile(_B + r"dsh[_-]([a-z0-9]{6})" + _E),
-    "export_id": re.compile(_B + r"exp[_-]([a-z0-9]{6})" + _E),
-}
-_ID_PREFIX = {
-    "account_id": "acc_",
-    "workspace_id": "ws_",
-    "user_id": "usr_",
-    "request_id": "req_",
-    "dashboard_id": "dsh_",
-    "export_id": "exp_",
-}
-_API_KEY_PREFIX = re.compile(r"(?<![A-Za-z0-9])lk_(live|test)_([a-z0-9]{4})(?![a-z0-9])")
-_INTEGRATION = re.compile(
-    r"\b(sales\s?force|slack|snow\s?flake|hub\s?spot|big\s?query)\b",
-    0,
-)
 _EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-_VENDOR_EMAIL = re.compile(
-    r"@(?:[\w-]+\.)*lumen\.example$|^(?:no-?reply|support|help|helpdesk|billing|sales|info)@",
-    0,
-)
-_WS_WORD = r"(?:workspace|arbeitsbereich|bereich|espace(?: de travail)?|espacio(?: de trabajo)?)"
-_WORKSPACE_NAME = re.compile(
-    r"(?:\b(?:in|on|from|for|im|in dem|dans|en|del)\s+(?:the|our|my|unserem|unser|notre|mon|nuestro|mi)?\s*"
-    r"[\"'“„«]\s?([^\"'“”„«»\n]{2,40}?)\s?[\"'”“»]\s*" + _WS_WORD + r"\b"
-    r"|\b" + _WS_WORD + r"\s+(?:called|named|namens|nommé|appelé|llamado)?\s*"
-    r"[\"'“„«]\s?([^\"'“”„«»\n]{2,40}?)\s?[\"'”“»])",
-    re.IGNORECASE,
-)
-# "our Marketing workspace", "the growth workspace" (lower case too, but not "the wrong workspace")
-_WORKSPACE_BARE = re.compile(
-    r"\b(?:the|our|my)\s+([A-Za-z][\w-]{1,30}(?:\s[A-Za-z][\w-]{1,30})?)\s+workspace\b",
-    re.IGNORECASE,
-)
+
+
+@lru_cache(maxsize=8)
+def _scope_name_patterns(words: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Patterns for a scope named in words ("our 'Marketing' workspace", «Finance» …), with the
+    scope's own names in every language the domain gives."""
+    scope = "(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + ")"
+    quoted = re.compile(
+        r"(?:\b(?:in|on|from|for|im|in dem|dans|en|del|no|na|nel|nella|op)\s+"
+        r"(?:the|our|my|unserem|unser|notre|mon|nuestro|mi|nosso|nostro|ons|onze)?\s*"
+        r"[\"'“„«]\s?([^\"'“”„«»\n]{2,40}?)\s?[\"'”“»]\s*" + scope + r"\b"
+        r"|\b" + scope + r"\s+(?:called|named|namens|nommé|appelé|llamado|chamado|chiamato|genaamd)?\s*"
+        r"[\"'“„«]\s?([^\"'“”„«»\n]{2,40}?)\s?[\"'”“»])",
+        re.IGNORECASE,
+    )
+    # "our Marketing workspace", "the growth workspace" (lower case too, but not "the wrong workspace")
+    bare = re.compile(
+        r"\b(?:the|our|my)\s+([A-Za-z][\w-]{1,30}(?:\s[A-Za-z][\w-]{1,30})?)\s+" + scope + r"\b",
+        re.IGNORECASE,
+    )
+    return quoted, bare
+
+
 _NOT_A_NAME = frozenset(
     [
         "same",
@@ -87,7 +74,6 @@ _NOT_A_NAME = frozenset(
         "usual",
         "team",
         "company",
-        "lumen",
         "this",
         "that",
         "a",
@@ -208,50 +194,75 @@ _PROSE_OS = re.compile(
 )
 _BROWSER_NAMES = {"seamonkey": "SeaMonkey"}
 _OS_CANON = {"windows": "Windows", "macos": "macOS", "mac os": "macOS", "mac os x": "macOS", "osx": "macOS"}
-_APP_VERSION = re.compile(
-    r"\b(?:app\s+version|version\s+de\s+l'app|app-version|versión\s+de\s+la\s+app|"
-    r"(?:lumen|mobile app|ios app|android app|app|client|desktop app)\s+(?:version\s+)?v?|"
-    r"(?:version|versión|build)\s*:?\s*v?)"
-    r"(\d+\.\d+(?:\.\d+){0,2})\b",
-    0,
-)
-# Cheap substring checks before the alternations above: most tickets name no browser or OS.
+# Cheap substring checks before the alternations below: most tickets name no browser or OS.
 _BROWSER_GATE = ("chrom", "firefox", "safari", "edge", "opera", "brave", "seamonkey")
 _OS_GATE = ("windows", "mac", "os x", "ubuntu", "debian", "fedora", "linux", "chrome", "ios", "android")
 _MOBILE_GATE = ("app", "phone", "android", "ipad", "tablet")
 _API_GATE = ("api", "rest", "endpoint", "sdk", "curl", "webhook", "token", "graphql", "/")
-_APP_VERSION_GATE = ("app", "lumen", "client", "version", "versión", "build")
+_APP_VERSION_GATE = ("app", "client", "version", "versión", "build")
 _DOTTED_NUMBER = re.compile(r"\d\.\d")
-_REGION_HINT = re.compile(
-    r"region|instance|cluster|data|hosted|rechenzentrum|région|región|server|tenant|lumen"
-)
+_REGION_HINT = re.compile(r"region|instance|cluster|data|hosted|rechenzentrum|région|región|server|tenant")
 _REGION_CODE = re.compile(r"\b(?:eu|us|uk|apac|au)\b")
-_SURFACE_API = re.compile(
-    r"\b(?:api|rest|endpoint|sdk|curl|webhook|api key|token|graphql)\b|/v\d+/|api\.lumen\.example|"
-    r"\b(?:get|post|put|patch|delete)\s+/",
-    0,
-)
 _SURFACE_MOBILE = re.compile(
     r"\b(?:mobile app|ios app|android app|iphone app|ipad app|the app on my (?:phone|iphone|ipad|tablet)|"
     r"on my (?:phone|iphone|android|ipad|tablet)|mobile-app|app móvil|application mobile|handy-app|"
     r"aplicación móvil|appli mobile)\b",
     0,
 )
-_SURFACE_UI = re.compile(
-    r"\b(?:browser|web app|webapp|click(?:ed|ing)?|button|page|screen|tab|ui|web interface|"
-    r"app\.lumen\.example|navigat\w+|menu|klick\w*|schaltfläche|seite|bouton|cliqu\w+|botón|pantalla|"
-    r"página)\b",
-    0,
-)
-_REGION = re.compile(
-    r"\b(eu|us|uk|apac|au)(?:[- ](?:west|east|central|north|south)(?:-\d)?)?"
-    r"\s*(?:region|instance|cluster|data ?cent(?:er|re)|datacenter|hosting|tenant|server|rechenzentrum|"
-    r"région|región)\b"
-    r"|\b(?:region|instance|cluster|hosted in|data (?:is |are )?(?:stored |hosted )?in|région|región|"
-    r"rechenzentrum)\s*:?\s*(?:the\s+)?(eu|us|uk|apac|au)\b"
-    r"|\b(eu|us)\.(?:app|api)\.lumen\.example",
-    0,
-)
+
+
+@dataclass(frozen=True)
+class _EnvironmentPatterns:
+    """The environment patterns with the product's own name and hosts."""
+
+    app_version: re.Pattern[str]
+    version_gate: tuple[str, ...]
+    region_hint: tuple[str, ...]
+    surface_api: re.Pattern[str]
+    surface_ui: re.Pattern[str]
+    region: re.Pattern[str]
+
+
+def _alternatives(items: Iterable[str]) -> str:
+    return "|".join(re.escape(item) for item in items)
+
+
+@lru_cache(maxsize=8)
+def _environment_patterns(
+    product: tuple[str, ...], api_hosts: tuple[str, ...], ui_hosts: tuple[str, ...]
+) -> _EnvironmentPatterns:
+    names = "".join(f"{re.escape(name)}|" for name in product)
+    api = "|" + _alternatives(api_hosts) if api_hosts else ""
+    ui = _alternatives(ui_hosts) + "|" if ui_hosts else ""
+    hosts = [h for h in (*api_hosts, *ui_hosts) if h.count(".") >= 1]
+    regional = r"|\b(eu|us)\.(?:" + _alternatives(hosts) + ")" if hosts else ""
+    return _EnvironmentPatterns(
+        app_version=re.compile(
+            r"\b(?:app\s+version|version\s+de\s+l'app|app-version|versión\s+de\s+la\s+app|"
+            r"(?:" + names + r"mobile app|ios app|android app|app|client|desktop app)\s+(?:version\s+)?v?|"
+            r"(?:version|versión|build)\s*:?\s*v?)"
+            r"(\d+\.\d+(?:\.\d+){0,2})\b"
+        ),
+        version_gate=(*_APP_VERSION_GATE, *product),
+        region_hint=product,
+        surface_api=re.compile(
+            r"\b(?:api|rest|endpoint|sdk|curl|webhook|api key|token|graphql)\b|/v\d+/" + api + "|"
+            r"\b(?:get|post|put|patch|delete)\s+/"
+        ),
+        surface_ui=re.compile(
+            r"\b(?:browser|web app|webapp|click(?:ed|ing)?|button|page|screen|tab|ui|web interface|"
+            + ui
+            + r"navigat\w+|menu|klick\w*|schaltfläche|seite|bouton|cliqu\w+|botón|pantalla|página)\b"
+        ),
+        region=re.compile(
+            r"\b(eu|us|uk|apac|au)(?:[- ](?:west|east|central|north|south)(?:-\d)?)?"
+            r"\s*(?:region|instance|cluster|data ?cent(?:er|re)|datacenter|hosting|tenant|server|rechenzentrum|"
+            r"région|región)\b"
+            r"|\b(?:region|instance|cluster|hosted in|data (?:is |are )?(?:stored |hosted )?in|région|región|"
+            r"rechenzentrum)\s*:?\s*(?:the\s+)?(eu|us|uk|apac|au)\b" + regional
+        ),
+    )
+
 
 # --- injection ------------------------------------------------------------------------------
 
@@ -290,7 +301,7 @@ _INJECTION_INLINE = re.compile(
     r"product_defect|incident|configuration_issue|unclear|high|low)\b"
     r"|\b(?:show|give|send|list|dump|export|reveal|display|print|tell|grant)\b\s+(?:me|us)\b[^.\n]{0,60}?"
     r"\b(?:account|tenant|customer|organi[sz]ation|workspace)\b[^.\n]{0,20}?"
-    r"(?:acc[_-][a-z0-9]{6}|ws[_-][a-z0-9]{6}|\b(?:other|another|all|every)\b)"
+    r"(?:\b[a-z]{2,5}[_-][a-z0-9]{4,}\b|\b(?:other|another|all|every)\b)"
     r"|\b(?:reveal|print|show|output|repeat)\b[^.\n]{0,30}\b(?:system prompt|your instructions|your prompt|"
     r"api keys?|secrets?|passwords?)\b",
     0,
@@ -315,7 +326,7 @@ _INJECTION_INLINE_GATES: tuple[tuple[tuple[str, ...], ...], ...] = (
       "incident", "configuration_issue", "unclear", "high", "low")),
     (("show", "give", "send", "list", "dump", "export", "reveal", "display", "print", "tell", "grant"),
      ("account", "tenant", "customer", "organisation", "organization", "workspace"),
-     ("acc_", "acc-", "ws_", "ws-", "other", "all", "every")),
+     ("_", "-", "other", "all", "every")),
     (("system prompt", "your instructions", "your prompt", "api key", "secret", "password"),),
 )  # fmt: skip
 # the one branch no substring gates: a greeting to the machine ("an die KI", "al asistente")
@@ -463,55 +474,66 @@ class _OffLimits:
 
 
 def extract_identifiers(
-    text: str, spans: list[Span], requester_email: str, forwarded_from: Iterable[str] = ()
+    text: str,
+    spans: list[Span],
+    requester_email: str,
+    forwarded_from: Iterable[str],
+    vocabulary: IntakeVocabulary,
 ) -> dict[str, str]:
-    """WORLD.md identifiers: the first mention of each outside injection spans wins."""
+    """The domain's identifiers: the first mention of each outside injection spans wins."""
     found: dict[str, str] = {}
     requester = requester_email.strip().lower()
     text = fold(text)
     off_limits = _OffLimits(text, spans)
-    for key, pattern in ID_PATTERNS.items():
-        stem = _ID_PREFIX[key][:-1]
-        if stem + "_" not in text and stem + "-" not in text:
+    for kind in vocabulary.identifiers:
+        if kind.gate and not any(gate in text for gate in kind.gate):
             continue
-        candidates = [(m.start(), m.group(1).lower()) for m in pattern.finditer(text)]
+        candidates = [(m.start(), kind.canonical(m.group(1))) for m in kind.pattern.finditer(text)]
         if not candidates:
             continue
         outside = {value for position, value in candidates if position not in off_limits}
         for position, value in candidates:
             if value in outside or _OWN_ID_CONTEXT.search(text[max(0, position - 40) : position]):
-                found[key] = _ID_PREFIX[key] + value
+                found[kind.name] = value
                 break
-    for match in _API_KEY_PREFIX.finditer(text) if "lk_" in text else ():
-        if match.start() not in off_limits:
-            found["api_key_prefix"] = f"lk_{match.group(1).lower()}_{match.group(2).lower()}"
-            break
-    gate = any(word in text for word in ("sales", "slack", "snow", "hub", "big"))
-    for match in _INTEGRATION.finditer(text) if gate else ():
+    for kind in vocabulary.key_prefixes:
+        if kind.gate and not any(gate in text for gate in kind.gate):
+            continue
+        for match in kind.pattern.finditer(text):
+            if match.start() not in off_limits:
+                found[kind.name] = kind.canonical(match.group(1))
+                break
+    gate = any(word in text for word in vocabulary.integration_gate)
+    for match in vocabulary.integrations.finditer(text) if gate and vocabulary.integrations else ():
         if match.start() not in off_limits:
             found["integration"] = re.sub(r"\s", "", match.group(1)).lower()
             break
     emails = [m for m in _EMAIL.finditer(text) if m.start() not in off_limits] if "@" in text else []
     for candidate in [m.group(0) for m in emails] + list(forwarded_from):
         address = candidate.strip(".").lower()
-        if address != requester and not _VENDOR_EMAIL.search(address):
+        if address != requester and not vocabulary.vendor_email.search(address):
             found["user_email"] = address
             break
     return found
 
 
-def workspace_name(text: str) -> str | None:
-    """A workspace named in words: "our 'Marketing' workspace", «Finance», the Growth workspace."""
-    low = text.lower()
-    if not any(word in low for word in ("workspace", "bereich", "espace", "espacio")):
+def scope_name(text: str, vocabulary: IntakeVocabulary) -> str | None:
+    """A scope (workspace, project …) named in words: "our 'Marketing' workspace", «Finance»."""
+    if not vocabulary.scope_words:
         return None
-    match = _WORKSPACE_NAME.search(text)
+    low = text.lower()
+    if not any(word in low for word in vocabulary.scope_words):
+        return None
+    quoted, bare = _scope_name_patterns(vocabulary.scope_words)
+    match = quoted.search(text)
     if match:
         return next(group for group in match.groups() if group).strip()
-    for bare in _WORKSPACE_BARE.finditer(text):
-        name = bare.group(1).strip()
+    for candidate in bare.finditer(text):
+        name = candidate.group(1).strip()
         words = name.lower().split()
-        if words[0] in _NOT_A_NAME or words[-1] in _NOT_A_NAME or name.lower().startswith("ws_"):
+        if words[0] in _NOT_A_NAME or words[-1] in _NOT_A_NAME or words[0] in vocabulary.product_words:
+            continue
+        if any(kind.pattern.fullmatch(name) for kind in vocabulary.identifiers):
             continue
         return name
     return None
@@ -520,7 +542,9 @@ def workspace_name(text: str) -> str | None:
 # --- error signatures -----------------------------------------------------------------------------
 
 
-def extract_error_signatures(text: str, spans: list[Span]) -> list[ErrorSignature]:
+def extract_error_signatures(
+    text: str, spans: list[Span], vocabulary: IntakeVocabulary
+) -> list[ErrorSignature]:
     """Codes, HTTP statuses, request ids, exception names and quoted error messages, in text order."""
     found: list[tuple[int, str, str]] = []
     low = fold(text)
@@ -536,9 +560,11 @@ def extract_error_signatures(text: str, spans: list[Span]) -> list[ErrorSignatur
         value = next((group for group in match.groups() if group and group.isdigit()), None)
         if value and 400 <= int(value) <= 599 and not _in_spans(match.start(), spans):
             found.append((match.start(), "http_status", value))
-    for match in ID_PATTERNS["request_id"].finditer(low) if "req_" in low or "req-" in low else ():
-        if not _in_spans(match.start(), spans):
-            found.append((match.start(), "request_id", "req_" + match.group(1).lower()))
+    request = vocabulary.request
+    if request is not None and (not request.gate or any(gate in low for gate in request.gate)):
+        for match in request.pattern.finditer(low):
+            if not _in_spans(match.start(), spans):
+                found.append((match.start(), "request_id", request.canonical(match.group(1))))
     has_exception = "Error" in text or "Exception" in text or "Fault" in text
     for match in _EXCEPTION.finditer(text) if has_exception else ():
         name = match.group(1)
@@ -603,8 +629,9 @@ def find_user_agent(text: str) -> str | None:
     return match.group(0).strip() if match else None
 
 
-def extract_environment(text: str, metadata: dict[str, str]) -> Environment:
+def extract_environment(text: str, metadata: dict[str, str], vocabulary: IntakeVocabulary) -> Environment:
     """Surface, versions, browser/OS and region from text, with helpdesk metadata as fallback."""
+    patterns = _environment_patterns(vocabulary.product_words, vocabulary.api_hosts, vocabulary.ui_hosts)
     env = Environment()
     user_agent = metadata.get("user_agent") or metadata.get("user-agent") or find_user_agent(text)
     if user_agent:
@@ -632,28 +659,30 @@ def extract_environment(text: str, metadata: dict[str, str]) -> Environment:
                 )
     version = metadata.get("app_version")
     if not version:
-        possible = any(word in prose for word in _APP_VERSION_GATE) and _DOTTED_NUMBER.search(prose)
-        match = _APP_VERSION.search(prose) if possible else None
+        possible = any(word in prose for word in patterns.version_gate) and _DOTTED_NUMBER.search(prose)
+        match = patterns.app_version.search(prose) if possible else None
         version = match.group(1) if match else None
     env.app_version = version
-    env.surface = metadata.get("surface") or _surface(prose, env)
+    env.surface = metadata.get("surface") or _surface(prose, env, patterns)
     region = metadata.get("region")
     if not region:
-        hinted = _REGION_HINT.search(prose) and _REGION_CODE.search(prose)
-        match = _REGION.search(prose) if hinted else None
+        hinted = (_REGION_HINT.search(prose) or any(w in prose for w in patterns.region_hint)) and (
+            _REGION_CODE.search(prose)
+        )
+        match = patterns.region.search(prose) if hinted else None
         if match:
             region = next(group for group in match.groups() if group)
     env.region = region.lower() if region else None
     return env
 
 
-def _surface(text: str, env: Environment) -> str | None:
+def _surface(text: str, env: Environment, patterns: _EnvironmentPatterns) -> str | None:
     if any(word in text for word in _MOBILE_GATE) and _SURFACE_MOBILE.search(text):
         return "mobile"
-    api_hits = len(_SURFACE_API.findall(text)) if any(word in text for word in _API_GATE) else 0
+    api_hits = len(patterns.surface_api.findall(text)) if any(word in text for word in _API_GATE) else 0
     if api_hits:
-        return "api" if api_hits >= len(_SURFACE_UI.findall(text)) else "ui"
+        return "api" if api_hits >= len(patterns.surface_ui.findall(text)) else "ui"
     # without API cues one UI cue (or a browser) is enough: no need to count them
-    if env.browser or env.user_agent or _SURFACE_UI.search(text):
+    if env.browser or env.user_agent or patterns.surface_ui.search(text):
         return "ui"
     return None

@@ -8,6 +8,10 @@ prose; it needs no model and runs in microseconds. Letters that only one of the 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from services.intake.vocabulary import IntakeVocabulary
 
 SUPPORTED = ("en", "de", "fr", "es")
 
@@ -61,7 +65,7 @@ def detect_language(text: str) -> str:
 
 QUESTIONS: dict[str, dict[str, str]] = {
     "en": {
-        "workspace_id": "Which workspace is affected? Please send its URL or ID (it looks like ws_ab12cd).",
+        "identifier": "Which {label} is affected? Please send its URL or ID (it looks like {example}).",
         "time_window": "When did this happen? Please give the date and approximate time, with your time zone.",
         "error_details": (
             "What exactly did you see? Please copy the error message or code, or attach a screenshot."
@@ -69,9 +73,7 @@ QUESTIONS: dict[str, dict[str, str]] = {
         "action": "What were you trying to do when this happened? Please list the steps you took.",
     },
     "de": {
-        "workspace_id": (
-            "Welcher Workspace ist betroffen? Bitte senden Sie die URL oder ID (sie sieht aus wie ws_ab12cd)."
-        ),
+        "identifier": "Welche(r) {label} ist betroffen? Bitte senden Sie die URL oder ID (sie sieht aus wie {example}).",
         "time_window": "Wann ist das passiert? Bitte nennen Sie Datum und ungefähre Uhrzeit mit Zeitzone.",
         "error_details": (
             "Was genau wurde angezeigt? Bitte kopieren Sie die Fehlermeldung oder den Fehlercode "
@@ -80,9 +82,8 @@ QUESTIONS: dict[str, dict[str, str]] = {
         "action": "Was wollten Sie tun, als das passiert ist? Bitte beschreiben Sie die einzelnen Schritte.",
     },
     "fr": {
-        "workspace_id": (
-            "Quel espace de travail est concerné ? Merci d'indiquer son URL ou son identifiant "
-            "(de la forme ws_ab12cd)."
+        "identifier": (
+            "Quel(le) {label} est concerné(e) ? Merci d'indiquer son URL ou son identifiant (de la forme {example})."
         ),
         "time_window": (
             "Quand cela s'est-il produit ? Merci d'indiquer la date et l'heure approximative, "
@@ -95,9 +96,7 @@ QUESTIONS: dict[str, dict[str, str]] = {
         "action": "Que cherchiez-vous à faire à ce moment-là ? Merci de décrire les étapes suivies.",
     },
     "es": {
-        "workspace_id": (
-            "¿Qué espacio de trabajo está afectado? Envíenos su URL o su ID (tiene la forma ws_ab12cd)."
-        ),
+        "identifier": "¿Qué {label} está afectado? Envíenos su URL o su ID (tiene la forma {example}).",
         "time_window": "¿Cuándo ocurrió? Indíquenos la fecha y la hora aproximada, con su zona horaria.",
         "error_details": (
             "¿Qué vio exactamente? Copie el mensaje o el código de error, o adjunte una captura de pantalla."
@@ -107,6 +106,16 @@ QUESTIONS: dict[str, dict[str, str]] = {
 }
 
 
-def question_for(missing: str, language: str) -> str:
+def question_for(missing: str, language: str, vocabulary: IntakeVocabulary | None = None) -> str:
+    """The clarifying question for a missing item; an identifier kind is asked for by the name
+    the domain gives it in the ticket's language, with an example of its format."""
     templates = QUESTIONS.get(language, QUESTIONS["en"])
-    return templates.get(missing) or QUESTIONS["en"].get(missing, f"Could you tell us the {missing}?")
+    if missing in QUESTIONS["en"]:
+        return templates.get(missing) or QUESTIONS["en"][missing]
+    own = vocabulary.questions.get(missing, {}) if vocabulary else {}
+    if own:
+        return own.get(language) or own.get("en") or next(iter(own.values()))
+    label = vocabulary.label(missing, language) if vocabulary else missing.replace("_", " ")
+    example = (vocabulary.examples.get(missing) if vocabulary else None) or "…"
+    template = templates.get("identifier") or QUESTIONS["en"]["identifier"]
+    return template.format(label=label, example=example)

@@ -15,9 +15,9 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 
 from services.intake.cleaning import fold
+from services.intake.vocabulary import IntakeVocabulary
 
 MAX_SECTION_CHARS = 4000
 MAX_CLAUSE_CHARS = 160
@@ -174,61 +174,7 @@ _BUT = re.compile(
 # start with a whitespace character (not a look-behind) so the engine jumps from space to space.
 _SENTENCE_SPLIT = re.compile(r"\s(?:(?<=[.!?]\s)\s*(?=[^\sa-z])|(?<=\n)\n*)")
 
-_PROBLEM_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (name, re.compile(pattern))
-    for name, pattern in (
-        ("login", r"\b(?:log\s?-?in|logging in|sign\s?-?in|signing in|sso|saml|okta|azure ad|idp|password|"
-                  r"2fa|mfa|anmeld\w*|einlogg\w*|connexion|se connecter|iniciar sesión|contraseña|mot de passe|"
-                  r"passwort|auth\w*|locked out)\b"),
-        ("export", r"\b(?:export\w*|csv|xlsx|exportieren|exporter|exportar|exportación)\b"),
-        ("dashboard", r"\b(?:dashboards?|charts?|widgets?|tableau de bord|panel de control)\b"),
-        ("api", r"\b(?:api|endpoint|api key|rest|sdk|curl|rate limit\w*|429|too many requests|webhook\w*|"
-                r"lk_live_\w*)\b"),
-        ("ingest", r"\b(?:ingest\w*|data import|import\w*|upload\w*|pipeline|events? (?:not )?arriv\w*|"
-                   r"freshness|stale data|not updated|delay(?:ed)? data)\b"),
-        ("integration", r"\b(?:integrations?|salesforce|slack|snowflake|hubspot|bigquery|connector\w*|"
-                        r"sync\w*|synchroni\w*)\b"),
-        ("permissions", r"\b(?:permissions?|access denied|not allowed|forbidden|role|roles|admin rights|"
-                        r"berechtigung\w*|zugriff\w*|droits?|autorisation|accès refusé|permisos?|acceso denegado|"
-                        r"permission_denied)\b"),
-        ("billing", r"\b(?:invoice\w*|billing|charged?|payment|subscription|upgrade|plan limit|seats?|"
-                    r"rechnung\w*|facture\w*|factura\w*|abonnement|suscripción|plan_limit_reached)\b"),
-        ("data_missing", r"\b(?:missing|disappeared|deleted|gone|lost|vanished|verschwunden|gelöscht|fehlen|"
-                         r"disparu\w*|supprimé\w*|perdu\w*|desaparec\w*|borrad\w*|perdid\w*)\b"),
-        ("performance", r"\b(?:slow\w*|timeouts?|timed out|takes? forever|latency|sluggish|langsam|lent\w*|"
-                        r"lento|lenta|perform\w*)\b"),
-    )
-)  # fmt: skip
-
-
-_FAMILY_ORDER = tuple(name for name, _ in _PROBLEM_TYPES)
 _TYPE_WORD = re.compile(r"[\w'-]+")
-# multi-word cues, counted as substrings (single words are looked up one by one)
-_TYPE_PHRASES: dict[str, tuple[str, ...]] = {
-    "login": (
-        "log in",
-        "sign in",
-        "azure ad",
-        "locked out",
-        "se connecter",
-        "iniciar sesión",
-        "mot de passe",
-    ),
-    "dashboard": ("tableau de bord", "panel de control"),
-    "api": ("api key", "rate limit", "too many requests"),
-    "ingest": ("data import", "stale data", "not updated"),
-    "permissions": ("access denied", "not allowed", "admin rights", "accès refusé", "acceso denegado"),
-    "billing": ("plan limit",),
-    "performance": ("takes forever", "take forever", "taking forever", "timed out"),
-}
-
-
-@lru_cache(maxsize=8192)
-def _family_of_word(word: str) -> str | None:
-    for name, pattern in _PROBLEM_TYPES:
-        if pattern.fullmatch(word):
-            return name
-    return None
 
 
 @dataclass
@@ -447,18 +393,20 @@ def extract_narrative(subject: str, prose: str) -> Narrative:
     return narrative
 
 
-def problem_type(text: str, subject: str) -> str | None:
-    """The coarse problem family with the most cue words (subject counts double)."""
+def problem_type(text: str, subject: str, vocabulary: IntakeVocabulary) -> str | None:
+    """The domain's problem type with the most cue words (subject counts double; ties go to the
+    type listed first)."""
     scores: dict[str, float] = {}
     for weight, part in ((1.0, fold(text)), (2.0, fold(subject))):
         for word, count in Counter(_TYPE_WORD.findall(part)).items():
-            family = _family_of_word(word)
+            family = vocabulary.problem_type_of_word(word)
             if family:
                 scores[family] = scores.get(family, 0.0) + weight * count
-        for family, phrases in _TYPE_PHRASES.items():
-            for phrase in phrases:
+        for cues in vocabulary.problem_types:
+            for phrase in cues.phrases:
                 if phrase in part:
-                    scores[family] = scores.get(family, 0.0) + weight * part.count(phrase)
+                    scores[cues.name] = scores.get(cues.name, 0.0) + weight * part.count(phrase)
     if not scores:
         return None
-    return max(_FAMILY_ORDER, key=lambda family: (scores.get(family, 0.0), -_FAMILY_ORDER.index(family)))
+    order = [cues.name for cues in vocabulary.problem_types]
+    return max(order, key=lambda family: (scores.get(family, 0.0), -order.index(family)))

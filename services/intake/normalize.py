@@ -21,14 +21,16 @@ from services.intake.extract import (
     extract_identifiers,
     injection_spans,
     parse_user_agent,
-    workspace_name,
+    scope_name,
 )
 from services.intake.language import detect_language, question_for
 from services.intake.narrative import extract_narrative, problem_type
 from services.intake.timing import Timing, default_zone, resolve_timing
+from services.intake.vocabulary import IntakeVocabulary, default_vocabulary
 from supportflow.events import Environment, ErrorSignature, IntakeSection, TicketReceived
 
-MISSING_ORDER = ("workspace_id", "time_window", "error_details", "action")
+# What investigation needs beyond the domain's required identifiers, in the order asked.
+MISSING_ORDER = ("time_window", "error_details", "action")
 _ERROR_DETAIL_KINDS = frozenset({"error_code", "http_status", "exception", "message"})
 _SUBJECT_PREFIX = re.compile(
     r"^(?:\s*(?:re|aw|wg|fw|fwd|tr|rv|sv|antw)\s*(?:\[\d+\])?\s*:\s*)+", re.IGNORECASE
@@ -59,10 +61,11 @@ class _MessageFacts:
 
 
 _AUTHOR_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
-_VENDOR = re.compile(r"@(?:[\w-]+\.)*lumen\.example\b|^(?:no-?reply|support|help|helpdesk)@", re.IGNORECASE)
 
 
-def _customer_texts(ticket: TicketReceived) -> list[tuple[str, datetime, str | None]]:
+def _customer_texts(
+    ticket: TicketReceived, vocabulary: IntakeVocabulary
+) -> list[tuple[str, datetime, str | None]]:
     """The ticket body plus earlier thread messages from the customer's side (oldest first).
 
     A thread message by someone else at the requester's organisation (a forwarded report of the
@@ -79,20 +82,25 @@ def _customer_texts(ticket: TicketReceived) -> list[tuple[str, datetime, str | N
         address = found.group(0) if found else ""
         if requester in author:
             texts.append((message.body, message.sent_at or ticket.received_at, None))
-        elif address and not _VENDOR.search(address) and address.endswith("@" + domain):
+        elif address and not vocabulary.vendor_email.search(address) and address.endswith("@" + domain):
             texts.append((message.body, message.sent_at or ticket.received_at, address))
     texts.append((ticket.body, ticket.received_at, None))
     return texts
 
 
 def _read_message(
-    ticket: TicketReceived, body: str, received_at: datetime, subject: str, author: str | None = None
+    ticket: TicketReceived,
+    body: str,
+    received_at: datetime,
+    subject: str,
+    vocabulary: IntakeVocabulary,
+    author: str | None = None,
 ) -> _MessageFacts:
     if received_at.tzinfo is None:
         received_at = received_at.replace(tzinfo=UTC)
-    subject = redact_secrets(subject[:1000])
+    subject = redact_secrets(subject[:1000], vocabulary.secrets)
     facts = _MessageFacts(received_at=received_at, subject=subject)
-    cleaned = clean_message(body)
+    cleaned = clean_message(body, vocabulary.secrets)
     raw_subject = _SUBJECT_PREFIX.sub("", subject).strip()
     full = f"{raw_subject}\n{cleaned.prose}" if raw_subject else cleaned.prose
     logs_text = "\n".join(cleaned.logs)
@@ -111,9 +119,10 @@ def _read_message(
         all_spans,
         ticket.requester.email,
         [*cleaned.forwarded_from, *([author] if author else [])],
+        vocabulary,
     )
-    facts.workspace_name = workspace_name(safe)
-    facts.signatures = extract_error_signatures(safe + "\n" + logs_text, [])
+    facts.workspace_name = scope_name(safe, vocabulary)
+    facts.signatures = extract_error_signatures(safe + "\n" + logs_text, [], vocabulary)
     facts.logs = cleaned.logs
     narrative = extract_narrative(safe_subject, safe_prose)
     facts.action, facts.expected, facts.actual, facts.steps = (
@@ -123,7 +132,7 @@ def _read_message(
         narrative.steps,
     )
     env_text = safe if not narrative.user_agent else f"User Agent: {narrative.user_agent}\n{safe}"
-    facts.environment = extract_environment(env_text, ticket.metadata)
+    facts.environment = extract_environment(env_text, ticket.metadata, vocabulary)
     if narrative.user_agent and facts.environment.browser is None:
         facts.environment.browser, facts.environment.os = parse_user_agent(narrative.user_agent)
     language = detect_language(safe)
@@ -157,10 +166,12 @@ def _merge(messages: list[_MessageFacts]) -> _MessageFacts:
     return merged
 
 
-def _missing(facts: _MessageFacts) -> list[str]:
+def _missing(facts: _MessageFacts, vocabulary: IntakeVocabulary) -> list[str]:
     missing: list[str] = []
-    if "workspace_id" not in facts.identifiers and not facts.workspace_name:
-        missing.append("workspace_id")
+    for kind in vocabulary.required:
+        named = kind == vocabulary.scope_kind and facts.workspace_name
+        if kind not in facts.identifiers and not named:
+            missing.append(kind)
     if facts.timing is None:
         missing.append("time_window")
     if not any(s.kind in _ERROR_DETAIL_KINDS for s in facts.signatures):
@@ -185,18 +196,19 @@ def _when(timing: Timing | None) -> str:
     return f"between {start:%Y-%m-%d %H:%M} and {end:%Y-%m-%d %H:%M} UTC"
 
 
-def _problem_statement(ticket: TicketReceived, facts: _MessageFacts) -> str:
+def _problem_statement(ticket: TicketReceived, facts: _MessageFacts, vocabulary: IntakeVocabulary) -> str:
     who = ticket.requester.name or ticket.requester.email
     if ticket.requester.name:
         who = f"{who} <{ticket.requester.email}>"
     where = []
     if "user_email" in facts.identifiers:
         where.append(f"for user {facts.identifiers['user_email']}")
-    for key in ("workspace_id", "account_id"):
-        if key in facts.identifiers:
-            where.append(f"in {key.split('_')[0]} {facts.identifiers[key]}")
-    if "workspace_id" not in facts.identifiers and facts.workspace_name:
-        where.append(f"in workspace '{_clip(facts.workspace_name, 40)}'")
+    for key in (vocabulary.scope_kind, vocabulary.tenant_kind):
+        if key and key in facts.identifiers:
+            where.append(f"in {vocabulary.label(key)} {facts.identifiers[key]}")
+    scope = vocabulary.scope_kind
+    if scope and scope not in facts.identifiers and facts.workspace_name:
+        where.append(f"in {vocabulary.label(scope)} '{_clip(facts.workspace_name, 40)}'")
     if facts.environment.surface:
         where.append(
             f"via {facts.environment.surface.upper() if facts.environment.surface != 'mobile' else 'mobile'}"
@@ -229,22 +241,29 @@ def _problem_statement(ticket: TicketReceived, facts: _MessageFacts) -> str:
     return statement.replace("\n", " ").rstrip(" .;") + "."
 
 
-def normalize(ticket: TicketReceived, history: Sequence[TicketReceived] = ()) -> IntakeSection:
-    """The merged intake section of a ticket and its earlier messages (`history`, oldest first)."""
+def normalize(
+    ticket: TicketReceived,
+    history: Sequence[TicketReceived] = (),
+    vocabulary: IntakeVocabulary | None = None,
+) -> IntakeSection:
+    """The merged intake section of a ticket and its earlier messages (`history`, oldest first),
+    read with the domain's `vocabulary` (the configured domain's when not given)."""
+    vocabulary = vocabulary or default_vocabulary()
     messages: list[_MessageFacts] = []
     for message in [*history, ticket]:
-        for body, received_at, author in _customer_texts(message):
-            messages.append(_read_message(message, body, received_at, message.subject, author))
+        for body, received_at, author in _customer_texts(message, vocabulary):
+            messages.append(_read_message(message, body, received_at, message.subject, vocabulary, author))
     facts = _merge(messages)
     identifiers = dict(facts.identifiers)
     if "error_code" not in identifiers:
         code = next((s.value for s in facts.signatures if s.kind == "error_code"), None)
         if code is not None:
             identifiers["error_code"] = code
-    if facts.workspace_name and "workspace_name" not in identifiers:
-        identifiers["workspace_name"] = facts.workspace_name
+    name_key = vocabulary.scope_name_key
+    if facts.workspace_name and name_key and name_key not in identifiers:
+        identifiers[name_key] = facts.workspace_name
     language = messages[0].language if len(messages) == 1 else detect_language(facts.language_text)
-    missing = _missing(facts)
+    missing = _missing(facts, vocabulary)
     status = "needs_info" if "action" in missing and "error_details" in missing else "ready"
     return IntakeSection(
         status=status,
@@ -261,12 +280,12 @@ def normalize(ticket: TicketReceived, history: Sequence[TicketReceived] = ()) ->
         timing_text=facts.timing.text if facts.timing else None,
         error_signatures=facts.signatures,
         language=language,
-        problem_statement=_problem_statement(ticket, facts),
+        problem_statement=_problem_statement(ticket, facts, vocabulary),
         problem_type=problem_type(
-            facts.problem_text, f"{_SUBJECT_PREFIX.sub('', facts.subject)}\n{facts.action or ''}"
+            facts.problem_text, f"{_SUBJECT_PREFIX.sub('', facts.subject)}\n{facts.action or ''}", vocabulary
         ),
         missing=missing,
-        questions=[question_for(item, language) for item in missing],
+        questions=[question_for(item, language, vocabulary) for item in missing],
         log_excerpts=facts.logs,
         injection_suspected=facts.injection,
         messages_merged=len(history) + 1,

@@ -81,6 +81,10 @@ class IdentifierKind(Strict):
     """The component a ticket naming this identifier is about."""
     labels: dict[str, str] = Field(default_factory=dict)
     """What the identifier is called, per language."""
+    words: list[str] = Field(default_factory=list)
+    """Other words customers use for it (any language), e.g. for a scope named in words."""
+    questions: dict[str, str] = Field(default_factory=dict)
+    """The clarifying question when it is missing, per language (a generic one otherwise)."""
 
     _check = field_validator("pattern")(_compiles)
 

@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from services.intake.normalize import MISSING_ORDER, normalize
+from services.intake.vocabulary import default_vocabulary
 from supportflow.events import IntakeSection, Requester, ThreadMessage, TicketReceived
 
 # Fragments that exercise the extractors, mixed with arbitrary unicode.
@@ -48,7 +49,7 @@ def test_arbitrary_text_always_yields_a_valid_section(
     IntakeSection.model_validate(result.model_dump())
     assert result.status in ("ready", "needs_info")
     assert result.status == ("needs_info" if {"action", "error_details"} <= set(result.missing) else "ready")
-    assert set(result.missing) <= set(MISSING_ORDER)
+    assert set(result.missing) <= {*default_vocabulary().required, *MISSING_ORDER}
     assert len(result.questions) == len(result.missing)
     assert result.language in ("en", "de", "fr", "es")
     assert result.problem_statement.endswith(".")

@@ -1,0 +1,213 @@
+"""The domain's vocabulary compiled for reading tickets: identifier kinds, key prefixes, secrets,
+integrations, the vendor's own addresses and hosts, the scope's name in each language, and the
+problem types with their cue words. The intake's extractors take one of these; nothing in the
+intake names a product.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+
+from supportflow.domain import Domain
+from supportflow.domain.models import IdentifierKind
+
+_B = r"(?<![A-Za-z0-9_])"  # identifier start boundary
+_E = r"(?![A-Za-z0-9_])"
+_LITERAL_HEAD = re.compile(r"^[A-Za-z]+")
+_GENERIC_VENDOR_BOXES = r"^(?:no-?reply|support|help|helpdesk|billing|sales|info)@"
+
+
+@dataclass(frozen=True)
+class IdPattern:
+    """One identifier kind as the intake finds it in (lower-cased) ticket text."""
+
+    name: str
+    pattern: re.Pattern[str]
+    gate: tuple[str, ...]
+    """Substrings one of which a text must hold to be worth scanning (empty: always scan)."""
+    canonical: Callable[[str], str]
+
+
+def _canonical(kind: IdentifierKind) -> Callable[[str], str]:
+    head = _LITERAL_HEAD.match(kind.pattern)
+    prefix_len = len(head.group(0)) if head else 0
+
+    def canonical(value: str) -> str:
+        if kind.separator and prefix_len and len(value) > prefix_len and value[prefix_len] in "-_":
+            value = value[:prefix_len] + kind.separator + value[prefix_len + 1 :]
+        if kind.canonical == "lower":
+            return value.lower()
+        if kind.canonical == "upper":
+            return value.upper()
+        return value
+
+    return canonical
+
+
+def _id_pattern(name: str, kind: IdentifierKind) -> IdPattern:
+    head = _LITERAL_HEAD.match(kind.pattern)
+    gate: tuple[str, ...] = ()
+    if head and len(head.group(0)) >= 2:
+        literal = head.group(0).lower()
+        rest = kind.pattern[len(head.group(0)) :]
+        gate = (literal + "_", literal + "-") if rest.startswith(("[_-]", "[-_]")) else (literal,)
+    return IdPattern(
+        name=name,
+        pattern=re.compile(_B + "(" + kind.pattern + ")" + _E, re.IGNORECASE),
+        gate=gate,
+        canonical=_canonical(kind),
+    )
+
+
+def _cue_parts(cues: list[str]) -> tuple[list[str], list[str]]:
+    """Single-word cues as regex alternatives (`export*` → `export\\w*`) and multi-word phrases."""
+    words: list[str] = []
+    phrases: list[str] = []
+    for cue in cues:
+        cue = cue.strip().lower()
+        if not cue:
+            continue
+        if " " in cue:
+            phrases.append(cue)
+        elif cue.endswith("*"):
+            words.append(re.escape(cue[:-1]) + r"\w*")
+        else:
+            words.append(re.escape(cue))
+    return words, phrases
+
+
+@dataclass(frozen=True)
+class ProblemTypeCues:
+    name: str
+    word: re.Pattern[str] | None
+    phrases: tuple[str, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class IntakeVocabulary:
+    identifiers: tuple[IdPattern, ...] = ()
+    """Kinds of the tenant, scope, members, requests and resources (not key prefixes)."""
+    key_prefixes: tuple[IdPattern, ...] = ()
+    request: IdPattern | None = None
+    integrations: re.Pattern[str] | None = None
+    integration_gate: tuple[str, ...] = ()
+    vendor_email: re.Pattern[str] = re.compile(_GENERIC_VENDOR_BOXES)
+    api_hosts: tuple[str, ...] = ()
+    ui_hosts: tuple[str, ...] = ()
+    scope_words: tuple[str, ...] = ()
+    """What customers call the scope (a workspace, a project) in each language."""
+    scope_kind: str | None = None
+    tenant_kind: str | None = None
+    product_words: tuple[str, ...] = ()
+    """The product's own name, as customers write it ("the Lumen app")."""
+    problem_types: tuple[ProblemTypeCues, ...] = ()
+    secrets: tuple[tuple[re.Pattern[str], int], ...] = ()
+    """Product secret patterns and how many leading characters may stay visible."""
+    examples: dict[str, str] = field(default_factory=dict)
+    questions: dict[str, dict[str, str]] = field(default_factory=dict)
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    required: tuple[str, ...] = ()
+    error_code: re.Pattern[str] = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
+
+    @classmethod
+    def from_domain(cls, domain: Domain) -> IntakeVocabulary:
+        vocabulary = domain.vocabulary
+        identifiers: list[IdPattern] = []
+        prefixes: list[IdPattern] = []
+        request: IdPattern | None = None
+        for name, kind in vocabulary.identifiers.items():
+            compiled = _id_pattern(name, kind)
+            if kind.role == "key_prefix":
+                prefixes.append(compiled)
+                continue
+            identifiers.append(compiled)
+            if kind.role == "request" and request is None:
+                request = compiled
+        integrations = None
+        if vocabulary.integrations:
+            spelled = [
+                r"\s?".join(re.escape(part) for part in _split_camel(name))
+                for name in vocabulary.integrations
+            ]
+            integrations = re.compile(r"\b(" + "|".join(spelled) + r")\b")
+        vendor = [re.escape(d.lower().lstrip("@")) for d in vocabulary.vendor_domains]
+        vendor_email = re.compile(
+            (r"@(?:[\w-]+\.)*(?:" + "|".join(vendor) + r")$|" if vendor else "") + _GENERIC_VENDOR_BOXES
+        )
+        hosts = [h.lower() for h in vocabulary.hosts]
+        api_hosts = tuple(h for h in hosts if h.startswith("api.") or ".api." in h)
+        ui_hosts = tuple(h for h in hosts if h not in api_hosts)
+        scope_kind = domain.product.scope
+        scope_words: tuple[str, ...] = ()
+        if scope_kind and scope_kind in vocabulary.identifiers:
+            kind = vocabulary.identifiers[scope_kind]
+            scope_words = tuple(dict.fromkeys(w.lower() for w in [*kind.labels.values(), *kind.words] if w))
+        problem_types = []
+        for name, spec in vocabulary.problem_types.items():
+            words: list[str] = []
+            phrases: list[str] = []
+            for cues in spec.cues.values():
+                more_words, more_phrases = _cue_parts(cues)
+                words += more_words
+                phrases += more_phrases
+            word = re.compile("(?:" + "|".join(dict.fromkeys(words)) + ")") if words else None
+            problem_types.append(ProblemTypeCues(name, word, tuple(dict.fromkeys(phrases))))
+        name_words = tuple(dict.fromkeys(w.lower() for w in domain.product.name.split()[:1] if len(w) >= 3))
+        return cls(
+            identifiers=tuple(identifiers),
+            key_prefixes=tuple(prefixes),
+            request=request,
+            integrations=integrations,
+            integration_gate=tuple(dict.fromkeys(n.lower()[:4] for n in vocabulary.integrations)),
+            vendor_email=vendor_email,
+            api_hosts=api_hosts,
+            ui_hosts=ui_hosts,
+            scope_words=scope_words,
+            scope_kind=scope_kind,
+            tenant_kind=domain.product.tenant.identifier,
+            product_words=name_words,
+            problem_types=tuple(problem_types),
+            secrets=tuple((re.compile(s.pattern), s.keep) for s in vocabulary.secrets),
+            examples={name: kind.example for name, kind in vocabulary.identifiers.items() if kind.example},
+            questions={
+                name: dict(kind.questions) for name, kind in vocabulary.identifiers.items() if kind.questions
+            },
+            labels={name: dict(kind.labels) for name, kind in vocabulary.identifiers.items()},
+            required=tuple(domain.product.required_identifiers),
+            error_code=re.compile(vocabulary.error_code_pattern),
+        )
+
+    @property
+    def scope_name_key(self) -> str | None:
+        """The identifier key for a scope named in words (`workspace_id` → `workspace_name`)."""
+        return self.scope_kind.removesuffix("_id") + "_name" if self.scope_kind else None
+
+    def label(self, kind: str, language: str = "en") -> str:
+        """What an identifier kind is called ("workspace", "organization"), for statements."""
+        names = self.labels.get(kind) or {}
+        return names.get(language) or names.get("en") or kind.removesuffix("_id").replace("_", " ")
+
+    @lru_cache(maxsize=8192)  # noqa: B019 - one vocabulary per process; words repeat across tickets
+    def problem_type_of_word(self, word: str) -> str | None:
+        for cues in self.problem_types:
+            if cues.word is not None and cues.word.fullmatch(word):
+                return cues.name
+        return None
+
+
+def _split_camel(name: str) -> list[str]:
+    """ "salesforce" stays one part; "Hub Spot"/"hubspot" are matched with an optional space only
+    where the configured name has a space or capital inside."""
+    parts = re.findall(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])", name) or [name]
+    return [p.lower() for p in parts]
+
+
+@cache
+def default_vocabulary() -> IntakeVocabulary:
+    """The vocabulary of the configured domain (SUPPORTFLOW_DOMAIN), read once per process."""
+    from supportflow.settings import load_domain_for
+
+    return IntakeVocabulary.from_domain(load_domain_for())
