@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol, cast
+from typing import Any, Protocol, TypeVar, cast
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
@@ -26,6 +26,7 @@ from supportflow.settings import Settings
 from supportflow.topics import CASES_RESOLVED, DEADLETTER, INCIDENTS, REPLIES_DRAFTED
 
 log = logging.getLogger(__name__)
+M = TypeVar("M", CaseFile, IncidentGroup)
 REPUBLISH_AFTER = timedelta(seconds=15)
 
 
@@ -109,28 +110,30 @@ async def ingest(settings: Settings, store: CaseStore, publisher: Publisher) -> 
     try:
         while True:
             batch = await consumer.getmany(timeout_ms=500, max_records=200)
-            for records in batch.values():
-                for record in records:
-                    await _take(store, publisher, record, is_case=record.topic == drafted)
+            records = [record for part in batch.values() for record in part if record.value is not None]
+            cases = [
+                c for r in records if r.topic == drafted and (c := await _decode(publisher, CaseFile, r))
+            ]
+            groups = [
+                g
+                for r in records
+                if r.topic == incidents and (g := await _decode(publisher, IncidentGroup, r))
+            ]
+            stored = await asyncio.to_thread(store.upsert_cases, cases) if cases else 0
+            for group in groups:
+                stored += await asyncio.to_thread(store.upsert_incident, group)
+            metrics.CONSOLE_RECORDS.labels("stored").inc(stored)
+            metrics.CONSOLE_RECORDS.labels("unchanged").inc(len(cases) + len(groups) - stored)
             if batch:
                 await consumer.commit()
     finally:
         await consumer.stop()
 
 
-async def _take(store: CaseStore, publisher: Publisher, record: Any, *, is_case: bool) -> None:
-    if record.value is None:  # a compacted topic's tombstone
-        return
+async def _decode(publisher: Publisher, model: type[M], record: Any) -> M | None:
+    """The record as `model`, or None after dead-lettering it."""
     try:
-        if is_case:
-            changed = await asyncio.to_thread(
-                store.upsert_case, codec.decode(CaseFile, record.value, record.headers)
-            )
-        else:
-            changed = await asyncio.to_thread(
-                store.upsert_incident, codec.decode(IncidentGroup, record.value, record.headers)
-            )
+        return codec.decode(model, record.value, record.headers)
     except codec.DecodeError as exc:
         await publisher.dead_letters.send(record, exc.reason, str(exc))
-        return
-    metrics.CONSOLE_RECORDS.labels("stored" if changed else "unchanged").inc()
+        return None

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -184,6 +185,32 @@ def _action(row: ActionRow) -> StoredAction:
     )
 
 
+def _case_columns(case: CaseFile) -> dict[str, Any] | None:
+    """The columns of a drafted case, or None for a case without a decision or a draft."""
+    decision = case.decision
+    if decision is None or case.draft is None:
+        return None
+    investigation = case.investigation
+    account = (investigation.account_id if investigation else None) or (
+        case.intake.identifiers.get("account_id") if case.intake else None
+    )
+    return {
+        "subject": case.ticket.subject[:2000],
+        "account_id": account,
+        "requester_email": case.ticket.requester.email,
+        "decision_class": decision.decision_class,
+        "cause": decision.cause,
+        "confidence": decision.confidence,
+        "queue": decision.route.queue,
+        "team": decision.route.team,
+        "priority": decision.route.priority,
+        "escalate": decision.route.escalate,
+        "incident_id": decision.incident_id,
+        "received_at": naive_utc(case.ticket.received_at),
+        "case_json": case.model_dump_json(),
+    }
+
+
 def migrate(url: str) -> None:
     """Bring the database at `url` to the newest schema (Alembic `upgrade head`)."""
     from alembic import command
@@ -242,43 +269,35 @@ class CaseStore:
     # --- ingestion ----------------------------------------------------------------------
 
     def upsert_case(self, case: CaseFile) -> bool:
-        """Keep `case` if it is newer than (or the same revision as) what is stored; a newer
-        revision (the customer replied) reopens the case. Returns whether the row changed."""
-        decision = case.decision
-        if decision is None or case.draft is None:
-            return False
+        """Keep `case` if it is newer than what is stored (a replay or a late older revision
+        changes nothing); a newer revision (the customer replied) reopens the case. Returns
+        whether the row changed."""
+        return self.upsert_cases([case]) == 1
+
+    def upsert_cases(self, cases: Sequence[CaseFile]) -> int:
+        """`upsert_case` for many cases in one transaction; returns how many rows changed."""
+        changed = 0
         now = naive_utc(datetime.now(UTC))
-        investigation = case.investigation
-        account = (investigation.account_id if investigation else None) or (
-            case.intake.identifiers.get("account_id") if case.intake else None
-        )
-        values = {
-            "subject": case.ticket.subject[:2000],
-            "account_id": account,
-            "requester_email": case.ticket.requester.email,
-            "decision_class": decision.decision_class,
-            "cause": decision.cause,
-            "confidence": decision.confidence,
-            "queue": decision.route.queue,
-            "team": decision.route.team,
-            "priority": decision.route.priority,
-            "escalate": decision.route.escalate,
-            "incident_id": decision.incident_id,
-            "received_at": naive_utc(case.ticket.received_at),
-            "updated_at": now,
-            "case_json": case.model_dump_json(),
-        }
         with self.session() as session:
-            row = session.get(CaseRow, case.ticket_id, with_for_update=True)
-            if row is None:
-                session.add(CaseRow(ticket_id=case.ticket_id, revision=case.revision, status=OPEN, **values))
-                return True
-            if case.revision <= row.revision:
-                return False  # a replay, or an older revision arriving late
-            for key, value in values.items():
-                setattr(row, key, value)
-            row.revision, row.status = case.revision, OPEN
-            return True
+            for case in cases:
+                values = _case_columns(case)
+                if values is None:
+                    continue
+                values["updated_at"] = now
+                row = session.get(CaseRow, case.ticket_id, with_for_update=True)
+                if row is None:
+                    session.add(
+                        CaseRow(ticket_id=case.ticket_id, revision=case.revision, status=OPEN, **values)
+                    )
+                    session.flush()
+                elif case.revision > row.revision:
+                    for key, value in values.items():
+                        setattr(row, key, value)
+                    row.revision, row.status = case.revision, OPEN
+                else:
+                    continue
+                changed += 1
+        return changed
 
     def upsert_incident(self, group: IncidentGroup) -> bool:
         with self.session() as session:
