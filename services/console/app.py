@@ -30,7 +30,7 @@ from starlette.templating import Jinja2Templates
 
 from services.console import review
 from services.console.access import csrf_ok, csrf_token, verify_password
-from services.console.feed import Publisher, Sender, ingest, republish, send_recorded
+from services.console.feed import Publisher, Sender, ingest, republish, send_recorded, supervised
 from services.console.store import CaseStore, StoredCase
 from supportflow import metrics
 from supportflow.events import DECISION_CLASSES
@@ -287,8 +287,8 @@ def build(settings: Settings, store: CaseStore, publisher: Sender | None = None)
             return
         await kafka.start()
         tasks = [
-            asyncio.create_task(ingest(settings, store, kafka), name="console-ingest"),
-            asyncio.create_task(republish(store, kafka), name="console-republish"),
+            asyncio.create_task(supervised("feed", lambda: ingest(settings, store, kafka))),
+            asyncio.create_task(supervised("republisher", lambda: republish(store, kafka))),
         ]
         try:
             yield

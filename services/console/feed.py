@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, TypeVar, cast
 
@@ -81,6 +82,19 @@ async def send_recorded(store: CaseStore, publisher: Sender, resolved: CaseResol
         return False
     await asyncio.to_thread(store.mark_published, resolved.event_id or "")
     return True
+
+
+async def supervised(name: str, work: Callable[[], Awaitable[None]], backoff: float = 5.0) -> None:
+    """Run `work` until cancelled; after a failure (the broker went away) log it and start
+    again `backoff` seconds later, so the pages keep serving while Kafka is down."""
+    while True:
+        try:
+            await work()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("console %s failed; restarting in %.0fs", name, backoff)
+        await asyncio.sleep(backoff)
 
 
 async def republish(store: CaseStore, publisher: Publisher, every: float = 5.0) -> None:
