@@ -120,8 +120,8 @@ async def ingest(settings: Settings, store: CaseStore, publisher: Publisher) -> 
         fetch_max_bytes=16 * 1024 * 1024,
         **settings.kafka_client_options(),
     )
-    await consumer.start()
     try:
+        await consumer.start()
         while True:
             batch = await consumer.getmany(timeout_ms=500, max_records=200)
             records = [record for part in batch.values() for record in part if record.value is not None]

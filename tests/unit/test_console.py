@@ -322,3 +322,67 @@ def test_a_reroute_to_another_team_moves_the_case_out_of_the_queue(
     client.post("/logout", data={"csrf": token})
     login(client, "eli")
     assert "T-1" in client.get("/queues/eng-escalations").text
+
+
+class FlakySender(RecordingSender):
+    """Fails while `down` is set, as a producer does while the broker is away."""
+
+    down = True
+
+    async def publish(self, resolved: CaseResolved) -> None:
+        if self.down:
+            raise ConnectionError("broker unreachable")
+        await super().publish(resolved)
+
+
+async def test_an_action_the_broker_missed_is_sent_later_as_the_same_record(store: CaseStore) -> None:
+    from services.console.feed import send_recorded
+
+    store.upsert_case(drafted())
+    outcome = review.resolution(
+        drafted(), standing(store, "T-1"), review.Review("approve", "ana", "support", 1), ROUTES, NOW
+    )
+    action, _ = store.record_action(outcome.resolved, status=outcome.status)
+    sender = FlakySender()
+    assert not await send_recorded(store, sender, action.resolved)
+    (pending,) = store.unpublished(NOW + timedelta(minutes=1))
+    sender.down = False
+    assert await send_recorded(store, sender, pending.resolved)
+    assert sender.sent == [outcome.resolved] and store.unpublished(NOW + timedelta(minutes=1)) == []
+
+
+def test_add_agent_hashes_the_password_and_the_agent_can_log_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from services.console.access import verify_password
+    from supportflow.cli import main
+    from supportflow.settings import get_settings
+
+    url = f"sqlite:///{tmp_path / 'agents.db'}"
+    monkeypatch.setenv("SUPPORTFLOW_STATE_DIR", str(tmp_path))
+    monkeypatch.setenv("AGENT_PASSWORD", "correct horse battery")
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(SystemExit) as exited:
+            main(
+                [
+                    "console",
+                    "--db",
+                    url,
+                    "add-agent",
+                    "ana",
+                    "--team",
+                    "support",
+                    "--password-env",
+                    "AGENT_PASSWORD",
+                ]
+            )
+    finally:
+        get_settings.cache_clear()
+    assert exited.value.code == 0
+    opened = CaseStore(url)
+    team, password_hash = opened.agent("ana") or ("", "")
+    opened.close()
+    assert team == "support" and password_hash.startswith("$argon2id$")
+    assert verify_password(password_hash, "correct horse battery")
+    assert not verify_password(password_hash, "wrong")
