@@ -195,7 +195,8 @@ def review_in_browser(base: str, target: Any, evil: Any, requester_email: str) -
         for heading in SECTIONS:
             assert heading in page, heading
         if shots:
-            driver.set_window_size(1360, 2400)
+            height = driver.execute_script("return document.documentElement.scrollHeight")
+            driver.set_window_size(1360, min(int(height) + 140, 4000))
             driver.save_screenshot(str(Path(shots) / "console-case.png"))
             driver.set_window_size(1360, 1000)
         reply = driver.find_element(By.ID, "reply")
