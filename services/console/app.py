@@ -33,7 +33,7 @@ from services.console.access import csrf_ok, csrf_token, verify_password
 from services.console.feed import Publisher, Sender, ingest, republish, send_recorded, supervised
 from services.console.store import CaseStore, StoredCase
 from supportflow import metrics
-from supportflow.events import DECISION_CLASSES
+from supportflow.events import DECISION_CLASSES, CaseResolved
 from supportflow.settings import Settings, load_domain_config
 
 HERE = Path(__file__).resolve().parent
@@ -92,7 +92,9 @@ class Console:
             return self.render(request, "login.html", 403, error="Your session expired: try again.")
         username, password = str(form.get("username", ""))[:128], str(form.get("password", ""))
         agent = await asyncio.to_thread(self.store.agent, username)
-        if not await asyncio.to_thread(verify_password, agent[1] if agent else None, password) or not agent:
+        # an unknown name is checked against a dummy hash: it takes as long as a wrong password
+        verified = await asyncio.to_thread(verify_password, agent[1] if agent else None, password)
+        if agent is None or not verified:
             return self.render(request, "login.html", 401, error="Unknown agent or wrong password.")
         request.session.clear()  # a new session on login: no fixation
         request.session.update({"agent": username, "team": agent[0], "csrf": secrets.token_urlsafe(32)})
@@ -209,6 +211,29 @@ class Console:
 
     # --- plumbing -----------------------------------------------------------------------
 
+    def signed_in(
+        self, page: str, handler: Callable[[Request, str], Awaitable[Response]]
+    ) -> Callable[[Request], Awaitable[Response]]:
+        """`handler(request, team)` for signed-in agents, timed as `page`. The team is read from
+        the database on every request, so a moved or removed agent loses access at once."""
+
+        async def endpoint(request: Request) -> Response:
+            started = time.perf_counter()
+            username = request.session.get("agent")
+            agent = await asyncio.to_thread(self.store.agent, username) if isinstance(username, str) else None
+            if agent is None:
+                request.session.clear()
+                if request.method == "GET":
+                    return RedirectResponse("/login", status_code=303)
+                return PlainTextResponse("sign in first", status_code=401)
+            request.session["team"] = agent[0]
+            response = await handler(request, agent[0])
+            metrics.CONSOLE_PAGE_SECONDS.labels(page).observe(time.perf_counter() - started)
+            response.headers["server-timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
+            return response
+
+        return endpoint
+
     async def metrics_page(self, request: Request) -> Response:
         body, content_type = metrics.exposition()
         return Response(body, media_type=content_type)
@@ -217,12 +242,13 @@ class Console:
         return PlainTextResponse("ok")
 
 
-def count_action(resolved: Any, router_queue: str) -> None:
+def count_action(resolved: CaseResolved, router_queue: str) -> None:
     metrics.CONSOLE_ACTIONS.labels(resolved.action).inc()
     if resolved.action in ("approve", "edit_approve", "engineering_follow_up"):
         metrics.CONSOLE_DRAFTS_REVIEWED.inc()
         metrics.CONSOLE_EDIT_DISTANCE.observe(resolved.edit_distance or 0.0)
-        metrics.CONSOLE_DRAFTS_REVISED.inc(int(resolved.draft_edited))
+        if resolved.draft_edited:
+            metrics.CONSOLE_DRAFTS_REVISED.inc()
     if resolved.engineering_follow_up:
         metrics.CONSOLE_ENGINEERING_FOLLOW_UPS.inc()
     if resolved.action == "reroute":
@@ -234,27 +260,6 @@ def _int(text: str | None, default: int) -> int:
         return int(text or "")
     except ValueError:
         return default
-
-
-Handler = Callable[[Request, str], Awaitable[Response]]
-
-
-def signed_in(page: str, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
-    """The handler for agents only (others go to the login page), timed as `page`."""
-
-    async def endpoint(request: Request) -> Response:
-        team = request.session.get("team")
-        if not isinstance(team, str):
-            if request.method == "GET":
-                return RedirectResponse("/login", status_code=303)
-            return PlainTextResponse("sign in first", status_code=401)
-        started = time.perf_counter()
-        response = await handler(request, team)
-        metrics.CONSOLE_PAGE_SECONDS.labels(page).observe(time.perf_counter() - started)
-        response.headers["server-timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
-        return response
-
-    return endpoint
 
 
 class SecurityHeaders:
@@ -306,11 +311,11 @@ def build(settings: Settings, store: CaseStore, publisher: Sender | None = None)
             Route("/login", console.login_page, methods=["GET"]),
             Route("/login", console.login, methods=["POST"]),
             Route("/logout", console.logout, methods=["POST"]),
-            Route("/", signed_in("queues", console.queues)),
-            Route("/queues/{queue}", signed_in("queue", console.queue)),
-            Route("/search", signed_in("search", console.search)),
-            Route("/cases/{ticket_id}", signed_in("case", console.case_page)),
-            Route("/cases/{ticket_id}/actions", signed_in("action", console.act), methods=["POST"]),
+            Route("/", console.signed_in("queues", console.queues)),
+            Route("/queues/{queue}", console.signed_in("queue", console.queue)),
+            Route("/search", console.signed_in("search", console.search)),
+            Route("/cases/{ticket_id}", console.signed_in("case", console.case_page)),
+            Route("/cases/{ticket_id}/actions", console.signed_in("action", console.act), methods=["POST"]),
             Route("/metrics", console.metrics_page),
             Route("/health", console.health),
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),

@@ -295,6 +295,21 @@ def test_edit_and_approve_publishes_once_even_when_posted_twice(
     assert 'supportflow_console_actions_total{action="edit_approve"}' in exported
 
 
+def test_a_removed_agent_loses_access_at_once(
+    web: tuple[TestClient, RecordingSender], store: CaseStore
+) -> None:
+    client, _ = web
+    login(client, "ana")
+    assert client.get("/").status_code == 200
+    store.put_agent("ana", "engineering", hash_password("support-secret"))  # moved to another team
+    assert client.get("/cases/T-1").status_code == 403
+    with store.session() as session:
+        from services.console.store import AgentRow
+
+        session.delete(session.get(AgentRow, "ana"))
+    assert client.get("/", follow_redirects=False).headers["location"] == "/login"
+
+
 def test_a_post_without_the_session_csrf_token_is_refused(web: tuple[TestClient, RecordingSender]) -> None:
     client, sender = web
     login(client, "ana")
