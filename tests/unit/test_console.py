@@ -3,6 +3,7 @@ web app's access rules (login, team scoping, CSRF, escaping) through Starlette's
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -47,9 +48,20 @@ def drafted(ticket_id: str = "T-1", revision: int = 1, *, body: str = "", team: 
     )
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[CaseStore]:
-    url = f"sqlite:///{tmp_path / 'console.db'}"
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[CaseStore]:
+    """The console's store on SQLite, and on PostgreSQL where SUPPORTFLOW_TEST_POSTGRES_URL
+    names an empty database the test may wipe (e.g. postgresql+psycopg://postgres@127.0.0.1/console)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'console.db'}"
+    else:
+        url = os.environ.get("SUPPORTFLOW_TEST_POSTGRES_URL", "")
+        if not url:
+            pytest.skip("SUPPORTFLOW_TEST_POSTGRES_URL is not set")
+        wipe = CaseStore(url)
+        with wipe.engine.begin() as connection:
+            connection.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+        wipe.close()
     migrate(url)
     opened = CaseStore(url)
     yield opened
