@@ -62,7 +62,12 @@ class FeedbackMetrics:
 
         `pattern_id` is the pattern this case belongs to (see `patterns.pattern_id_for`); a case
         of an already known pattern is a repeat case, whose checks are compared with first cases.
+        A review console reroute is not counted: it moves the case to another queue, and the
+        action that closes the case carries the corrected class and queue (one misroute, one
+        resolution).
         """
+        if resolved.action == "reroute":
+            return None
         resolution_key = f"{resolved.ticket_id}@{resolved.resolved_at.isoformat()}"
         if resolution_key in self.seen_resolutions:
             return None
