@@ -81,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("eval", "supportflow.evaluation.cli"),
         ("demo", "supportflow.demo"),
         ("bench", "supportflow.bench"),
+        ("console", "services.console.cli"),
     ):
         try:
             importlib.import_module(module).register(sub, name)

@@ -21,7 +21,7 @@ from rich.table import Table
 
 from supportflow.events import CaseFile
 from supportflow.progress import phase_bars
-from supportflow.settings import SERVICES, get_settings
+from supportflow.settings import SERVICES, Settings, get_settings
 
 EXAMPLE_PACK = Path(__file__).resolve().parent.parent / "examples" / "packs" / "lumen-demo"
 
@@ -94,11 +94,22 @@ def run(args: argparse.Namespace) -> int:
         for case in showcase([s.case for s in phase.scored if s.case is not None], args.show):
             show_case(console, case)
         print_report(phase.report | {"pack": f"{args.pack} (sample of {len(items)})"}, console)
+        print_console_url(console, settings)
     finally:
         if not args.keep_running:
             with console.status("stopping the services the demo started…"):
                 fleet.stop()
     return 0 if phase.report.get("lost") == 0 else 1
+
+
+def print_console_url(console: Console, settings: Settings) -> None:
+    """Where agents review these drafts: the review console, with the demo's team logins."""
+    url = f"http://{settings.web_host}:{settings.console_port}/"
+    console.print(
+        f"[green]✓[/] review the drafted cases in the console: [bold]{url}[/]\n"
+        "    start it with [bold]supportflow console serve --demo-agents[/] "
+        "(log in as support-agent / demo-password; one <team>-agent per team)"
+    )
 
 
 def showcase(cases: list[CaseFile], count: int) -> list[CaseFile]:

@@ -232,7 +232,7 @@ class CaseFile(Record):
 
 
 class CaseResolved(Record):
-    """The helpdesk's final outcome for a case."""
+    """The helpdesk's final outcome for a case, or a review console action on one case revision."""
 
     ticket_id: str
     resolved_at: datetime
@@ -243,6 +243,15 @@ class CaseResolved(Record):
     draft_edited: bool = False
     engineering_follow_up: bool = False
     reopened: bool = False
+    # v2, from the review console: which action on which case revision, deterministically named
+    # (`<ticket_id>:<revision>:console:<step>`), so a resend of the same action is recognisable
+    event_id: str | None = None
+    # approve | edit_approve | reroute | ask_customer | engineering_follow_up | resolve
+    action: str | None = None
+    case_revision: int = 1
+    edit_distance: float | None = None  # normalized, 0 = sent as drafted, 1 = rewritten
+    reviewed_by: str | None = None
+    team: str | None = None
 
 
 class Pattern(Record):

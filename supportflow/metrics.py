@@ -113,6 +113,39 @@ REPEAT_CASE_REDUCTION = Gauge(
 )
 PATTERNS = Gauge("supportflow_patterns", "Patterns known to this process.")
 
+# --- review console (agents' actions on drafted cases) ----------------------------------------
+# Every action an agent took, once per event id (approve, edit_approve, reroute, ask_customer,
+# engineering_follow_up, resolve).
+CONSOLE_ACTIONS = Counter(
+    "supportflow_console_actions_total", "Agents' actions on drafted cases.", ["action"]
+)
+# Drafting primary, as agents see it: drafts approved or escalated with a reply (reviewed), and
+# those whose reply was edited beyond a typo (revised); revision rate = revised / reviewed.
+CONSOLE_DRAFTS_REVIEWED = Counter("supportflow_console_drafts_reviewed_total", "Drafts approved by an agent.")
+CONSOLE_DRAFTS_REVISED = Counter(
+    "supportflow_console_drafts_revised_total", "Drafts an agent edited before approving."
+)
+CONSOLE_EDIT_DISTANCE = Histogram(
+    "supportflow_console_edit_distance_ratio",
+    "Normalized edit distance between a draft and the reply the agent approved.",
+    buckets=(0.0, *RATIO_BUCKETS),
+)
+# Drafting secondary: cases an agent marked for engineering follow-up.
+CONSOLE_ENGINEERING_FOLLOW_UPS = Counter(
+    "supportflow_console_engineering_follow_ups_total", "Cases an agent marked for engineering follow-up."
+)
+# Decisioning primary, as agents see it: cases an agent moved to another class, cause or queue,
+# by the queue the router had chosen.
+CONSOLE_MISROUTES = Counter(
+    "supportflow_console_misroutes_total", "Cases an agent rerouted, by the router's queue.", ["queue"]
+)
+CONSOLE_RECORDS = Counter(
+    "supportflow_console_records_total", "Drafted cases and incident groups read, by outcome.", ["outcome"]
+)
+CONSOLE_PAGE_SECONDS = Histogram(
+    "supportflow_console_page_seconds", "Server time of a console page.", ["page"], buckets=LATENCY_BUCKETS
+)
+
 
 def exposition() -> tuple[bytes, str]:
     """The Prometheus text of this process's registry, and its content type."""

@@ -55,6 +55,13 @@ class Settings(BaseSettings):
     world_files: str | None = None
     """A pack's world/ folder: incidents and behaviours read as NDJSON (the demo and eval set it)."""
 
+    console_db: str | None = None
+    """SQLAlchemy URL of the review console's database (default: console.db in the state dir)."""
+    console_port: int = 6080
+    console_secret: SecretStr | None = None
+    """Signs the console's session cookies; without it a random one per process (logins end
+    when the console restarts)."""
+
     stage_concurrency: int = 16
     """Records a stage handles at once; records of one ticket still go strictly in order."""
     max_ticket_bytes: int = 1_000_000
@@ -70,6 +77,9 @@ class Settings(BaseSettings):
 
     def web_port(self, service: str) -> int:
         return self.web_port_base + SERVICES.index(service)
+
+    def console_db_url(self) -> str:
+        return self.console_db or f"sqlite:///{(self.state_dir / 'console.db').resolve()}"
 
     def kafka_client_options(self) -> dict[str, Any]:
         """Security options in aiokafka's vocabulary."""
@@ -93,6 +103,8 @@ class Settings(BaseSettings):
         shown = self.model_dump()
         if self.sasl_password is not None:
             shown["sasl_password"] = "**********"
+        if self.console_secret is not None:
+            shown["console_secret"] = "**********"
         return shown
 
 

@@ -6,6 +6,7 @@ Shared by the investigator (priors and similar resolved cases), the drafter and 
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import heapq
 import math
@@ -249,3 +250,18 @@ def cause_priors(matches: Iterable[tuple[Pattern, float]]) -> dict[str, float]:
     if total <= 0.0:
         return {}
     return {cause: weight / total for cause, weight in sorted(weights.items(), key=lambda kv: -kv[1])}
+
+
+# Below this share of a draft changed, it went out as written (whitespace, a typo).
+EDIT_THRESHOLD = 0.02
+
+
+def revision_distance(drafted: str, final: str) -> float:
+    """Normalized edit distance in [0, 1]: 0 = sent unchanged, 1 = entirely rewritten.
+
+    One measure for the learner's revision rate and the review console's recorded edits."""
+    if drafted == final:
+        return 0.0
+    if not drafted or not final:
+        return 1.0
+    return 1.0 - difflib.SequenceMatcher(None, drafted, final, autojunk=False).ratio()

@@ -7,24 +7,14 @@ JSON-safe so the service can keep it in a table and `restore()` it after a resta
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from supportflow.events import CaseFile, CaseResolved
+from supportflow.similarity import EDIT_THRESHOLD, revision_distance
 
-_EDIT_THRESHOLD = 0.02  # below this the draft went out as written (whitespace, a typo)
 _MAX_SEEN = 200_000
-
-
-def revision_distance(drafted: str, final: str) -> float:
-    """Normalized edit distance in [0, 1]: 0 = sent unchanged, 1 = entirely rewritten."""
-    if drafted == final:
-        return 0.0
-    if not drafted or not final:
-        return 1.0
-    return 1.0 - difflib.SequenceMatcher(None, drafted, final, autojunk=False).ratio()
 
 
 @dataclass(frozen=True)
@@ -72,7 +62,12 @@ class FeedbackMetrics:
 
         `pattern_id` is the pattern this case belongs to (see `patterns.pattern_id_for`); a case
         of an already known pattern is a repeat case, whose checks are compared with first cases.
+        A review console reroute is not counted: it moves the case to another queue, and the
+        action that closes the case carries the corrected class and queue (one misroute, one
+        resolution).
         """
+        if resolved.action == "reroute":
+            return None
         resolution_key = f"{resolved.ticket_id}@{resolved.resolved_at.isoformat()}"
         if resolution_key in self.seen_resolutions:
             return None
@@ -98,7 +93,7 @@ class FeedbackMetrics:
             else:
                 revision = 1.0 if resolved.draft_edited else 0.0
             c.revision_sum += revision
-            c.revised += revision > _EDIT_THRESHOLD or resolved.draft_edited
+            c.revised += revision > EDIT_THRESHOLD or resolved.draft_edited
 
         c.engineering_follow_ups += resolved.engineering_follow_up
         investigation = case.investigation if case else None

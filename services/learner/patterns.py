@@ -10,10 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from services.learner.feedback import revision_distance
 from supportflow.events import CaseFile, CaseResolved, Pattern
 from supportflow.masking import mask_secrets
-from supportflow.similarity import MAX_SIGNATURE_TERMS, intake_features, pattern_id_for, signature_text
+from supportflow.similarity import (
+    MAX_SIGNATURE_TERMS,
+    intake_features,
+    pattern_id_for,
+    revision_distance,
+    signature_text,
+)
 
 MAX_TICKET_IDS = 50
 ANSWER_REVISION = "answer_revision"  # feature holding the kept answer example's edit distance

@@ -121,6 +121,19 @@ EXAMPLES: list[BaseModel] = [
     full_case(),
     CaseFile(ticket_id="T-2", ticket=full_ticket()),
     CaseResolved(ticket_id="T-1", resolved_at=NOW, final_class="incident", final_reply="ok", reopened=True),
+    CaseResolved(
+        ticket_id="T-1",
+        resolved_at=NOW,
+        final_class="expected_behavior",
+        final_reply="Hello again",
+        draft_edited=True,
+        event_id="T-1:2:console:final",
+        action="edit_approve",
+        case_revision=2,
+        edit_distance=0.3,
+        reviewed_by="ana",
+        team="support",
+    ),
     Pattern(
         pattern_id="p-1",
         signature="export limit",
@@ -247,3 +260,19 @@ def test_fields_added_with_defaults_keep_old_data_readable(name: str) -> None:
     buffer.seek(0)
     raw = fastavro.schemaless_reader(buffer, old_schema, codec.schema(name))
     assert type(example).model_validate(raw).model_dump().keys() == example.model_dump().keys()
+
+
+def test_a_case_resolved_written_with_v1_reads_with_the_console_fields_defaulted() -> None:
+    v1 = CaseResolved(ticket_id="T-1", resolved_at=NOW, final_class="incident", final_reply="ok")
+    buffer = io.BytesIO()
+    fastavro.schemaless_writer(buffer, codec.schema("CaseResolved", 1), v1.model_dump())
+    headers = {"content-type": b"application/avro", "sf-schema": b"CaseResolved/v1"}
+    decoded = codec.decode(CaseResolved, buffer.getvalue(), headers)
+    assert decoded == v1
+    assert (decoded.event_id, decoded.action, decoded.case_revision, decoded.edit_distance) == (
+        None,
+        None,
+        1,
+        None,
+    )
+    assert codec.avro_headers("CaseResolved")["sf-schema"] == b"CaseResolved/v2"

@@ -99,6 +99,20 @@ def test_duplicate_delivery_counts_once_and_reopens_count_as_repeat() -> None:
     assert snap["repeat_investigation_rate"] == pytest.approx(1 / 2)
 
 
+def test_a_console_reroute_and_the_closing_action_count_as_one_misrouted_resolution() -> None:
+    metrics = FeedbackMetrics()
+    case = _case("plan_limit", "T-1")
+    moved = resolved("T-1", final_class="product_defect", final_cause=None, final_queue="eng-escalations")
+    assert metrics.record(moved.model_copy(update={"action": "reroute"}), case) is None
+    closing = moved.model_copy(
+        update={"action": "approve", "resolved_at": moved.resolved_at + timedelta(minutes=5)}
+    )
+    feedback = metrics.record(closing, case)
+    assert feedback is not None and feedback.misrouted and not feedback.repeat_investigation
+    snap = metrics.snapshot()
+    assert (snap["resolved_total"], snap["misroute_rate"], snap["repeat_investigation_rate"]) == (1, 1.0, 0.0)
+
+
 def test_cases_without_trail_count_only_what_is_known() -> None:
     metrics = FeedbackMetrics()
     feedback = metrics.record(resolved("T-1", engineering_follow_up=True), None)
