@@ -34,7 +34,7 @@ from services.console.feed import Publisher, Sender, ingest, republish, send_rec
 from services.console.store import CaseStore, StoredCase
 from supportflow import metrics
 from supportflow.events import DECISION_CLASSES, CaseResolved
-from supportflow.settings import Settings, load_domain_config
+from supportflow.settings import Settings, load_domain_for
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger(__name__)
@@ -281,7 +281,7 @@ class SecurityHeaders:
 def build(settings: Settings, store: CaseStore, publisher: Sender | None = None) -> Starlette:
     """The console app. Without a `publisher` its lifespan runs the Kafka feed and publisher;
     with one (tests) there is no feed and actions are published through it."""
-    routes = review.routing_table(load_domain_config(settings.domain_config))
+    routes = review.routing_table(load_domain_for(settings).routing)
     kafka = Publisher(settings) if publisher is None else None
     console = Console(store, publisher or kafka, routes)
 

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 from rich.console import Console
 
-from supportflow.settings import Settings, get_settings, load_domain_config
+from supportflow.settings import Settings, get_settings, load_domain_for
 
 DEMO_PASSWORD = "demo-password"
 console = Console(stderr=True)
@@ -54,13 +54,8 @@ def open_store(settings: Settings, url: str | None) -> Any:
 
 def teams(settings: Settings) -> list[str]:
     """The teams of the routing table, in order of first appearance."""
-    routing = load_domain_config(settings.domain_config).get("routing") or {}
-    found = [
-        str(entry["team"])
-        for section in ("classes", "causes")
-        for entry in (routing.get(section) or {}).values()
-    ]
-    return list(dict.fromkeys(found))
+    routing = load_domain_for(settings).routing
+    return list(dict.fromkeys(entry.team for entry in [*routing.classes.values(), *routing.causes.values()]))
 
 
 def seed_agents(store: Any, path: Path) -> int:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, get_args
 
+from supportflow.domain.models import Routing
 from supportflow.events import DECISION_CLASSES, CaseFile, CaseResolved, Route
 from supportflow.similarity import EDIT_THRESHOLD, revision_distance
 
@@ -139,13 +140,10 @@ def resolution(
     return Outcome(resolved, status, route)
 
 
-def routing_table(domain: dict[str, object]) -> dict[str, Route]:
+def routing_table(routing: Routing) -> dict[str, Route]:
     """Queue -> route, from the domain's routing table (classes and cause overrides)."""
-    routing = domain.get("routing") or {}
-    assert isinstance(routing, dict)
     routes: dict[str, Route] = {}
-    for section in ("classes", "causes"):
-        for entry in (routing.get(section) or {}).values():
-            route = Route.model_validate(entry)
-            routes.setdefault(route.queue, route)
+    for entry in [*routing.classes.values(), *routing.causes.values()]:
+        route = Route.model_validate(entry.model_dump())
+        routes.setdefault(route.queue, route)
     return routes
