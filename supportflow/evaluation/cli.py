@@ -22,6 +22,12 @@ def register(sub: Any, name: str) -> None:
         "--learn-from", type=Path, default=None, help="learn from this pack's resolved cases first"
     )
     parser.add_argument("--keep-topics", action="store_true", help="keep the eval namespace's topics")
+    parser.add_argument(
+        "--domain",
+        type=Path,
+        default=None,
+        help="the domain folder the pack's product is described by (default: SUPPORTFLOW_DOMAIN)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -35,6 +41,15 @@ def run(args: argparse.Namespace) -> int:
         console.print(f"[red]{args.pack} is not a scenario pack (no tickets.jsonl)[/]")
         return 2
     settings = get_settings()
+    if args.domain is not None:
+        from supportflow.domain import DomainError, load_domain
+
+        try:
+            load_domain(args.domain)
+        except DomainError as exc:
+            console.print(f"[red]{exc}[/]")
+            return 2
+        settings = settings.model_copy(update={"domain": args.domain.resolve()})
     broker_for(settings.bootstrap_servers, settings.state_dir).start()
     with phase_bars(console) as progress:
         report = asyncio.run(

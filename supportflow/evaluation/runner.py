@@ -20,6 +20,7 @@ from typing import Any
 
 from supportflow import codec
 from supportflow.admin import create_topics, delete_topics, producer, read_topic
+from supportflow.evaluation.pack_http import serve_pack_http
 from supportflow.evaluation.scoring import Scored, score
 from supportflow.events import CaseFile, CaseResolved, utcnow
 from supportflow.fleet import Fleet, free_port_block
@@ -189,7 +190,21 @@ async def evaluate(
     load_pack(pack, settings.world_db)
     progress("loading the world", 1, 1)
     await create_topics(settings)
-    fleet = Fleet(settings)
+    with serve_pack_http(pack) as http_env:
+        return await _evaluate_on(pack, settings, http_env, learn_from, progress, keep, stall, run_id)
+
+
+async def _evaluate_on(
+    pack: Path,
+    settings: Settings,
+    http_env: dict[str, str],
+    learn_from: Path | None,
+    progress: Progress,
+    keep: bool,
+    stall: float,
+    run_id: str,
+) -> dict[str, Any]:
+    fleet = Fleet(settings, env=http_env)
     fleet.start()
     try:
         await asyncio.to_thread(fleet.wait_healthy, 180.0)

@@ -36,6 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 
 from supportflow.world.pack import WORLD_FILES, PackError, PackTicket
+from supportflow.world.schema_pack import is_schema_pack, load_schema_pack, schema_hash
 
 Progress = Callable[[str, int], None]
 
@@ -133,6 +134,8 @@ class LoadReport:
 def content_hash(pack: Path) -> str:
     """sha256 over the loader's layout version and the world files' names and bytes: equal hashes
     mean an equal world, loaded the same way."""
+    if is_schema_pack(pack):
+        return schema_hash(pack)
     digest = hashlib.sha256(f"layout {LAYOUT_VERSION}\0".encode())
     for name in WORLD_FILES:
         path = pack / "world" / f"{name}.jsonl"
@@ -267,6 +270,9 @@ def load_pack(pack: Path, db_url: str, *, progress: Progress | None = None) -> L
     world = pack / "world"
     if not world.is_dir():
         raise PackError(world, None, "the pack has no world/ folder")
+    if is_schema_pack(pack):
+        inserted = load_schema_pack(pack, db_url)
+        return LoadReport(pack, schema_hash(pack), not inserted, inserted, time.perf_counter() - started)
     digest = content_hash(pack)
     engine = _sqlite_engine(db_url)
     try:

@@ -1,0 +1,93 @@
+"""The engine holds no product knowledge: nothing of a domain folder's vocabulary appears in the
+string literals of `supportflow/` or `services/` (DESIGN.md §6).
+
+The vocabulary is read from the shipped example domains themselves — product and brand names,
+vendor domains and hosts, identifier prefixes, cause ids, check names, the adopter's table
+names, components, integrations and roles — so a word that moves into a domain folder is
+checked from then on."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+from domains import HERE as DOMAINS
+from supportflow.domain import Domain, load_domain
+
+REPO = Path(__file__).resolve().parents[2]
+ENGINE = ("supportflow", "services")
+# Words so common in plain English (or in the engine's own logical vocabulary) that an exact
+# literal proves nothing: the engine may say "events" or "admin" without knowing a product.
+GENERIC = frozenset(
+    {"events", "changes", "incidents", "behaviours", "users", "admin", "owner", "billing", "auth", "api"}
+)
+
+
+def _domains() -> list[Domain]:
+    return [load_domain(folder) for folder in sorted(DOMAINS.iterdir()) if (folder / "domain.yaml").is_file()]
+
+
+def _prefix(pattern: str) -> str | None:
+    head = re.match(r"[A-Za-z]{2,}", pattern)
+    return head.group(0).lower() if head else None
+
+
+def vocabulary_of(domain: Domain) -> tuple[set[str], set[str]]:
+    """(exact literals that must not appear, substrings that must not appear)."""
+    exact: set[str] = set()
+    inside: set[str] = {domain.product.name.lower()}
+    inside |= {w.lower() for w in domain.product.name.split() if len(w) >= 5}
+    inside |= {d.lower() for d in [*domain.vocabulary.vendor_domains, *domain.vocabulary.hosts]}
+    for kind in domain.vocabulary.identifiers.values():
+        prefix = _prefix(kind.pattern)
+        if prefix:
+            inside |= {prefix + "_", prefix + "-"} if kind.separator or "[_-]" in kind.pattern else {prefix + "_"}
+    for secret in domain.vocabulary.secrets:
+        prefix = _prefix(secret.pattern.removeprefix("(?i)"))
+        if prefix:
+            inside.add(prefix + "_")
+    hypotheses = domain.playbooks.get("hypotheses") or {}
+    exact |= set(hypotheses) | {str(spec.get("cause")) for spec in hypotheses.values() if spec.get("cause")}
+    exact |= domain.check_names - {"identity.requester_membership", "patterns.similar_cases"}
+    exact |= {e.table for e in domain.data.entities.values() if e.table}
+    exact |= set(domain.vocabulary.components) | {i.lower() for i in domain.vocabulary.integrations}
+    exact |= set(domain.vocabulary.roles)
+    return exact - GENERIC, inside
+
+
+def engine_literals() -> list[tuple[Path, int, str]]:
+    found: list[tuple[Path, int, str]] = []
+    for top in ENGINE:
+        for path in sorted((REPO / top).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                    found.append((path.relative_to(REPO), node.lineno, node.value))
+    return found
+
+
+@pytest.mark.parametrize("domain", _domains(), ids=lambda d: d.name)
+def test_no_domain_vocabulary_in_engine_code(domain: Domain) -> None:
+    exact, inside = vocabulary_of(domain)
+    offences = []
+    for path, line, value in engine_literals():
+        low = value.lower()
+        if low in exact or any(word in low for word in inside):
+            offences.append(f"{path}:{line}: {value[:60]!r}")
+    assert not offences, f"{len(offences)} literals of the {domain.name} domain in engine code:\n" + "\n".join(
+        offences[:60]
+    )
+
+
+def test_the_check_sees_a_planted_word(tmp_path: Path) -> None:
+    """The scan itself works: a literal of the demo's vocabulary is found."""
+    domain = _domains()[0]
+    exact, inside = vocabulary_of(domain)
+    assert exact and inside
+    word = sorted(exact)[0]
+    tree = ast.parse(f"X = {word!r}\n")
+    values = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant)]
+    assert any(str(v).lower() in exact for v in values)
