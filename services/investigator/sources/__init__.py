@@ -13,11 +13,10 @@ from .base import (
 )
 from .files import NdjsonSource
 from .http import HttpJsonSource
-from .registry import WORLD_TABLES, CaseSources, Sources, build_sources, pack_sources
+from .registry import CaseSources, Sources, build_sources, pack_sources
 from .sql import SqlSource
 
 __all__ = [
-    "WORLD_TABLES",
     "CaseSources",
     "CircuitBreaker",
     "GuardedSource",
