@@ -13,24 +13,14 @@ import json
 import re
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from supportflow.events import Verdict
-
 from .context import HOUR, CaseContext, code_of, details_of, peak_per_window, status_of, when
+from .finding import Finding as Finding  # re-exported: checks return it
 from .playbooks import TRIAGE_CHECK
 from .signals import INTEGRATIONS, OBJECT_COMPONENTS, role_rank, stem, stems_of
-
-
-@dataclass
-class Finding:
-    verdict: Verdict
-    observed: str
-    facts: dict[str, str] = field(default_factory=dict)
-    customer_safe: bool = True
-
 
 CheckFn = Callable[[CaseContext, str], Awaitable[Finding]]
 
