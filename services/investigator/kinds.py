@@ -6,7 +6,8 @@ entity's rows in the window it looks at, reduces them with the pure functions of
 and returns a `Finding` whose facts the check's text templates name (`{count}`, `{last_at}` …).
 
 Filters (`match`, `other_match`, `about_ticket`, `bad`, `good`) are mappings of a field to a
-condition: a scalar (equality), a list (any of) or an operator mapping (`OPERATORS`). Field
+condition: a scalar (equality), a list (any of) or an operator mapping (`OPERATORS`); the key
+`any_of` holds a list of filters one of which must hold. Field
 names are the logical fields the entity maps (any key of the row works; `column$.json.path`
 reads inside a JSON column). A string may name what the case knows (`REFERENCE_SCOPES`):
 `{ticket.<identifier kind>}`, `{member.email}`, `{requester.email}`, `{hypothesis.<attribute>}`,
@@ -202,8 +203,19 @@ def field_value(row: Mapping[str, Any], name: str) -> Any:
     return None
 
 
+ANY_OF = "any_of"
+"""A filter key whose value is a list of filters, one of which must hold (`{any_of: [{spf: failed},
+{dkim: failed}]}`); every other key must hold as well."""
+
+
 def row_matches(row: Mapping[str, Any], conditions: Mapping[str, Any]) -> bool:
-    return all(value_matches(field_value(row, key), condition) for key, condition in conditions.items())
+    for key, condition in conditions.items():
+        if key == ANY_OF:
+            if not any(row_matches(row, alternative) for alternative in _listed(condition)):
+                return False
+        elif not value_matches(field_value(row, key), condition):
+            return False
+    return True
 
 
 def select(rows: Iterable[Row], conditions: Mapping[str, Any]) -> list[Row]:
@@ -584,6 +596,7 @@ async def latest_state(name: str, spec: CheckSpec, ctx: CaseContext, hypothesis:
     params = spec.params
     refs = References.of(ctx, hypothesis)
     conditions = refs.conditions(params.get("match"))
+    conditions.update(refs.conditions(params.get("about_ticket"), soft=True))
     field = str(params["field"])
     bad = refs.resolve(params["bad"]) if "bad" in params else None
     good = refs.resolve(params["good"]) if "good" in params else None
@@ -896,9 +909,23 @@ def incident_components(row: Mapping[str, Any], field: str = "components") -> li
     return out
 
 
-def on_names(incidents: Iterable[Row], names: Iterable[str], field: str = "components") -> list[Row]:
+def on_names(
+    incidents: Iterable[Row], names: Iterable[str], field: str = "components", *, titles: bool = False
+) -> list[Row]:
+    """Incidents on one of `names` (by their components; by their titles too when `titles`)."""
     wanted = [name for name in names if name]
-    return [row for row in incidents if names_meet(incident_components(row, field), wanted)]
+    out = []
+    for row in incidents:
+        named = incident_components(row, field)
+        if titles:
+            named.append(_incident_title(row))
+        if names_meet(named, wanted):
+            out.append(row)
+    return out
+
+
+def _incident_title(row: Mapping[str, Any]) -> str:
+    return _text(row.get("title") or row.get("name"))
 
 
 def _resolved(row: Mapping[str, Any], resolved_field: str, status_field: str) -> bool:
@@ -950,7 +977,9 @@ async def incident_overlap(
     on the ticket's components — or their names on the status page (`component_names`:
     {component: [names]}, or a list of names always looked for), or the third parties
     (`third_party`: the providers, or true for the integrations the ticket names) — supports;
-    none contradicts. Without any name to look for, any overlapping incident counts."""
+    none contradicts. Names are looked for in the incident's title too when `match_title`
+    (the default for third parties: status pages name providers in titles, not components).
+    Without any name to look for, any overlapping incident counts."""
     params = spec.params
     components_field = str(params.get("components_field", "components"))
     resolved_field = str(params.get("resolved_field", "resolved_at"))
@@ -958,7 +987,8 @@ async def incident_overlap(
     wanted, provider = _wanted_names(spec, ctx)
     rows = await global_rows_until(ctx, _entity(spec), ctx.window_end)
     active = overlapping(rows, ctx.window_start, ctx.window_end, resolved_field=resolved_field)
-    matching = on_names(active, wanted, components_field) if wanted else active
+    titles = bool(params.get("match_title", bool(provider)))
+    matching = on_names(active, wanted, components_field, titles=titles) if wanted else active
     scope = ", ".join(dict.fromkeys(wanted)) or "any component"
     facts = {"scope": scope, "window_start": when(ctx.window_start), "window_end": when(ctx.window_end)}
     if provider:
@@ -983,7 +1013,7 @@ async def incident_overlap(
     started = row_time(incident, "started_at") or row_time(incident)
     facts.update(
         incident_id=_text(incident.get("incident_id") or incident.get("id")),
-        title=_text(incident.get("title") or incident.get("name")),
+        title=_incident_title(incident),
         status=_text(incident.get(status_field)) or ("resolved" if resolved else "open"),
         started_at=when(started),
         resolved="yes" if resolved else "no",

@@ -6,7 +6,8 @@ what the domain loader validates a `checks:` entry against, so a misspelt param 
 Filters (`match`, `error_match`, `other_match`, `about_ticket`, and `bad`/`good` for one value)
 map a field to a condition: a scalar (equality), a list (any of), or an operator mapping
 `{gte: 500}`, `{gt: …}`, `{lte: …}`, `{lt: 300}`, `{in: [...]}`, `{not_in: [...]}`,
-`{contains: "text"}`, `{matches: "regex"}`, `{eq: …}`, `{ne: …}`, `{exists: true}`. Text
+`{contains: "text"}`, `{matches: "regex"}`, `{eq: …}`, `{ne: …}`, `{exists: true}`; the key
+`any_of` holds a list of filters one of which must hold. Text
 compares case-insensitively, numbers as numbers, times as times; a list value (a row's
 components) meets a condition when one of its items does. Fields are the entity's logical
 fields (any column works; `column$.json.path` reads inside a JSON column).
@@ -38,12 +39,13 @@ KIND_PARAMS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
             {"min_count", "lookback_hours", "absent", "member_only", "report", "about_ticket", "other_match"}
         ),
     ),
-    # The latest row matching `match` (all rows, or from `lookback_hours` before the window), as
-    # of the window's end: its `field` meeting `bad` supports, meeting `good` contradicts,
-    # anything else is neutral; no row gives `absent` (neutral).
+    # The latest row matching `match` (and `about_ticket`, when the ticket gives the values) as of
+    # the window's end, among all rows or those from `lookback_hours` before the window: its
+    # `field` meeting `bad` supports, meeting `good` contradicts, anything else is neutral; no
+    # row gives `absent` (neutral).
     "latest_state": (
         frozenset({"field"}),
-        frozenset({"match", "bad", "good", "lookback_hours", "report", "absent"}),
+        frozenset({"match", "about_ticket", "bad", "good", "lookback_hours", "report", "absent"}),
     ),
     # A change or deploy (the check's entity) matching `match` on the component of the tenant's
     # errors (entity `errors`, rows matching `error_match` from `lookback_hours` (24) before the
@@ -77,10 +79,20 @@ KIND_PARAMS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     # An incident overlapping the window on the ticket's components, or their names on the
     # status page (`component_names`: {component: [names]} or a list), or on third parties
     # (`third_party`: a list of providers, or true for the integrations the ticket names);
+    # `match_title`: look for the names in the incident's title too (default for third parties);
     # any overlapping incident when no name is known.
     "incident_overlap": (
         frozenset(),
-        frozenset({"components_field", "resolved_field", "status_field", "component_names", "third_party"}),
+        frozenset(
+            {
+                "components_field",
+                "resolved_field",
+                "status_field",
+                "component_names",
+                "third_party",
+                "match_title",
+            }
+        ),
     ),
     # A documented behaviour whose title and `text_fields` share `min_overlap` (2) words with
     # the ticket.

@@ -296,6 +296,9 @@ def test_select_reads_inside_json_columns_and_logical_fields() -> None:
     assert select(rows, {"body$.error.code": "RATE_LIMITED"}) == rows[:1]
     assert select(rows, {"status": {"gte": 400}, "body$.error.code": {"ne": "internal"}}) == rows[:1]
     assert select(rows, {}) == rows
+    either = {"any_of": [{"status": 500}, {"body$.error.code": "rate_limited"}]}
+    assert select(rows, either) == rows[:2]
+    assert select(rows, {**either, "status": {"lt": 500}}) == rows[:1]
 
 
 async def test_references_resolve_ticket_member_hypothesis_and_window(tmp_path: Path) -> None:
@@ -557,6 +560,21 @@ async def test_latest_state_conditions_may_compare_times_with_the_window(world: 
     assert never.verdict == "neutral"  # no expiry at all: neither bad nor good
 
 
+async def test_latest_state_about_ticket_narrows_only_when_the_ticket_names_a_value(world: World) -> None:
+    keys_world(world)
+    spec = check(
+        "latest_state",
+        "keys",
+        about_ticket={"key_prefix": "{ticket.api_key_prefix}"},
+        field="state",
+        bad="revoked",
+    )
+    named, _ = await run(world, spec, identifiers={"api_key_prefix": "km_live_abc"})
+    assert (named.verdict, named.facts["value"]) == ("neutral", "active")
+    anyone, _ = await run(world, spec)  # the latest key change of the tenant: km_live_old revoked
+    assert anyone.verdict == "supports"
+
+
 # --- change_before_errors --------------------------------------------------------------------
 
 DEPLOY_REGRESSION: dict[str, Any] = {
@@ -798,6 +816,13 @@ async def test_incident_overlap_for_third_parties(world: World, status_page: str
     assert gmail.facts["resolved_at"] == "2026-11-20 14:00 UTC"
     outlook, _ = await run(world, spec, text="Mails to outlook recipients bounce")
     assert outlook.verdict == "contradicts"
+    by_components_only = check("incident_overlap", third_party=["gmail"], match_title=False)
+    untitled, _ = await run(world, by_components_only, text="gmail")
+    assert untitled.verdict == "supports"  # its component is "Gmail delivery"
+    titled = check("incident_overlap", component_names=["Microsoft"], match_title=True)
+    assert (await run(world, titled))[0].verdict == "contradicts"
+    titled = check("incident_overlap", component_names=["Email API errors"], match_title=True)
+    assert (await run(world, titled))[0].facts["incident_id"] == "inc_api"
     named = check("incident_overlap", third_party=True)
     nothing, _ = await run(world, named)
     assert nothing.verdict == "neutral"
