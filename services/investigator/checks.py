@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
 from supportflow.domain import Domain
 from supportflow.domain.models import CheckSpec
 
 from .context import CaseContext
+from .kinds import run_kind
 from .finding import CheckFn, Finding, HypothesisLike
 
 __all__ = ["CheckFn", "Finding", "domain_checks"]
 
 
-def _kind_check(name: str, spec: CheckSpec) -> CheckFn:
-    from .kinds import run_kind  # the generic kinds; only domains that declare checks need them
+@dataclass(frozen=True)
+class _Survey:
+    """The hypothesis a check runs for when it runs for none (the outcome survey)."""
 
+    cause: str = ""
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _kind_check(name: str, spec: CheckSpec) -> CheckFn:
     async def run(ctx: CaseContext, hypothesis: HypothesisLike | None) -> Finding:
-        return await run_kind(name, spec, ctx, hypothesis)
+        return await run_kind(name, spec, ctx, hypothesis if hypothesis is not None else _Survey())
 
     return run
 

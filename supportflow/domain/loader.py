@@ -183,7 +183,7 @@ def _validate_playbooks(doc: YamlDoc, raw: Any, known_checks: set[str]) -> dict[
 
 
 def _validate_checks(doc: YamlDoc, raw: Any, data: DataModel) -> dict[str, CheckSpec]:
-    from supportflow.domain.kinds import KIND_PARAMS
+    from supportflow.domain.kinds import DEFAULT_ENTITY, ENTITY_PARAMS, KIND_PARAMS
 
     checks: dict[str, CheckSpec] = {}
     for name, spec in (raw or {}).items():
@@ -197,6 +197,12 @@ def _validate_checks(doc: YamlDoc, raw: Any, data: DataModel) -> dict[str, Check
             )
         if parsed.entity is not None and parsed.entity not in data.entities:
             raise doc.error((*loc, "entity"), f"unknown entity {parsed.entity!r}")
+        if parsed.entity is None and parsed.kind != "code" and parsed.kind not in DEFAULT_ENTITY:
+            raise doc.error(loc, f"kind {parsed.kind} needs an entity")
+        for param in ENTITY_PARAMS.get(parsed.kind, ()):
+            named = parsed.params.get(param)
+            if named is not None and named not in data.entities:
+                raise doc.error((*loc, "params", param), f"unknown entity {named!r}")
         required, optional = KIND_PARAMS[parsed.kind]
         for param in required:
             if param not in parsed.params:

@@ -93,6 +93,11 @@ class CaseSources:
     def has(self, entity: str) -> bool:
         return entity in self._sources.entities
 
+    def entity(self, name: str) -> Entity | None:
+        """How the data model maps `name` (None when no configured source holds it)."""
+        reader = self._sources.entities.get(name)
+        return reader.spec if reader is not None else None
+
     async def fetch(self, query: Query) -> list[Row]:
         """Logical rows for a logical `query`; raises `SourceUnavailable` when its source cannot
         answer, `KeyError` when the domain maps no such entity."""
