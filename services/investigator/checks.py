@@ -10,8 +10,8 @@ from supportflow.domain import Domain
 from supportflow.domain.models import CheckSpec
 
 from .context import CaseContext
-from .kinds import run_kind
 from .finding import CheckFn, Finding, HypothesisLike
+from .kinds import run_kind
 
 __all__ = ["CheckFn", "Finding", "domain_checks"]
 

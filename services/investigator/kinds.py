@@ -26,7 +26,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from supportflow.domain.kinds import DEFAULT_ENTITY, ENTITY_PARAMS
 from supportflow.domain.models import CheckSpec, CheckText
@@ -38,8 +38,6 @@ from .signals import stems_of
 from .sources import Query, Row
 from .sources.base import json_path, parse_time
 from .sources.registry import TIME
-
-
 
 KindFn = Callable[[str, CheckSpec, CaseContext, HypothesisLike], Awaitable[Finding]]
 KINDS: dict[str, KindFn] = {}

@@ -89,7 +89,9 @@ async def _sample(domain: Domain) -> list[tuple[str, str, str]]:
     try:
         for name, entity in domain.data.entities.items():
             if name not in sources.entities:
-                results.append((name, "no source", f"source {entity.source!r} has no location (unset variable?)"))
+                results.append(
+                    (name, "no source", f"source {entity.source!r} has no location (unset variable?)")
+                )
                 continue
             view = sources.for_case()
             try:
@@ -179,7 +181,9 @@ def cmd_try(args: argparse.Namespace) -> int:
         return 0
     intake, investigation, decision = case.intake, case.investigation, case.decision
     console.rule(f"{ticket.ticket_id} — intake")
-    console.print(f"problem type: {intake.problem_type}; language: {intake.language}; missing: {intake.missing}")
+    console.print(
+        f"problem type: {intake.problem_type}; language: {intake.language}; missing: {intake.missing}"
+    )
     console.print(f"identifiers: {intake.identifiers}")
     console.print(f"statement: {intake.problem_statement}")
     console.rule("hypotheses")
@@ -189,7 +193,9 @@ def cmd_try(args: argparse.Namespace) -> int:
     table = Table("id", "check", "query", "verdict", "observed")
     for evidence in investigation.evidence:
         query = ", ".join(f"{k}={v}" for k, v in evidence.query.items())
-        table.add_row(evidence.evidence_id, evidence.check, query[:80], evidence.verdict, evidence.observed[:120])
+        table.add_row(
+            evidence.evidence_id, evidence.check, query[:80], evidence.verdict, evidence.observed[:120]
+        )
     console.print(table)
     console.rule("decision")
     console.print(

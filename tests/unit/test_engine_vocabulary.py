@@ -44,7 +44,9 @@ def vocabulary_of(domain: Domain) -> tuple[set[str], set[str]]:
     for kind in domain.vocabulary.identifiers.values():
         prefix = _prefix(kind.pattern)
         if prefix:
-            inside |= {prefix + "_", prefix + "-"} if kind.separator or "[_-]" in kind.pattern else {prefix + "_"}
+            inside |= (
+                {prefix + "_", prefix + "-"} if kind.separator or "[_-]" in kind.pattern else {prefix + "_"}
+            )
     for secret in domain.vocabulary.secrets:
         prefix = _prefix(secret.pattern.removeprefix("(?i)"))
         if prefix:
@@ -77,8 +79,8 @@ def test_no_domain_vocabulary_in_engine_code(domain: Domain) -> None:
         low = value.lower()
         if low in exact or any(word in low for word in inside):
             offences.append(f"{path}:{line}: {value[:60]!r}")
-    assert not offences, f"{len(offences)} literals of the {domain.name} domain in engine code:\n" + "\n".join(
-        offences[:60]
+    assert not offences, (
+        f"{len(offences)} literals of the {domain.name} domain in engine code:\n" + "\n".join(offences[:60])
     )
 
 
