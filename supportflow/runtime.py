@@ -319,5 +319,10 @@ def run_worker(app: faust.App, loglevel: str = "warn", logging_config: dict[str,
     """Run one service until SIGINT/SIGTERM (blocks)."""
     from faust.worker import Worker
 
+    from supportflow.logs import log_retried_errors_as_warnings
+
     worker = Worker(app, loglevel=loglevel, quiet=True, redirect_stdouts=False, logging_config=logging_config)
+    if not worker.stdout.isatty():
+        worker.spinner = None  # its cursor codes (ESC[?25l) would land in the service's log file
+    log_retried_errors_as_warnings()
     worker.execute_from_commandline()
