@@ -28,12 +28,18 @@ EXAMPLE_PACK = Path(__file__).resolve().parent.parent / "examples" / "packs" / "
 
 def register(sub: Any, name: str) -> None:
     parser = sub.add_parser(name, help="run the demo: broker, topics, services, sample tickets, case files")
-    parser.add_argument("--pack", type=Path, default=EXAMPLE_PACK)
+    parser.add_argument(
+        "--pack", type=Path, default=EXAMPLE_PACK, help="the scenario pack to run (default: the example pack)"
+    )
     parser.add_argument(
         "--tickets", type=int, default=26, help="how many tickets to send (spread over families)"
     )
     parser.add_argument("--show", type=int, default=3, help="how many full case files to print")
-    parser.add_argument("--keep-running", action="store_true", help="leave the services running afterwards")
+    parser.add_argument(
+        "--keep-running",
+        action="store_true",
+        help="leave the services running afterwards (`supportflow down` stops them)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -98,7 +104,20 @@ def run(args: argparse.Namespace) -> int:
         if not args.keep_running:
             with console.status("stopping the services the demo started…"):
                 fleet.stop()
+        console.print(closing_note(state.bootstrap, state.already_running, args.keep_running))
     return 0 if phase.report.get("lost") == 0 else 1
+
+
+def closing_note(bootstrap: str, broker_was_running: bool, services_kept: bool) -> str:
+    """What the demo leaves running, and how to stop it."""
+    broker = (
+        f"The Kafka broker on {bootstrap} was already running and stays running."
+        if broker_was_running
+        else f"The Kafka broker on {bootstrap} stays running, so the next run starts at once."
+    )
+    services = "The services keep running (--keep-running). " if services_kept else ""
+    what = "services and broker" if services_kept else "the broker"
+    return f"{broker} {services}`supportflow down` stops {what} (`supportflow broker stop` the broker only)."
 
 
 def showcase(cases: list[CaseFile], count: int) -> list[CaseFile]:
