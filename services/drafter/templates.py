@@ -111,11 +111,32 @@ LEADS: dict[str, dict[str, str]] = {
         "fr": "Ce problème est causé par un incident en cours de notre côté : {title}.",
         "es": "La causa es una incidencia en curso de nuestra parte: {title}.",
     },
+    # an incident the status page already shows as resolved: past tense
+    "incident:resolved": {
+        "en": "This was caused by an incident on our side, which is now resolved.",
+        "de": "Die Ursache war eine Störung auf unserer Seite, die inzwischen behoben ist.",
+        "fr": "Ce problème était causé par un incident de notre côté, désormais résolu.",
+        "es": "La causa fue una incidencia de nuestra parte, que ya está resuelta.",
+    },
+    "incident_titled:resolved": {
+        "en": "This was caused by an incident on our side, which is now resolved: {title}.",
+        "de": "Die Ursache war eine Störung auf unserer Seite, die inzwischen behoben ist: {title}.",
+        "fr": "Ce problème était causé par un incident de notre côté, désormais résolu : {title}.",
+        "es": "La causa fue una incidencia de nuestra parte, que ya está resuelta: {title}.",
+    },
     "unclear": {
         "en": "We checked the likely causes, and none of them explains what you see yet.",
         "de": "Wir haben die naheliegenden Ursachen geprüft; keine erklärt bisher, was Sie sehen.",
         "fr": "Nous avons vérifié les causes probables ; aucune n'explique encore ce que vous constatez.",
         "es": "Hemos comprobado las causas probables y ninguna explica todavía lo que ocurre.",
+    },
+    "unclear_unchecked": {
+        "en": "We could not check the likely causes yet, so we cannot say what causes what you see.",
+        "de": "Wir konnten die naheliegenden Ursachen noch nicht prüfen und können daher noch nicht sagen, "
+        "was die Ursache ist.",
+        "fr": "Nous n'avons pas encore pu vérifier les causes probables ; nous ne pouvons donc pas encore "
+        "dire d'où vient le problème.",
+        "es": "Todavía no hemos podido comprobar las causas probables, así que aún no sabemos cuál es la causa.",
     },
     "unclear_findings": {
         "en": "We found the signals below, but they do not yet settle what causes what you see.",
@@ -564,6 +585,28 @@ CLAIMS: dict[str, dict[str, Variants]] = {
             "Una incidencia que afecta a {components} está abierta desde el {started_at} (estado: {status}).",
         ),
     },
+    "incidents.open_incidents:resolved": {
+        "en": (
+            "Incident {title} began at {started_at} and is now resolved.",
+            "Incident {title} is now resolved.",
+            "An incident affecting {components} began at {started_at} and is now resolved.",
+        ),
+        "de": (
+            "Die Störung {title} begann am {started_at} und ist inzwischen behoben.",
+            "Die Störung {title} ist inzwischen behoben.",
+            "Eine Störung von {components} begann am {started_at} und ist inzwischen behoben.",
+        ),
+        "fr": (
+            "L'incident {title} a commencé le {started_at} et est désormais résolu.",
+            "L'incident {title} est désormais résolu.",
+            "Un incident touchant {components} a commencé le {started_at} et est désormais résolu.",
+        ),
+        "es": (
+            "La incidencia {title} empezó el {started_at} y ya está resuelta.",
+            "La incidencia {title} ya está resuelta.",
+            "Una incidencia que afecta a {components} empezó el {started_at} y ya está resuelta.",
+        ),
+    },
     "logs.integration_errors": {
         "en": (
             "Since {first_at}, {count} calls to {integration} failed with {error_code}.",
@@ -828,6 +871,13 @@ CLASS_NEXT_ACTIONS: dict[str, dict[str, str]] = {
         "aucune action n'est nécessaire de votre part.",
         "es": "Nuestro equipo está trabajando en la incidencia. Actualizaremos este ticket cuando se "
         "resuelva; no necesita cambiar nada.",
+    },
+    "incident:resolved": {
+        "en": "Please try again; if it still fails, reply to this message and we will look into it.",
+        "de": "Bitte versuchen Sie es erneut; falls es weiterhin fehlschlägt, antworten Sie auf diese "
+        "Nachricht, dann sehen wir es uns an.",
+        "fr": "Veuillez réessayer ; si l'échec persiste, répondez à ce message et nous examinerons le problème.",
+        "es": "Vuelva a intentarlo; si sigue fallando, responda a este mensaje y lo revisaremos.",
     },
     "needs_info": {
         "en": "Reply to this message with these details and we will continue the investigation.",
