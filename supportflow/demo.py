@@ -22,6 +22,7 @@ from rich.table import Table
 from supportflow.events import CaseFile
 from supportflow.progress import phase_bars
 from supportflow.settings import SERVICES, get_settings
+from supportflow.summary import cut
 
 EXAMPLE_PACK = Path(__file__).resolve().parent.parent / "examples" / "packs" / "lumen-demo"
 
@@ -156,7 +157,7 @@ def show_case(console: Console, case: CaseFile) -> None:
         for column in ("id", "check", "verdict", "observed"):
             table.add_column(column)
         for evidence in investigation.evidence:
-            table.add_row(evidence.evidence_id, evidence.check, evidence.verdict, evidence.observed[:90])
+            table.add_row(evidence.evidence_id, evidence.check, evidence.verdict, cut(evidence.observed, 90))
     if decision:
         lines.append(
             f"[cyan]decision[/] {decision.decision_class} ({decision.cause or 'no cause'}), "

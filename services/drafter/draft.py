@@ -93,8 +93,14 @@ def canonical_facts(facts: Mapping[str, str]) -> dict[str, str]:
     return out
 
 
+_EVENT_TYPE = re.compile(r"^[a-z][a-z_]*\.[a-z_]+$")
+
+
 def _localized_facts(facts: Mapping[str, str], language: str) -> dict[str, str]:
     shown = {key: format_fact(value) for key, value in canonical_facts(facts).items() if value is not None}
+    action = shown.get("action", "")
+    if _EVENT_TYPE.match(action):  # an event type (`export.created`) names its object: "export"
+        shown["action"] = action.split(".", 1)[0].replace("_", " ")
     limit_name = shown.get("limit_name")
     if limit_name:
         labels = t.LIMIT_LABELS.get(limit_name, {})
@@ -218,6 +224,8 @@ def _claim_text(evidence: Evidence, language: str) -> str:
     variants = t.CLAIMS.get(evidence.check, {})
     if incident_state(evidence.facts) == RESOLVED:  # an incident that is over: past tense
         variants = t.CLAIMS.get(f"{evidence.check}:{RESOLVED}", variants)
+    elif "1" in (facts.get("count"), facts.get("completed_runs")):  # one of a thing: singular
+        variants = variants | t.CLAIMS.get(f"{evidence.check}:one", {})
     text = render(variants.get(language, ()), facts)
     if text is None:
         text = evidence.observed.strip()

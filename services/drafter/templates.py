@@ -350,6 +350,25 @@ CLAIMS: dict[str, dict[str, Variants]] = {
             "Se rechazaron {count} intentos ({action}).",
         ),
     },
+    # a count of one: `<check>:one` (the drafter picks it when the count fact is 1)
+    "events.rejected_actions:one": {
+        "en": (
+            "1 {action} attempt was rejected, at {last_at}.",
+            "1 {action} attempt was rejected.",
+        ),
+        "de": (
+            "1 Versuch ({action}) wurde um {last_at} abgelehnt.",
+            "1 Versuch ({action}) wurde abgelehnt.",
+        ),
+        "fr": (
+            "1 tentative ({action}) a été refusée, à {last_at}.",
+            "1 tentative ({action}) a été refusée.",
+        ),
+        "es": (
+            "Se rechazó 1 intento ({action}), a las {last_at}.",
+            "Se rechazó 1 intento ({action}).",
+        ),
+    },
     "users.role_permissions": {
         "en": (
             "{user} has the {role} role; {permission} needs at least the {required_role} role.",
@@ -432,6 +451,15 @@ CLAIMS: dict[str, dict[str, Variants]] = {
             "{count} solicitudes fallaron con {error_code}.",
         ),
     },
+    "logs.auth_failures:one": {
+        "en": ("1 request failed with {error_code}, at {last_at}.", "1 request failed with {error_code}."),
+        "de": (
+            "1 Anfrage ist um {last_at} mit {error_code} fehlgeschlagen.",
+            "1 Anfrage ist mit {error_code} fehlgeschlagen.",
+        ),
+        "fr": ("1 requête a échoué avec {error_code}, à {last_at}.", "1 requête a échoué avec {error_code}."),
+        "es": ("1 solicitud falló con {error_code}, a las {last_at}.", "1 solicitud falló con {error_code}."),
+    },
     "changes.api_key_status": {
         "en": (
             "The API key starting with {api_key_prefix} was {status} on {changed_at}.",
@@ -494,6 +522,8 @@ CLAIMS: dict[str, dict[str, Variants]] = {
         "en": (
             "The {object} was queued at {queued_at} and completed at {completed_at}.",
             "The {object} was queued at {queued_at}.",
+            "{completed_runs} delayed runs completed within {longest_delay_minutes} min, inside the "
+            "documented {documented_bound_minutes} min.",
         ),
         "de": (
             "{object} wurde um {queued_at} eingereiht und um {completed_at} abgeschlossen.",
@@ -508,9 +538,15 @@ CLAIMS: dict[str, dict[str, Variants]] = {
             "{object} se puso en cola a las {queued_at}.",
         ),
     },
+    "events.processing_delays:one": {
+        "en": (
+            "1 delayed run completed within {longest_delay_minutes} min, inside the documented "
+            "{documented_bound_minutes} min.",
+        ),
+    },
     "events.workspace_activity": {
         "en": (
-            "The {object} is in workspace {actual_workspace}, not in {ticket_workspace}.",
+            "{object} is in workspace {actual_workspace}, not in {ticket_workspace}.",
             "Your recent activity for this happened in workspace {actual_workspace}.",
         ),
         "de": (
