@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
+from rich.text import Text
 
 from supportflow.events import CaseFile
 from supportflow.progress import phase_bars
@@ -105,20 +107,28 @@ def run(args: argparse.Namespace) -> int:
         if not args.keep_running:
             with console.status("stopping the services the demo started…"):
                 fleet.stop()
-        console.print(closing_note(state.bootstrap, state.already_running, args.keep_running))
+        ours = broker_for(settings.bootstrap_servers, settings.state_dir).pid() is not None
+        console.print(closing_note(state.bootstrap, ours, args.keep_running))
     return 0 if phase.report.get("lost") == 0 else 1
 
 
-def closing_note(bootstrap: str, broker_was_running: bool, services_kept: bool) -> str:
-    """What the demo leaves running, and how to stop it."""
-    broker = (
-        f"The Kafka broker on {bootstrap} was already running and stays running."
-        if broker_was_running
-        else f"The Kafka broker on {bootstrap} stays running, so the next run starts at once."
+def closing_note(bootstrap: str, broker_is_ours: bool, services_kept: bool) -> str:
+    """What the demo leaves running, and how to stop it. `broker_is_ours`: the broker was started
+    from this state directory (now or by an earlier run), so `supportflow down` can stop it."""
+    services = " and the services (--keep-running)" if services_kept else ""
+    if broker_is_ours:
+        return (
+            f"The Kafka broker on {bootstrap}{services} stay running, so the next run starts at once: "
+            "`supportflow down` stops them (`supportflow broker stop` the broker only)."
+            if services_kept
+            else f"The Kafka broker on {bootstrap} stays running, so the next run starts at once: "
+            "`supportflow down` stops it."
+        )
+    note = (
+        f"The Kafka broker on {bootstrap} was not started from this state directory: it stays running; "
+        "stop it the way it was started."
     )
-    services = "The services keep running (--keep-running). " if services_kept else ""
-    what = "services and broker" if services_kept else "the broker"
-    return f"{broker} {services}`supportflow down` stops {what} (`supportflow broker stop` the broker only)."
+    return note + (" The services keep running: `supportflow down` stops them." if services_kept else "")
 
 
 def showcase(cases: list[CaseFile], count: int) -> list[CaseFile]:
@@ -146,18 +156,23 @@ def _run_with_progress(console: Console, work: Any) -> Any:
 
 def show_case(console: Console, case: CaseFile) -> None:
     intake, investigation, decision, draft = case.intake, case.investigation, case.decision, case.draft
-    lines = [f"[bold]{case.ticket.subject}[/]  from {case.ticket.requester.email}"]
+    # ticket text and replies may hold square brackets ("[redacted]"): shown as text, not markup
+    lines = [f"[bold]{escape(case.ticket.subject)}[/]  from {escape(case.ticket.requester.email)}"]
     if intake:
-        lines.append(f"[cyan]problem[/]  {intake.problem_statement}")
+        lines.append(f"[cyan]problem[/]  {escape(intake.problem_statement)}")
         if intake.missing:
             lines.append(f"[cyan]missing[/]  {', '.join(intake.missing)}")
     if investigation:
-        lines.append(f"[cyan]identity[/] {investigation.identity_status} — {investigation.identity_note}")
+        lines.append(
+            f"[cyan]identity[/] {investigation.identity_status} — {escape(investigation.identity_note)}"
+        )
         table = Table(show_header=True, box=None, padding=(0, 1))
         for column in ("id", "check", "verdict", "observed"):
             table.add_column(column)
         for evidence in investigation.evidence:
-            table.add_row(evidence.evidence_id, evidence.check, evidence.verdict, cut(evidence.observed, 90))
+            table.add_row(
+                evidence.evidence_id, evidence.check, evidence.verdict, Text(cut(evidence.observed, 90))
+            )
     if decision:
         lines.append(
             f"[cyan]decision[/] {decision.decision_class} ({decision.cause or 'no cause'}), "
@@ -170,4 +185,4 @@ def show_case(console: Console, case: CaseFile) -> None:
     if investigation and investigation.evidence:
         console.print(table)
     if draft:
-        console.print(Panel(draft.customer_reply, title="drafted reply", expand=True))
+        console.print(Panel(Text(draft.customer_reply), title="drafted reply", expand=True))

@@ -190,7 +190,15 @@ def test_down_stops_the_services_recorded_in_the_state_directory(tmp_path: Path)
 
 
 def test_the_demo_says_the_broker_stays_running_and_how_to_stop_it() -> None:
-    note = closing_note("127.0.0.1:9092", broker_was_running=False, services_kept=False)
-    assert "broker on 127.0.0.1:9092 stays running" in note and "`supportflow down`" in note
-    kept = closing_note("127.0.0.1:9092", broker_was_running=True, services_kept=True)
-    assert "already running" in kept and "stops services and broker" in kept
+    note = closing_note("127.0.0.1:9092", broker_is_ours=True, services_kept=False)
+    assert note == (
+        "The Kafka broker on 127.0.0.1:9092 stays running, so the next run starts at once: "
+        "`supportflow down` stops it."
+    )
+    kept = closing_note("127.0.0.1:9092", broker_is_ours=True, services_kept=True)
+    assert (
+        "and the services (--keep-running) stay running" in kept and "`supportflow down` stops them" in kept
+    )
+    foreign = closing_note("127.0.0.1:9092", broker_is_ours=False, services_kept=True)
+    assert "stays running; stop it the way it was started" in foreign
+    assert "The services keep running: `supportflow down` stops them." in foreign

@@ -118,3 +118,13 @@ def test_the_demo_table_marks_cut_evidence_text() -> None:
     console = Console(record=True, width=200)
     show_case(console, case)
     assert "x x…" in console.export_text()
+
+
+def test_the_demo_shows_square_brackets_of_a_reply_as_text() -> None:
+    case = decided_case("plan_limit")
+    case = case.model_copy(
+        update={"draft": draft(case).model_copy(update={"customer_reply": "it looks like [redacted]."})}
+    )
+    console = Console(record=True, width=200)
+    show_case(console, case)
+    assert "it looks like [redacted]." in console.export_text()
