@@ -258,6 +258,7 @@ def _problem_statement(ticket: TicketReceived, facts: _MessageFacts) -> str:
         facts.action or "", [p for p in (facts.identifiers.get("workspace_id"), facts.workspace_name) if p]
     )
     if action:
+        action = action.lstrip("¡¿")  # the statement is one English sentence
         if _NOT_A_DEED.match(action):
             claim = f"reports {_clip(action[:1].lower() + action[1:], 100)}"
         else:

@@ -41,6 +41,10 @@ def statement(body: str) -> str:
             "tried to find the export \"Q3 Pipeline\" in workspace 'Operations' but could not",
         ),
         ("We can't schedule an export.", "tried to schedule an export but could not"),
+        (
+            "The dashboard still shows old figures.",
+            "Sophie Schmidt <sophie@northforge.example> reports the dashboard",
+        ),
     ],
 )
 def test_the_problem_statement_says_the_action_once_and_leaves_nothing_dangling(
