@@ -176,12 +176,13 @@ def _not_checked(case: CaseFile, reply: str, language: str) -> list[Contradictio
                 else f"{label} is not a cause this ticket's playbook could still check"
             )
             found.append(Contradiction("not_checked_beyond_playbook", _sentence(match), reason))
-    if not tested and (
-        case.decision is None or case.decision.decision_class == "unclear"
-    ):  # "we checked the likely causes"
+    if not tested and (case.decision is None or case.decision.decision_class == "unclear"):
+        # "we checked the likely causes", "with the checks above"
         found += [
             Contradiction("not_checked_beyond_playbook", sentence, "no cause was checked")
-            for sentence in _found(reply, [t.LEADS["unclear"][language]])
+            for sentence in _found(
+                reply, [t.LEADS["unclear"][language], t.CLASS_NEXT_ACTIONS["unclear"][language]]
+            )
         ]
     return found
 

@@ -298,6 +298,8 @@ def _questions(case: CaseFile, language: str) -> list[str]:
 def _next_action(view: _CaseView, language: str, facts: Mapping[str, str]) -> str:
     if view.decision_class == "incident" and view.incident_resolved():
         return t.CLASS_NEXT_ACTIONS[f"incident:{RESOLVED}"][language]
+    if view.decision_class == "unclear" and not view.checked_any():
+        return t.CLASS_NEXT_ACTIONS["unclear:unchecked"][language]
     if view.cause and view.decision_class not in ("needs_info", "unclear"):
         text = render(t.NEXT_ACTIONS.get(view.cause, {}).get(language, ()), facts)
         if text:

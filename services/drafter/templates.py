@@ -875,6 +875,16 @@ NEXT_ACTIONS: dict[str, dict[str, Variants]] = {
 }
 
 CLASS_NEXT_ACTIONS: dict[str, dict[str, str]] = {
+    # an unclear case on which no check could run: nothing "above" to pass on
+    "unclear:unchecked": {
+        "en": "We have passed your case to our second-level support team; they will reply on this ticket "
+        "with what they find.",
+        "de": "Wir haben Ihren Fall an unser Second-Level-Team übergeben; es meldet sich in diesem Ticket mit "
+        "dem Ergebnis.",
+        "fr": "Nous avons transmis votre dossier à notre support de niveau 2, qui vous répondra sur ce ticket.",
+        "es": "Hemos pasado su caso a nuestro equipo de soporte de segundo nivel, que le responderá en este "
+        "ticket.",
+    },
     "expected_behavior": {
         "en": "Reply to this message if the explanation above does not match what you see.",
         "de": "Antworten Sie auf diese Nachricht, falls die Erklärung nicht zu dem passt, was Sie sehen.",

@@ -170,6 +170,8 @@ def test_with_no_check_run_the_reply_lists_no_unchecked_causes(language: str) ->
         assert "We could not check the likely causes yet" in written.customer_reply
         assert "We checked the likely causes" not in written.customer_reply
         assert "SSO" not in written.customer_reply
+        assert "We have passed your case to our second-level support team" in written.customer_reply
+        assert "checks above" not in written.customer_reply
 
 
 def test_the_check_finds_unchecked_causes_and_checks_that_never_ran() -> None:
@@ -177,7 +179,8 @@ def test_the_check_finds_unchecked_causes_and_checks_that_never_ran() -> None:
     old = Draft(
         customer_reply="Hi,\n\nWe checked the likely causes, and none of them explains what you see yet.\n\n"
         "What we could not confirm yet:\n- We have not checked a change to your SSO configuration yet.\n"
-        "- We have not checked a plan limit yet.\n",
+        "- We have not checked a plan limit yet.\n\nNext step: We have passed your case, with the checks "
+        "above, to our second-level support team; they will reply on this ticket with what they find.",
     )
     found = contradictions(case, old)
     assert {c.rule for c in found} == {"not_checked_beyond_playbook"}
@@ -185,6 +188,8 @@ def test_the_check_finds_unchecked_causes_and_checks_that_never_ran() -> None:
         "We have not checked a change to your SSO configuration yet.",
         "We have not checked a plan limit yet.",
         "We checked the likely causes, and none of them explains what you see yet.",
+        "We have passed your case, with the checks above, to our second-level support team; they will "
+        "reply on this ticket with what they find.",
     ]
 
 
