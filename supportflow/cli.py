@@ -7,19 +7,25 @@ import asyncio
 import contextlib
 import importlib
 import json
+import os
 import signal
 import sys
 import time
+from collections import deque
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import orjson
+from aiokafka.errors import KafkaConnectionError
+from pydantic import ValidationError
 from rich.console import Console
 
 from supportflow import codec
 from supportflow.events import CaseFile, CaseResolved, DeadLetter, IncidentGroup, Pattern, TicketReceived
+from supportflow.fleet import SUPERVISOR, Fleet, run_dir, stop_recorded
 from supportflow.settings import SERVICES, Settings, get_settings
+from supportflow.summary import DEAD_LETTER_BODY_CHARS, cut, summarize
 from supportflow.topics import DEADLETTER, INCIDENTS, PATTERNS, TICKETS_RECEIVED, TOPICS
 
 console = Console(stderr=True)
@@ -40,6 +46,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         code = args.handler(args)
     except KeyboardInterrupt:
         code = 130
+    except BrokenPipeError:  # the reader went away (`supportflow tail … | head`): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 0
     sys.exit(code or 0)
 
 
@@ -48,31 +57,66 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
 
     broker = sub.add_parser("broker", help="run the local Apache Kafka broker (KRaft)")
-    broker.add_argument("action", choices=["start", "stop", "status"])
+    broker.add_argument(
+        "action",
+        choices=["start", "stop", "status"],
+        help="start (no-op when one answers), stop the one this state directory started, or status",
+    )
     broker.set_defaults(handler=cmd_broker)
 
     topics = sub.add_parser("topics", help="create or list the topics of the topic table")
-    topics.add_argument("action", choices=["create", "list"])
+    topics.add_argument(
+        "action", choices=["create", "list"], help="create the missing topics, or list name/partitions/policy"
+    )
     topics.set_defaults(handler=cmd_topics)
 
     worker = sub.add_parser("worker", help="run one service in the foreground")
-    worker.add_argument("service", choices=SERVICES)
+    worker.add_argument("service", choices=SERVICES, help="which service to run")
     worker.set_defaults(handler=cmd_worker)
 
-    up = sub.add_parser("up", help="run all five services, supervised; Ctrl-C stops them")
-    up.add_argument("--services", nargs="+", choices=SERVICES, default=list(SERVICES))
+    up = sub.add_parser(
+        "up", help="run all five services, supervised; Ctrl-C or `supportflow down` stops them"
+    )
+    up.add_argument(
+        "--services",
+        nargs="+",
+        choices=SERVICES,
+        default=list(SERVICES),
+        metavar="SERVICE",
+        help=f"run only these ({', '.join(SERVICES)}; default: all)",
+    )
     up.set_defaults(handler=cmd_up)
 
+    down = sub.add_parser(
+        "down",
+        help="stop the services (`up`, `demo --keep-running`) and the local broker of this state directory",
+    )
+    down.add_argument("--keep-broker", action="store_true", help="stop only the services")
+    down.set_defaults(handler=cmd_down)
+
     send = sub.add_parser("send", help="publish tickets (a JSON object, a JSON list or NDJSON)")
-    send.add_argument("file", type=Path)
+    send.add_argument(
+        "file",
+        type=Path,
+        help='a ticket file: one TicketReceived as JSON, a list, or NDJSON ({"ticket": …} too)',
+    )
     send.add_argument("--avro", action="store_true", help="encode as Avro instead of JSON")
     send.set_defaults(handler=cmd_send)
 
-    tail = sub.add_parser("tail", help="print decoded records of a topic")
-    tail.add_argument("topic")
-    tail.add_argument("--limit", type=int, default=None, help="stop after N records")
-    tail.add_argument("--follow", action="store_true", help="wait for new records")
-    tail.add_argument("--idle", type=float, default=3.0, help="without --follow: stop after S idle seconds")
+    tail = sub.add_parser("tail", help="print the records of a topic, one readable block each")
+    tail.add_argument(
+        "topic", help="a topic of the topic table, e.g. support.replies.drafted (see `topics list`)"
+    )
+    tail.add_argument(
+        "--ticket", metavar="ID", help="only the records of this ticket (or pattern/incident) id"
+    )
+    tail.add_argument("--last", type=int, metavar="N", help="only the last N records (of --ticket, if given)")
+    tail.add_argument("--json", action="store_true", help="print each record as raw JSON instead")
+    tail.add_argument("--limit", type=int, default=None, metavar="N", help="stop after N records")
+    tail.add_argument("--follow", action="store_true", help="keep waiting for new records")
+    tail.add_argument(
+        "--idle", type=float, default=3.0, metavar="S", help="without --follow: stop after S idle seconds"
+    )
     tail.set_defaults(handler=cmd_tail)
 
     for name, module in (
@@ -137,8 +181,6 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_up(args: argparse.Namespace) -> int:
-    from supportflow.fleet import Fleet
-
     settings = with_world(get_settings())
     fleet = Fleet(settings, args.services)
     stopping = False
@@ -148,6 +190,9 @@ def cmd_up(args: argparse.Namespace) -> int:
         stopping = True
 
     signal.signal(signal.SIGTERM, request_stop)
+    supervisor = fleet.run_dir / f"{settings.namespace}up{SUPERVISOR}.pid"
+    supervisor.parent.mkdir(parents=True, exist_ok=True)
+    supervisor.write_text(str(os.getpid()), encoding="utf-8")
     fleet.start()
     try:
         with console.status("waiting for the services to join their consumer groups…"):
@@ -164,6 +209,19 @@ def cmd_up(args: argparse.Namespace) -> int:
     finally:
         console.print("stopping services…")
         fleet.stop()
+        supervisor.unlink(missing_ok=True)
+    return 0
+
+
+def cmd_down(args: argparse.Namespace) -> int:
+    from supportflow.broker import broker_for
+
+    settings = get_settings()
+    stopped = stop_recorded(run_dir(settings))
+    console.print(f"stopped {', '.join(stopped)}" if stopped else "no services were running")
+    if not args.keep_broker:
+        broker = broker_for(settings.bootstrap_servers, settings.state_dir)
+        console.print("broker stopped" if broker.stop() else "no broker of this state directory was running")
     return 0
 
 
@@ -185,22 +243,85 @@ def with_world(settings: Settings) -> Settings:
     return settings.model_copy(update={"world_db": url})
 
 
+class TicketFileError(ValueError):
+    """A ticket file that cannot be sent; the message says what is wrong and where."""
+
+
 def load_tickets(path: Path) -> list[TicketReceived]:
     """Tickets from a JSON object, a JSON list, or NDJSON (pack lines `{"ticket": ...}` too)."""
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise TicketFileError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise TicketFileError(f"{path}: is a directory, not a ticket file") from None
+    except UnicodeDecodeError as exc:
+        raise TicketFileError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     try:
         loaded = orjson.loads(text)
-        items = loaded if isinstance(loaded, list) else [loaded]
+        items: list[tuple[str, Any]] = [
+            (f"ticket {n}", item)
+            for n, item in enumerate(loaded if isinstance(loaded, list) else [loaded], 1)
+        ]
     except orjson.JSONDecodeError:
-        items = [orjson.loads(line) for line in text.splitlines() if line.strip()]
-    return [TicketReceived.model_validate(item.get("ticket", item)) for item in items]
+        items = []
+        for number, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                items.append((f"line {number}", orjson.loads(line)))
+            except orjson.JSONDecodeError as exc:
+                raise TicketFileError(f"{path} line {number}: not JSON ({exc})") from None
+    tickets = []
+    for where, item in items:
+        if not isinstance(item, dict):
+            raise TicketFileError(f"{path} {where}: a ticket is a JSON object, not {type(item).__name__}")
+        try:
+            tickets.append(TicketReceived.model_validate(item.get("ticket", item)))
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(part) for part in error['loc']) or 'ticket'}: {error['msg'].lower()}"
+                for error in exc.errors()[:5]
+            )
+            raise TicketFileError(f"{path} {where}: not a valid ticket ({problems})") from None
+    return tickets
+
+
+def broker_answers(settings: Settings) -> bool:
+    """Whether any bootstrap server accepts a connection (asked before a Kafka client starts,
+    whose failure would come with its own log lines and warnings)."""
+    from supportflow.broker import answers
+
+    for server in settings.bootstrap_servers.split(","):
+        host, _, port = server.strip().rpartition(":")
+        if port.isdigit() and answers(host.strip("[]") or "127.0.0.1", int(port)):
+            return True
+    return False
+
+
+def no_broker(settings: Settings) -> int:
+    print(
+        f"supportflow: no Kafka broker answers on {settings.bootstrap_servers} — "
+        "start one with `supportflow broker start`",
+        file=sys.stderr,
+    )
+    return 2
 
 
 def cmd_send(args: argparse.Namespace) -> int:
     from supportflow.admin import producer
 
     settings = get_settings()
-    tickets = load_tickets(args.file)
+    try:
+        tickets = load_tickets(args.file)
+    except TicketFileError as exc:
+        print(f"supportflow send: {exc}", file=sys.stderr)
+        return 2
+    if not tickets:
+        print(f"supportflow send: warning: {args.file} holds no tickets; nothing sent", file=sys.stderr)
+        return 0
+    if not broker_answers(settings):
+        return no_broker(settings)
 
     async def publish() -> None:
         async with producer(settings) as sender:
@@ -216,7 +337,10 @@ def cmd_send(args: argparse.Namespace) -> int:
                     headers=list(headers.items()),
                 )
 
-    asyncio.run(publish())
+    try:
+        asyncio.run(publish())
+    except KafkaConnectionError:
+        return no_broker(settings)
     console.print(f"sent {len(tickets)} ticket(s) to {settings.topic(TICKETS_RECEIVED)}")
     return 0
 
@@ -228,29 +352,85 @@ def cmd_tail(args: argparse.Namespace) -> int:
     logical = args.topic.removeprefix(settings.namespace)
     model = TOPIC_RECORDS.get(logical)
     if model is None:
-        console.print(f"[red]unknown topic {args.topic}; known: {', '.join(TOPIC_RECORDS)}[/]")
+        print(
+            f"supportflow tail: unknown topic {args.topic}; known: {', '.join(TOPIC_RECORDS)}",
+            file=sys.stderr,
+        )
         return 2
+    if not broker_answers(settings):
+        return no_broker(settings)
+    show = Shown(model, as_json=args.json, ticket=args.ticket, last=args.last, limit=args.limit)
 
     async def follow() -> int:
         idle = None if args.follow else args.idle
-        records = read_topic(settings, settings.topic(logical), idle_timeout=idle)
+        records = read_topic(settings, settings.topic(logical), idle_timeout=idle, heartbeat=True)
         async with contextlib.aclosing(records):
-            return await print_records(records, model, args.limit)
+            return await show.records(records)
 
-    count = asyncio.run(follow())
+    try:
+        count = asyncio.run(follow())
+    except KafkaConnectionError:
+        return no_broker(settings)
     console.print(f"{count} record(s)")
     return 0
 
 
-async def print_records(records: Any, model: type[Any], limit: int | None) -> int:
-    count = 0
-    async for record in records:
+class Shown:
+    """What `tail` prints: records of one ticket (or all), the last N of what is there, as
+    readable blocks or raw JSON."""
+
+    def __init__(
+        self,
+        model: type[Any],
+        *,
+        as_json: bool = False,
+        ticket: str | None = None,
+        last: int | None = None,
+        limit: int | None = None,
+    ) -> None:
+        self.model, self.as_json, self.ticket, self.limit = model, as_json, ticket, limit
+        # until the topic's backlog is read (the first empty poll) the last N wait here
+        self.backlog: deque[str] | None = deque(maxlen=last) if last is not None else None
+        self.count = 0
+
+    async def records(self, records: Any) -> int:
+        async for record in records:
+            if record is None:
+                self.flush()
+                continue
+            if self.ticket is not None and (record.key or b"").decode("utf-8", "replace") != self.ticket:
+                continue
+            text = self.render(record)
+            if self.backlog is not None:
+                self.backlog.append(text)
+            else:
+                self.emit(text)
+            if self.limit is not None and self.count >= self.limit:
+                break
+        self.flush()
+        return self.count
+
+    def flush(self) -> None:
+        backlog, self.backlog = self.backlog, None
+        for text in backlog or ():
+            self.emit(text)
+
+    def emit(self, text: str) -> None:
+        print(text if self.as_json else text + "\n", flush=True)
+        self.count += 1
+
+    def render(self, record: Any) -> str:
         try:
-            value = codec.decode(model, record.value, record.headers)
-            print(value.model_dump_json(indent=2), flush=True)
+            value = codec.decode(self.model, record.value, record.headers)
         except codec.DecodeError as exc:
-            print(json.dumps({"undecodable": str(exc), "offset": record.offset}), flush=True)
-        count += 1
-        if limit is not None and count >= limit:
-            break
-    return count
+            return json.dumps(
+                {"undecodable": str(exc), "partition": record.partition, "offset": record.offset}
+            )
+        if not self.as_json:
+            return summarize(value)
+        if isinstance(value, DeadLetter) and len(value.original) > DEAD_LETTER_BODY_CHARS:
+            shown = json.loads(value.model_dump_json())
+            shown["original"] = cut(value.original.decode("utf-8", "replace"), DEAD_LETTER_BODY_CHARS)
+            shown["original_bytes"] = len(value.original)
+            return json.dumps(shown, indent=2, ensure_ascii=False)
+        return str(value.model_dump_json(indent=2))

@@ -16,24 +16,33 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
+from rich.text import Text
 
 from supportflow.events import CaseFile
 from supportflow.progress import phase_bars
 from supportflow.settings import SERVICES, Settings, get_settings
+from supportflow.summary import cut
 
 EXAMPLE_PACK = Path(__file__).resolve().parent.parent / "examples" / "packs" / "lumen-demo"
 
 
 def register(sub: Any, name: str) -> None:
     parser = sub.add_parser(name, help="run the demo: broker, topics, services, sample tickets, case files")
-    parser.add_argument("--pack", type=Path, default=EXAMPLE_PACK)
+    parser.add_argument(
+        "--pack", type=Path, default=EXAMPLE_PACK, help="the scenario pack to run (default: the example pack)"
+    )
     parser.add_argument(
         "--tickets", type=int, default=26, help="how many tickets to send (spread over families)"
     )
     parser.add_argument("--show", type=int, default=3, help="how many full case files to print")
-    parser.add_argument("--keep-running", action="store_true", help="leave the services running afterwards")
+    parser.add_argument(
+        "--keep-running",
+        action="store_true",
+        help="leave the services running afterwards (`supportflow down` stops them)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -99,6 +108,8 @@ def run(args: argparse.Namespace) -> int:
         if not args.keep_running:
             with console.status("stopping the services the demo started…"):
                 fleet.stop()
+        ours = broker_for(settings.bootstrap_servers, settings.state_dir).pid() is not None
+        console.print(closing_note(state.bootstrap, ours, args.keep_running))
     return 0 if phase.report.get("lost") == 0 else 1
 
 
@@ -110,6 +121,25 @@ def print_console_url(console: Console, settings: Settings) -> None:
         "    start it with [bold]supportflow console serve --demo-agents[/] "
         "(log in as support-agent / demo-password; one <team>-agent per team)"
     )
+
+
+def closing_note(bootstrap: str, broker_is_ours: bool, services_kept: bool) -> str:
+    """What the demo leaves running, and how to stop it. `broker_is_ours`: the broker was started
+    from this state directory (now or by an earlier run), so `supportflow down` can stop it."""
+    services = " and the services (--keep-running)" if services_kept else ""
+    if broker_is_ours:
+        return (
+            f"The Kafka broker on {bootstrap}{services} stay running, so the next run starts at once: "
+            "`supportflow down` stops them (`supportflow broker stop` the broker only)."
+            if services_kept
+            else f"The Kafka broker on {bootstrap} stays running, so the next run starts at once: "
+            "`supportflow down` stops it."
+        )
+    note = (
+        f"The Kafka broker on {bootstrap} was not started from this state directory: it stays running; "
+        "stop it the way it was started."
+    )
+    return note + (" The services keep running: `supportflow down` stops them." if services_kept else "")
 
 
 def showcase(cases: list[CaseFile], count: int) -> list[CaseFile]:
@@ -137,18 +167,23 @@ def _run_with_progress(console: Console, work: Any) -> Any:
 
 def show_case(console: Console, case: CaseFile) -> None:
     intake, investigation, decision, draft = case.intake, case.investigation, case.decision, case.draft
-    lines = [f"[bold]{case.ticket.subject}[/]  from {case.ticket.requester.email}"]
+    # ticket text and replies may hold square brackets ("[redacted]"): shown as text, not markup
+    lines = [f"[bold]{escape(case.ticket.subject)}[/]  from {escape(case.ticket.requester.email)}"]
     if intake:
-        lines.append(f"[cyan]problem[/]  {intake.problem_statement}")
+        lines.append(f"[cyan]problem[/]  {escape(intake.problem_statement)}")
         if intake.missing:
             lines.append(f"[cyan]missing[/]  {', '.join(intake.missing)}")
     if investigation:
-        lines.append(f"[cyan]identity[/] {investigation.identity_status} — {investigation.identity_note}")
+        lines.append(
+            f"[cyan]identity[/] {investigation.identity_status} — {escape(investigation.identity_note)}"
+        )
         table = Table(show_header=True, box=None, padding=(0, 1))
         for column in ("id", "check", "verdict", "observed"):
             table.add_column(column)
         for evidence in investigation.evidence:
-            table.add_row(evidence.evidence_id, evidence.check, evidence.verdict, evidence.observed[:90])
+            table.add_row(
+                evidence.evidence_id, evidence.check, evidence.verdict, Text(cut(evidence.observed, 90))
+            )
     if decision:
         lines.append(
             f"[cyan]decision[/] {decision.decision_class} ({decision.cause or 'no cause'}), "
@@ -161,4 +196,4 @@ def show_case(console: Console, case: CaseFile) -> None:
     if investigation and investigation.evidence:
         console.print(table)
     if draft:
-        console.print(Panel(draft.customer_reply, title="drafted reply", expand=True))
+        console.print(Panel(Text(draft.customer_reply), title="drafted reply", expand=True))

@@ -3,6 +3,8 @@
 Each service is `python -m supportflow worker NAME` in its own process group. A service that
 exits unexpectedly is restarted with backoff, at most `max_restarts` times. `stop` sends
 SIGTERM to every service, waits, then SIGKILLs what is left: nothing is left running.
+Each running service has a pid file under `<state dir>/run/`, so `supportflow down` can stop
+services started by another command (`up` in another terminal, `demo --keep-running`).
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ class Fleet:
         self.log_dir = log_dir or settings.state_dir / "logs"
         self.max_restarts = max_restarts
         self.running: dict[str, ServiceProcess] = {}
+        self.run_dir = run_dir(settings)
 
     def _environment(self) -> dict[str, str]:
         env = dict(os.environ)
@@ -81,7 +84,12 @@ class Fleet:
             )
         entry = ServiceProcess(name, process, log_path, restarts)
         self.running[name] = entry
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        self._pid_file(name).write_text(str(process.pid), encoding="utf-8")
         return entry
+
+    def _pid_file(self, name: str) -> Path:
+        return self.run_dir / f"{self.settings.namespace}{name}.pid"
 
     def start(self) -> None:
         for name in self.services:
@@ -133,6 +141,7 @@ class Fleet:
         entry = self.running.pop(name)
         _signal_group(entry.process, sig)
         entry.process.wait(timeout=30)
+        self._pid_file(name).unlink(missing_ok=True)
 
     def stop(self, timeout: float = 20.0) -> None:
         entries = list(self.running.values())
@@ -147,11 +156,62 @@ class Fleet:
             except subprocess.TimeoutExpired:
                 _signal_group(entry.process, signal.SIGKILL)
                 entry.process.wait(timeout=10)
+            self._pid_file(entry.name).unlink(missing_ok=True)
 
 
 def _signal_group(process: subprocess.Popen[bytes], sig: int) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, sig)
+
+
+SUPERVISOR = ".supervisor"
+"""The pid file of a process that restarts services (`supportflow up`) is `<name>.supervisor.pid`."""
+
+
+def run_dir(settings: Settings) -> Path:
+    """Where running services and their supervisor leave pid files."""
+    return settings.state_dir / "run"
+
+
+def stop_recorded(directory: Path, timeout: float = 30.0) -> list[str]:
+    """Stop every process with a pid file in `directory` (supervisors first, so none restarts a
+    service): SIGTERM, then SIGKILL after `timeout`. Returns the names stopped. A pid that no
+    longer runs a supportflow command is only forgotten, never signalled."""
+    files = sorted(directory.glob("*.pid"), key=lambda f: not f.stem.endswith(SUPERVISOR))
+    stopped = []
+    for pid_file in files:
+        pid = _recorded_pid(pid_file)
+        if pid is not None:
+            # a service leads its own process group; a supervisor stops its services itself
+            send = os.kill if pid_file.stem.endswith(SUPERVISOR) else os.killpg
+            with contextlib.suppress(ProcessLookupError):
+                send(pid, signal.SIGTERM)
+            deadline = time.monotonic() + timeout
+            while _alive(pid) and time.monotonic() < deadline:
+                time.sleep(0.2)
+            if _alive(pid):
+                with contextlib.suppress(ProcessLookupError):
+                    send(pid, signal.SIGKILL)
+            stopped.append(pid_file.stem.removesuffix(SUPERVISOR))
+        pid_file.unlink(missing_ok=True)
+    return stopped
+
+
+def _recorded_pid(pid_file: Path) -> int | None:
+    try:
+        pid = int(pid_file.read_text(encoding="utf-8").strip())
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except (OSError, ValueError):
+        return None
+    return pid if b"supportflow" in command and _alive(pid) else None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
 
 
 def free_port_block(size: int = 5, tries: int = 50) -> int:

@@ -10,6 +10,28 @@ from supportflow.settings import Settings
 
 LEVELS = {"warn": "WARNING", "crit": "CRITICAL"}  # Faust's spellings
 
+# aiokafka logs at ERROR some failures it retries by itself; while a fresh consumer group starts,
+# "Group Coordinator Request failed: [Error 15] GroupCoordinatorNotAvailableError" is normal.
+RETRYING_LOGGERS = ("aiokafka.consumer.group_coordinator",)
+
+
+class RetriedErrorsAsWarnings(logging.Filter):
+    """An ERROR record whose Kafka error is retriable (aiokafka retries it) becomes a WARNING;
+    a non-retriable one stays an ERROR."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args if isinstance(record.args, tuple) else ()
+        if record.levelno == logging.ERROR and any(getattr(arg, "retriable", False) for arg in args):
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+def log_retried_errors_as_warnings() -> None:
+    for name in RETRYING_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RetriedErrorsAsWarnings) for f in logger.filters):
+            logger.addFilter(RetriedErrorsAsWarnings())
+
 
 class JsonLines(logging.Formatter):
     def __init__(self, service: str) -> None:

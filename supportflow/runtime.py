@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import faust
+from faust.exceptions import ConsumerNotStarted
 from faust.types import TableT, TopicT
 from faust.web import Request, Response, View
 from pydantic import BaseModel
@@ -106,10 +107,22 @@ def create_app(service: str, settings: Settings) -> faust.App:
     @app.page("/health")
     class HealthPage(View):
         async def get(self, request: Request) -> Response:
-            assigned = len(app.consumer.assignment()) if app.consumer else 0
-            return self.json({"service": service, "status": "ok", "assigned_partitions": assigned})
+            status, body = health(service, app.consumer)
+            return self.json(body, status=status)
 
     return app
+
+
+def health(service: str, consumer: Any) -> tuple[int, dict[str, Any]]:
+    """The `/health` answer: 200 with the assigned partitions once the consumer runs; 503
+    "starting" before (its thread is not up yet, so it has no assignment to report)."""
+    try:
+        assigned = len(consumer.assignment()) if consumer is not None else None
+    except ConsumerNotStarted:
+        assigned = None
+    if assigned is None:
+        return 503, {"service": service, "status": "starting", "assigned_partitions": 0}
+    return 200, {"service": service, "status": "ok", "assigned_partitions": assigned}
 
 
 def raw_topic(app: faust.App, settings: Settings, name: str, **options: Any) -> TopicT:
@@ -306,5 +319,10 @@ def run_worker(app: faust.App, loglevel: str = "warn", logging_config: dict[str,
     """Run one service until SIGINT/SIGTERM (blocks)."""
     from faust.worker import Worker
 
+    from supportflow.logs import log_retried_errors_as_warnings
+
     worker = Worker(app, loglevel=loglevel, quiet=True, redirect_stdouts=False, logging_config=logging_config)
+    if not worker.stdout.isatty():
+        worker.spinner = None  # its cursor codes (ESC[?25l) would land in the service's log file
+    log_retried_errors_as_warnings()
     worker.execute_from_commandline()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +26,24 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/integration" in str(item.fspath):
             item.add_marker(pytest.mark.integration)
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A test marked `system_tool(NAME)` needs that program on PATH: without it the test is
+    skipped with the reason, except in CI (CI=true), which installs it: there it fails. Checked
+    before any fixture runs, so a skipped test starts no broker and no services."""
+    for marker in item.iter_markers("system_tool"):
+        name = marker.args[0]
+        if shutil.which(name) is None:
+            reason = f"{name} is not installed ({marker.kwargs.get('install', 'see the README')})"
+            if in_ci():
+                pytest.fail(f"{reason}; CI must run this test, not skip it", pytrace=False)
+            pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")

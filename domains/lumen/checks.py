@@ -913,11 +913,14 @@ async def workspace_activity(ctx: CaseContext, hyp: HypothesisLike | None) -> Fi
             )
         other = str(homes[0].get("workspace_id"))
         actual = f"{workspaces.get(other, other)} ({other})"
+        # the name the customer knows it by, where the product recorded one
+        known_as = [str(d.get("name") or d.get("title") or "") for d in map(details_of, homes)]
+        shown = next((f"{name} ({obj})" for name in known_as if name), obj)
         return Finding(
             "supports",
             f"{obj} lives in workspace {actual} ({homes[0].get('type')} on {when(homes[0].get('ts'))}), "
             f"not in {ticket_ws}.",
-            {"object": obj, "actual_workspace": actual, "ticket_workspace": ticket_ws},
+            {"object": shown, "actual_workspace": actual, "ticket_workspace": ticket_ws},
         )
     subject_id = ctx.subject.get("user_id")
     mine = ctx.relevant([e for e in events if e.get("user_id") == subject_id])

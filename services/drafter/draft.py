@@ -13,6 +13,13 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from services.drafter import templates as t
+from services.drafter.consistency import (
+    RESOLVED,
+    cause_label,
+    contradictions,
+    incident_evidence,
+    incident_state,
+)
 from services.drafter.redaction import redact, tenant_scope
 from supportflow.events import CaseFile, Claim, Draft, Evidence, Hypothesis
 from supportflow.masking import mask_secrets
@@ -86,8 +93,14 @@ def canonical_facts(facts: Mapping[str, str]) -> dict[str, str]:
     return out
 
 
+_EVENT_TYPE = re.compile(r"^[a-z][a-z_]*\.[a-z_]+$")
+
+
 def _localized_facts(facts: Mapping[str, str], language: str) -> dict[str, str]:
     shown = {key: format_fact(value) for key, value in canonical_facts(facts).items() if value is not None}
+    action = shown.get("action", "")
+    if _EVENT_TYPE.match(action):  # an event type (`export.created`) names its object: "export"
+        shown["action"] = action.split(".", 1)[0].replace("_", " ")
     limit_name = shown.get("limit_name")
     if limit_name:
         labels = t.LIMIT_LABELS.get(limit_name, {})
@@ -99,12 +112,6 @@ def _localized_facts(facts: Mapping[str, str], language: str) -> dict[str, str]:
 
 def _source_label(source: str, language: str) -> str:
     return t.SOURCE_LABELS.get(source, {}).get(language, t.SOURCE_FALLBACK[language])
-
-
-def _cause_label(hypothesis: Hypothesis, language: str) -> str:
-    if hypothesis.cause and hypothesis.cause in t.CAUSE_LABELS:
-        return t.CAUSE_LABELS[hypothesis.cause][language]
-    return hypothesis.title
 
 
 def _phrase(key: str, language: str, **values: str) -> str:
@@ -157,9 +164,12 @@ class _CaseView:
         if self.decision_class == "needs_info":
             return []
         if self.decision_class == "unclear":
-            return [e for e in self.evidence if self.is_claimable(e) and e.verdict == "supports"][
-                :_MAX_UNCLEAR_FINDINGS
-            ]
+            ruled_out = {h.hypothesis_id for h, _ in self.ruled_out()}
+            return [
+                e
+                for e in self.evidence
+                if self.is_claimable(e) and e.verdict == "supports" and e.hypothesis_id not in ruled_out
+            ][:_MAX_UNCLEAR_FINDINGS]
         chosen = [
             e
             for e in self.evidence
@@ -168,6 +178,14 @@ class _CaseView:
             and (e.evidence_id in self.cited or (e.hypothesis_id in self.confirmed))
         ]
         return sorted(chosen, key=lambda e: e.evidence_id not in self.cited)
+
+    def checked_any(self) -> bool:
+        """Whether the investigation ran any check for a hypothesis (none ran for an unverified requester)."""
+        return any(h.evidence_ids for h in self.hypotheses.values())
+
+    def incident_resolved(self) -> bool:
+        evidence = incident_evidence(self.case)
+        return evidence is not None and incident_state(evidence.facts) == RESOLVED
 
     def ruled_out(self) -> list[tuple[Hypothesis, list[str]]]:
         """Rival hypotheses that customer-safe evidence contradicted, with that evidence."""
@@ -203,7 +221,12 @@ class _CaseView:
 
 def _claim_text(evidence: Evidence, language: str) -> str:
     facts = _localized_facts(evidence.facts, language)
-    text = render(t.CLAIMS.get(evidence.check, {}).get(language, ()), facts)
+    variants = t.CLAIMS.get(evidence.check, {})
+    if incident_state(evidence.facts) == RESOLVED:  # an incident that is over: past tense
+        variants = t.CLAIMS.get(f"{evidence.check}:{RESOLVED}", variants)
+    elif "1" in (facts.get("count"), facts.get("completed_runs")):  # one of a thing: singular
+        variants = variants | t.CLAIMS.get(f"{evidence.check}:one", {})
+    text = render(variants.get(language, ()), facts)
     if text is None:
         text = evidence.observed.strip()
     return _capitalize(text)
@@ -224,7 +247,7 @@ def _claims(view: _CaseView, language: str) -> list[Claim]:
         claims.append(claim)
     if view.decision_class != "needs_info":
         for hypothesis, evidence_ids in view.ruled_out()[:_MAX_RULED_OUT]:
-            text = _phrase("ruled_out", language, cause=_cause_label(hypothesis, language))
+            text = _phrase("ruled_out", language, cause=cause_label(hypothesis, language))
             claims.append(Claim(text=text, evidence_ids=evidence_ids))
     return claims
 
@@ -253,9 +276,9 @@ def _uncertain(view: _CaseView, language: str) -> list[str]:
     for source in dict.fromkeys(neutral_sources):
         items.append(_capitalize(_phrase("neutral", language, source=_source_label(source, language))))
     doubtful = view.decision_class == "unclear" or view.confidence < _CONFIDENT
-    if doubtful:
+    if doubtful and view.checked_any():  # with no check run, "not checked" would list every cause
         for hypothesis in view.hypotheses.values():
-            label = _cause_label(hypothesis, language)
+            label = cause_label(hypothesis, language)
             if hypothesis.verdict == "untested":
                 items.append(_capitalize(_phrase("not_checked", language, cause=label)))
             elif hypothesis.verdict == "inconclusive":
@@ -273,6 +296,10 @@ def _questions(case: CaseFile, language: str) -> list[str]:
 
 
 def _next_action(view: _CaseView, language: str, facts: Mapping[str, str]) -> str:
+    if view.decision_class == "incident" and view.incident_resolved():
+        return t.CLASS_NEXT_ACTIONS[f"incident:{RESOLVED}"][language]
+    if view.decision_class == "unclear" and not view.checked_any():
+        return t.CLASS_NEXT_ACTIONS["unclear:unchecked"][language]
     if view.cause and view.decision_class not in ("needs_info", "unclear"):
         text = render(t.NEXT_ACTIONS.get(view.cause, {}).get(language, ()), facts)
         if text:
@@ -284,13 +311,16 @@ def _lead(view: _CaseView, language: str, facts: Mapping[str, str]) -> list[str]
     paragraphs: list[str] = []
     if view.decision_class == "incident":
         incident = _incident_facts(view, language)
-        titled = render((t.LEADS["incident_titled"][language],), incident)
-        paragraphs.append(titled or t.LEADS["incident"][language])
+        tense = f":{RESOLVED}" if view.incident_resolved() else ""
+        titled = render((t.LEADS[f"incident_titled{tense}"][language],), incident)
+        paragraphs.append(titled or t.LEADS[f"incident{tense}"][language])
         message = render((t.STATUS_UPDATE[language],), incident)
         if message:
             paragraphs.append(message)
     elif view.decision_class == "unclear" and view.proving():
         paragraphs.append(t.LEADS["unclear_findings"][language])
+    elif view.decision_class == "unclear" and not view.checked_any():
+        paragraphs.append(t.LEADS["unclear_unchecked"][language])
     elif view.decision_class != "needs_info":
         paragraphs.append(t.LEADS[view.decision_class][language])
     return paragraphs
@@ -407,35 +437,79 @@ def internal_note(case: CaseFile, approved_example: str | None = None) -> str:
 
 
 def draft(case: CaseFile, *, approved_example: str | None = None) -> Draft:
-    """Write the reply for a decided case from its evidence; deterministic and offline."""
+    """Write the reply for a decided case from its evidence; deterministic and offline.
+
+    A sentence that contradicts the case or another sentence (`consistency.contradictions`) is
+    left out, and the reply written again without it."""
     language = language_of(case.intake.language if case.intake else None)
     view = _CaseView(case)
     facts = _localized_facts(view.facts(), language)
-    claims = _claims(view, language)
-    uncertain = _uncertain(view, language)
-    next_action = _next_action(view, language, facts)
     questions = _questions(case, language) if view.decision_class == "needs_info" else None
     if view.decision_class == "unclear" and case.intake is not None and case.intake.questions:
         questions = list(case.intake.questions)
+    parts = _Parts(
+        lead=_lead(view, language, facts),
+        claims=_claims(view, language),
+        uncertain=_uncertain(view, language),
+        next_action=_next_action(view, language, facts),
+    )
+    written = _compose(case, language, parts, questions, approved_example)
+    for _ in range(_MAX_REWRITES):
+        dropped = {c.sentence for c in contradictions(case, written)}
+        if not dropped:
+            break
+        parts = parts.without(dropped)
+        written = _compose(case, language, parts, questions, approved_example)
+    return written
+
+
+_MAX_REWRITES = 3
+
+
+class _Parts:
+    """The sentences of a reply before it is assembled."""
+
+    def __init__(self, lead: list[str], claims: list[Claim], uncertain: list[str], next_action: str) -> None:
+        self.lead, self.claims, self.uncertain, self.next_action = lead, claims, uncertain, next_action
+
+    def without(self, sentences: set[str]) -> _Parts:
+        def kept(text: str) -> bool:
+            return not any(sentence in text or text in sentence for sentence in sentences if text)
+
+        return _Parts(
+            [p for p in self.lead if kept(p)],
+            [c for c in self.claims if kept(c.text)],
+            [u for u in self.uncertain if kept(u)],
+            self.next_action if kept(self.next_action) else "",
+        )
+
+
+def _compose(
+    case: CaseFile,
+    language: str,
+    parts: _Parts,
+    questions: list[str] | None,
+    approved_example: str | None,
+) -> Draft:
     reply = assemble_reply(
         _greeting(case, language),
-        _lead(view, language, facts),
-        claims,
-        uncertain,
-        next_action,
+        parts.lead,
+        parts.claims,
+        parts.uncertain,
+        parts.next_action,
         language,
         questions=questions,
         prose=_wants_prose(approved_example),
     )
     scope = tenant_scope(case)
     reply, redactions = redact(reply, scope)
-    safe_claims = [Claim(text=redact(c.text, scope)[0], evidence_ids=c.evidence_ids) for c in claims]
+    safe_claims = [Claim(text=redact(c.text, scope)[0], evidence_ids=c.evidence_ids) for c in parts.claims]
     return Draft(
         language=language,
         customer_reply=reply,
         claims=safe_claims,
-        uncertain=[redact(u, scope)[0] for u in uncertain],
-        next_action=redact(next_action, scope)[0],
+        uncertain=[redact(u, scope)[0] for u in parts.uncertain],
+        next_action=redact(parts.next_action, scope)[0],
         internal_note=internal_note(case, approved_example),
         generator="template",
         redactions=redactions,

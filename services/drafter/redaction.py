@@ -115,6 +115,9 @@ def tenant_scope(case: CaseFile) -> TenantScope:
                 denied.add(value)
             else:
                 own.add(value.lower() if "@" in value else value)
+        # the intake's questions are its own wording; their example ("it looks like ws_ab12cd") is
+        # no tenant's identifier, and "[redacted]" in its place read as if we hid something
+        own.update(_IDENTIFIER.findall(" ".join(intake.questions)))
     stated: set[str] = set()
     for evidence in investigation.evidence if investigation is not None else []:
         if evidence.customer_safe:

@@ -111,11 +111,32 @@ LEADS: dict[str, dict[str, str]] = {
         "fr": "Ce problème est causé par un incident en cours de notre côté : {title}.",
         "es": "La causa es una incidencia en curso de nuestra parte: {title}.",
     },
+    # an incident the status page already shows as resolved: past tense
+    "incident:resolved": {
+        "en": "This was caused by an incident on our side, which is now resolved.",
+        "de": "Die Ursache war eine Störung auf unserer Seite, die inzwischen behoben ist.",
+        "fr": "Ce problème était causé par un incident de notre côté, désormais résolu.",
+        "es": "La causa fue una incidencia de nuestra parte, que ya está resuelta.",
+    },
+    "incident_titled:resolved": {
+        "en": "This was caused by an incident on our side, which is now resolved: {title}.",
+        "de": "Die Ursache war eine Störung auf unserer Seite, die inzwischen behoben ist: {title}.",
+        "fr": "Ce problème était causé par un incident de notre côté, désormais résolu : {title}.",
+        "es": "La causa fue una incidencia de nuestra parte, que ya está resuelta: {title}.",
+    },
     "unclear": {
         "en": "We checked the likely causes, and none of them explains what you see yet.",
         "de": "Wir haben die naheliegenden Ursachen geprüft; keine erklärt bisher, was Sie sehen.",
         "fr": "Nous avons vérifié les causes probables ; aucune n'explique encore ce que vous constatez.",
         "es": "Hemos comprobado las causas probables y ninguna explica todavía lo que ocurre.",
+    },
+    "unclear_unchecked": {
+        "en": "We could not check the likely causes yet, so we cannot say what causes what you see.",
+        "de": "Wir konnten die naheliegenden Ursachen noch nicht prüfen und können daher noch nicht sagen, "
+        "was die Ursache ist.",
+        "fr": "Nous n'avons pas encore pu vérifier les causes probables ; nous ne pouvons donc pas encore "
+        "dire d'où vient le problème.",
+        "es": "Todavía no hemos podido comprobar las causas probables, así que aún no sabemos cuál es la causa.",
     },
     "unclear_findings": {
         "en": "We found the signals below, but they do not yet settle what causes what you see.",
@@ -329,6 +350,25 @@ CLAIMS: dict[str, dict[str, Variants]] = {
             "Se rechazaron {count} intentos ({action}).",
         ),
     },
+    # a count of one: `<check>:one` (the drafter picks it when the count fact is 1)
+    "events.rejected_actions:one": {
+        "en": (
+            "1 {action} attempt was rejected, at {last_at}.",
+            "1 {action} attempt was rejected.",
+        ),
+        "de": (
+            "1 Versuch ({action}) wurde um {last_at} abgelehnt.",
+            "1 Versuch ({action}) wurde abgelehnt.",
+        ),
+        "fr": (
+            "1 tentative ({action}) a été refusée, à {last_at}.",
+            "1 tentative ({action}) a été refusée.",
+        ),
+        "es": (
+            "Se rechazó 1 intento ({action}), a las {last_at}.",
+            "Se rechazó 1 intento ({action}).",
+        ),
+    },
     "users.role_permissions": {
         "en": (
             "{user} has the {role} role; {permission} needs at least the {required_role} role.",
@@ -411,6 +451,15 @@ CLAIMS: dict[str, dict[str, Variants]] = {
             "{count} solicitudes fallaron con {error_code}.",
         ),
     },
+    "logs.auth_failures:one": {
+        "en": ("1 request failed with {error_code}, at {last_at}.", "1 request failed with {error_code}."),
+        "de": (
+            "1 Anfrage ist um {last_at} mit {error_code} fehlgeschlagen.",
+            "1 Anfrage ist mit {error_code} fehlgeschlagen.",
+        ),
+        "fr": ("1 requête a échoué avec {error_code}, à {last_at}.", "1 requête a échoué avec {error_code}."),
+        "es": ("1 solicitud falló con {error_code}, a las {last_at}.", "1 solicitud falló con {error_code}."),
+    },
     "changes.api_key_status": {
         "en": (
             "The API key starting with {api_key_prefix} was {status} on {changed_at}.",
@@ -473,6 +522,8 @@ CLAIMS: dict[str, dict[str, Variants]] = {
         "en": (
             "The {object} was queued at {queued_at} and completed at {completed_at}.",
             "The {object} was queued at {queued_at}.",
+            "{completed_runs} delayed runs completed within {longest_delay_minutes} min, inside the "
+            "documented {documented_bound_minutes} min.",
         ),
         "de": (
             "{object} wurde um {queued_at} eingereiht und um {completed_at} abgeschlossen.",
@@ -487,9 +538,15 @@ CLAIMS: dict[str, dict[str, Variants]] = {
             "{object} se puso en cola a las {queued_at}.",
         ),
     },
+    "events.processing_delays:one": {
+        "en": (
+            "1 delayed run completed within {longest_delay_minutes} min, inside the documented "
+            "{documented_bound_minutes} min.",
+        ),
+    },
     "events.workspace_activity": {
         "en": (
-            "The {object} is in workspace {actual_workspace}, not in {ticket_workspace}.",
+            "{object} is in workspace {actual_workspace}, not in {ticket_workspace}.",
             "Your recent activity for this happened in workspace {actual_workspace}.",
         ),
         "de": (
@@ -562,6 +619,28 @@ CLAIMS: dict[str, dict[str, Variants]] = {
             "La incidencia {title} está abierta desde el {started_at} (estado: {status}).",
             "La incidencia {title} está abierta (estado: {status}).",
             "Una incidencia que afecta a {components} está abierta desde el {started_at} (estado: {status}).",
+        ),
+    },
+    "incidents.open_incidents:resolved": {
+        "en": (
+            "Incident {title} began at {started_at} and is now resolved.",
+            "Incident {title} is now resolved.",
+            "An incident affecting {components} began at {started_at} and is now resolved.",
+        ),
+        "de": (
+            "Die Störung {title} begann am {started_at} und ist inzwischen behoben.",
+            "Die Störung {title} ist inzwischen behoben.",
+            "Eine Störung von {components} begann am {started_at} und ist inzwischen behoben.",
+        ),
+        "fr": (
+            "L'incident {title} a commencé le {started_at} et est désormais résolu.",
+            "L'incident {title} est désormais résolu.",
+            "Un incident touchant {components} a commencé le {started_at} et est désormais résolu.",
+        ),
+        "es": (
+            "La incidencia {title} empezó el {started_at} y ya está resuelta.",
+            "La incidencia {title} ya está resuelta.",
+            "Una incidencia que afecta a {components} empezó el {started_at} y ya está resuelta.",
         ),
     },
     "logs.integration_errors": {
@@ -796,6 +875,16 @@ NEXT_ACTIONS: dict[str, dict[str, Variants]] = {
 }
 
 CLASS_NEXT_ACTIONS: dict[str, dict[str, str]] = {
+    # an unclear case on which no check could run: nothing "above" to pass on
+    "unclear:unchecked": {
+        "en": "We have passed your case to our second-level support team; they will reply on this ticket "
+        "with what they find.",
+        "de": "Wir haben Ihren Fall an unser Second-Level-Team übergeben; es meldet sich in diesem Ticket mit "
+        "dem Ergebnis.",
+        "fr": "Nous avons transmis votre dossier à notre support de niveau 2, qui vous répondra sur ce ticket.",
+        "es": "Hemos pasado su caso a nuestro equipo de soporte de segundo nivel, que le responderá en este "
+        "ticket.",
+    },
     "expected_behavior": {
         "en": "Reply to this message if the explanation above does not match what you see.",
         "de": "Antworten Sie auf diese Nachricht, falls die Erklärung nicht zu dem passt, was Sie sehen.",
@@ -828,6 +917,13 @@ CLASS_NEXT_ACTIONS: dict[str, dict[str, str]] = {
         "aucune action n'est nécessaire de votre part.",
         "es": "Nuestro equipo está trabajando en la incidencia. Actualizaremos este ticket cuando se "
         "resuelva; no necesita cambiar nada.",
+    },
+    "incident:resolved": {
+        "en": "Please try again; if it still fails, reply to this message and we will look into it.",
+        "de": "Bitte versuchen Sie es erneut; falls es weiterhin fehlschlägt, antworten Sie auf diese "
+        "Nachricht, dann sehen wir es uns an.",
+        "fr": "Veuillez réessayer ; si l'échec persiste, répondez à ce message et nous examinerons le problème.",
+        "es": "Vuelva a intentarlo; si sigue fallando, responda a este mensaje y lo revisaremos.",
     },
     "needs_info": {
         "en": "Reply to this message with these details and we will continue the investigation.",

@@ -187,6 +187,57 @@ def _clip(text: str, limit: int = _MAX_STATEMENT_PART) -> str:
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
+# The problem statement says where and when on its own; what the action clause repeats of it
+# (a workspace, "for the past 2 hours", "since Monday") goes, and so does what is left dangling
+# ("sync data from for …" where a link or name was cut out of the customer's sentence).
+_PREPOSITION = r"(?:from|to|in|on|at|for|via|with|into)"
+_TIME_TAIL = re.compile(
+    r"\s+(?:(?:for|over)\s+(?:the\s+(?:past|last)|about|around|almost|nearly|more than|\d)|since)\b.*$",
+    re.IGNORECASE,
+)
+_FAILURE_TAIL = re.compile(r"\s+(?:and it|but it|and that|keeps|kept)\b.*$", re.IGNORECASE)
+_DANGLING = re.compile(rf"\s+{_PREPOSITION}(?=\s+(?:{_PREPOSITION}|any ?more)\b|\s*$)", re.IGNORECASE)
+_ANYMORE = re.compile(r"\s+any ?more\b", re.IGNORECASE)
+_CANNOT = re.compile(
+    r"^(?:i|we)\s+(?:can['’]?t|cannot|can not|could ?n['’]?t|am unable to|are unable to)\s+", re.IGNORECASE
+)
+
+
+def _statement_action(action: str, places: Sequence[str]) -> str:
+    for place in places:
+        action = re.sub(
+            rf"\s+(?:in|on|from)\s+(?:the\s+)?(?:workspace\s+)?[\"'„“]?{re.escape(place)}[\"'“”]?(?:\s+workspace)?\b",
+            "",
+            action,
+            flags=re.IGNORECASE,
+        )
+    for pattern in (_TIME_TAIL, _FAILURE_TAIL, _ANYMORE):
+        action = pattern.sub("", action)
+    return " ".join(_DANGLING.sub("", action).split())
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())
+
+
+def _restates(actual: str, action: str) -> str | None:
+    """How `actual` repeats the action: "failed" when it only says the action failed ("I can't
+    sync data …" after "tried to sync data"), "same" when it says it again; None otherwise."""
+    words = _words(action)[:3]
+    plain = " ".join(actual.split())
+    said = _CANNOT.sub("", plain)
+    if not words or _words(said)[: len(words)] != words:
+        return None
+    return "failed" if said != plain else "same"
+
+
+# A clause that is a whole sentence of the ticket ("The dashboard … still shows old figures"),
+# not something the customer did: the statement reports it instead of "tried to".
+_NOT_A_DEED = re.compile(
+    r"^(?:the|my|our|a|an|this|that|it|we|i|der|die|das|le|la|les|el|los|las)\b", re.IGNORECASE
+)
+
+
 def _when(timing: Timing | None) -> str:
     if timing is None:
         return "at an unknown time"
@@ -215,8 +266,15 @@ def _problem_statement(ticket: TicketReceived, facts: _MessageFacts, vocabulary:
         )
     errors = [s.value for s in facts.signatures if s.kind in ("error_code", "http_status", "exception")]
     messages = [s.value for s in facts.signatures if s.kind == "message"]
-    if facts.action:
-        claim = f"tried to {_clip(facts.action, 100)}"
+    action = _statement_action(
+        facts.action or "", [p for p in (facts.identifiers.get("workspace_id"), facts.workspace_name) if p]
+    )
+    if action:
+        action = action.lstrip("¡¿")  # the statement is one English sentence
+        if _NOT_A_DEED.match(action):
+            claim = f"reports {_clip(action[:1].lower() + action[1:], 100)}"
+        else:
+            claim = f"{'reports' if action[0].isupper() else 'tried to'} {_clip(action, 100)}"
     else:
         subject = _SUBJECT_PREFIX.sub("", facts.subject).strip()
         claim = f"reports a problem: {_clip(subject, 100)}" if subject else "reports a problem"
@@ -230,6 +288,8 @@ def _problem_statement(ticket: TicketReceived, facts: _MessageFacts, vocabulary:
         outcome = "and got " + ", ".join([*codes[:2], *(f"HTTP {h}" for h in http[:1])])
     elif messages:
         outcome = f"and saw '{_clip(messages[0], 80)}'"
+    elif facts.actual and action and _restates(facts.actual, action):
+        outcome = "but could not" if _restates(facts.actual, action) == "failed" else ""
     elif facts.actual:
         outcome = f"but {_clip(facts.actual, 100)}"
     if outcome:

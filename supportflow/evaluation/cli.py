@@ -16,7 +16,7 @@ from supportflow.settings import get_settings
 
 def register(sub: Any, name: str) -> None:
     parser = sub.add_parser(name, help="score the real pipeline on a scenario pack, layer by layer")
-    parser.add_argument("pack", type=Path)
+    parser.add_argument("pack", type=Path, help="a scenario pack folder (world/ and tickets.jsonl)")
     parser.add_argument("--json", type=Path, default=None, help="write the full report as JSON")
     parser.add_argument(
         "--learn-from", type=Path, default=None, help="learn from this pack's resolved cases first"

@@ -29,6 +29,7 @@ LAYERS: list[tuple[str, list[tuple[str, str, str]]]] = [
         ("", "answer-point coverage", "answer_point_coverage"),
         ("failure", "forbidden leaks (must be 0)", "forbidden_leaks"),
         ("", "claims citing evidence", "claims_grounded_ratio"),
+        ("failure", "reply contradictions (must be 0)", "reply_contradictions"),
     ]),
     ("Learning", [
         ("primary", "pattern reuse (share of cases)", "pattern_reuse"),

@@ -11,6 +11,9 @@ Definitions (each figure in the eval JSON):
 - answer-point coverage: share of `answer_points` found (case-insensitive) in the customer reply.
 - forbidden leaks: (ticket, forbidden string) pairs found in the customer reply — must be 0.
 - claims grounded: share of reply claims citing at least one evidence id present in the case.
+- reply contradictions: sentences of final replies that contradict their case or another
+  sentence (services/drafter/consistency.py: incident tense by status, a cause claimed and ruled
+  out, "not checked" beyond the ticket's playbook) — must be 0; `contradicting` lists a few.
 - pattern reuse: share of investigated cases that listed similar resolved cases.
 """
 
@@ -23,6 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from services.drafter.consistency import contradictions
 from supportflow.events import DECISION_CLASSES, CaseFile
 from supportflow.world.pack import IDENTIFIER_FIELDS, MISSING_FIELDS, Truth
 
@@ -183,6 +187,7 @@ def _draft_scores(results: Sequence[Scored]) -> dict[str, Any]:
     points = covered = leaks = 0
     claims = grounded = 0
     leaked: list[dict[str, str]] = []
+    contradicting: list[dict[str, str]] = []
     for r in results:
         assert r.case is not None and r.case.draft is not None
         reply = r.case.draft.customer_reply
@@ -198,11 +203,17 @@ def _draft_scores(results: Sequence[Scored]) -> dict[str, Any]:
         for claim in r.case.draft.claims:
             claims += 1
             grounded += bool(claim.evidence_ids) and set(claim.evidence_ids) <= evidence_ids
+        contradicting += [
+            {"ticket_id": r.case.ticket_id, "rule": c.rule, "sentence": c.sentence}
+            for c in contradictions(r.case, r.case.draft)
+        ]
     return {
         "answer_point_coverage": ratio(covered, points),
         "forbidden_leaks": leaks,
         "leaked": leaked[:20],
         "claims_grounded_ratio": ratio(grounded, claims),
+        "reply_contradictions": len(contradicting),
+        "contradicting": contradicting[:20],
     }
 
 
@@ -223,5 +234,6 @@ def _breakdown(results: Sequence[Scored], key: Any) -> dict[str, Any]:
             "checks_per_ticket": investigated["checks_per_ticket"],
             "answer_point_coverage": drafted["answer_point_coverage"],
             "forbidden_leaks": drafted["forbidden_leaks"],
+            "reply_contradictions": drafted["reply_contradictions"],
         }
     return table

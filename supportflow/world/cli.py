@@ -18,8 +18,12 @@ def register(sub: Any, name: str) -> None:
         parser = sub.add_parser("world", help="generate a scenario pack of the demo product")
         actions = parser.add_subparsers(required=True, metavar="ACTION")
         generate = actions.add_parser("generate", help="write a pack: world/*.jsonl and tickets.jsonl")
-        generate.add_argument("--seed", type=int, required=True)
-        generate.add_argument("--tickets", type=int, default=300)
+        generate.add_argument(
+            "--seed", type=int, required=True, help="seed of the world: the same seed, the same pack"
+        )
+        generate.add_argument(
+            "--tickets", type=int, default=300, help="how many labelled tickets (default: 300)"
+        )
         generate.add_argument(
             "--ticket-seed",
             type=int,
@@ -29,13 +33,13 @@ def register(sub: Any, name: str) -> None:
         generate.add_argument(
             "--log-lines", type=int, default=None, help="background log lines (default: scaled)"
         )
-        generate.add_argument("--out", type=Path, required=True)
+        generate.add_argument("--out", type=Path, required=True, help="folder to write the pack into")
         generate.set_defaults(handler=cmd_generate)
     else:
         parser = sub.add_parser("pack", help="load a scenario pack's world into the evidence database")
         actions = parser.add_subparsers(required=True, metavar="ACTION")
         load = actions.add_parser("load", help="load world/*.jsonl into SQL (idempotent)")
-        load.add_argument("pack", type=Path)
+        load.add_argument("pack", type=Path, help="a scenario pack folder (with world/*.jsonl)")
         load.add_argument("--db", required=True, help="SQLAlchemy URL, e.g. sqlite:///.supportflow/world.db")
         load.set_defaults(handler=cmd_load)
 

@@ -34,3 +34,4 @@ def test_demo_runs_tickets_through_and_prints_case_files(kafka_bootstrap: str, t
     assert "decision" in output
     assert "lost" in output
     assert "supportflow console serve --demo-agents" in output and ":6080/" in output
+    assert "stays running" in output  # what it leaves running, and how to stop it

@@ -29,6 +29,7 @@ REQUIRED_KEYS = {
     "answer_point_coverage",
     "forbidden_leaks",
     "claims_grounded_ratio",
+    "reply_contradictions",
     "pattern_reuse",
     "per_class",
     "per_family",
@@ -60,6 +61,7 @@ def test_eval_scores_a_freshly_generated_pack(kafka_bootstrap: str, tmp_path: Pa
     )
     assert report.keys() >= REQUIRED_KEYS
     assert report["tickets"] == 40 and report["lost"] == 0
+    assert report["reply_contradictions"] == 0, report["contradicting"]
     assert report["completed"] + report["dead_lettered"] == 40
     assert 0.0 <= report["decision_accuracy"] <= 1.0
     assert sum(row["tickets"] for row in report["per_class"].values()) == report["completed"]

@@ -159,3 +159,19 @@ def test_unknown_identifiers_and_emails_are_masked() -> None:
     clean, count = redact("ask bob@stranger.example about acc_unkn0w", scope)
     assert "bob@stranger.example" not in clean and "acc_unkn0w" not in clean
     assert count == 2
+
+
+def test_the_example_identifier_in_an_intake_question_is_not_redacted() -> None:
+    case = decided_case(None, decision_class="needs_info")
+    question = "Which workspace is affected? Please send its URL or ID (it looks like ws_ab12cd)."
+    assert case.intake is not None
+    case = case.model_copy(
+        update={
+            "intake": case.intake.model_copy(
+                update={"questions": [question], "missing": ["workspace_id"], "identifiers": {}}
+            )
+        }
+    )
+    reply = draft(case).customer_reply
+    assert question in reply
+    assert "[redacted]" not in reply

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from casefactory import decided_case
 
+from services.drafter.draft import draft
 from supportflow.evaluation.scoring import Scored, identifier_counts, missing_matches, percentile, score
 from supportflow.events import (
     CaseFile,
@@ -145,5 +147,28 @@ def test_score_on_two_hand_made_cases() -> None:
     assert report["answer_point_coverage"] == pytest.approx(1 / 2)
     assert report["forbidden_leaks"] == 1
     assert report["claims_grounded_ratio"] == pytest.approx(2 / 3)
+    assert report["reply_contradictions"] == 0
     assert report["per_family"]["plan_limit"]["decision_accuracy"] == 1.0
     assert report["per_class"]["product_defect"]["decision_accuracy"] == 0.0
+
+
+def test_reply_contradictions_are_counted_in_final_replies() -> None:
+    """The incident is resolved; the reply still says the team is working on it."""
+    decided = decided_case("open_incident")
+    assert decided.investigation is not None and decided.draft is None
+    evidence = [
+        e.model_copy(update={"facts": e.facts | {"status": "resolved"}}) if "incident_id" in e.facts else e
+        for e in decided.investigation.evidence
+    ]
+    decided = decided.model_copy(
+        update={"investigation": decided.investigation.model_copy(update={"evidence": evidence})}
+    )
+    reply = "Hi,\n\nNext step: Our team is working on the incident. We will update this ticket when it is resolved; no change is needed on your side."
+    written = decided.model_copy(update={"draft": Draft(customer_reply=reply)})
+    fixed = decided.model_copy(update={"draft": draft(decided)})
+    report = score(
+        [Scored(truth=truth(decision="incident"), case=written), Scored(truth=truth(), case=fixed)]
+    )
+    assert report["reply_contradictions"] == 1
+    assert report["contradicting"][0]["rule"] == "incident_tense"
+    assert report["per_class"]["incident"]["reply_contradictions"] == 1
