@@ -37,8 +37,8 @@ def register(sub: Any, name: str) -> None:
     )
     serve.set_defaults(handler=cmd_serve)
     add = actions.add_parser("add-agent", help="create an agent or reset their team and password")
-    add.add_argument("username")
-    add.add_argument("--team", required=True)
+    add.add_argument("username", help="the agent's login name")
+    add.add_argument("--team", required=True, help="the team whose queues the agent sees")
     add.add_argument("--password-env", help="read the password from this environment variable")
     add.set_defaults(handler=cmd_add_agent)
 

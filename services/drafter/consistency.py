@@ -60,8 +60,8 @@ def incident_evidence(case: CaseFile) -> Evidence | None:
 
 
 def cause_label(hypothesis: Hypothesis, language: str) -> str:
-    if hypothesis.cause and hypothesis.cause in t.CAUSE_LABELS:
-        return t.CAUSE_LABELS[hypothesis.cause][language]
+    if hypothesis.cause and hypothesis.cause in t.active().CAUSE_LABELS:
+        return t.active().CAUSE_LABELS[hypothesis.cause][language]
     return hypothesis.title
 
 
@@ -98,16 +98,16 @@ def _incident_tense(case: CaseFile, reply: str, language: str) -> list[Contradic
         return []
     state = incident_state(evidence.facts)
     ongoing = [
-        t.LEADS["incident"][language],
-        t.LEADS["incident_titled"][language],
-        t.CLASS_NEXT_ACTIONS["incident"][language],
-        *t.CLAIMS["incidents.open_incidents"][language],
+        t.active().LEADS["incident"][language],
+        t.active().LEADS["incident_titled"][language],
+        t.active().CLASS_NEXT_ACTIONS["incident"][language],
+        *t.active().CLAIMS.get(evidence.check, {}).get(language, ()),
     ]
     over = [
-        t.LEADS[f"incident:{RESOLVED}"][language],
-        t.LEADS[f"incident_titled:{RESOLVED}"][language],
-        t.CLASS_NEXT_ACTIONS[f"incident:{RESOLVED}"][language],
-        *t.CLAIMS[f"incidents.open_incidents:{RESOLVED}"][language],
+        t.active().LEADS[f"incident:{RESOLVED}"][language],
+        t.active().LEADS[f"incident_titled:{RESOLVED}"][language],
+        t.active().CLASS_NEXT_ACTIONS[f"incident:{RESOLVED}"][language],
+        *t.active().CLAIMS.get(f"{evidence.check}:{RESOLVED}", {}).get(language, ()),
     ]
     wrong, reason = (
         (ongoing, f"the incident is {evidence.facts['status']}, the sentence speaks of it as ongoing")
@@ -167,7 +167,7 @@ def _not_checked(case: CaseFile, reply: str, language: str) -> list[Contradictio
         {cause_label(h, language).lower() for h in hypotheses if h.verdict == "untested"} if tested else set()
     )
     found = []
-    for match in template_pattern(t.PHRASES["not_checked"][language]).finditer(reply):
+    for match in template_pattern(t.active().PHRASES["not_checked"][language]).finditer(reply):
         label = match.group("cause").strip().removeprefix("- ").strip().lower()
         if label not in checkable:
             reason = (
@@ -181,7 +181,8 @@ def _not_checked(case: CaseFile, reply: str, language: str) -> list[Contradictio
         found += [
             Contradiction("not_checked_beyond_playbook", sentence, "no cause was checked")
             for sentence in _found(
-                reply, [t.LEADS["unclear"][language], t.CLASS_NEXT_ACTIONS["unclear"][language]]
+                reply,
+                [t.active().LEADS["unclear"][language], t.active().CLASS_NEXT_ACTIONS["unclear"][language]],
             )
         ]
     return found
@@ -189,7 +190,7 @@ def _not_checked(case: CaseFile, reply: str, language: str) -> list[Contradictio
 
 def contradictions(case: CaseFile, draft: Draft) -> list[Contradiction]:
     """Every sentence of the drafted reply that contradicts the case or another sentence."""
-    language = draft.language if draft.language in t.LANGUAGES else "en"
+    language = draft.language if draft.language in t.active().LANGUAGES else "en"
     reply = draft.customer_reply
     found = [
         *_incident_tense(case, reply, language),

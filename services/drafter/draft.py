@@ -36,7 +36,7 @@ _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+", re.M)
 def language_of(code: str | None) -> str:
     """The template language for an intake language tag (`de-AT` → `de`); English otherwise."""
     base = (code or "en").strip().lower().replace("_", "-").split("-")[0]
-    return base if base in t.LANGUAGES else "en"
+    return base if base in t.active().LANGUAGES else "en"
 
 
 def format_fact(value: str) -> str:
@@ -103,19 +103,19 @@ def _localized_facts(facts: Mapping[str, str], language: str) -> dict[str, str]:
         shown["action"] = action.split(".", 1)[0].replace("_", " ")
     limit_name = shown.get("limit_name")
     if limit_name:
-        labels = t.LIMIT_LABELS.get(limit_name, {})
+        labels = t.active().LIMIT_LABELS.get(limit_name, {})
         fallback = limit_name.replace("_", " ")
         shown.setdefault("limit_label", labels.get(language, fallback))
-        shown.setdefault("limit_product_label", labels.get(t.PRODUCT_LIMIT_LABEL, fallback))
+        shown.setdefault("limit_product_label", labels.get(t.active().PRODUCT_LIMIT_LABEL, fallback))
     return shown
 
 
 def _source_label(source: str, language: str) -> str:
-    return t.SOURCE_LABELS.get(source, {}).get(language, t.SOURCE_FALLBACK[language])
+    return t.active().SOURCE_LABELS.get(source, {}).get(language, t.active().SOURCE_FALLBACK[language])
 
 
 def _phrase(key: str, language: str, **values: str) -> str:
-    return t.PHRASES[key][language].format(**values)
+    return t.active().PHRASES[key][language].format(**values)
 
 
 def _capitalize(text: str) -> str:
@@ -221,11 +221,11 @@ class _CaseView:
 
 def _claim_text(evidence: Evidence, language: str) -> str:
     facts = _localized_facts(evidence.facts, language)
-    variants = t.CLAIMS.get(evidence.check, {})
+    variants = t.active().CLAIMS.get(evidence.check, {})
     if incident_state(evidence.facts) == RESOLVED:  # an incident that is over: past tense
-        variants = t.CLAIMS.get(f"{evidence.check}:{RESOLVED}", variants)
+        variants = t.active().CLAIMS.get(f"{evidence.check}:{RESOLVED}", variants)
     elif "1" in (facts.get("count"), facts.get("completed_runs")):  # one of a thing: singular
-        variants = variants | t.CLAIMS.get(f"{evidence.check}:one", {})
+        variants = variants | t.active().CLAIMS.get(f"{evidence.check}:one", {})
     text = render(variants.get(language, ()), facts)
     if text is None:
         text = evidence.observed.strip()
@@ -289,22 +289,26 @@ def _uncertain(view: _CaseView, language: str) -> list[str]:
 def _questions(case: CaseFile, language: str) -> list[str]:
     intake = case.intake
     if intake is None:
-        return [t.MISSING_QUESTIONS[key][language] for key in ("action", "error_details")]
+        return [t.active().MISSING_QUESTIONS[key][language] for key in ("action", "error_details")]
     if intake.questions:
         return list(intake.questions)
-    return [t.MISSING_QUESTIONS[key][language] for key in intake.missing if key in t.MISSING_QUESTIONS]
+    return [
+        t.active().MISSING_QUESTIONS[key][language]
+        for key in intake.missing
+        if key in t.active().MISSING_QUESTIONS
+    ]
 
 
 def _next_action(view: _CaseView, language: str, facts: Mapping[str, str]) -> str:
     if view.decision_class == "incident" and view.incident_resolved():
-        return t.CLASS_NEXT_ACTIONS[f"incident:{RESOLVED}"][language]
+        return t.active().CLASS_NEXT_ACTIONS[f"incident:{RESOLVED}"][language]
     if view.decision_class == "unclear" and not view.checked_any():
-        return t.CLASS_NEXT_ACTIONS["unclear:unchecked"][language]
+        return t.active().CLASS_NEXT_ACTIONS["unclear:unchecked"][language]
     if view.cause and view.decision_class not in ("needs_info", "unclear"):
-        text = render(t.NEXT_ACTIONS.get(view.cause, {}).get(language, ()), facts)
+        text = render(t.active().NEXT_ACTIONS.get(view.cause, {}).get(language, ()), facts)
         if text:
             return text
-    return t.CLASS_NEXT_ACTIONS[view.decision_class][language]
+    return t.active().CLASS_NEXT_ACTIONS[view.decision_class][language]
 
 
 def _lead(view: _CaseView, language: str, facts: Mapping[str, str]) -> list[str]:
@@ -312,17 +316,17 @@ def _lead(view: _CaseView, language: str, facts: Mapping[str, str]) -> list[str]
     if view.decision_class == "incident":
         incident = _incident_facts(view, language)
         tense = f":{RESOLVED}" if view.incident_resolved() else ""
-        titled = render((t.LEADS[f"incident_titled{tense}"][language],), incident)
-        paragraphs.append(titled or t.LEADS[f"incident{tense}"][language])
-        message = render((t.STATUS_UPDATE[language],), incident)
+        titled = render((t.active().LEADS[f"incident_titled{tense}"][language],), incident)
+        paragraphs.append(titled or t.active().LEADS[f"incident{tense}"][language])
+        message = render((t.active().STATUS_UPDATE[language],), incident)
         if message:
             paragraphs.append(message)
     elif view.decision_class == "unclear" and view.proving():
-        paragraphs.append(t.LEADS["unclear_findings"][language])
+        paragraphs.append(t.active().LEADS["unclear_findings"][language])
     elif view.decision_class == "unclear" and not view.checked_any():
-        paragraphs.append(t.LEADS["unclear_unchecked"][language])
+        paragraphs.append(t.active().LEADS["unclear_unchecked"][language])
     elif view.decision_class != "needs_info":
-        paragraphs.append(t.LEADS[view.decision_class][language])
+        paragraphs.append(t.active().LEADS[view.decision_class][language])
     return paragraphs
 
 
@@ -338,7 +342,7 @@ def _greeting(case: CaseFile, language: str) -> str:
     name = (case.intake.requester_name if case.intake else None) or case.ticket.requester.name
     if name and "@" not in name and name.strip():
         return _phrase("greeting", language, name=name.strip().split()[0])
-    return t.PHRASES["greeting_anonymous"][language]
+    return t.active().PHRASES["greeting_anonymous"][language]
 
 
 def _wants_prose(approved_example: str | None) -> bool:
@@ -370,14 +374,16 @@ def assemble_reply(
     """greeting + lead + proven claims + uncertain + next action + sign-off, as plain text."""
     parts = [greeting, *lead]
     if questions:
-        parts.append(_section(t.PHRASES["questions"][language], questions, prose=False, numbered=True))
+        parts.append(
+            _section(t.active().PHRASES["questions"][language], questions, prose=False, numbered=True)
+        )
     if claims:
-        parts.append(_section(t.PHRASES["proven"][language], [c.text for c in claims], prose))
+        parts.append(_section(t.active().PHRASES["proven"][language], [c.text for c in claims], prose))
     if uncertain:
-        parts.append(_section(t.PHRASES["uncertain"][language], uncertain, prose))
+        parts.append(_section(t.active().PHRASES["uncertain"][language], uncertain, prose))
     if next_action:
-        parts.append(f"{t.PHRASES['next'][language]} {next_action}")
-    parts.append(t.PHRASES["signoff"][language])
+        parts.append(f"{t.active().PHRASES['next'][language]} {next_action}")
+    parts.append(t.active().PHRASES["signoff"][language])
     return "\n\n".join(p for p in parts if p)
 
 
@@ -436,11 +442,17 @@ def internal_note(case: CaseFile, approved_example: str | None = None) -> str:
     return mask_secrets("\n".join(lines))
 
 
-def draft(case: CaseFile, *, approved_example: str | None = None) -> Draft:
+def draft(case: CaseFile, *, approved_example: str | None = None, replies: t.Replies | None = None) -> Draft:
     """Write the reply for a decided case from its evidence; deterministic and offline.
 
-    A sentence that contradicts the case or another sentence (`consistency.contradictions`) is
-    left out, and the reply written again without it."""
+    `replies` is the domain's reply text (the configured domain's when not given). A sentence
+    that contradicts the case or another sentence (`consistency.contradictions`) is left out,
+    and the reply written again without it."""
+    with t.using(replies):
+        return _draft(case, approved_example)
+
+
+def _draft(case: CaseFile, approved_example: str | None) -> Draft:
     language = language_of(case.intake.language if case.intake else None)
     view = _CaseView(case)
     facts = _localized_facts(view.facts(), language)

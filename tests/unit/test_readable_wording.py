@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 from casefactory import decided_case, evidence
 from conftest_world import World, at, base_world, make_case
+from demo_domain import demo_playbooks, demo_sources
 from rich.console import Console
 
 from services.drafter.draft import draft
 from services.intake.normalize import normalize
-from services.investigator import build_sources, investigate, load_playbooks
+from services.investigator import investigate
 from supportflow.demo import show_case
 from supportflow.events import Requester, TicketReceived, utcnow
 from supportflow.summary import cut
@@ -72,9 +73,9 @@ async def test_an_object_in_another_workspace_is_named_as_the_customer_knows_it(
         identifiers={"workspace_id": "ws_acme01", "export_id": "exp_wcidqr"},
     )
     _, db = world.write(tmp_path)
-    sources = build_sources({"sources": {"sql": {"url": str(db)}}})
+    sources = demo_sources(str(db))
     try:
-        section = await investigate(case, sources, load_playbooks())
+        section = await investigate(case, sources, demo_playbooks())
     finally:
         await sources.aclose()
     found = next(e for e in section.evidence if e.check == "events.workspace_activity")
