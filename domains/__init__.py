@@ -8,3 +8,5 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_DOMAIN = HERE / "lumen"
+DEFAULT_PACK = HERE.parent / "examples" / "packs" / "lumen-demo"
+"""The demo product's example scenario pack (the demo and most tests run it)."""

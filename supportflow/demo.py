@@ -21,12 +21,13 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from domains import DEFAULT_PACK
 from supportflow.events import CaseFile
 from supportflow.progress import phase_bars
 from supportflow.settings import SERVICES, Settings, get_settings
 from supportflow.summary import cut
 
-EXAMPLE_PACK = Path(__file__).resolve().parent.parent / "examples" / "packs" / "lumen-demo"
+EXAMPLE_PACK = DEFAULT_PACK
 
 
 def register(sub: Any, name: str) -> None:

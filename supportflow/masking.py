@@ -2,7 +2,8 @@
 
 Shared by every service that writes text a person may read. Hostnames and account ids stay;
 API keys, tokens, JWTs, passwords, private keys, card numbers (Luhn-checked) and cloud keys
-do not. The visible prefix of a Lumen API key (`lk_live_` + 4) stays: support may quote it.
+do not. The domain's own secret patterns (`vocabulary.secrets`) come first: such a secret keeps
+its visible prefix (`keep` characters), which support may quote.
 """
 
 from __future__ import annotations
@@ -27,11 +28,6 @@ def _luhn_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
-def _mask_api_key(match: re.Match[str]) -> str:
-    # The visible prefix (lk_live_ + 4) is an identifier support may quote; the rest is secret.
-    return f"{match.group(1)}{match.group(2)[:4]}…{REDACTED}"
-
-
 def _mask_assignment(match: re.Match[str]) -> str:
     return f"{match.group(1)}{match.group(2)}{REDACTED}"
 
@@ -49,7 +45,6 @@ SECRET_RULES: tuple[tuple[re.Pattern[str], Replacer | str], ...] = (
         re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.S),
         "[redacted private key]",
     ),
-    (re.compile(r"\b(lk_(?:live|test)_)([A-Za-z0-9]{32})\b"), _mask_api_key),
     (re.compile(r"\b(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{16,}\b"), "[redacted API key]"),
     (re.compile(r"\bsk-(?:ant-|proj-)?[A-Za-z0-9_\-]{20,}"), "[redacted API key]"),
     (re.compile(r"\b(?:ghp|gho|ghs|github_pat)_[A-Za-z0-9_]{20,}\b"), "[redacted token]"),
@@ -88,9 +83,45 @@ def apply_rules(text: str, rules: Iterable[tuple[re.Pattern[str], Replacer | str
     return text, count
 
 
+def _keep(visible: int) -> Replacer:
+    return lambda match: f"{match.group(0)[:visible]}…{REDACTED}"
+
+
+def domain_rules(
+    secrets: Iterable[tuple[re.Pattern[str], int]],
+) -> tuple[tuple[re.Pattern[str], Replacer], ...]:
+    """Masking rules for a domain's secret patterns (pattern, visible characters)."""
+    return tuple((pattern, _keep(visible)) for pattern, visible in secrets)
+
+
+_domain: tuple[tuple[re.Pattern[str], Replacer | str], ...] | None = None
+
+
+def use_domain_secrets(secrets: Iterable[tuple[re.Pattern[str], int]]) -> None:
+    """Mask these domain secrets from now on in this process (a service calls it at start)."""
+    global _domain
+    _domain = domain_rules(secrets)
+
+
+def _domain_secret_rules() -> tuple[tuple[re.Pattern[str], Replacer | str], ...]:
+    global _domain
+    if _domain is None:
+        from supportflow.settings import load_domain_for
+
+        try:
+            secrets = load_domain_for().vocabulary.secrets
+        except Exception:  # a service refuses to start on a bad domain; masking still masks the rest
+            secrets = []
+        _domain = domain_rules((re.compile(s.pattern), s.keep) for s in secrets)
+    return _domain
+
+
 def mask_secrets_counted(text: str) -> tuple[str, int]:
-    """Mask credentials (API keys, tokens, JWTs, passwords, card numbers, AWS keys); return the count."""
-    return apply_rules(text, SECRET_RULES)
+    """Mask credentials (the domain's secrets, then API keys, tokens, JWTs, passwords, card numbers,
+    AWS keys); return the count."""
+    text, domain_count = apply_rules(text, _domain_secret_rules())
+    text, count = apply_rules(text, SECRET_RULES)
+    return text, domain_count + count
 
 
 def mask_secrets(text: str) -> str:

@@ -15,6 +15,7 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from services.intake.cleaning import fold
 from services.intake.vocabulary import IntakeVocabulary
@@ -286,20 +287,34 @@ def find_action(sentence_list: list[str]) -> tuple[str | None, str | None]:
 
 # What a customer uses in the product: when no sentence says what they tried, a sentence that
 # names such a thing together with a symptom still says what they were doing.
-_FEATURE = re.compile(
-    r"\b(?:dashboards?|dashbo\w*|exports?|export\w*|alerts?|alerting|audit logs?|api|sync\w*|"
-    r"integrations?|connectors?|sso|saml|log\s?in|login|sign(?:ing)?\s?in|usage page|reports?|reporting|"
-    r"quer(?:y|ies)|charts?|funnel|cohort|scheduler|scheduled|events?|ingest\w*|embed\w*|pdf|csv|xlsx|"
-    r"invites?|invitations?|seats?|invoices?|billing|emails?|numbers|figures|revenue|metrics|webhooks?|"
-    r"salesforce|slack|snowflake|hubspot|bigquery|palette|colou?rs|fonts?|widgets?|tableaux? de bord|"
-    r"alertes?|rapports?|requêtes?|données|synchronisation|connexion|exportations?|paneles|panel|alertas?|"
-    r"informes?|consultas?|datos|sincronizaci\w+|abfragen?|alarme?|berichte?|daten|anmeld\w*|"
-    r"\w*übersicht|\w*synchronisierung|\w*seite|logging|log(?:ging)? into|single sign-on|"
-    r"iniciar sesión|facturación|consumo|facturation|consommation|nutzung\w*|users|usage|"
-    r"sessions?|sesi[oó]n|(?:signed|logged|kicked|thrown) out|einbett\w*|intégr\w*|incrust\w*|explorer|"
-    r"dsh_[a-z0-9]{6}|exp_[a-z0-9]{6})\b",
-    0,
+# What a customer uses in a product, in general terms; the domain's components, integrations and
+# identifier kinds are added per vocabulary (`_features`).
+_GENERIC_FEATURES = (
+    r"reports?|reporting|alerts?|alerting|audit logs?|api|sync\w*|integrations?|connectors?|sso|saml|"
+    r"log\s?in|login|sign(?:ing)?\s?in|usage page|quer(?:y|ies)|charts?|scheduler|scheduled|events?|"
+    r"embed\w*|pdf|csv|xlsx|invites?|invitations?|seats?|invoices?|billing|emails?|numbers|figures|"
+    r"revenue|metrics|webhooks?|widgets?|palette|colou?rs|fonts?|rapports?|requêtes?|données|"
+    r"synchronisation|connexion|alertas?|informes?|consultas?|datos|sincronizaci\w+|abfragen?|alarme?|"
+    r"berichte?|daten|anmeld\w*|\w*übersicht|\w*synchronisierung|\w*seite|logging|log(?:ging)? into|"
+    r"single sign-on|iniciar sesión|facturación|consumo|facturation|consommation|nutzung\w*|users|usage|"
+    r"sessions?|sesi[oó]n|(?:signed|logged|kicked|thrown) out|einbett\w*|intégr\w*|incrust\w*|explorer"
 )
+
+
+@lru_cache(maxsize=8)
+def _features(vocabulary: IntakeVocabulary) -> re.Pattern[str]:
+    words = [*vocabulary.component_words, *vocabulary.integration_names]
+    extra = "".join(
+        "|" + re.escape(word) + r"\w*" for word in sorted(set(words), key=len, reverse=True) if word
+    )
+    ids = "".join(
+        "|" + kind.pattern.pattern.replace(r"(?<![A-Za-z0-9_])", "").replace(r"(?![A-Za-z0-9_])", "")
+        for kind in vocabulary.identifiers
+        if kind.name in vocabulary.resource_kinds
+    )
+    return re.compile(r"\b(?:" + _GENERIC_FEATURES + extra + ids + r")\b", re.IGNORECASE)
+
+
 _SYMPTOM = re.compile(
     r"\b(?:missing|missiing|gone|vanished|disappeared|lost|deleted|broken|fail\w*|error\w*|different|"
     r"wrong|outdated|old|stale|lags?|lagging|behind|delayed|late|slow\w*|long time|spam|strange|weird|"
@@ -316,16 +331,19 @@ _SYMPTOM = re.compile(
 )
 
 
-def find_subject_of_trouble(sentence_list: list[str]) -> tuple[str | None, str | None]:
+def find_subject_of_trouble(
+    sentence_list: list[str], vocabulary: IntakeVocabulary
+) -> tuple[str | None, str | None]:
     """(clause, sentence): the first sentence that names a product thing and a symptom."""
+    feature = _features(vocabulary)
     for sentence in sentence_list:
         low = fold(sentence)
         if low.startswith(("page:", "category:", "account:", "reported from")):
             continue
-        if not (_FEATURE.search(low) and _SYMPTOM.search(low)):
+        if not (feature.search(low) and _SYMPTOM.search(low)):
             continue
         # the clause that names the thing ("Hello?? the audit log doesn't work" -> its second clause)
-        clauses = [c for c in re.split(r"[.!?;]\s|\n", sentence) if _FEATURE.search(fold(c))]
+        clauses = [c for c in re.split(r"[.!?;]\s|\n", sentence) if feature.search(fold(c))]
         clause = _tidy(next((c for c in clauses if _SYMPTOM.search(fold(c))), clauses[0] if clauses else ""))
         if len(clause) >= 8:
             return clause, sentence
@@ -359,7 +377,7 @@ def find_actual(sentence_list: list[str], skip: set[str], action_sentence: str |
     return None
 
 
-def extract_narrative(subject: str, prose: str) -> Narrative:
+def extract_narrative(subject: str, prose: str, vocabulary: IntakeVocabulary) -> Narrative:
     """Template sections first; prose cues fill whatever the template did not give."""
     sections = template_sections(prose)
     narrative = Narrative(
@@ -376,9 +394,9 @@ def extract_narrative(subject: str, prose: str) -> Narrative:
     if action is None and narrative.steps:
         action = _tidy(sentences(narrative.steps)[0]) if sentences(narrative.steps) else None
     if action is None:
-        action, action_sentence = find_subject_of_trouble(body_sentences)
+        action, action_sentence = find_subject_of_trouble(body_sentences, vocabulary)
     if action is None:
-        action, action_sentence = find_subject_of_trouble(subject_sentences)
+        action, action_sentence = find_subject_of_trouble(subject_sentences, vocabulary)
     narrative.action = action
     if narrative.expected is None:
         expected, expected_sentence = find_expected(body_sentences)

@@ -124,7 +124,7 @@ def _read_message(
     facts.workspace_name = scope_name(safe, vocabulary)
     facts.signatures = extract_error_signatures(safe + "\n" + logs_text, [], vocabulary)
     facts.logs = cleaned.logs
-    narrative = extract_narrative(safe_subject, safe_prose)
+    narrative = extract_narrative(safe_subject, safe_prose, vocabulary)
     facts.action, facts.expected, facts.actual, facts.steps = (
         narrative.action,
         narrative.expected,

@@ -102,7 +102,7 @@ class IntakeVocabulary:
     scope_kind: str | None = None
     tenant_kind: str | None = None
     product_words: tuple[str, ...] = ()
-    """The product's own name, as customers write it ("the Lumen app")."""
+    """The product's own name, as customers write it ("the <name> app")."""
     problem_types: tuple[ProblemTypeCues, ...] = ()
     secrets: tuple[tuple[re.Pattern[str], int], ...] = ()
     """Product secret patterns and how many leading characters may stay visible."""
@@ -110,6 +110,11 @@ class IntakeVocabulary:
     questions: dict[str, dict[str, str]] = field(default_factory=dict)
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
     required: tuple[str, ...] = ()
+    component_words: tuple[str, ...] = ()
+    """Words customers use for the product's components (single words, any language)."""
+    integration_names: tuple[str, ...] = ()
+    resource_kinds: tuple[str, ...] = ()
+    """Identifier kinds of the product's resources (a dashboard id, a message id)."""
     error_code: re.Pattern[str] = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 
     @classmethod
@@ -177,6 +182,16 @@ class IntakeVocabulary:
             },
             labels={name: dict(kind.labels) for name, kind in vocabulary.identifiers.items()},
             required=tuple(domain.product.required_identifiers),
+            component_words=tuple(
+                dict.fromkeys(
+                    w.lower()
+                    for c in vocabulary.components.values()
+                    for w in [*c.words, *c.routes]
+                    if w and " " not in w and len(w) >= 3
+                )
+            ),
+            integration_names=tuple(n.lower() for n in vocabulary.integrations),
+            resource_kinds=tuple(n for n, k in vocabulary.identifiers.items() if k.role == "resource"),
             error_code=re.compile(vocabulary.error_code_pattern),
         )
 

@@ -160,7 +160,7 @@ class TicketSignals:
         if named := identifiers.get("integration"):
             integrations.add(named.lower().removeprefix("integration:"))
         if integrations:
-            components |= {lexicon.component_of_word("integration") or "integrations"}
+            components |= {c for c in [lexicon.component_of_word("integration")] if c}
             components |= {f"integration:{name}" for name in integrations}
         if surface == "api":
             components |= {c for c in [lexicon.component_of_word("api")] if c}

@@ -175,7 +175,7 @@ def group_incident(
             group = {
                 **group,
                 "tickets": list(dict.fromkeys([*group.get("tickets", []), *by_signature["tickets"]])),
-                "accounts": list(dict.fromkeys([*group.get("accounts", []), *by_signature["accounts"]])),
+                "tenants": list(dict.fromkeys([*group.get("tenants", []), *by_signature.get("tenants", [])])),
                 "first_seen": _earliest(group.get("first_seen"), by_signature["first_seen"]),
                 "last_seen": _latest(group.get("last_seen"), by_signature["last_seen"]),
             }
@@ -187,7 +187,7 @@ def group_incident(
         assert signature is not None
         group = {"incident_id": _group_id(signature, case.ticket_id)}
     tickets = list(dict.fromkeys([*group.get("tickets", []), case.ticket_id]))
-    accounts = list(dict.fromkeys([*group.get("accounts", []), account]))
+    accounts = list(dict.fromkeys([*group.get("tenants", []), account]))
     updated = {
         "incident_id": group["incident_id"],
         "incident": group.get("incident"),
@@ -195,7 +195,7 @@ def group_incident(
         "first_seen": _earliest(group.get("first_seen"), at.isoformat()),
         "last_seen": _latest(group.get("last_seen"), at.isoformat()),
         "tickets": tickets,
-        "accounts": accounts,
+        "tenants": accounts,
     }
     state[f"group:{updated['incident_id']}"] = updated
     if signature is not None:
@@ -223,7 +223,7 @@ def incident_records(
         group = state.get(f"group:{incident_id}")
         if group is None:
             continue
-        tickets, accounts = group["tickets"], group["accounts"]
+        tickets, accounts = group["tickets"], group["tenants"]
         records.append(
             IncidentGroup(
                 incident_id=incident_id,

@@ -76,7 +76,7 @@ class IdentifierKind(Strict):
     """Shown in the clarifying question when the identifier is missing."""
     canonical: Literal["lower", "upper", "as_written"] = "lower"
     separator: str | None = None
-    """Written back with this separator after the prefix ("acc-x" → "acc_x") when set."""
+    """Written back with this separator after the prefix ("ab-x" → "ab_x") when set."""
     component: str | None = None
     """The component a ticket naming this identifier is about."""
     labels: dict[str, str] = Field(default_factory=dict)
