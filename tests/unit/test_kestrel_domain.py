@@ -176,6 +176,8 @@ def test_secrets_are_masked_past_their_prefix(domain: Domain) -> None:
 async def _confirmed(
     domain: Domain, sources: Sources, ctx_for: Any
 ) -> tuple[list[str], dict[str, list[str]]]:
+    """The hypotheses whose required checks all support (optional ones never block, as in the
+    investigation), with every check's verdict for the failure message."""
     confirmed, seen = [], {}
     for cause, spec in domain.playbooks["hypotheses"].items():
         verdicts = []
@@ -188,8 +190,6 @@ async def _confirmed(
             verdicts.append(f"{name}={finding.verdict}")
             if isinstance(step, str) or step.get("required", True):
                 required.append(finding.verdict)
-            elif finding.verdict == "contradicts":
-                required.append("contradicts")
         seen[cause] = verdicts
         if all(verdict == "supports" for verdict in required):
             confirmed.append(cause)
