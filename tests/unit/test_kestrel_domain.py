@@ -156,6 +156,9 @@ def test_the_domain_loads_and_routes_every_cause(domain: Domain) -> None:
         ("webhook_id", "Endpoint id wh_q7p2y9k4m1.", "wh_q7p2y9k4m1"),
         ("sending_domain", "sends from mail.brightloom.io fail", "mail.brightloom.io"),
         ("sending_domain", "the client patricia.mendes@uol.com.br", None),
+        ("sending_domain", "our endpoint https://app.acme-shop.com/api/webhooks/mail is up", None),
+        ("sending_domain", "record km1._domainkey.mail.brightloom.io is gone", None),
+        ("sending_domain", "Newsletter über news.datenwerk.de.", "news.datenwerk.de"),
         ("error_code", '"code":"domain_not_verified"', "domain_not_verified"),
     ],
 )
