@@ -245,3 +245,16 @@ async def test_first_half_tickets_confirm_their_cause_and_no_other(
     confirmed, seen = await _confirmed(domain, sources, ctx_for)
     expected = [truth["cause"]] if truth["cause"] else []
     assert confirmed == expected, {cause: seen[cause] for cause in {*confirmed, *expected}}
+
+
+def test_translated_texts_name_only_the_facts_of_the_english_ones(domain: Domain) -> None:
+    placeholder = re.compile(r"\{(\w+)\}")
+    for name, spec in domain.checks.items():
+        for texts in (spec.text, spec.internal):
+            for verdict in ("supports", "contradicts", "neutral"):
+                by_language: dict[str, list[str]] = getattr(texts, verdict)
+                english = [set(placeholder.findall(t)) for t in by_language.get("en", [])]
+                for language, templates in by_language.items():
+                    assert english, f"{name}: {verdict} has {language} text but no English"
+                    for template in templates:
+                        assert set(placeholder.findall(template)) in english, (name, verdict, language)
