@@ -1084,15 +1084,19 @@ def excerpt(text: str, limit: int = 400) -> str:
 async def documented_behaviour(
     name: str, spec: CheckSpec, ctx: CaseContext, hypothesis: HypothesisLike
 ) -> Finding:
-    """The documented behaviour (help article, known limit) whose title and `text_fields` share
-    the most words with the ticket, at least `min_overlap` (2): supports with its title, text
-    and the bound it states (`{bound}`: "14 days"); neutral when none does."""
+    """The documented behaviour (help article, known limit) matching `match` whose title and
+    `text_fields` share the most words with the ticket, at least `min_overlap` (2): supports
+    with its title, text and the bound it states (`{bound}`: "14 days"); neutral when none
+    does. `match: {behaviour_id: "{hypothesis.documented}"}` holds each hypothesis to its own
+    article."""
     params = spec.params
     title_field = str(params.get("title_field", "title"))
     text_fields = [str(f) for f in _listed(params.get("text_fields", ["text", "body"]))]
     min_overlap = int(params.get("min_overlap", 2))
     entity = _entity(spec)
+    conditions = References.of(ctx, hypothesis).conditions(params.get("match"))
     rows = await ctx.behaviours() if entity == "behaviours" else await ctx.all_rows(entity)
+    rows = select(rows, conditions)
     found = best_behaviour(
         rows,
         ctx.signals.stems,

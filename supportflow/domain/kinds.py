@@ -94,11 +94,11 @@ KIND_PARAMS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
             }
         ),
     ),
-    # A documented behaviour whose title and `text_fields` share `min_overlap` (2) words with
-    # the ticket.
+    # A documented behaviour (matching `match`, e.g. the hypothesis's own article) whose title
+    # and `text_fields` share `min_overlap` (2) words with the ticket.
     "documented_behaviour": (
         frozenset(),
-        frozenset({"text_fields", "min_overlap", "title_field"}),
+        frozenset({"match", "text_fields", "min_overlap", "title_field"}),
     ),
     # The adopter's own Python (see `code_checks`).
     "code": (frozenset(), frozenset()),

@@ -878,6 +878,15 @@ async def test_documented_behaviour_supports_the_best_match_with_its_bound(world
     assert finding.observed == "Why bounced addresses stop receiving mail: suppressed for 14 days."
     unrelated, _ = await run(world, spec, text="The invoice PDF shows the wrong VAT number")
     assert unrelated.verdict == "neutral"
+    own = check("documented_behaviour", match={"slug": "{hypothesis.documented}"}, min_overlap=1)
+    text = "bounced address suppressed, and the API answers 429"
+    limits, _ = await run(
+        world, own, text=text, hypothesis=Hypothesis("rate_limited", {"documented": "rate-limits"})
+    )
+    assert limits.facts["title"] == "API rate limits"
+    undocumented, _ = await run(world, own, text=text, hypothesis=Hypothesis("other"))
+    assert undocumented.verdict == "neutral"
+    assert undocumented.facts == {"missing": "hypothesis.documented"}
 
 
 def test_best_behaviour_needs_the_minimum_overlap_and_ignores_stopwords() -> None:

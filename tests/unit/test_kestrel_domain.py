@@ -1,0 +1,260 @@
+"""The Kestrel Mail domain (domains/kestrel) over its evaluation pack (examples/packs/kestrel).
+
+The pack's world is loaded as the adopter ships it (schema.sql + one JSON object per row) into
+SQLite, its status page is served by a real local HTTP server at Statuspage's path, and each
+hypothesis's checks run through the generic kinds. The case context is what a good intake and
+identity check give: the requester's organization, the ticket's identifiers and its window.
+
+Only the first half of the tickets (by id) is used here; the second half stays held out.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import threading
+from collections.abc import AsyncIterator, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from services.investigator.context import CaseContext
+from services.investigator.kinds import run_kind
+from services.investigator.signals import TicketSignals, stems_of
+from services.investigator.sources import Sources, build_sources
+from services.investigator.sources.base import parse_time
+from supportflow.domain.loader import Domain, load_domain
+from supportflow.events import IntakeSection
+
+REPO = Path(__file__).resolve().parents[2]
+DOMAIN = REPO / "domains" / "kestrel"
+PACK = REPO / "examples" / "packs" / "kestrel"
+
+
+@pytest.fixture(scope="module")
+def domain() -> Domain:
+    return load_domain(DOMAIN)
+
+
+def _tickets() -> list[dict[str, Any]]:
+    rows = [
+        json.loads(line)
+        for line in (PACK / "tickets.jsonl").read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    rows.sort(key=lambda row: row["ticket"]["ticket_id"])
+    return rows[: len(rows) // 2]
+
+
+FIRST_HALF = _tickets()
+
+
+@pytest.fixture(scope="module")
+def world_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("kestrel") / "world.db"
+    with sqlite3.connect(path) as db:
+        db.executescript((PACK / "world" / "schema.sql").read_text(encoding="utf-8"))
+        for table in sorted((PACK / "world").glob("*.jsonl")):
+            rows = [
+                json.loads(line) for line in table.read_text(encoding="utf-8").splitlines() if line.strip()
+            ]
+            if rows:
+                columns = list(rows[0])
+                marks = ", ".join("?" for _ in columns)
+                db.executemany(
+                    f"INSERT INTO {table.stem} ({', '.join(columns)}) VALUES ({marks})",
+                    [tuple(row.get(column) for column in columns) for row in rows],
+                )
+    db.close()
+    return path
+
+
+class _StatusPage(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def status_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    root = tmp_path_factory.mktemp("statuspage")
+    (root / "api" / "v2").mkdir(parents=True)
+    (root / "api" / "v2" / "incidents.json").write_bytes(
+        (PACK / "statuspage" / "incidents.json").read_bytes()
+    )
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_StatusPage, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+@pytest.fixture
+async def sources(domain: Domain, world_db: Path, status_url: str) -> AsyncIterator[Sources]:
+    built = build_sources(domain.data, locations={"world": f"sqlite:///{world_db}", "status": status_url})
+    yield built
+    await built.aclose()
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    cause: str
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+
+
+def components_of(domain: Domain, text: str) -> frozenset[str]:
+    """The vocabulary's components a ticket's words point at (what intake would find)."""
+    lowered = text.lower()
+    stems = stems_of(lowered)
+    found = set()
+    for name, component in domain.vocabulary.components.items():
+        for word in component.words:
+            word = word.lower()
+            if (" " in word and word in lowered) or stems_of(word) <= stems:
+                found.add(name)
+                break
+    return frozenset(found)
+
+
+def member_of(world_db: Path, email: str) -> dict[str, Any] | None:
+    with sqlite3.connect(world_db) as db:
+        row = db.execute(
+            "SELECT member_id, org_id, email, role FROM org_members WHERE lower(email) = lower(?)", (email,)
+        ).fetchone()
+    db.close()
+    if row is None:
+        return None
+    return {"member_id": row[0], "tenant_id": row[1], "email": row[2], "role": row[3]}
+
+
+def test_the_domain_loads_and_routes_every_cause(domain: Domain) -> None:
+    assert domain.product.name == "Kestrel Mail"
+    assert domain.product.tenant.identifier == "organization_id"
+    hypotheses = domain.playbooks["hypotheses"]
+    assert len(hypotheses) == 12
+    for cause, spec in hypotheses.items():
+        route = domain.routing.causes.get(cause) or domain.routing.classes[spec["class"]]
+        assert route.queue
+    assert domain.routing.causes["provider_deferral"].queue == "deliverability"
+    assert domain.routing.classes["unclear"].queue == "tier2"
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "found"),
+    [
+        ("organization_id", "our org is org_59360418.", "org_59360418"),
+        ("request_id", "request req_2f7b9d4e1c6a0853 failed", "req_2f7b9d4e1c6a0853"),
+        ("api_key_prefix", "key km_live_Pw8R2v was revoked", "km_live_Pw8R2v"),
+        ("api_key_prefix", "km_live_Vg7T1aQ3mR8xL2nW5pZ9cK4tB7yF1hJ6dS0eG3uN", None),
+        ("message_id", "message 01M7T0JABWDGHV6W8G2NCBR513 is deferred", "01M7T0JABWDGHV6W8G2NCBR513"),
+        ("webhook_id", "Endpoint id wh_q7p2y9k4m1.", "wh_q7p2y9k4m1"),
+        ("sending_domain", "sends from mail.brightloom.io fail", "mail.brightloom.io"),
+        ("sending_domain", "the client patricia.mendes@uol.com.br", None),
+        ("sending_domain", "our endpoint https://app.acme-shop.com/api/webhooks/mail is up", None),
+        ("sending_domain", "record km1._domainkey.mail.brightloom.io is gone", None),
+        ("sending_domain", "Newsletter über news.datenwerk.de.", "news.datenwerk.de"),
+        ("error_code", '"code":"domain_not_verified"', "domain_not_verified"),
+    ],
+)
+def test_identifier_kinds(domain: Domain, kind: str, text: str, found: str | None) -> None:
+    pattern = re.compile(rf"\b{domain.vocabulary.identifiers[kind].pattern}\b", re.IGNORECASE)
+    match = pattern.search(text)
+    assert (match.group(0) if match else None) == found
+
+
+def test_secrets_are_masked_past_their_prefix(domain: Domain) -> None:
+    secrets = {secret.name: secret for secret in domain.vocabulary.secrets}
+    key = secrets["kestrel_api_key"]
+    assert re.fullmatch(key.pattern, "km_live_" + "a1B2" * 10)
+    assert key.keep == len("km_live_")
+    assert re.fullmatch(secrets["kestrel_webhook_secret"].pattern, "whsec_" + "x" * 32)
+
+
+async def _confirmed(
+    domain: Domain, sources: Sources, ctx_for: Any
+) -> tuple[list[str], dict[str, list[str]]]:
+    """The hypotheses whose required checks all support (optional ones never block, as in the
+    investigation), with every check's verdict for the failure message."""
+    confirmed, seen = [], {}
+    for cause, spec in domain.playbooks["hypotheses"].items():
+        verdicts = []
+        required = []
+        for step in spec["checks"]:
+            name = step if isinstance(step, str) else step["check"]
+            finding = await run_kind(
+                name, domain.checks[name], ctx_for(), Hypothesis(cause, spec.get("attributes") or {})
+            )
+            verdicts.append(f"{name}={finding.verdict}")
+            if isinstance(step, str) or step.get("required", True):
+                required.append(finding.verdict)
+        seen[cause] = verdicts
+        if all(verdict == "supports" for verdict in required):
+            confirmed.append(cause)
+    return confirmed, seen
+
+
+INVESTIGATED = [
+    row for row in FIRST_HALF if row["truth"].get("window") and row["truth"]["decision"] != "needs_info"
+]
+
+
+@pytest.mark.parametrize("row", INVESTIGATED, ids=[row["ticket"]["ticket_id"] for row in INVESTIGATED])
+async def test_first_half_tickets_confirm_their_cause_and_no_other(
+    domain: Domain, sources: Sources, world_db: Path, row: dict[str, Any]
+) -> None:
+    ticket, truth = row["ticket"], row["truth"]
+    member = member_of(world_db, ticket["requester"]["email"])
+    assert member is not None
+    text = f"{ticket['subject']}\n{ticket['body']}"
+    identifiers = dict(truth["identifiers"])
+    signals = TicketSignals(
+        error_codes=frozenset(code.upper() for code in [identifiers.get("error_code")] if code),
+        components=components_of(domain, text),
+        stems=stems_of(text),
+        text=text.lower(),
+        identifiers=identifiers,
+    )
+    intake = IntakeSection(
+        requester_email=member["email"],
+        problem_statement=ticket["subject"],
+        identifiers=identifiers,
+        language=truth["language"],
+    )
+    start, end = parse_time(truth["window"]["start"]), parse_time(truth["window"]["end"])
+    assert start is not None and end is not None
+
+    def ctx_for() -> CaseContext:
+        return CaseContext(
+            intake=intake,
+            sources=sources.for_case(),
+            tenant_id=member["tenant_id"],
+            requester=member,
+            subject=member,
+            scope_id=None,
+            window_start=start,
+            window_end=end,
+            signals=signals,
+        )
+
+    confirmed, seen = await _confirmed(domain, sources, ctx_for)
+    expected = [truth["cause"]] if truth["cause"] else []
+    assert confirmed == expected, {cause: seen[cause] for cause in {*confirmed, *expected}}
+
+
+def test_translated_texts_name_only_the_facts_of_the_english_ones(domain: Domain) -> None:
+    placeholder = re.compile(r"\{(\w+)\}")
+    for name, spec in domain.checks.items():
+        for texts in (spec.text, spec.internal):
+            for verdict in ("supports", "contradicts", "neutral"):
+                by_language: dict[str, list[str]] = getattr(texts, verdict)
+                english = [set(placeholder.findall(t)) for t in by_language.get("en", [])]
+                for language, templates in by_language.items():
+                    assert english, f"{name}: {verdict} has {language} text but no English"
+                    for template in templates:
+                        assert set(placeholder.findall(template)) in english, (name, verdict, language)
