@@ -169,6 +169,8 @@ def _merge(messages: list[_MessageFacts]) -> _MessageFacts:
 def _missing(facts: _MessageFacts, vocabulary: IntakeVocabulary) -> list[str]:
     missing: list[str] = []
     for kind in vocabulary.required:
+        if kind in MISSING_ORDER:
+            continue  # asked below, in its turn
         named = kind == vocabulary.scope_kind and facts.workspace_name
         if kind not in facts.identifiers and not named:
             missing.append(kind)

@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 Path_ = tuple[str | int, ...]
-_ENV_REF = re.compile(r"\$\{([A-Z0-9_]+)\}")
+_ENV_REF = re.compile(r"\$\{([A-Z0-9_]+)(?::-((?:[^{}]|\$\{[A-Z0-9_]+\})*))?\}")
 
 
 class DomainError(ValueError):
@@ -41,9 +41,18 @@ class YamlDoc:
 
 
 def _fill_env(text: str, overrides: Mapping[str, str] | None = None) -> str:
-    """`${NAME}` references filled from `overrides`, then the environment (empty when unset)."""
+    """`${NAME}` references filled from `overrides`, then the environment (empty when unset);
+    `${NAME:-fallback}` uses the fallback (which may hold `${OTHER}`) when NAME is unset or empty."""
     values = {**os.environ, **(overrides or {})}
-    return _ENV_REF.sub(lambda m: values.get(m.group(1), ""), text)
+
+    def fill(match: re.Match[str]) -> str:
+        value = values.get(match.group(1), "")
+        if value or match.group(2) is None:
+            return value
+        fallback = match.group(2)
+        return _ENV_REF.sub(lambda m: values.get(m.group(1), ""), fallback)
+
+    return _ENV_REF.sub(fill, text)
 
 
 def _build(node: yaml.Node, loc: Path_, lines: dict[Path_, int]) -> Any:

@@ -84,7 +84,7 @@ def status_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("statuspage")
     (root / "api" / "v2").mkdir(parents=True)
     (root / "api" / "v2" / "incidents.json").write_bytes(
-        (PACK / "statuspage" / "incidents.json").read_bytes()
+        (PACK / "http" / "statuspage" / "api" / "v2" / "incidents.json").read_bytes()
     )
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_StatusPage, directory=str(root)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
