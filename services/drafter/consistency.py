@@ -61,7 +61,7 @@ def incident_evidence(case: CaseFile) -> Evidence | None:
 
 def cause_label(hypothesis: Hypothesis, language: str) -> str:
     if hypothesis.cause and hypothesis.cause in t.active().CAUSE_LABELS:
-        return t.active().CAUSE_LABELS[hypothesis.cause][language]
+        return t.pick(t.active().CAUSE_LABELS[hypothesis.cause], language)
     return hypothesis.title
 
 
@@ -90,6 +90,11 @@ def _found(reply: str, templates: Iterable[str]) -> list[str]:
     ]
 
 
+def _claims_in(check: str, language: str) -> tuple[str, ...]:
+    variants = t.active().CLAIMS.get(check) or {}
+    return variants.get(language) or variants.get("en", ())
+
+
 def _incident_tense(case: CaseFile, reply: str, language: str) -> list[Contradiction]:
     if case.decision is None or case.decision.decision_class != "incident":
         return []
@@ -98,16 +103,16 @@ def _incident_tense(case: CaseFile, reply: str, language: str) -> list[Contradic
         return []
     state = incident_state(evidence.facts)
     ongoing = [
-        t.active().LEADS["incident"][language],
-        t.active().LEADS["incident_titled"][language],
-        t.active().CLASS_NEXT_ACTIONS["incident"][language],
-        *t.active().CLAIMS.get(evidence.check, {}).get(language, ()),
+        t.pick(t.active().LEADS["incident"], language),
+        t.pick(t.active().LEADS["incident_titled"], language),
+        t.pick(t.active().CLASS_NEXT_ACTIONS["incident"], language),
+        *_claims_in(evidence.check, language),
     ]
     over = [
-        t.active().LEADS[f"incident:{RESOLVED}"][language],
-        t.active().LEADS[f"incident_titled:{RESOLVED}"][language],
-        t.active().CLASS_NEXT_ACTIONS[f"incident:{RESOLVED}"][language],
-        *t.active().CLAIMS.get(f"{evidence.check}:{RESOLVED}", {}).get(language, ()),
+        t.pick(t.active().LEADS[f"incident:{RESOLVED}"], language),
+        t.pick(t.active().LEADS[f"incident_titled:{RESOLVED}"], language),
+        t.pick(t.active().CLASS_NEXT_ACTIONS[f"incident:{RESOLVED}"], language),
+        *_claims_in(f"{evidence.check}:{RESOLVED}", language),
     ]
     wrong, reason = (
         (ongoing, f"the incident is {evidence.facts['status']}, the sentence speaks of it as ongoing")
@@ -167,7 +172,7 @@ def _not_checked(case: CaseFile, reply: str, language: str) -> list[Contradictio
         {cause_label(h, language).lower() for h in hypotheses if h.verdict == "untested"} if tested else set()
     )
     found = []
-    for match in template_pattern(t.active().PHRASES["not_checked"][language]).finditer(reply):
+    for match in template_pattern(t.pick(t.active().PHRASES["not_checked"], language)).finditer(reply):
         label = match.group("cause").strip().removeprefix("- ").strip().lower()
         if label not in checkable:
             reason = (
@@ -182,7 +187,10 @@ def _not_checked(case: CaseFile, reply: str, language: str) -> list[Contradictio
             Contradiction("not_checked_beyond_playbook", sentence, "no cause was checked")
             for sentence in _found(
                 reply,
-                [t.active().LEADS["unclear"][language], t.active().CLASS_NEXT_ACTIONS["unclear"][language]],
+                [
+                    t.pick(t.active().LEADS["unclear"], language),
+                    t.pick(t.active().CLASS_NEXT_ACTIONS["unclear"], language),
+                ],
             )
         ]
     return found

@@ -111,11 +111,11 @@ def _localized_facts(facts: Mapping[str, str], language: str) -> dict[str, str]:
 
 
 def _source_label(source: str, language: str) -> str:
-    return t.active().SOURCE_LABELS.get(source, {}).get(language, t.active().SOURCE_FALLBACK[language])
+    return t.pick(t.active().SOURCE_LABELS.get(source) or t.active().SOURCE_FALLBACK, language)
 
 
 def _phrase(key: str, language: str, **values: str) -> str:
-    return t.active().PHRASES[key][language].format(**values)
+    return t.pick(t.active().PHRASES[key], language).format(**values)
 
 
 def _capitalize(text: str) -> str:
@@ -226,7 +226,7 @@ def _claim_text(evidence: Evidence, language: str) -> str:
         variants = t.active().CLAIMS.get(f"{evidence.check}:{RESOLVED}", variants)
     elif "1" in (facts.get("count"), facts.get("completed_runs")):  # one of a thing: singular
         variants = variants | t.active().CLAIMS.get(f"{evidence.check}:one", {})
-    text = render(variants.get(language, ()), facts)
+    text = render(variants.get(language) or variants.get("en", ()), facts)
     if text is None:
         text = evidence.observed.strip()
     return _capitalize(text)
@@ -289,11 +289,11 @@ def _uncertain(view: _CaseView, language: str) -> list[str]:
 def _questions(case: CaseFile, language: str) -> list[str]:
     intake = case.intake
     if intake is None:
-        return [t.active().MISSING_QUESTIONS[key][language] for key in ("action", "error_details")]
+        return [t.pick(t.active().MISSING_QUESTIONS[key], language) for key in ("action", "error_details")]
     if intake.questions:
         return list(intake.questions)
     return [
-        t.active().MISSING_QUESTIONS[key][language]
+        t.pick(t.active().MISSING_QUESTIONS[key], language)
         for key in intake.missing
         if key in t.active().MISSING_QUESTIONS
     ]
@@ -301,14 +301,15 @@ def _questions(case: CaseFile, language: str) -> list[str]:
 
 def _next_action(view: _CaseView, language: str, facts: Mapping[str, str]) -> str:
     if view.decision_class == "incident" and view.incident_resolved():
-        return t.active().CLASS_NEXT_ACTIONS[f"incident:{RESOLVED}"][language]
+        return t.pick(t.active().CLASS_NEXT_ACTIONS[f"incident:{RESOLVED}"], language)
     if view.decision_class == "unclear" and not view.checked_any():
-        return t.active().CLASS_NEXT_ACTIONS["unclear:unchecked"][language]
+        return t.pick(t.active().CLASS_NEXT_ACTIONS["unclear:unchecked"], language)
     if view.cause and view.decision_class not in ("needs_info", "unclear"):
-        text = render(t.active().NEXT_ACTIONS.get(view.cause, {}).get(language, ()), facts)
+        steps = t.active().NEXT_ACTIONS.get(view.cause or "", {})
+        text = render(steps.get(language) or steps.get("en", ()), facts)
         if text:
             return text
-    return t.active().CLASS_NEXT_ACTIONS[view.decision_class][language]
+    return t.pick(t.active().CLASS_NEXT_ACTIONS[view.decision_class], language)
 
 
 def _lead(view: _CaseView, language: str, facts: Mapping[str, str]) -> list[str]:
@@ -316,17 +317,17 @@ def _lead(view: _CaseView, language: str, facts: Mapping[str, str]) -> list[str]
     if view.decision_class == "incident":
         incident = _incident_facts(view, language)
         tense = f":{RESOLVED}" if view.incident_resolved() else ""
-        titled = render((t.active().LEADS[f"incident_titled{tense}"][language],), incident)
-        paragraphs.append(titled or t.active().LEADS[f"incident{tense}"][language])
-        message = render((t.active().STATUS_UPDATE[language],), incident)
+        titled = render((t.pick(t.active().LEADS[f"incident_titled{tense}"], language),), incident)
+        paragraphs.append(titled or t.pick(t.active().LEADS[f"incident{tense}"], language))
+        message = render((t.pick(t.active().STATUS_UPDATE, language),), incident)
         if message:
             paragraphs.append(message)
     elif view.decision_class == "unclear" and view.proving():
-        paragraphs.append(t.active().LEADS["unclear_findings"][language])
+        paragraphs.append(t.pick(t.active().LEADS["unclear_findings"], language))
     elif view.decision_class == "unclear" and not view.checked_any():
-        paragraphs.append(t.active().LEADS["unclear_unchecked"][language])
+        paragraphs.append(t.pick(t.active().LEADS["unclear_unchecked"], language))
     elif view.decision_class != "needs_info":
-        paragraphs.append(t.active().LEADS[view.decision_class][language])
+        paragraphs.append(t.pick(t.active().LEADS[view.decision_class], language))
     return paragraphs
 
 
@@ -342,7 +343,7 @@ def _greeting(case: CaseFile, language: str) -> str:
     name = (case.intake.requester_name if case.intake else None) or case.ticket.requester.name
     if name and "@" not in name and name.strip():
         return _phrase("greeting", language, name=name.strip().split()[0])
-    return t.active().PHRASES["greeting_anonymous"][language]
+    return t.pick(t.active().PHRASES["greeting_anonymous"], language)
 
 
 def _wants_prose(approved_example: str | None) -> bool:
@@ -375,15 +376,17 @@ def assemble_reply(
     parts = [greeting, *lead]
     if questions:
         parts.append(
-            _section(t.active().PHRASES["questions"][language], questions, prose=False, numbered=True)
+            _section(t.pick(t.active().PHRASES["questions"], language), questions, prose=False, numbered=True)
         )
     if claims:
-        parts.append(_section(t.active().PHRASES["proven"][language], [c.text for c in claims], prose))
+        parts.append(
+            _section(t.pick(t.active().PHRASES["proven"], language), [c.text for c in claims], prose)
+        )
     if uncertain:
-        parts.append(_section(t.active().PHRASES["uncertain"][language], uncertain, prose))
+        parts.append(_section(t.pick(t.active().PHRASES["uncertain"], language), uncertain, prose))
     if next_action:
-        parts.append(f"{t.active().PHRASES['next'][language]} {next_action}")
-    parts.append(t.active().PHRASES["signoff"][language])
+        parts.append(f"{t.pick(t.active().PHRASES['next'], language)} {next_action}")
+    parts.append(t.pick(t.active().PHRASES["signoff"], language))
     return "\n\n".join(p for p in parts if p)
 
 

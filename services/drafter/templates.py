@@ -11,9 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from supportflow.domain import Domain
 
 LANGUAGES: tuple[str, ...] = ("en", "de", "fr", "es")
 
@@ -304,8 +307,10 @@ def replies_from(raw: Mapping[str, Any], brand: str, languages: tuple[str, ...] 
     phrases = _merged(PHRASES, raw.get("phrases"))
     signoff = {lang: text.format(brand=brand) for lang, text in phrases["signoff"].items()}
     phrases["signoff"] = {**signoff, **(raw.get("signoff") or {})}
+    wanted = tuple(raw.get("languages") or languages or LANGUAGES)
     return Replies(
-        LANGUAGES=tuple(raw.get("languages") or languages or LANGUAGES),
+        # a reply is written in a language only where every fixed phrase has it (else English)
+        LANGUAGES=tuple(lang for lang in wanted if all(lang in per for per in phrases.values())) or ("en",),
         PHRASES=phrases,
         LEADS=_merged(LEADS, raw.get("leads")),
         STATUS_UPDATE={**STATUS_UPDATE, **(raw.get("status_update") or {})},
@@ -321,13 +326,36 @@ def replies_from(raw: Mapping[str, Any], brand: str, languages: tuple[str, ...] 
     )
 
 
+def replies_for(domain: Domain) -> Replies:
+    """A domain's replies: its `replies` section, with each generic-kind check's customer-safe
+    `text.supports` as that check's claim where the section gives none."""
+    replies = replies_from(domain.replies, domain.product.signature, tuple(domain.product.languages))
+    claims = dict(replies.CLAIMS)
+    for name, spec in domain.checks.items():
+        if spec.text.supports and name not in claims:
+            claims[name] = {lang: tuple(texts) for lang, texts in spec.text.supports.items()}
+    signoff = {**replies.PHRASES["signoff"], **domain.product.signoff}
+    return replace(replies, CLAIMS=claims, PHRASES={**replies.PHRASES, "signoff": signoff})
+
+
 @cache
 def default_replies() -> Replies:
     """The replies of the configured domain (SUPPORTFLOW_DOMAIN), read once per process."""
     from supportflow.settings import load_domain_for
 
-    domain = load_domain_for()
-    return replies_from(domain.replies, domain.product.signature, tuple(domain.product.languages))
+    return replies_for(load_domain_for())
+
+
+T = TypeVar("T")
+
+
+def pick(per_language: Mapping[str, T], language: str) -> T:
+    """The text in `language`, else English, else any the mapping has."""
+    if language in per_language:
+        return per_language[language]
+    if "en" in per_language:
+        return per_language["en"]
+    return next(iter(per_language.values()))
 
 
 _ACTIVE: ContextVar[Replies | None] = ContextVar("replies", default=None)

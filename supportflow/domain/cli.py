@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -147,13 +148,16 @@ def _read_ticket(path: Path) -> Any:
 
 async def _trace(domain: Domain, ticket: Any) -> Any:
     from services.drafter.draft import draft
+    from services.drafter.templates import replies_for
     from services.intake.normalize import normalize
     from services.intake.vocabulary import IntakeVocabulary
     from services.investigator import build_sources, investigate, load_playbooks
     from services.router.decide import decide
     from services.router.routing import load_routing
+    from supportflow import masking
     from supportflow.events import CaseFile
 
+    masking.use_domain_secrets((re.compile(s.pattern), s.keep) for s in domain.vocabulary.secrets)
     case = CaseFile(ticket_id=ticket.ticket_id, ticket=ticket)
     case.intake = normalize(ticket, vocabulary=IntakeVocabulary.from_domain(domain))
     sources = build_sources(domain.data)
@@ -162,7 +166,7 @@ async def _trace(domain: Domain, ticket: Any) -> Any:
     finally:
         await sources.aclose()
     case.decision = decide(case, load_routing(domain))
-    case.draft = draft(case)
+    case.draft = draft(case, replies=replies_for(domain))
     return case
 
 

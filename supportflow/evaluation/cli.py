@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,6 @@ def run(args: argparse.Namespace) -> int:
     if not (args.pack / "tickets.jsonl").exists():
         console.print(f"[red]{args.pack} is not a scenario pack (no tickets.jsonl)[/]")
         return 2
-    settings = get_settings()
     if args.domain is not None:
         from supportflow.domain import DomainError, load_domain
 
@@ -49,7 +49,10 @@ def run(args: argparse.Namespace) -> int:
         except DomainError as exc:
             console.print(f"[red]{exc}[/]")
             return 2
-        settings = settings.model_copy(update={"domain": args.domain.resolve()})
+        # this process scores with the domain's vocabulary and replies, as its services do
+        os.environ["SUPPORTFLOW_DOMAIN"] = str(args.domain.resolve())
+        get_settings.cache_clear()
+    settings = get_settings()
     broker_for(settings.bootstrap_servers, settings.state_dir).start()
     with phase_bars(console) as progress:
         report = asyncio.run(

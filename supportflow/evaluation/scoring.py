@@ -24,11 +24,15 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from services.drafter.consistency import contradictions
+from supportflow.domain import Domain
 from supportflow.events import DECISION_CLASSES, CaseFile
-from supportflow.world.pack import IDENTIFIER_FIELDS, MISSING_FIELDS, Truth
+from supportflow.world.pack import Truth
+
+GENERIC_MISSING = ("time_window", "error_details", "action")
 
 
 @dataclass(frozen=True)
@@ -53,10 +57,36 @@ def ratio(numerator: float, denominator: float) -> float | None:
     return numerator / denominator if denominator else None
 
 
-def identifier_counts(predicted: Mapping[str, str], truth: Mapping[str, str]) -> tuple[int, int, int]:
+@dataclass(frozen=True)
+class Fields:
+    """What the intake is scored on: the domain's identifier kinds (plus error codes, the
+    affected user's email and integrations), and the missing items it can flag."""
+
+    identifiers: tuple[str, ...]
+    missing: tuple[str, ...]
+
+    @classmethod
+    def of(cls, domain: Domain) -> Fields:
+        kinds = [*domain.vocabulary.identifiers, "error_code", "user_email"]
+        if domain.vocabulary.integrations:
+            kinds.append("integration")
+        required = [k for k in domain.product.required_identifiers if k not in GENERIC_MISSING]
+        return cls(tuple(dict.fromkeys(kinds)), (*required, *GENERIC_MISSING))
+
+
+@cache
+def default_fields() -> Fields:
+    from supportflow.settings import load_domain_for
+
+    return Fields.of(load_domain_for())
+
+
+def identifier_counts(
+    predicted: Mapping[str, str], truth: Mapping[str, str], fields: Fields | None = None
+) -> tuple[int, int, int]:
     """(true positives, false positives, false negatives) over the identifier vocabulary."""
     tp = fp = fn = 0
-    for field in IDENTIFIER_FIELDS:
+    for field in (fields or default_fields()).identifiers:
         guess, real = predicted.get(field), truth.get(field)
         if guess is not None and real is not None and guess.strip().lower() == real.strip().lower():
             tp += 1
@@ -68,19 +98,22 @@ def identifier_counts(predicted: Mapping[str, str], truth: Mapping[str, str]) ->
     return tp, fp, fn
 
 
-def missing_matches(flagged: Iterable[str], truth: Iterable[str]) -> int:
+def missing_matches(flagged: Iterable[str], truth: Iterable[str], fields: Fields | None = None) -> int:
     flagged_set, truth_set = set(flagged), set(truth)
-    return sum((field in flagged_set) == (field in truth_set) for field in MISSING_FIELDS)
+    return sum(
+        (field in flagged_set) == (field in truth_set) for field in (fields or default_fields()).missing
+    )
 
 
 def contains(text: str, needle: str) -> bool:
     return needle.strip().lower() in text.lower()
 
 
-def score(results: Sequence[Scored]) -> dict[str, Any]:
+def score(results: Sequence[Scored], fields: Fields | None = None) -> dict[str, Any]:
+    """Every figure over the drafted cases; `fields` are the domain's (the configured one's)."""
     completed = [r for r in results if r.case is not None and r.case.draft is not None]
     report: dict[str, Any] = {"tickets": len(results), "completed": len(completed)}
-    report |= _intake_scores(completed)
+    report |= _intake_scores(completed, fields or default_fields())
     report |= _investigation_scores(completed)
     report |= _decision_scores(completed)
     report |= _draft_scores(completed)
@@ -91,7 +124,7 @@ def score(results: Sequence[Scored]) -> dict[str, Any]:
     return report
 
 
-def _intake_scores(results: Sequence[Scored]) -> dict[str, Any]:
+def _intake_scores(results: Sequence[Scored], fields: Fields) -> dict[str, Any]:
     tp = fp = fn = 0
     missing_right = 0
     per_field: dict[str, Counter[str]] = defaultdict(Counter)
@@ -99,16 +132,16 @@ def _intake_scores(results: Sequence[Scored]) -> dict[str, Any]:
     for r in results:
         assert r.case is not None and r.case.intake is not None
         predicted = r.case.intake.identifiers
-        a, b, c = identifier_counts(predicted, r.truth.identifiers)
+        a, b, c = identifier_counts(predicted, r.truth.identifiers, fields)
         tp, fp, fn = tp + a, fp + b, fn + c
-        for field in IDENTIFIER_FIELDS:
+        for field in fields.identifiers:
             t, p = r.truth.identifiers.get(field), predicted.get(field)
             if p is not None and t is not None and p.lower() == t.lower():
                 per_field[field]["tp"] += 1
             else:
                 per_field[field]["fp"] += p is not None
                 per_field[field]["fn"] += t is not None
-        missing_right += missing_matches(r.case.intake.missing, r.truth.missing)
+        missing_right += missing_matches(r.case.intake.missing, r.truth.missing, fields)
         intake_timing = next((t for t in r.case.trail if t.stage == "intake"), None)
         if intake_timing is not None and r.sent_at is not None:
             latencies.append(max(intake_timing.finished_at.timestamp() - r.sent_at, 0.0))
@@ -123,7 +156,7 @@ def _intake_scores(results: Sequence[Scored]) -> dict[str, Any]:
             }
             for field, c in sorted(per_field.items())
         },
-        "missing_identifier_accuracy": ratio(missing_right, len(results) * len(MISSING_FIELDS)),
+        "missing_identifier_accuracy": ratio(missing_right, len(results) * len(fields.missing)),
         "problem_statement_p50_s": percentile(latencies, 50),
         "problem_statement_p95_s": percentile(latencies, 95),
     }
