@@ -8,7 +8,8 @@ Definitions (each figure in the eval JSON):
 - checks per ticket: evidence items per investigated ticket (needs_info tickets excluded);
   `checks_ratio` divides by the checks the matching playbook could have run.
 - decision accuracy and misroute rate (route queue differs from the truth's).
-- answer-point coverage: share of `answer_points` found (case-insensitive) in the customer reply.
+- answer-point coverage: share of `answer_points` found (case-insensitive) in the customer reply;
+  a point written as a sentence counts when the reply states every hard fact it names.
 - forbidden leaks: (ticket, forbidden string) pairs found in the customer reply — must be 0.
 - claims grounded: share of reply claims citing at least one evidence id present in the case.
 - reply contradictions: sentences of final replies that contradict their case or another
@@ -20,6 +21,7 @@ Definitions (each figure in the eval JSON):
 from __future__ import annotations
 
 import math
+import re
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -107,6 +109,25 @@ def missing_matches(flagged: Iterable[str], truth: Iterable[str], fields: Fields
 
 def contains(text: str, needle: str) -> bool:
     return needle.strip().lower() in text.lower()
+
+
+# The hard facts of an answer point written as a sentence: identifiers, emails, hosts, codes,
+# dates, times and numbers.
+_HARD_FACT = re.compile(
+    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}:\d{2}\b"
+    r"|\b[a-z0-9]+(?:[_.-][a-z0-9]+)+\b|\b\d+\b",
+    re.IGNORECASE,
+)
+
+
+def covers(reply: str, point: str) -> bool:
+    """Whether a reply states an answer point: the point as written, or — for a point written
+    as a sentence — every hard fact it names (ids, emails, hosts, codes, dates, times, numbers)."""
+    if contains(reply, point):
+        return True
+    facts = {f.lower() for f in _HARD_FACT.findall(point)}
+    low = reply.lower()
+    return len(facts) >= 2 and all(fact in low for fact in facts)
 
 
 def score(results: Sequence[Scored], fields: Fields | None = None) -> dict[str, Any]:
@@ -225,7 +246,7 @@ def _draft_scores(results: Sequence[Scored]) -> dict[str, Any]:
         assert r.case is not None and r.case.draft is not None
         reply = r.case.draft.customer_reply
         points += len(r.truth.answer_points)
-        covered += sum(contains(reply, point) for point in r.truth.answer_points)
+        covered += sum(covers(reply, point) for point in r.truth.answer_points)
         for forbidden in r.truth.forbidden:
             if forbidden.strip() and contains(reply, forbidden):
                 leaks += 1
