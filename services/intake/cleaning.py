@@ -28,7 +28,7 @@ _FLAGS = re.IGNORECASE | re.MULTILINE
 # A product secret (the domain's patterns) keeps only its visible prefix; generic bearer tokens,
 # passwords and key assignments are masked whole. What is already cut is left alone.
 _CUT = "…[redacted]"
-_BEARER = re.compile(r"\b(Bearer|Basic)\s+(?![^\s]*…\[redacted\])[A-Za-z0-9._~+/=-]{12,}", re.IGNORECASE)
+_BEARER = re.compile(r"\b(Bearer|Basic)\s+(?![^\s]*…\[redacted\])([A-Za-z0-9._~+/=-]{12,})", re.IGNORECASE)
 _PASSWORD = re.compile(
     r"\b(password|passwort|mot de passe|contraseña|passwd|pwd|secret|token)(\s*[:=]\s*)(\S{4,})",
     re.IGNORECASE,
@@ -42,14 +42,25 @@ def _cut_to(keep: int) -> Callable[[re.Match[str]], str]:
     return lambda match: match.group(0)[:keep] + _CUT
 
 
-def redact_secrets(text: str, secrets: Sequence[tuple[re.Pattern[str], int]] = ()) -> str:
+def redact_secrets(
+    text: str,
+    secrets: Sequence[tuple[re.Pattern[str], int]] = (),
+    visible: Sequence[re.Pattern[str]] = (),
+) -> str:
     """Cut product secrets (`secrets`: pattern and visible characters) back to their visible
-    prefix, and mask tokens and passwords."""
+    prefix, and mask tokens and passwords. A token that is only a key's visible prefix
+    (`visible`: the domain's key-prefix patterns, "Bearer <prefix>...") stays."""
     for pattern, keep in secrets:
         text = pattern.sub(_cut_to(keep), text)
     low = text.lower()
     if "bearer" in low or "basic" in low:
-        text = _BEARER.sub(r"\1 [redacted]", text)
+
+        def bearer(match: re.Match[str]) -> str:
+            if any(prefix.match(match.group(2)) for prefix in visible):
+                return match.group(0)
+            return f"{match.group(1)} [redacted]"
+
+        text = _BEARER.sub(bearer, text)
     if any(word in low for word in ("pass", "pwd", "secret", "token", "contrase", "mot de")):
         text = _PASSWORD.sub(r"\1\2[redacted]", text)
     if "key" in low and "api" in low:  # both in every form the pattern takes
@@ -275,9 +286,13 @@ def _split_logs(lines: list[str], fences: bool = True) -> tuple[list[str], list[
     return prose, logs
 
 
-def clean_message(text: str, secrets: Sequence[tuple[re.Pattern[str], int]] = ()) -> CleanMessage:
+def clean_message(
+    text: str,
+    secrets: Sequence[tuple[re.Pattern[str], int]] = (),
+    visible: Sequence[re.Pattern[str]] = (),
+) -> CleanMessage:
     """Noise-free prose and verbatim log excerpts of one customer message."""
-    text = redact_secrets(text[:MAX_INPUT_CHARS].replace("\r\n", "\n").replace("\r", "\n"), secrets)
+    text = redact_secrets(text[:MAX_INPUT_CHARS].replace("\r\n", "\n").replace("\r", "\n"), secrets, visible)
     lines = text.split("\n")
     forwarded_from: list[str] = []
     low = fold(text)

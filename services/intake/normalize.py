@@ -98,9 +98,10 @@ def _read_message(
 ) -> _MessageFacts:
     if received_at.tzinfo is None:
         received_at = received_at.replace(tzinfo=UTC)
-    subject = redact_secrets(subject[:1000], vocabulary.secrets)
+    visible = [kind.pattern for kind in vocabulary.key_prefixes]
+    subject = redact_secrets(subject[:1000], vocabulary.secrets, visible)
     facts = _MessageFacts(received_at=received_at, subject=subject)
-    cleaned = clean_message(body, vocabulary.secrets)
+    cleaned = clean_message(body, vocabulary.secrets, visible)
     raw_subject = _SUBJECT_PREFIX.sub("", subject).strip()
     full = f"{raw_subject}\n{cleaned.prose}" if raw_subject else cleaned.prose
     logs_text = "\n".join(cleaned.logs)

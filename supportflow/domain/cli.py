@@ -207,5 +207,5 @@ def cmd_try(args: argparse.Namespace) -> int:
         f"{decision.route.queue} / {decision.route.team}"
     )
     console.rule("reply")
-    console.print(case.draft.reply)
+    console.print(case.draft.customer_reply)
     return 0
