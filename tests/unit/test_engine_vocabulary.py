@@ -19,6 +19,11 @@ from supportflow.domain import Domain, load_domain
 
 REPO = Path(__file__).resolve().parents[2]
 ENGINE = ("supportflow", "services")
+# The demo product's world generator and pack layout have not moved into domains/lumen yet
+# (the next step of the domain issue); every other engine file is held to the rule.
+NOT_YET_MOVED = ("supportflow/world/",)
+# Identifier prefixes that are plain words of the engine's own vocabulary (`key_prefix`).
+GENERIC_PREFIXES = frozenset({"key"})
 # Words so common in plain English (or in the engine's own logical vocabulary) that an exact
 # literal proves nothing: the engine may say "events" or "admin" without knowing a product.
 GENERIC = frozenset(
@@ -35,6 +40,9 @@ GENERIC = frozenset(
         "auth",
         "api",
         "integrations",
+        "console",
+        "templates",
+        "developer",
     }
 )
 
@@ -56,7 +64,7 @@ def vocabulary_of(domain: Domain) -> tuple[set[str], set[str]]:
     inside |= {d.lower() for d in [*domain.vocabulary.vendor_domains, *domain.vocabulary.hosts]}
     for kind in domain.vocabulary.identifiers.values():
         prefix = _prefix(kind.pattern)
-        if prefix:
+        if prefix and prefix not in GENERIC_PREFIXES:
             inside |= (
                 {prefix + "_", prefix + "-"} if kind.separator or "[_-]" in kind.pattern else {prefix + "_"}
             )
@@ -77,6 +85,8 @@ def engine_literals() -> list[tuple[Path, int, str]]:
     found: list[tuple[Path, int, str]] = []
     for top in ENGINE:
         for path in sorted((REPO / top).rglob("*.py")):
+            if str(path.relative_to(REPO)).startswith(NOT_YET_MOVED):
+                continue
             tree = ast.parse(path.read_text(encoding="utf-8"))
             for node in ast.walk(tree):
                 if isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -90,11 +100,25 @@ def test_no_domain_vocabulary_in_engine_code(domain: Domain) -> None:
     offences = []
     for path, line, value in engine_literals():
         low = value.lower()
-        if low in exact or any(re.search(r"(?<![a-z0-9])" + re.escape(word), low) for word in inside):
+        if low in exact or any(re.search(r"(?<![a-z0-9_])" + re.escape(word), low) for word in inside):
             offences.append(f"{path}:{line}: {value[:60]!r}")
     assert not offences, (
         f"{len(offences)} literals of the {domain.name} domain in engine code:\n" + "\n".join(offences[:60])
     )
+
+
+def test_the_excused_folder_still_needs_its_excuse() -> None:
+    """Once the world generator has moved into its domain folder, this fails: drop the excuse."""
+    exact, inside = vocabulary_of(_domains()[0])
+    excused = [path for top in NOT_YET_MOVED for path in sorted((REPO / top).rglob("*.py"))]
+    found = [
+        node.value
+        for path in excused
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.lower() in exact
+    ]
+    assert found, f"nothing of the demo vocabulary left in {NOT_YET_MOVED}: remove it from NOT_YET_MOVED"
+    assert inside
 
 
 def test_the_check_sees_a_planted_word(tmp_path: Path) -> None:
