@@ -123,6 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("world", "supportflow.world.cli"),
         ("pack", "supportflow.world.cli"),
         ("eval", "supportflow.evaluation.cli"),
+        ("domain", "supportflow.domain.cli"),
         ("demo", "supportflow.demo"),
         ("bench", "supportflow.bench"),
         ("console", "services.console.cli"),

@@ -87,6 +87,7 @@ async def _sample(domain: Domain) -> list[tuple[str, str, str]]:
 
     sources = build_sources(domain.data)
     results: list[tuple[str, str, str]] = []
+    columns = _sql_columns(domain)
     try:
         for name, entity in domain.data.entities.items():
             if name not in sources.entities:
@@ -94,6 +95,19 @@ async def _sample(domain: Domain) -> list[tuple[str, str, str]]:
                     (name, "no source", f"source {entity.source!r} has no location (unset variable?)")
                 )
                 continue
+            known = columns.get(entity.source)
+            if known is not None:
+                table = entity.table or name
+                if table not in known:
+                    results.append((name, "missing table", f"{entity.source} has no table {table!r}"))
+                    continue
+                named = [entity.tenant_field, entity.time_field, *entity.times, *entity.json_fields]
+                named += [where.split("$", 1)[0] for where in entity.fields.values()]
+                named += list(entity.where)
+                absent = sorted({c for c in named if c and c not in known[table]})
+                if absent:
+                    results.append((name, "missing columns", f"{table}: {', '.join(absent)}"))
+                    continue
             view = sources.for_case()
             try:
                 rows = await view.fetch(Query(name, limit=1))
@@ -118,6 +132,32 @@ async def _sample(domain: Domain) -> list[tuple[str, str, str]]:
     finally:
         await sources.aclose()
     return results
+
+
+def _sql_columns(domain: Domain) -> dict[str, dict[str, set[str]]]:
+    """source name -> table -> columns, for the SQL sources that answer (introspected)."""
+    import sqlalchemy as sa
+
+    from services.investigator.sources.registry import expand
+    from services.investigator.sources.sql import sqlalchemy_url
+    from supportflow.domain.models import SqlSourceSpec
+
+    found: dict[str, dict[str, set[str]]] = {}
+    for name, spec in domain.data.sources.items():
+        url = expand(spec.url) if isinstance(spec, SqlSourceSpec) else ""
+        if not url:
+            continue
+        engine = sa.create_engine(sqlalchemy_url(url))
+        try:
+            inspector = sa.inspect(engine)
+            found[name] = {
+                t: {c["name"] for c in inspector.get_columns(t)} for t in inspector.get_table_names()
+            }
+        except sa.exc.SQLAlchemyError:
+            continue
+        finally:
+            engine.dispose()
+    return found
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -188,8 +228,8 @@ def cmd_try(args: argparse.Namespace) -> int:
     console.print(
         f"problem type: {intake.problem_type}; language: {intake.language}; missing: {intake.missing}"
     )
-    console.print(f"identifiers: {intake.identifiers}")
-    console.print(f"statement: {intake.problem_statement}")
+    console.print(f"identifiers: {intake.identifiers}", markup=False)
+    console.print(f"statement: {intake.problem_statement}", markup=False)
     console.rule("hypotheses")
     for hypothesis in investigation.hypotheses:
         console.print(f"  {hypothesis.verdict:12} {hypothesis.cause or '-':28} prior {hypothesis.prior:.2f}")
@@ -207,5 +247,5 @@ def cmd_try(args: argparse.Namespace) -> int:
         f"{decision.route.queue} / {decision.route.team}"
     )
     console.rule("reply")
-    console.print(case.draft.customer_reply)
+    console.print(case.draft.customer_reply, markup=False, highlight=False)
     return 0

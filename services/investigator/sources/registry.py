@@ -139,6 +139,11 @@ class Sources:
                 await reader.source.source.aclose()
 
 
+def expand(value: Any) -> str:
+    """A configured location with `$NAME` filled in; empty when a variable is unset."""
+    return _expand(value)
+
+
 def _expand(value: Any) -> str:
     text = os.path.expandvars(str(value)) if value is not None else ""
     return "" if "${" in text else text
