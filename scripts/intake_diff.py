@@ -13,10 +13,10 @@ import argparse
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from domains.lumen.world.conventions import IDENTIFIER_FIELDS, MISSING_FIELDS
 from services.intake.normalize import normalize
 from supportflow.evaluation.scoring import identifier_counts, missing_matches
 from supportflow.world import read_tickets
-from supportflow.world.pack import IDENTIFIER_FIELDS, MISSING_FIELDS
 
 
 def main() -> None:

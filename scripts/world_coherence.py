@@ -14,9 +14,9 @@ import argparse
 from collections import Counter
 from pathlib import Path
 
+from domains.lumen.world.coherence import Conflict, find_conflicts
 from services.intake.normalize import normalize
 from supportflow.world import read_tickets
-from supportflow.world.coherence import Conflict, find_conflicts
 
 FALLBACK_MS = 72 * 3600 * 1000
 

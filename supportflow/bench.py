@@ -691,7 +691,9 @@ async def wait_patterns_loaded(fleet: Fleet, count: int, timeout: float = 600.0)
 async def growth(
     base: Settings, *, rate: float, duration: float, report: Report, workdir: Path, keep: bool = False
 ) -> dict[str, Any]:
-    from supportflow.world.generator import generate_pack
+    from supportflow.world.loader import domain_world
+
+    generate_pack = domain_world("generator").generate_pack
     from supportflow.world.loader import read_tickets
 
     configs = {"small": (1_000, 10_000), "large": (100_000, 1_000_000)}

@@ -9,7 +9,8 @@ its visible prefix (`keep` characters), which support may quote.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 
 REDACTED = "[redacted]"
 
@@ -97,10 +98,16 @@ def domain_rules(
 _domain: tuple[tuple[re.Pattern[str], Replacer | str], ...] | None = None
 
 
-def use_domain_secrets(secrets: Iterable[tuple[re.Pattern[str], int]]) -> None:
-    """Mask these domain secrets from now on in this process (a service calls it at start)."""
+@contextmanager
+def domain_secrets(secrets: Iterable[tuple[re.Pattern[str], int]]) -> Iterator[None]:
+    """Mask these domain secrets inside the block (a trace of another domain in-process)."""
     global _domain
+    before = _domain
     _domain = domain_rules(secrets)
+    try:
+        yield
+    finally:
+        _domain = before
 
 
 def _domain_secret_rules() -> tuple[tuple[re.Pattern[str], Replacer | str], ...]:

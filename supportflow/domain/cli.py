@@ -32,7 +32,7 @@ def register(sub: Any, name: str) -> None:
     check = actions.add_parser(
         "check", help="validate a domain folder and read one sample row of every entity from its sources"
     )
-    check.add_argument("folder", type=Path)
+    check.add_argument("folder", type=Path, help="the domain folder (holding domain.yaml)")
     check.add_argument("--db", default=None, help="SQLAlchemy URL for the sql source (else its ${VARIABLE})")
     check.add_argument(
         "--set", action="append", default=[], metavar="NAME=VALUE", help="a ${NAME} of the folder's YAML"
@@ -40,10 +40,12 @@ def register(sub: Any, name: str) -> None:
     check.set_defaults(handler=cmd_check)
 
     trial = actions.add_parser("try", help="run one ticket through the domain in-process and print the trace")
-    trial.add_argument("folder", type=Path)
+    trial.add_argument("folder", type=Path, help="the domain folder (holding domain.yaml)")
     trial.add_argument("ticket", type=Path, help="a TicketReceived as JSON (a pack line works too)")
     trial.add_argument("--db", default=None, help="SQLAlchemy URL for the sql source (else its ${VARIABLE})")
-    trial.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
+    trial.add_argument(
+        "--set", action="append", default=[], metavar="NAME=VALUE", help="a ${NAME} of the folder's YAML"
+    )
     trial.add_argument("--json", action="store_true", help="print the whole case file as JSON")
     trial.set_defaults(handler=cmd_try)
 
@@ -197,16 +199,16 @@ async def _trace(domain: Domain, ticket: Any) -> Any:
     from supportflow import masking
     from supportflow.events import CaseFile
 
-    masking.use_domain_secrets((re.compile(s.pattern), s.keep) for s in domain.vocabulary.secrets)
     case = CaseFile(ticket_id=ticket.ticket_id, ticket=ticket)
-    case.intake = normalize(ticket, vocabulary=IntakeVocabulary.from_domain(domain))
-    sources = build_sources(domain.data)
-    try:
-        case.investigation = await investigate(case, sources, load_playbooks(domain))
-    finally:
-        await sources.aclose()
-    case.decision = decide(case, load_routing(domain))
-    case.draft = draft(case, replies=replies_for(domain))
+    with masking.domain_secrets((re.compile(s.pattern), s.keep) for s in domain.vocabulary.secrets):
+        case.intake = normalize(ticket, vocabulary=IntakeVocabulary.from_domain(domain))
+        sources = build_sources(domain.data)
+        try:
+            case.investigation = await investigate(case, sources, load_playbooks(domain))
+        finally:
+            await sources.aclose()
+        case.decision = decide(case, load_routing(domain))
+        case.draft = draft(case, replies=replies_for(domain))
     return case
 
 

@@ -1,16 +1,9 @@
-"""The demo world: a generator of scenario packs and the loader that puts a pack into SQL."""
+"""Scenario packs: loading a pack's world into the evidence database and reading its tickets.
 
-from supportflow.world.generator import PackSummary, generate_pack
+A product's own world generator lives in its domain folder (`<domain>/world/`).
+"""
+
 from supportflow.world.loader import LoadReport, load_pack, read_tickets
 from supportflow.world.pack import PackError, PackTicket, Truth
 
-__all__ = [
-    "LoadReport",
-    "PackError",
-    "PackSummary",
-    "PackTicket",
-    "Truth",
-    "generate_pack",
-    "load_pack",
-    "read_tickets",
-]
+__all__ = ["LoadReport", "PackError", "PackTicket", "Truth", "load_pack", "read_tickets"]

@@ -8,14 +8,16 @@ from typing import Any
 
 from rich.console import Console
 
-from supportflow.world.generator import generate_pack
-from supportflow.world.loader import load_pack
+from supportflow.world.loader import domain_world, load_pack
 from supportflow.world.pack import PackError
 
 
 def register(sub: Any, name: str) -> None:
     if name == "world":
-        parser = sub.add_parser("world", help="generate a scenario pack of the demo product")
+        parser = sub.add_parser(
+            "world",
+            help="generate a scenario pack of the configured domain's product (its world/generator.py)",
+        )
         actions = parser.add_subparsers(required=True, metavar="ACTION")
         generate = actions.add_parser("generate", help="write a pack: world/*.jsonl and tickets.jsonl")
         generate.add_argument(
@@ -47,7 +49,7 @@ def register(sub: Any, name: str) -> None:
 def cmd_generate(args: argparse.Namespace) -> int:
     console = Console(stderr=True)
     with console.status(f"generating a pack with seed {args.seed}…"):
-        summary = generate_pack(
+        summary = domain_world("generator").generate_pack(
             args.seed, args.tickets, args.out, log_lines=args.log_lines, ticket_seed=args.ticket_seed
         )
     console.print(f"wrote {summary.tickets} tickets to {summary.out} ({summary.bytes / 1e6:.1f} MB)")

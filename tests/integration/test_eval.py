@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from supportflow.world.generator import generate_pack
+from domains.lumen.world.generator import generate_pack
 
 REQUIRED_KEYS = {
     "tickets",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from domains.lumen.world.conventions import CAUSE_CLASSES
 from supportflow.events import (
     CaseFile,
     CaseResolved,
@@ -17,7 +18,6 @@ from supportflow.events import (
     Route,
     TicketReceived,
 )
-from supportflow.world.pack import CAUSE_CLASSES
 
 RECEIVED = datetime(2024, 5, 2, 14, 30, tzinfo=UTC)
 ACCOUNT = "acc_7f3k2q"

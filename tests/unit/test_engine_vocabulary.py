@@ -19,9 +19,6 @@ from supportflow.domain import Domain, load_domain
 
 REPO = Path(__file__).resolve().parents[2]
 ENGINE = ("supportflow", "services")
-# The demo product's world generator and pack layout have not moved into domains/lumen yet
-# (the next step of the domain issue); every other engine file is held to the rule.
-NOT_YET_MOVED = ("supportflow/world/",)
 # Identifier prefixes that are plain words of the engine's own vocabulary (`key_prefix`).
 GENERIC_PREFIXES = frozenset({"key"})
 # Words so common in plain English (or in the engine's own logical vocabulary) that an exact
@@ -85,8 +82,6 @@ def engine_literals() -> list[tuple[Path, int, str]]:
     found: list[tuple[Path, int, str]] = []
     for top in ENGINE:
         for path in sorted((REPO / top).rglob("*.py")):
-            if str(path.relative_to(REPO)).startswith(NOT_YET_MOVED):
-                continue
             tree = ast.parse(path.read_text(encoding="utf-8"))
             for node in ast.walk(tree):
                 if isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -105,20 +100,6 @@ def test_no_domain_vocabulary_in_engine_code(domain: Domain) -> None:
     assert not offences, (
         f"{len(offences)} literals of the {domain.name} domain in engine code:\n" + "\n".join(offences[:60])
     )
-
-
-def test_the_excused_folder_still_needs_its_excuse() -> None:
-    """Once the world generator has moved into its domain folder, this fails: drop the excuse."""
-    exact, inside = vocabulary_of(_domains()[0])
-    excused = [path for top in NOT_YET_MOVED for path in sorted((REPO / top).rglob("*.py"))]
-    found = [
-        node.value
-        for path in excused
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.lower() in exact
-    ]
-    assert found, f"nothing of the demo vocabulary left in {NOT_YET_MOVED}: remove it from NOT_YET_MOVED"
-    assert inside
 
 
 def test_the_check_sees_a_planted_word(tmp_path: Path) -> None:

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from supportflow.world import PackError, generate_pack, load_pack, read_tickets
+from domains.lumen.world import generate_pack
+from supportflow.world import PackError, load_pack, read_tickets
 
 
 @pytest.fixture(scope="module")

@@ -10,11 +10,18 @@ from pathlib import Path
 
 import pytest
 
+from domains.lumen.world import generate_pack
+from domains.lumen.world.coherence import find_conflicts
+from domains.lumen.world.conventions import (
+    CAUSE_CLASSES,
+    CHECK_NAMES,
+    FAMILIES,
+    IDENTIFIER_FIELDS,
+    MISSING_FIELDS,
+)
 from services.intake.normalize import normalize
 from supportflow.events import TicketReceived
-from supportflow.world import generate_pack, read_tickets
-from supportflow.world.coherence import find_conflicts
-from supportflow.world.pack import CAUSE_CLASSES, CHECK_NAMES, FAMILIES, IDENTIFIER_FIELDS, MISSING_FIELDS
+from supportflow.world import read_tickets
 
 TICKETS = 120
 

@@ -31,7 +31,7 @@ from typing import Any
 
 import orjson
 
-from supportflow.world.catalogue import (
+from domains.lumen.world.catalogue import (
     ACTIONS,
     BEHAVIOURS,
     DELAY_BEHAVIOURS,
@@ -48,14 +48,14 @@ from supportflow.world.catalogue import (
     Action,
     Behaviour,
 )
-from supportflow.world.pack import (
+from domains.lumen.world.conventions import (
     CAUSE_CLASSES,
     CAUSES,
     CONFIRMING_CHECKS,
     IDENTITY_CHECK,
     route_queue_for,
 )
-from supportflow.world.phrasing import (
+from domains.lumen.world.phrasing import (
     DAY_MS,
     HOUR_MS,
     MINUTE_MS,

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from supportflow.world.catalogue import ACTIONS, HTTP_REASONS, INTEGRATION_LABELS
+from domains.lumen.world.catalogue import ACTIONS, HTTP_REASONS, INTEGRATION_LABELS
 
 MINUTE_MS = 60_000
 HOUR_MS = 60 * MINUTE_MS
