@@ -4,6 +4,7 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY supportflow ./supportflow
 COPY services ./services
+COPY domains ./domains
 COPY schemas ./schemas
 COPY examples ./examples
 RUN pip install --no-cache-dir -e .
