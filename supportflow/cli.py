@@ -172,16 +172,29 @@ def cmd_topics(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
+    from supportflow.domain import DomainError
     from supportflow.logs import logging_config
     from supportflow.runtime import run_worker
 
     settings = get_settings()
-    app = importlib.import_module(f"services.{args.service}.app").build(settings)
+    try:
+        app = importlib.import_module(f"services.{args.service}.app").build(settings)
+    except DomainError as exc:
+        print(f"{args.service} cannot start: the domain folder is not usable: {exc}", file=sys.stderr)
+        return 2
     run_worker(app, settings.log_level, logging_config(settings, args.service))
     return 0
 
 
 def cmd_up(args: argparse.Namespace) -> int:
+    from supportflow.domain import DomainError
+    from supportflow.settings import load_domain_for
+
+    try:
+        load_domain_for(get_settings())
+    except DomainError as exc:
+        print(f"the domain folder is not usable: {exc}", file=sys.stderr)
+        return 2
     settings = with_world(get_settings())
     fleet = Fleet(settings, args.services)
     stopping = False

@@ -106,3 +106,27 @@ def test_try_traces_one_ticket_of_the_second_domain(
     assert case["decision"]["cause"] == truth["cause"]
     written = json.dumps([case["intake"], case["investigation"], case["decision"], case["draft"]])
     assert truth["forbidden"] and all(secret not in written for secret in truth["forbidden"])
+
+
+def test_a_worker_refuses_a_bad_domain_folder_with_one_clear_line(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    folder = copy_of(tmp_path)
+    path = folder / "playbooks.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("class: incident", "class: outage", 1))
+    env = {**os.environ, "SUPPORTFLOW_DOMAIN": str(folder), "KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:1"}
+    done = subprocess.run(
+        [sys.executable, "-m", "supportflow", "worker", "router"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert (
+        "playbooks.yaml:" in done.stdout + done.stderr
+        and "unknown class 'outage'" in done.stdout + done.stderr
+    )
+    assert "Traceback" not in done.stdout + done.stderr
