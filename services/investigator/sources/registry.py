@@ -13,6 +13,8 @@ import os
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -59,24 +61,31 @@ class EntityReader:
             remote_filters=spec.server_filters,
         )
 
-    def logical(self, row: Row) -> Row:
-        """The row with its logical fields added (the adopter's columns stay as they are)."""
+    @cached_property
+    def _plan(self) -> tuple[tuple[str, str, str | None, bool], ...]:
+        """(logical field, column, JSON path or None, is a time) per mapped field, worked out once."""
         spec = self.spec
-        out = dict(row)
+        times = {f for f in (spec.time_field, *spec.times) if f}
+        plan = []
         for logical, where in spec.fields.items():
-            if "$" in where:
-                column, _, path = where.partition("$")
-                value = json_path(row.get(column) if column else row, path or "$")
-            else:
-                value = row.get(where)
-            if where.split("$", 1)[0] in spec.times or logical in ("started_at", "resolved_at"):
-                value = parse_time(value, spec.time_format) if value is not None else None
-            out[logical] = value
+            column, dollar, path = where.partition("$")
+            is_time = column in times if not dollar else logical.endswith("_at")
+            plan.append((logical, column, (path or "$") if dollar else None, is_time))
+        return tuple(plan)
+
+    def logical(self, row: Row) -> Row:
+        """The row with its logical fields added in place (the adopter's columns stay as they are)."""
+        spec = self.spec
+        for logical, column, path, is_time in self._plan:
+            value = row.get(column) if path is None else json_path(row.get(column) if column else row, path)
+            if is_time and value is not None and not isinstance(value, datetime):
+                value = parse_time(value, spec.time_format)
+            row[logical] = value
         if spec.time_field:
-            out[TIME] = row.get(spec.time_field)
+            row[TIME] = row.get(spec.time_field)
         if spec.tenant_field:
-            out[TENANT] = row.get(spec.tenant_field)
-        return out
+            row[TENANT] = row.get(spec.tenant_field)
+        return row
 
 
 class CaseSources:
