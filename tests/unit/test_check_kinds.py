@@ -835,6 +835,54 @@ async def test_incident_overlap_is_unavailable_when_the_status_page_is_down(worl
         await run(world, check("incident_overlap", **INCIDENTS), components=("sending",))
 
 
+async def test_incident_overlap_over_an_ndjson_incident_file(tmp_path: Path) -> None:
+    """The same kind over incidents kept as NDJSON (ISO times, a components list)."""
+    folder = tmp_path / "files"
+    folder.mkdir()
+    rows = [
+        {
+            "incident_id": "INC-1",
+            "title": "Exports failing",
+            "status": "investigating",
+            "components": ["exports"],
+            "started_at": iso(T0 + timedelta(hours=1)),
+            "resolved_at": None,
+            "public_message": "We are on it.",
+        },
+        {
+            "incident_id": "INC-0",
+            "title": "Old",
+            "status": "resolved",
+            "components": ["exports"],
+            "started_at": iso(T0 - timedelta(days=2)),
+            "resolved_at": iso(T0 - timedelta(days=1)),
+        },
+    ]
+    (folder / "incidents.jsonl").write_text("\n".join(json.dumps(row) for row in rows) + "\n")
+    data = DataModel.model_validate(
+        {
+            "sources": {"files": {"kind": "files", "path": str(folder)}},
+            "entities": {
+                "incidents": {"source": "files", "time_field": "started_at", "times": ["resolved_at"]}
+            },
+        }
+    )
+    sources = build_sources(data)
+    try:
+        ctx = case(sources, components=("exports",))
+        finding = await run_kind("incidents.open", check("incident_overlap"), ctx, Hypothesis())
+        assert (finding.verdict, finding.facts["incident_id"], finding.facts["resolved"]) == (
+            "supports",
+            "INC-1",
+            "no",
+        )
+        ctx = case(sources, components=("billing",))
+        finding = await run_kind("incidents.open", check("incident_overlap"), ctx, Hypothesis())
+        assert finding.verdict == "contradicts"
+    finally:
+        await sources.aclose()
+
+
 def test_overlapping_uses_start_and_resolution() -> None:
     rows: list[dict[str, Any]] = [
         {"started_at": T0 - timedelta(hours=2), "resolved_at": T0 - timedelta(minutes=1)},
