@@ -140,7 +140,14 @@ def log_in(driver: Any, base: str, username: str) -> None:
     driver.find_element(By.NAME, "username").send_keys(username)
     driver.find_element(By.NAME, "password").send_keys(PASSWORD)
     driver.find_element(By.CSS_SELECTOR, "form[action='/login'] button").click()
-    assert f"{username}" in driver.find_element(By.CLASS_NAME, "who").text
+    # the click returns before the next page has loaded: wait for it (bounded)
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    who = WebDriverWait(driver, 15).until(
+        expected_conditions.presence_of_element_located((By.CLASS_NAME, "who"))
+    )
+    assert f"{username}" in who.text
 
 
 def http_status_as(base: str, username: str, path: str) -> int:
@@ -181,6 +188,7 @@ def review_in_browser(base: str, target: Any, evil: Any, requester_email: str) -
     """The agent's session: log in, open the case, edit and approve it; then the other checks."""
     from selenium.common.exceptions import NoAlertPresentException
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     driver = browser()
     shots = os.environ.get("SUPPORTFLOW_SCREENSHOTS")
@@ -204,7 +212,7 @@ def review_in_browser(base: str, target: Any, evil: Any, requester_email: str) -
         reply.clear()
         reply.send_keys(edited)
         driver.find_element(By.CSS_SELECTOR, "button[value='edit_approve']").click()
-        assert "Done: your action is recorded" in driver.page_source
+        WebDriverWait(driver, 15).until(lambda d: "Done: your action is recorded" in d.page_source)
         assert "resolved" in driver.find_element(By.TAG_NAME, "h1").text
 
         # another team's agent: 403, in the browser and on the wire
