@@ -59,9 +59,11 @@ SECRET_RULES: tuple[tuple[re.Pattern[str], Replacer | str], ...] = (
     ),
     (
         re.compile(
-            r"(?i)\b((?:password|passwd|passphrase|pwd|secret|client_secret|api[_\- ]?key|access[_\- ]?token"
+            r"(?i)\b((?:password|passwort|senha|wachtwoord|contraseña|passwd|passphrase|pwd|secret|client_secret"
+            r"|api[_\- ]?key|access[_\- ]?token"
             r"|auth[_\- ]?token|aws_secret_access_key|private[_\- ]?key)\"?)"
-            r"(\s*[:=]\s*|\s+is\s+)(?!\[redacted)(\"[^\"\n]*\"|'[^'\n]*'|[^\s,;]+)"
+            r"(\s*[:=]\s*|\s+(?:is|was|ist|war|est|était|es|era|é|è)\s+(?=\S*[\d!@#$%^&*_+=~]))(?!\[redacted)"
+            r"(\"[^\"\n]*\"|'[^'\n]*'|[^\s,;]+)"
         ),
         _mask_assignment,
     ),

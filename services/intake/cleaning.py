@@ -29,8 +29,14 @@ _FLAGS = re.IGNORECASE | re.MULTILINE
 # passwords and key assignments are masked whole. What is already cut is left alone.
 _CUT = "…[redacted]"
 _BEARER = re.compile(r"\b(Bearer|Basic)\s+(?![^\s]*…\[redacted\])([A-Za-z0-9._~+/=-]{12,})", re.IGNORECASE)
-_PASSWORD = re.compile(
-    r"\b(password|passwort|mot de passe|contraseña|passwd|pwd|secret|token)(\s*[:=]\s*)(\S{4,})",
+# "password: x", and a password stated in a sentence in one of the supported languages ("the
+# password is x", "a password é x", "das Passwort ist x"): there the value must look like one
+# (a digit or a symbol in it), so "my password is expired" keeps its meaning.
+_SECRET_WORDS = r"\b(password|passwort|mot de passe|contraseña|senha|wachtwoord|passwd|pwd|secret|token)"
+_PASSWORD = re.compile(_SECRET_WORDS + r"(\s*[:=]\s*)(?!\[redacted)(\S{4,})", re.IGNORECASE)
+_PASSWORD_SAID = re.compile(
+    _SECRET_WORDS
+    + r"(\s+(?:is|was|ist|war|est|était|es|era|é|è)\s+)(?!\[redacted)(?=\S*[\d!@#$%^&*_+=~])(\S{4,})",
     re.IGNORECASE,
 )
 _SECRET_ASSIGN = re.compile(
@@ -61,8 +67,11 @@ def redact_secrets(
             return f"{match.group(1)} [redacted]"
 
         text = _BEARER.sub(bearer, text)
-    if any(word in low for word in ("pass", "pwd", "secret", "token", "contrase", "mot de")):
+    if any(
+        word in low for word in ("pass", "pwd", "secret", "token", "contrase", "mot de", "senha", "wachtw")
+    ):
         text = _PASSWORD.sub(r"\1\2[redacted]", text)
+        text = _PASSWORD_SAID.sub(r"\1\2[redacted]", text)
     if "key" in low and "api" in low:  # both in every form the pattern takes
         text = _SECRET_ASSIGN.sub(r"\1\2[redacted]", text)
     return text

@@ -526,3 +526,23 @@ def test_problem_statement_is_one_grounded_sentence() -> None:
 )
 def test_problem_type(text: str, family: str) -> None:
     assert normalize(ticket(text, subject=text)).problem_type == family
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("o meu email é ana@x.pt e a password é Onda!Lx2026 — já confirmei", "Onda!Lx2026"),
+        ("das Passwort ist Geheim123, bitte nicht weitergeben", "Geheim123"),
+        ("la contraseña es Hola2024x desde ayer", "Hola2024x"),
+        ("the password is hunter2 if you need it", "hunter2"),
+    ],
+)
+def test_a_password_stated_in_a_sentence_is_masked_in_any_language(text: str, secret: str) -> None:
+    from supportflow.masking import mask_secrets
+
+    assert secret not in redact_secrets(text)
+    assert secret not in mask_secrets(text)
+
+
+def test_a_password_word_in_prose_keeps_its_meaning() -> None:
+    assert "expired" in redact_secrets("my password is expired since Monday")

@@ -1,0 +1,101 @@
+"""Score the intake on the frozen blind tickets (tests/data/intake_blind), per product and half.
+
+Usage: python scripts/intake_blind.py [--half odd|even|all] [--json FILE]
+
+The tickets were written by a helper that had not read the intake code; tune on the odd-numbered
+ones and report the even-numbered ones. Each product's tickets are read with its own domain
+folder (lumen.jsonl → domains/lumen, kestrel.jsonl → domains/kestrel). Figures: identifier
+precision/recall (the domain's identifier kinds, error codes and affected-user emails), missing
+items right, problem type right, language right, time window within tolerance (±2 h, ±1 day when
+the truth is day-level; a ticket without a time must get none), secrets masked (no secret of the
+ticket appears in the intake section).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from domains import HERE as DOMAINS
+from services.intake.normalize import normalize
+from services.intake.vocabulary import IntakeVocabulary
+from supportflow.domain import load_domain
+from supportflow.evaluation.scoring import Fields
+from supportflow.events import TicketReceived
+
+DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "intake_blind"
+
+
+def _when(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
+
+
+def _time_right(truth: dict[str, Any], start: datetime | None) -> bool:
+    if truth.get("kind") in (None, "none"):
+        return start is None
+    want = _when(truth.get("start"))
+    if want is None or start is None:
+        return False
+    tolerance = timedelta(days=1) if truth.get("granularity") == "day" else timedelta(hours=2)
+    return abs(start - want) <= tolerance
+
+
+def score(product: str, half: str) -> dict[str, Any]:
+    domain = load_domain(DOMAINS / product)
+    vocabulary = IntakeVocabulary.from_domain(domain)
+    fields = Fields.of(domain)
+    rows = [json.loads(line) for line in (DATA / f"{product}.jsonl").read_text(encoding="utf-8").splitlines()]
+    if half != "all":
+        rows = [r for i, r in enumerate(rows, start=1) if (i % 2 == 1) == (half == "odd")]
+    tp = fp = fn = 0
+    counts = {"missing": 0, "problem_type": 0, "language": 0, "time": 0, "secrets": 0, "secret_tickets": 0}
+    for row in rows:
+        ticket = TicketReceived.model_validate(row["ticket"])
+        truth = row["truth"]
+        section = normalize(ticket, vocabulary=vocabulary)
+        for field in fields.identifiers:
+            guess, real = section.identifiers.get(field), truth["identifiers"].get(field)
+            if guess is not None and real is not None and guess.lower() == str(real).lower():
+                tp += 1
+                continue
+            fp += guess is not None
+            fn += real is not None
+        counts["missing"] += set(section.missing) & set(fields.missing) == set(truth["missing"]) & set(
+            fields.missing
+        )
+        counts["problem_type"] += section.problem_type == truth.get("problem_type")
+        counts["language"] += section.language == truth.get("language")
+        counts["time"] += _time_right(truth.get("time") or {}, section.window_start)
+        if truth.get("secrets"):
+            counts["secret_tickets"] += 1
+            written = section.model_dump_json()
+            counts["secrets"] += all(secret not in written for secret in truth["secrets"])
+    n = len(rows)
+    return {
+        "tickets": n,
+        "identifier_precision": round(tp / (tp + fp), 3) if tp + fp else None,
+        "identifier_recall": round(tp / (tp + fn), 3) if tp + fn else None,
+        "missing_right": round(counts["missing"] / n, 3),
+        "problem_type_right": round(counts["problem_type"] / n, 3),
+        "language_right": round(counts["language"] / n, 3),
+        "time_within_tolerance": round(counts["time"] / n, 3),
+        "secrets_masked": f"{counts['secrets']}/{counts['secret_tickets']}",
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--half", choices=["odd", "even", "all"], default="even")
+    parser.add_argument("--json", type=Path, default=None)
+    args = parser.parse_args()
+    report = {product: score(product, args.half) for product in ("lumen", "kestrel")}
+    print(json.dumps(report, indent=2))
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
