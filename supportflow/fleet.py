@@ -203,7 +203,10 @@ def _recorded_pid(pid_file: Path) -> int | None:
         command = Path(f"/proc/{pid}/cmdline").read_bytes()
     except (OSError, ValueError):
         return None
-    return pid if b"supportflow" in command and _alive(pid) else None
+    # a supportflow command: `python -m supportflow …` or the `supportflow` script — not merely a
+    # process whose path mentions the word (a virtualenv named after the project, say)
+    ours = any(part == b"supportflow" or part.endswith(b"/supportflow") for part in command.split(b"\0"))
+    return pid if ours and _alive(pid) else None
 
 
 def _alive(pid: int) -> bool:

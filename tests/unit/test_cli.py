@@ -171,8 +171,12 @@ def test_down_stops_the_services_recorded_in_the_state_directory(tmp_path: Path)
         [sys.executable, "-c", "import time; time.sleep(120)", "supportflow", "worker", "intake"],
         start_new_session=True,
     )
+    # a stranger whose path mentions the project (a virtualenv named after it): still not ours
+    venv = tmp_path / "supportflow-venv"
+    venv.mkdir()
+    (venv / "python").symlink_to(sys.executable)
     stranger = subprocess.Popen(
-        [sys.executable, "-c", "import time; time.sleep(120)"], start_new_session=True
+        [str(venv / "python"), "-c", "import time; time.sleep(120)"], start_new_session=True
     )
     try:
         (run / "intake.pid").write_text(str(service.pid))
