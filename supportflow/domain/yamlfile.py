@@ -70,8 +70,12 @@ def _build(node: yaml.Node, loc: Path_, lines: dict[Path_, int]) -> Any:
     return _scalar(node)
 
 
+_CONSTRUCTOR = yaml.SafeLoader("")
+
+
 def _scalar(node: yaml.Node) -> Any:
-    return yaml.safe_load(yaml.serialize(node))
+    """A scalar node's value, typed as safe_load types it (an empty value is None)."""
+    return _CONSTRUCTOR.construct_object(node, deep=True)
 
 
 def read_yaml(path: Path, *, env: bool = False, overrides: Mapping[str, str] | None = None) -> YamlDoc:

@@ -130,3 +130,13 @@ def test_a_worker_refuses_a_bad_domain_folder_with_one_clear_line(tmp_path: Path
         and "unknown class 'outage'" in done.stdout + done.stderr
     )
     assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_an_unset_variable_or_empty_value_reads_as_nothing(tmp_path: Path) -> None:
+    from supportflow.domain.yamlfile import read_yaml
+
+    path = tmp_path / "data.yaml"
+    path.write_text("sources:\n  db: {kind: sql, url: ${SURELY_UNSET_VARIABLE}}\n  note:\n", encoding="utf-8")
+    doc = read_yaml(path, env=True)
+    assert doc.data == {"sources": {"db": {"kind": "sql", "url": None}, "note": None}}
+    assert doc.line_of(("sources", "note")) == 3
