@@ -7,6 +7,7 @@ Secrets are `SecretStr`: they never appear in `repr`, logs or `as_dict()`.
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -116,10 +117,19 @@ def get_settings() -> Settings:
 def load_domain_for(settings: Settings | None = None) -> Domain:
     """The settings' domain folder, loaded and validated (raises `DomainError` naming file,
     key and line). `${VARIABLE}` references in its data section come from the environment."""
-    from supportflow.domain import load_domain
-
     settings = settings or get_settings()
     env = {"SUPPORTFLOW_WORLD_DB": settings.world_db} if settings.world_db else {}
     if settings.world_files:
         env["SUPPORTFLOW_WORLD_FILES"] = settings.world_files
-    return load_domain(settings.domain, env=env)
+    # A service reads the folder once at start however many of its parts ask (sources, vocabulary,
+    # replies, masking): the same folder under the same environment is the same domain.
+    return _load_domain(str(settings.domain), tuple(sorted(env.items())), tuple(sorted(os.environ.items())))
+
+
+@lru_cache(maxsize=8)
+def _load_domain(
+    folder: str, env: tuple[tuple[str, str], ...], environment: tuple[tuple[str, str], ...]
+) -> Domain:
+    from supportflow.domain import load_domain
+
+    return load_domain(folder, env=dict(env))

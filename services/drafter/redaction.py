@@ -104,10 +104,9 @@ def tenant_scope(case: CaseFile) -> TenantScope:
     if investigation is not None:
         own.update(v for v in (investigation.account_id, investigation.user_id) if v)
     if intake is not None:
-        named_account = intake.identifiers.get("account_id")
-        foreign = mismatch or (
-            named_account is not None and verified_account is not None and named_account != verified_account
-        )
+        # identity compares every tenant, scope and member id the ticket names with the verified
+        # requester's; a mismatch is the ticket naming someone else's
+        foreign = mismatch and verified_account is not None
         for key, value in intake.identifiers.items():
             if not value:
                 continue

@@ -270,7 +270,8 @@ def _problem_statement(ticket: TicketReceived, facts: _MessageFacts, vocabulary:
     errors = [s.value for s in facts.signatures if s.kind in ("error_code", "http_status", "exception")]
     messages = [s.value for s in facts.signatures if s.kind == "message"]
     action = _statement_action(
-        facts.action or "", [p for p in (facts.identifiers.get("workspace_id"), facts.workspace_name) if p]
+        facts.action or "",
+        [p for p in (facts.identifiers.get(vocabulary.scope_kind or ""), facts.workspace_name) if p],
     )
     if action:
         action = action.lstrip("¡¿")  # the statement is one English sentence
