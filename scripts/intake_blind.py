@@ -1,6 +1,9 @@
 """Score the intake on the frozen blind tickets (tests/data/intake_blind), per product and half.
 
-Usage: python scripts/intake_blind.py [--half odd|even|all] [--json FILE]
+Usage: python scripts/intake_blind.py [--half odd|even|all] [--json FILE] [--show FIELD]
+
+`--show FIELD` (identifiers, missing, problem_type, language, time, secrets) lists each ticket
+the field is wrong on, with what the intake found and what the truth says.
 
 The tickets were written by a helper that had not read the intake code; tune on the odd-numbered
 ones and report the even-numbered ones. Each product's tickets are read with its own domain
@@ -43,7 +46,7 @@ def _time_right(truth: dict[str, Any], start: datetime | None) -> bool:
     return abs(start - want) <= tolerance
 
 
-def score(product: str, half: str) -> dict[str, Any]:
+def score(product: str, half: str, show: str | None = None) -> dict[str, Any]:
     domain = load_domain(DOMAINS / product)
     vocabulary = IntakeVocabulary.from_domain(domain)
     fields = Fields.of(domain)
@@ -56,6 +59,7 @@ def score(product: str, half: str) -> dict[str, Any]:
         ticket = TicketReceived.model_validate(row["ticket"])
         truth = row["truth"]
         section = normalize(ticket, vocabulary=vocabulary)
+        wrong: dict[str, tuple[Any, Any]] = {}
         for field in fields.identifiers:
             guess, real = section.identifiers.get(field), truth["identifiers"].get(field)
             if guess is not None and real is not None and guess.lower() == str(real).lower():
@@ -63,16 +67,31 @@ def score(product: str, half: str) -> dict[str, Any]:
                 continue
             fp += guess is not None
             fn += real is not None
-        counts["missing"] += set(section.missing) & set(fields.missing) == set(truth["missing"]) & set(
-            fields.missing
-        )
-        counts["problem_type"] += section.problem_type == truth.get("problem_type")
-        counts["language"] += section.language == truth.get("language")
-        counts["time"] += _time_right(truth.get("time") or {}, section.window_start)
+            if guess is not None or real is not None:
+                wrong[f"identifiers.{field}"] = (guess, real)
+        found_missing = set(section.missing) & set(fields.missing)
+        real_missing = set(truth["missing"]) & set(fields.missing)
+        if found_missing != real_missing:
+            wrong["missing"] = (sorted(found_missing), sorted(real_missing))
+        if section.problem_type != truth.get("problem_type"):
+            wrong["problem_type"] = (section.problem_type, truth.get("problem_type"))
+        if section.language != truth.get("language"):
+            wrong["language"] = (section.language, truth.get("language"))
+        if not _time_right(truth.get("time") or {}, section.window_start):
+            found = section.window_start.isoformat() if section.window_start else None
+            wrong["time"] = (found, truth.get("time"))
         if truth.get("secrets"):
             counts["secret_tickets"] += 1
             written = section.model_dump_json()
-            counts["secrets"] += all(secret not in written for secret in truth["secrets"])
+            leaked = [secret for secret in truth["secrets"] if secret in written]
+            if leaked:
+                wrong["secrets"] = (leaked, [])
+        for key in ("missing", "problem_type", "language", "time", "secrets"):
+            counts[key] += key not in wrong
+        counts["secrets"] -= not truth.get("secrets")
+        for key, (guess, real) in wrong.items():
+            if show and key.split(".")[0] == show:
+                print(f"{ticket.ticket_id} {key}: found {guess!r}, truth {real!r}")
     n = len(rows)
     return {
         "tickets": n,
@@ -90,8 +109,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--half", choices=["odd", "even", "all"], default="even")
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--show", default=None, help="list the tickets this field is wrong on")
     args = parser.parse_args()
-    report = {product: score(product, args.half) for product in ("lumen", "kestrel")}
+    report = {product: score(product, args.half, args.show) for product in ("lumen", "kestrel")}
     print(json.dumps(report, indent=2))
     if args.json:
         args.json.write_text(json.dumps(report, indent=2), encoding="utf-8")
