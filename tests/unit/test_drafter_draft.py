@@ -140,7 +140,7 @@ def test_every_cause_has_a_specific_reply_in_every_language(cause: str, language
 
 def test_language_tags_and_unknown_languages() -> None:
     assert language_of("de-AT") == "de"
-    assert language_of("pt") == "en"
+    assert language_of("xx") == "en"
     assert language_of(None) == "en"
 
 
@@ -281,3 +281,25 @@ def test_unclear_reply_states_what_customer_safe_checks_found() -> None:
 def test_a_localized_limit_also_names_it_as_the_product_does(language: str) -> None:
     reply = draft(decided_case("plan_limit", language=language)).customer_reply
     assert "10 exports per day" in reply
+
+
+def test_a_reply_never_switches_language_midway() -> None:
+    """A language the domain lacks some text in is written wholly in English, not half-translated."""
+    from services.drafter import templates as t
+
+    case = decided_case("plan_limit", language="pt")
+    check = "events.rejected_actions"
+    complete = t.replies_from(
+        {"claims": {check: {"en": ["Seen {count}."], "pt": ["Visto {count}."]}}}, "Acme", ("en", "pt")
+    )
+    english_only = t.replies_from({"claims": {check: {"en": ["Seen {count}."]}}}, "Acme", ("en", "pt"))
+
+    local = draft(case, replies=complete)
+    assert local.language == "pt"
+    assert local.customer_reply.startswith("Olá Maria,")
+    assert "Atenciosamente,\nAcme" in local.customer_reply
+
+    fallen_back = draft(case, replies=english_only)
+    assert fallen_back.language == "en"
+    assert fallen_back.customer_reply.startswith("Hi Maria,")
+    assert "Olá" not in fallen_back.customer_reply and "Próximo passo" not in fallen_back.customer_reply
