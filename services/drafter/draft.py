@@ -214,8 +214,6 @@ class _CaseView:
         if intake is not None:
             for key, value in intake.identifiers.items():
                 merged.setdefault(key, value)
-            if "ticket_workspace" not in merged and "workspace_id" in intake.identifiers:
-                merged["ticket_workspace"] = intake.identifiers["workspace_id"]
         return merged
 
 

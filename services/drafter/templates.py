@@ -408,6 +408,10 @@ class Replies:
     PRODUCT_LIMIT_LABEL: str = "en"
     CLAIMS: dict[str, dict[str, Variants]] = field(default_factory=dict)
     NEXT_ACTIONS: dict[str, dict[str, Variants]] = field(default_factory=dict)
+    OWNED_KINDS: frozenset[str] = frozenset()
+    """The domain's identifier kinds that belong to one tenant (its tenant, scope, member,
+    resource and key ids): when identity finds the ticket names someone else's, the reply keeps
+    them out."""
 
 
 def _merged(base: Mapping[str, Any], extra: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -460,7 +464,13 @@ def replies_for(domain: Domain) -> Replies:
         if spec.text.supports and name not in claims:
             claims[name] = {lang: tuple(texts) for lang, texts in spec.text.supports.items()}
     signoff = {**replies.PHRASES["signoff"], **domain.product.signoff}
-    return replace(replies, CLAIMS=claims, PHRASES={**replies.PHRASES, "signoff": signoff})
+    owned = frozenset(
+        name for name, kind in domain.vocabulary.identifiers.items() if kind.role in _OWNED_ROLES
+    )
+    return replace(replies, CLAIMS=claims, PHRASES={**replies.PHRASES, "signoff": signoff}, OWNED_KINDS=owned)
+
+
+_OWNED_ROLES = ("tenant", "scope", "member", "resource", "key_prefix")
 
 
 @cache
