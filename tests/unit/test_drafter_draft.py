@@ -118,6 +118,9 @@ def test_unavailable_and_neutral_evidence_is_reported_as_uncertain() -> None:
         ("de", "Hallo Maria,", "Was wir festgestellt haben:", "10 Exporte pro Tag"),
         ("fr", "Bonjour Maria,", "Ce que nous avons constaté :", "10 exports par jour"),
         ("es", "Hola Maria:", "Lo que hemos comprobado:", "10 exportaciones al día"),
+        ("pt", "Olá Maria,", "O que verificámos:", "10 exportações por dia"),
+        ("it", "Ciao Maria,", "Cosa abbiamo verificato:", "10 esportazioni al giorno"),
+        ("nl", "Hallo Maria,", "Wat we hebben vastgesteld:", "10 exports per dag"),
     ],
 )
 def test_reply_is_in_the_ticket_language(language: str, greeting: str, heading: str, limit: str) -> None:
@@ -128,11 +131,12 @@ def test_reply_is_in_the_ticket_language(language: str, greeting: str, heading: 
     assert limit in result.customer_reply
 
 
-@pytest.mark.parametrize("language", ["de", "fr", "es"])
+@pytest.mark.parametrize("language", ["de", "fr", "es", "pt", "it", "nl"])
 @pytest.mark.parametrize("cause", ALL_CAUSES)
 def test_every_cause_has_a_specific_reply_in_every_language(cause: str, language: str) -> None:
     english = draft(decided_case(cause))
     local = draft(decided_case(cause, language=language))
+    assert local.language == language  # no text missing in that language (else the reply is English)
     assert local.customer_reply != english.customer_reply
     assert len(local.claims) == len(english.claims)
     assert "{" not in local.customer_reply
@@ -277,7 +281,7 @@ def test_unclear_reply_states_what_customer_safe_checks_found() -> None:
     assert finding.evidence_ids == ["ev_30"]
 
 
-@pytest.mark.parametrize("language", ["de", "fr", "es"])
+@pytest.mark.parametrize("language", ["de", "fr", "es", "pt", "it", "nl"])
 def test_a_localized_limit_also_names_it_as_the_product_does(language: str) -> None:
     reply = draft(decided_case("plan_limit", language=language)).customer_reply
     assert "10 exports per day" in reply
