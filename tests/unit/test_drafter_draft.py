@@ -142,6 +142,24 @@ def test_every_cause_has_a_specific_reply_in_every_language(cause: str, language
     assert "{" not in local.customer_reply
 
 
+@pytest.mark.parametrize("language", ["en", "de", "fr", "es", "pt", "it", "nl"])
+@pytest.mark.parametrize("runs", ["3", "1"])
+def test_a_summary_of_delayed_runs_is_worded_in_the_ticket_language(language: str, runs: str) -> None:
+    """The check's own summary (completed runs, no single object) has a text in every language, so the
+    reply never quotes the check's English observation."""
+    summary = evidence(
+        "ev_40",
+        "events.processing_delays",
+        hypothesis_id="h_main",
+        facts={"completed_runs": runs, "longest_delay_minutes": "52", "documented_bound_minutes": "60"},
+        observed=f"{runs} delayed runs completed within 52 min (documented bound 60 min).",
+    )
+    result = draft(decided_case("documented_delay", language=language, extra_evidence=[summary]))
+    assert result.language == language
+    assert summary.observed not in result.customer_reply
+    assert any(claim.evidence_ids == ["ev_40"] and "52" in claim.text for claim in result.claims)
+
+
 def test_language_tags_and_unknown_languages() -> None:
     assert language_of("de-AT") == "de"
     assert language_of("xx") == "en"
