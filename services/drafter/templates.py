@@ -30,7 +30,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "fr": "Bonjour {name},",
         "es": "Hola {name}:",
         "pt": "Olá {name},",
-        "it": "Ciao {name},",
+        "it": "Gentile {name},",
         "nl": "Hallo {name},",
     },
     "greeting_anonymous": {

@@ -119,7 +119,7 @@ def test_unavailable_and_neutral_evidence_is_reported_as_uncertain() -> None:
         ("fr", "Bonjour Maria,", "Ce que nous avons constaté :", "10 exports par jour"),
         ("es", "Hola Maria:", "Lo que hemos comprobado:", "10 exportaciones al día"),
         ("pt", "Olá Maria,", "O que verificámos:", "10 exportações por dia"),
-        ("it", "Ciao Maria,", "Cosa abbiamo verificato:", "10 esportazioni al giorno"),
+        ("it", "Gentile Maria,", "Cosa abbiamo verificato:", "10 esportazioni al giorno"),
         ("nl", "Hallo Maria,", "Wat we hebben vastgesteld:", "10 exports per dag"),
     ],
 )
