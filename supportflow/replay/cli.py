@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
     from supportflow.progress import phase_bars
     from supportflow.replay.diff import render
     from supportflow.replay.history import MissingTopic
-    from supportflow.replay.runner import EmptyRange, replay
+    from supportflow.replay.runner import EmptyRange, ReplayFailed, replay
     from supportflow.settings import get_settings, load_domain_for
 
     now = datetime.now(UTC)
@@ -118,6 +118,9 @@ def run(args: argparse.Namespace) -> int:
         )
     except EmptyRange as exc:
         return fail(str(exc))
+    except ReplayFailed as exc:
+        print(f"supportflow replay: the replay did not finish: {exc}", file=sys.stderr)
+        return 1
     print(
         f"replay of {since:%Y-%m-%dT%H:%M:%SZ} – {until:%Y-%m-%dT%H:%M:%SZ} through {args.domain} "
         f"({report.seconds:.1f}s)"

@@ -21,6 +21,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.protocol.admin import DeleteGroupsRequest
+
 from supportflow import codec
 from supportflow.admin import create_topics, delete_topics, producer, read_topic
 from supportflow.events import CaseFile, DeadLetter, TicketReceived
@@ -40,6 +43,10 @@ REPLAY_SERVICES = ("intake", "investigator", "router", "drafter")
 
 class EmptyRange(ValueError):
     """No ticket was received in the range."""
+
+
+class ReplayFailed(RuntimeError):
+    """The private services did not start or stopped answering; the message says where their logs are."""
 
 
 @dataclass
@@ -173,9 +180,13 @@ async def replay(
         await copy_patterns(base, private)
         now, failures = await run_candidate(private, tickets, progress, stall)
         failed = False
+    except (TimeoutError, RuntimeError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ReplayFailed(f"{first} (service logs in {private.state_dir / 'logs'})") from exc
     finally:
         if not keep_topics:
             await delete_topics(private)
+            await delete_groups(private, [private.app_id(service) for service in REPLAY_SERVICES])
             if not failed:
                 shutil.rmtree(private.state_dir, ignore_errors=True)
     diff = diff_decisions([t.ticket_id for t in tickets], then, now, failures)
@@ -189,6 +200,25 @@ async def replay(
         earlier,
         kept_namespace=private.namespace if keep_topics else None,
     )
+
+
+async def delete_groups(settings: Settings, groups: Sequence[str]) -> list[str]:
+    """Delete these consumer groups (they must be empty: their services stopped). Returns the
+    groups the broker deleted; a group it refuses (still active, unknown) is left as it is."""
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=settings.bootstrap_servers, **settings.kafka_client_options()
+    )
+    await admin.start()
+    deleted = []
+    try:
+        for group in groups:
+            coordinator = await admin.find_coordinator(group)
+            # aiokafka's admin client has no delete_consumer_groups: the DeleteGroups request as is
+            response = await admin._send_request_to_node(coordinator, DeleteGroupsRequest([group]))
+            deleted += [name for name, error in response.results if error == 0]
+    finally:
+        await admin.close()
+    return deleted
 
 
 async def copy_patterns(live: Settings, private: Settings) -> int:

@@ -57,11 +57,13 @@ async def end_offsets(settings: Settings, names: list[str]) -> dict[str, int]:
         await consumer.stop()
 
 
-async def topics_named(settings: Settings, prefix: str) -> list[str]:
+async def left_behind(settings: Settings, prefix: str) -> list[str]:
+    """Topics and consumer groups whose name starts with `prefix`."""
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers)
     await admin.start()
     try:
-        return [name for name in await admin.list_topics() if name.startswith(prefix)]
+        groups = [group for group, *_ in await admin.list_consumer_groups()]
+        return [name for name in [*await admin.list_topics(), *groups] if name.startswith(prefix)]
     finally:
         await admin.close()
 
@@ -138,9 +140,9 @@ def test_replay_shows_the_decisions_a_removed_hypothesis_changes(
     )
     for ticket_id in affected:
         assert ticket_id in done.stdout
-    # the live topics were only read; the private ones are gone
+    # the live topics were only read; the private topics, groups and state are gone
     assert asyncio.run(end_offsets(live, live_topics)) == before
-    assert asyncio.run(topics_named(live, f"{live.namespace}replay-")) == []
+    assert asyncio.run(left_behind(live, f"{live.namespace}replay-")) == []
     assert not list((live.state_dir / "replay").glob("*"))
 
 
