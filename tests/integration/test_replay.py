@@ -19,11 +19,12 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from domains import DEFAULT_DOMAIN
+from supportflow import codec
 from supportflow.demo import EXAMPLE_PACK
 from supportflow.fleet import Fleet
 from supportflow.settings import Settings
 from supportflow.topics import REPLIES_DRAFTED, TICKETS_RECEIVED
-from supportflow.traffic import collect_cases, publish_tickets
+from supportflow.traffic import collect_cases, publish_raw, publish_tickets
 from supportflow.world.loader import read_tickets
 
 REMOVED = "user_deleted_data"
@@ -84,6 +85,11 @@ def test_replay_shows_the_decisions_a_removed_hypothesis_changes(
     finally:
         fleet.stop()
     assert drafted.keys() == wanted
+    # in the range too: a ticket the live services never drafted, and a record nobody can read
+    late = read_tickets(EXAMPLE_PACK)[TICKETS].ticket
+    asyncio.run(publish_tickets(live, [late]))
+    poison = {"content-type": codec.JSON.encode()}
+    asyncio.run(publish_raw(live, TICKETS_RECEIVED, b"{not json", key=b"BAD-1", headers=poison))
     then = {ticket_id: case.decision for ticket_id, case in drafted.items() if case.decision}
     affected = {ticket_id for ticket_id, decision in then.items() if decision.cause == REMOVED}
     assert affected, f"no ticket was decided as {REMOVED} by the live domain: {then}"
@@ -121,13 +127,14 @@ def test_replay_shows_the_decisions_a_removed_hypothesis_changes(
         timeout=600,
         check=False,
     )
-    print(f"replay of {TICKETS} tickets: {time.monotonic() - began:.1f}s wall")
+    print(f"replay of {TICKETS + 2} records: {time.monotonic() - began:.1f}s wall")
     assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
     report = json.loads(report_path.read_text())
     print(done.stdout)
 
-    assert report["replayed"] == TICKETS
-    assert report["failed"] == [] and report["no_earlier_draft"] == []
+    assert report["replayed"] == TICKETS + 2
+    assert [row["ticket_id"] for row in report["no_earlier_draft"]] == [late.ticket_id]
+    assert [(row["ticket_id"], row["reason"]) for row in report["failed"]] == [("BAD-1", "decode_error")]
     changed = {row["ticket_id"]: row for row in report["changed"]}
     assert changed.keys() == affected, done.stdout
     assert report["unchanged"] == TICKETS - len(affected)
@@ -138,7 +145,7 @@ def test_replay_shows_the_decisions_a_removed_hypothesis_changes(
     assert transitions == sum(
         row["then"]["decision_class"] != row["now"]["decision_class"] for row in changed.values()
     )
-    for ticket_id in affected:
+    for ticket_id in [*affected, late.ticket_id, "BAD-1"]:
         assert ticket_id in done.stdout
     # the live topics were only read; the private topics, groups and state are gone
     assert asyncio.run(end_offsets(live, live_topics)) == before
