@@ -118,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
         )
     except EmptyRange as exc:
         return fail(str(exc))
-    except ReplayFailed as exc:
+    except (ReplayFailed, TimeoutError) as exc:
         print(f"supportflow replay: the replay did not finish: {exc}", file=sys.stderr)
         return 1
     print(

@@ -36,12 +36,14 @@ async def read_between(
     since_ms: int,
     until_ms: int | None = None,
     *,
-    patience: float = 120.0,
+    keys: set[bytes] | None = None,
+    patience: float = 300.0,
     on_record: Callable[[int], None] | None = None,
 ) -> list[HistoryRecord]:
     """Every record of `topic` with a timestamp in [since_ms, until_ms) (until now without
-    `until_ms`), ordered by timestamp, then partition and offset. Raises `MissingTopic`, and
-    `TimeoutError` when the range is not read within `patience` seconds."""
+    `until_ms`), only those keyed by one of `keys` when given, ordered by timestamp, then
+    partition and offset. `on_record(n)` is told how many records were read so far. Raises
+    `MissingTopic`, and `TimeoutError` when the range is not read within `patience` seconds."""
     consumer = reader(settings)
     await consumer.start()
     try:
@@ -55,7 +57,7 @@ async def read_between(
         consumer.assign(tps)
         stops = await _offsets_at(consumer, tps, until_ms)
         starts = await _offsets_at(consumer, tps, since_ms)
-        records = await _read(consumer, starts, stops, patience, on_record)
+        records = await _read(consumer, starts, stops, keys, patience, on_record)
     finally:
         await consumer.stop()
     return sorted(records, key=lambda r: (r.timestamp_ms, r.partition, r.offset))
@@ -77,11 +79,13 @@ async def _read(
     consumer: AIOKafkaConsumer,
     starts: dict[TopicPartition, int],
     stops: dict[TopicPartition, int],
+    keys: set[bytes] | None,
     patience: float,
     on_record: Callable[[int], None] | None,
 ) -> list[HistoryRecord]:
     pending = {tp for tp in starts if starts[tp] < stops[tp]}
     records: list[HistoryRecord] = []
+    read = 0
     for tp in pending:
         consumer.seek(tp, starts[tp])
     loop = asyncio.get_running_loop()
@@ -92,7 +96,8 @@ async def _read(
         batch = await consumer.getmany(*pending, timeout_ms=500, max_records=1000)
         for tp, items in batch.items():
             for item in items:
-                if item.offset < stops[tp]:
+                read += 1
+                if item.offset < stops[tp] and (keys is None or item.key in keys):
                     records.append(
                         HistoryRecord(
                             tp.partition,
@@ -104,7 +109,7 @@ async def _read(
                         )
                     )
             if on_record is not None:
-                on_record(len(records))
+                on_record(read)
         for tp in list(pending):
             if await consumer.position(tp) >= stops[tp]:
                 pending.discard(tp)

@@ -168,7 +168,11 @@ async def replay(
             f"no ticket on {base.topic(TICKETS_RECEIVED)} between {since:%Y-%m-%dT%H:%M:%SZ} and {until:%Y-%m-%dT%H:%M:%SZ}"
         )
     drafted = await read_between(
-        base, base.topic(REPLIES_DRAFTED), since_ms, on_record=reading("reading earlier drafts")
+        base,
+        base.topic(REPLIES_DRAFTED),
+        since_ms,
+        keys={t.ticket_id.encode() for t in tickets},
+        on_record=reading("reading earlier drafts"),
     )
     then, earlier = drafted_then(drafted, tickets)
     run_id = uuid.uuid4().hex[:8]
