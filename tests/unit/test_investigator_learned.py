@@ -10,9 +10,9 @@ from test_investigator_playbooks import PLAYBOOKS, plan_limit
 
 from services.drafter.draft import draft
 from services.investigator import SimilarCase, investigate
-from services.investigator.investigate import decisive_cause
+from services.investigator.investigate import decisive_cause, judge
 from services.router.decide import decide
-from supportflow.events import CaseFile, InvestigationSection
+from supportflow.events import CaseFile, InvestigationSection, Verdict
 
 
 async def run(tmp_path: Path, similar: list[SimilarCase], priors: dict[str, float]) -> InvestigationSection:
@@ -91,3 +91,16 @@ async def test_similar_cases_alone_never_confirm_a_confirm_any_hypothesis(tmp_pa
     assert decision.decision_class != "incident", decision.rationale
     reply = draft(investigated.model_copy(update={"decision": decision})).customer_reply
     assert "caused by an ongoing incident" not in reply, reply
+
+
+def test_a_hypothesis_is_judged_on_its_own_checks_only() -> None:
+    outage = PLAYBOOKS.hypotheses["integration_outage"]
+    assert outage.confirm == "any"
+    verdicts: dict[str, Verdict] = {
+        "patterns.similar_cases": "supports",
+        "incidents.open_incidents": "contradicts",
+        "logs.integration_errors": "contradicts",
+    }
+    assert judge(outage, verdicts) == "refuted"
+    assert judge(outage, {"patterns.similar_cases": "supports"}) == "unlikely"
+    assert judge(outage, {**verdicts, "logs.integration_errors": "supports"}) == "confirmed"
