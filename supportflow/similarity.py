@@ -247,8 +247,9 @@ class PatternIndex(Mapping[str, Pattern]):
         scores = np.zeros(len(self._ids), dtype=np.float32)
         for idf, numbers, values in rare:
             scores[numbers] += np.float32(idf) * values
-        scores *= np.frombuffer(self._live, dtype=np.uint8)
-        found = np.flatnonzero(scores)
+        if self._retired:
+            scores *= np.frombuffer(self._live, dtype=np.uint8)
+        found = np.flatnonzero(scores > 0.0)  # a boolean mask lists faster than the scores themselves
         shortlist = max(k * 8, 64)
         if len(found) > shortlist:
             found = found[np.argpartition(scores[found], -shortlist)[-shortlist:]]
