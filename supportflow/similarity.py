@@ -136,6 +136,8 @@ class PatternIndex(Mapping[str, Pattern]):
         self._live = bytearray()
         self._retired = 0
         self._postings: dict[str, tuple[array[int], array[float]]] = {}
+        self._df: dict[str, int] = {}
+        """term -> how many live documents hold it (postings also hold retired ones)."""
         self._feature_of = array("i")
         """document -> number of its feature set in `_feature_sets`."""
         self._feature_sets: list[frozenset[tuple[str, str]]] = []
@@ -169,6 +171,7 @@ class PatternIndex(Mapping[str, Pattern]):
                 postings = self._postings[term] = (array("i"), array("f"))
             postings[0].append(doc)
             postings[1].append(self._weight(tf, length))
+            self._df[term] = self._df.get(term, 0) + 1
         features = frozenset(_comparable(pattern.features))
         number = self._feature_numbers.get(features)
         if number is None:
@@ -194,6 +197,13 @@ class PatternIndex(Mapping[str, Pattern]):
         doc = self._doc_of.pop(pattern_id, None)
         if doc is None:
             return
+        blob = self._blobs[doc]
+        assert blob is not None
+        for term in set(terms(unpack(blob).signature)):  # the text is not kept: read it back once
+            if self._df[term] == 1:
+                del self._df[term]
+            else:
+                self._df[term] -= 1
         self._live[doc] = 0
         self._blobs[doc] = None
         self._ids[doc] = None
@@ -228,22 +238,24 @@ class PatternIndex(Mapping[str, Pattern]):
         total = len(self._doc_of)
         if total == 0 or k <= 0:
             return []
-        query = [self._postings[term] for term in dict.fromkeys(terms(text)) if term in self._postings]
+        query = [
+            (self._df[term], *self._postings[term]) for term in dict.fromkeys(terms(text)) if term in self._df
+        ]
         if not query:
             return []
         # The query scored as a document of its own length: an identical signature scores 1.
         self_weight = self._weight(1, len(query))
-        weighted: list[tuple[float, np.ndarray, np.ndarray]] = []
         upper = 0.0
-        for docs, weights in query:
-            df = len(docs)  # retired postings included until the next compaction
+        cutoff = max(64, int(self._common_share * total))
+        rare: list[tuple[float, np.ndarray, np.ndarray]] = []
+        common: list[tuple[float, np.ndarray, np.ndarray]] = []
+        for df, docs, weights in query:
             idf = math.log(1.0 + (total - df + 0.5) / (df + 0.5))
             upper += idf * self_weight
-            weighted.append(
-                (idf, np.frombuffer(docs, dtype=np.int32), np.frombuffer(weights, dtype=np.float32))
-            )
-        common = max(64, int(self._common_share * total))
-        rare = [item for item in weighted if len(item[1]) <= common] or weighted
+            item = (idf, np.frombuffer(docs, dtype=np.int32), np.frombuffer(weights, dtype=np.float32))
+            (rare if df <= cutoff else common).append(item)
+        if not rare:
+            rare, common = common, []
         scores = np.zeros(len(self._ids), dtype=np.float32)
         for idf, numbers, values in rare:
             scores[numbers] += np.float32(idf) * values
@@ -254,10 +266,9 @@ class PatternIndex(Mapping[str, Pattern]):
         if len(found) > shortlist:
             found = found[np.argpartition(scores[found], -shortlist)[-shortlist:]]
         text_scores = scores[found].astype(np.float64)
-        for idf, numbers, values in weighted:
-            if len(numbers) > common and rare is not weighted:
-                at = np.minimum(np.searchsorted(numbers, found), len(numbers) - 1)
-                text_scores += np.where(numbers[at] == found, idf * values[at], 0.0)
+        for idf, numbers, values in common:
+            at = np.minimum(np.searchsorted(numbers, found), len(numbers) - 1)
+            text_scores += np.where(numbers[at] == found, idf * values[at], 0.0)
         query_features = frozenset(_comparable(features))
         overlaps: dict[int, float] = {}
         ranked: list[tuple[float, str, int]] = []

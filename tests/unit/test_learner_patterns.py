@@ -261,3 +261,14 @@ def test_a_held_pattern_reads_back_equal() -> None:
     index.add(pattern)
     assert store["p_1"] == pattern and index["p_1"] == pattern
     assert store["p_1"].updated_at == pattern.updated_at and dict(store) == {"p_1": pattern}
+
+
+def test_replaced_versions_do_not_weigh_in_the_scores() -> None:
+    fresh, updated = _index(), PatternIndex()
+    for version in range(5):  # earlier versions of the same patterns, since replaced
+        updated.add(_pattern("p_limit", f"export limit v{version} plan_limit_reached", "plan_limit"))
+        updated.add(_pattern("p_perm", "export dashboard permission_denied role limit", "missing_permission"))
+    for pattern_id in fresh:
+        updated.add(fresh[pattern_id])
+    query = intake("plan_limit", problem_statement="CSV export keeps failing: PLAN_LIMIT_REACHED")
+    assert updated.similar(query, k=4) == fresh.similar(query, k=4)
