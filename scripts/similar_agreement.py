@@ -19,7 +19,7 @@ from services.intake.normalize import normalize
 from services.investigator.app import SIMILARITY_FLOOR
 from services.learner.patterns import learn
 from supportflow.events import CaseFile, CaseResolved, Pattern
-from supportflow.similarity import PatternIndex
+from supportflow.similarity import PRIOR_MATCHES, PatternIndex
 from supportflow.world.loader import read_tickets
 
 
@@ -52,7 +52,7 @@ def main() -> None:
     found = same_class = same_cause = floor_found = floor_class = 0
     for item in items:
         intake = normalize(item.ticket)
-        matches = index.similar(intake, k=1)
+        matches = index.similar(intake, k=PRIOR_MATCHES)  # one lookup, as the investigator's
         if not matches:
             continue
         pattern, score = matches[0]
