@@ -26,9 +26,9 @@ def build(settings: Settings) -> faust.App:
     domain = load_domain_for(settings)
     sources = build_sources(domain.data)
     playbooks = load_playbooks(domain)
-    index = PatternIndex()
+    feed, index = pattern_memory(settings)
     app = create_app("investigator", settings)
-    app.add_dependency(PatternFeed(settings, on_pattern=index.add))
+    app.add_dependency(feed)
     wire_case_stage(
         app,
         settings,
@@ -38,6 +38,12 @@ def build(settings: Settings) -> faust.App:
         step=lambda case: investigate_case(case, sources, playbooks, index),
     )
     return app
+
+
+def pattern_memory(settings: Settings) -> tuple[PatternFeed, PatternIndex]:
+    """The learned patterns this service holds: every one on the topic, indexed for lookup."""
+    index = PatternIndex()
+    return PatternFeed(settings, patterns=index), index
 
 
 def similar_cases(index: PatternIndex, case: CaseFile) -> tuple[list[SimilarCase], dict[str, float]]:
