@@ -411,9 +411,13 @@ def extract_narrative(subject: str, prose: str, vocabulary: IntakeVocabulary) ->
     return narrative
 
 
+_CODE_WEIGHT = 3.0  # an error code names the trouble more surely than any one word
+
+
 def problem_type(text: str, subject: str, vocabulary: IntakeVocabulary) -> str | None:
-    """The domain's problem type with the most cue words (subject counts double; ties go to the
-    type listed first)."""
+    """The domain's problem type with the most cues: words and phrases count once, the type's
+    error codes three times, and the subject (with the action) double; ties go to the type listed
+    first. A ticket that names none gets the domain's fallback type."""
     scores: dict[str, float] = {}
     for weight, part in ((1.0, fold(text)), (2.0, fold(subject))):
         for word, count in Counter(_TYPE_WORD.findall(part)).items():
@@ -424,7 +428,11 @@ def problem_type(text: str, subject: str, vocabulary: IntakeVocabulary) -> str |
             for phrase in cues.phrases:
                 if phrase in part:
                     scores[cues.name] = scores.get(cues.name, 0.0) + weight * part.count(phrase)
+            if cues.codes is not None:
+                found = len(cues.codes.findall(part))
+                if found:
+                    scores[cues.name] = scores.get(cues.name, 0.0) + _CODE_WEIGHT * weight * found
     if not scores:
-        return None
+        return vocabulary.problem_type_fallback
     order = [cues.name for cues in vocabulary.problem_types]
     return max(order, key=lambda family: (scores.get(family, 0.0), -order.index(family)))

@@ -79,11 +79,22 @@ def _cue_parts(cues: list[str]) -> tuple[list[str], list[str]]:
     return words, phrases
 
 
+def _code_pattern(codes: list[str]) -> re.Pattern[str] | None:
+    """Error codes as one pattern over folded text (`api_key_*` → any code with that head)."""
+    spelled = [
+        re.escape(code.strip().lower().removesuffix("*")) + (r"[\w.]*" if code.strip().endswith("*") else "")
+        for code in codes
+        if code.strip()
+    ]
+    return re.compile(r"(?<![\w.])(?:" + "|".join(spelled) + r")(?!\w|\.\w)") if spelled else None
+
+
 @dataclass(frozen=True)
 class ProblemTypeCues:
     name: str
     word: re.Pattern[str] | None
     phrases: tuple[str, ...]
+    codes: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -104,6 +115,8 @@ class IntakeVocabulary:
     product_words: tuple[str, ...] = ()
     """The product's own name, as customers write it ("the <name> app")."""
     problem_types: tuple[ProblemTypeCues, ...] = ()
+    problem_type_fallback: str | None = None
+    """The type of a ticket whose words name no other."""
     secrets: tuple[tuple[re.Pattern[str], int], ...] = ()
     """Product secret patterns and how many leading characters may stay visible."""
     examples: dict[str, str] = field(default_factory=dict)
@@ -159,7 +172,9 @@ class IntakeVocabulary:
                 words += more_words
                 phrases += more_phrases
             word = re.compile("(?:" + "|".join(dict.fromkeys(words)) + ")") if words else None
-            problem_types.append(ProblemTypeCues(name, word, tuple(dict.fromkeys(phrases))))
+            problem_types.append(
+                ProblemTypeCues(name, word, tuple(dict.fromkeys(phrases)), _code_pattern(spec.codes))
+            )
         name_words = tuple(dict.fromkeys(w.lower() for w in domain.product.name.split()[:1] if len(w) >= 3))
         return cls(
             identifiers=tuple(identifiers),
@@ -175,6 +190,7 @@ class IntakeVocabulary:
             tenant_kind=domain.product.tenant.identifier,
             product_words=name_words,
             problem_types=tuple(problem_types),
+            problem_type_fallback=vocabulary.problem_type_fallback,
             secrets=tuple((re.compile(s.pattern), s.keep) for s in vocabulary.secrets),
             examples={name: kind.example for name, kind in vocabulary.identifiers.items() if kind.example},
             questions={

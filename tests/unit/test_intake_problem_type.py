@@ -1,0 +1,99 @@
+"""Problem type from the domain's vocabulary: the thing, the operation and the symptom in any of
+the domain's languages; error codes outweigh words; a ticket naming nothing gets the fallback."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from domains import HERE as DOMAINS
+from services.intake.normalize import normalize
+from services.intake.vocabulary import IntakeVocabulary
+from supportflow.domain import load_domain
+from supportflow.domain.models import ProblemType, Vocabulary
+from supportflow.events import Requester, TicketReceived
+
+RECEIVED = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+
+
+def _vocabulary(product: str) -> IntakeVocabulary:
+    return IntakeVocabulary.from_domain(load_domain(DOMAINS / product))
+
+
+LUMEN = _vocabulary("lumen")
+KESTREL = _vocabulary("kestrel")
+
+
+def _type(vocabulary: IntakeVocabulary, subject: str, body: str) -> str | None:
+    ticket = TicketReceived(
+        ticket_id="T-1",
+        message_id="M-1",
+        received_at=RECEIVED,
+        subject=subject,
+        body=body,
+        requester=Requester(email="ana@acme.example", name="Ana Ruiz"),
+    )
+    return normalize(ticket, vocabulary=vocabulary).problem_type
+
+
+@pytest.mark.parametrize(
+    ("subject", "body", "family"),
+    [
+        ("Fattura sbagliata", "La fattura di ottobre riporta la partita IVA sbagliata.", "billing"),
+        ("Factuur klopt niet", "Op de factuur van oktober staat het verkeerde btw-nummer.", "billing"),
+        ("Exportação falha", "A exportação para CSV do relatório falha desde ontem.", "export"),
+        ("Rollen", "Unsere Nutzer mit der Rolle Viewer sehen nichts mehr.", "permissions"),
+        ("Dúvida", "Os envios em lote de eventos devolvem erro desde as 9h.", "ingest"),
+        ("Ayuda", "Error BATCH_TOO_LARGE otra vez", "ingest"),
+    ],
+)
+def test_lumen_types_in_any_language(subject: str, body: str, family: str) -> None:
+    assert _type(LUMEN, subject, body) == family
+
+
+@pytest.mark.parametrize(
+    ("subject", "body", "family"),
+    [
+        (
+            "Bounces",
+            "Onze berichten naar ontvangers bij KPN komen niet aan, ze belanden in spam.",
+            "delivery",
+        ),
+        (
+            "DKIM",
+            "Le domaine mail.acme.fr reste non vérifié, l'enregistrement DKIM est introuvable.",
+            "domain",
+        ),
+        ("Chave", "A nossa chave responde api_key_revoked desde as 8h.", "auth"),
+        (
+            "Membri",
+            "Non riesco a invitare un nuovo membro come Admin nella nostra organizzazione.",
+            "account",
+        ),
+        ("Rechnung", "Auf der Rechnung fehlt unsere USt-ID.", "billing"),
+        ("Eventos", "Los eventos del webhook wh_ab12cd34ef llegan con retraso.", "webhooks"),
+        ("Fehler", "Jeder Versand schlägt fehl: template_render_failed.", "sending"),
+    ],
+)
+def test_kestrel_types_in_any_language(subject: str, body: str, family: str) -> None:
+    assert _type(KESTREL, subject, body) == family
+
+
+@pytest.mark.parametrize("body", ["Het werkt weer niet.", "Salve, non funziona niente.", "It's broken!!"])
+def test_a_ticket_naming_nothing_gets_the_fallback(body: str) -> None:
+    assert _type(LUMEN, "help", body) == "general"
+    assert _type(KESTREL, "help", body) == "general"
+
+
+def test_an_error_code_outweighs_a_word_of_another_type() -> None:
+    # "key" is an auth word; the code says the send failed on a template
+    body = "Since our key rotation every send fails with template_render_failed."
+    assert _type(KESTREL, "Problem", body) == "sending"
+
+
+def test_without_a_fallback_nothing_named_is_no_type() -> None:
+    vocabulary = Vocabulary(problem_types={"export": ProblemType(cues={"en": ["export"]})})
+    assert vocabulary.problem_type_fallback is None
+    with pytest.raises(ValueError, match="problem_type_fallback"):
+        Vocabulary(problem_types={"export": ProblemType()}, problem_type_fallback="general")
