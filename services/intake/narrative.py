@@ -421,17 +421,18 @@ def problem_type(text: str, subject: str, vocabulary: IntakeVocabulary) -> str |
     scores: dict[str, float] = {}
     for weight, part in ((1.0, fold(text)), (2.0, fold(subject))):
         for word, count in Counter(_TYPE_WORD.findall(part)).items():
-            family = vocabulary.problem_type_of_word(word)
+            family = vocabulary.problem_type_of(word)
             if family:
                 scores[family] = scores.get(family, 0.0) + weight * count
         for cues in vocabulary.problem_types:
             for phrase in cues.phrases:
                 if phrase in part:
                     scores[cues.name] = scores.get(cues.name, 0.0) + weight * part.count(phrase)
-            if cues.codes is not None:
-                found = len(cues.codes.findall(part))
-                if found:
-                    scores[cues.name] = scores.get(cues.name, 0.0) + _CODE_WEIGHT * weight * found
+        codes = vocabulary.problem_codes
+        for code in codes.findall(part) if codes is not None else ():
+            family = vocabulary.problem_type_of(code, "codes")
+            if family:
+                scores[family] = scores.get(family, 0.0) + _CODE_WEIGHT * weight
     if not scores:
         return vocabulary.problem_type_fallback
     order = [cues.name for cues in vocabulary.problem_types]

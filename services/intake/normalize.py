@@ -20,6 +20,7 @@ from services.intake.extract import (
     extract_error_signatures,
     extract_identifiers,
     injection_spans,
+    mentioned_emails,
     parse_user_agent,
     scope_name,
 )
@@ -46,6 +47,8 @@ class _MessageFacts:
     language_text: str = ""
     subject: str = ""
     identifiers: dict[str, str] = field(default_factory=dict)
+    foreign: list[str] = field(default_factory=list)
+    emails: list[str] = field(default_factory=list)
     workspace_name: str | None = None
     environment: Environment = field(default_factory=Environment)
     action: str | None = None
@@ -115,13 +118,29 @@ def _read_message(
         logs_text = safe_all[len(full) + 2 :]
     safe_subject, safe_prose = safe[: len(raw_subject)], safe[len(raw_subject) + 1 :] if raw_subject else safe
     facts.language_text = safe
-    facts.identifiers = extract_identifiers(
+    found = extract_identifiers(
         everything,
         all_spans,
         ticket.requester.email,
         [*cleaned.forwarded_from, *([author] if author else [])],
         vocabulary,
     )
+    facts.identifiers, facts.foreign = found.own, found.foreign
+    # the tenant does not change between the messages of one conversation: when the customer's
+    # reply names neither it nor a scope, the earlier message quoted below still says which it is
+    tenant, scope = vocabulary.tenant_kind, vocabulary.scope_kind
+    pattern = next((kind for kind in vocabulary.identifiers if kind.name == tenant), None)
+    if (
+        pattern is not None
+        and tenant not in facts.identifiers
+        and (not scope or scope not in facts.identifiers)
+        and (not pattern.gate or any(gate in body.lower() for gate in pattern.gate))
+    ):
+        quoted = redact_secrets(body, vocabulary.secrets, visible)
+        earlier = extract_identifiers(quoted, injection_spans(quoted), ticket.requester.email, [], vocabulary)
+        if tenant in earlier.own and earlier.own[tenant] not in facts.foreign:
+            facts.identifiers[tenant] = earlier.own[tenant]
+    facts.emails = mentioned_emails(f"{subject}\n{body}", vocabulary)
     facts.workspace_name = scope_name(safe, vocabulary)
     facts.signatures = extract_error_signatures(safe + "\n" + logs_text, [], vocabulary)
     facts.logs = cleaned.logs
@@ -147,6 +166,8 @@ def _merge(messages: list[_MessageFacts]) -> _MessageFacts:
     merged = _MessageFacts(received_at=messages[-1].received_at)
     for facts in messages:
         merged.identifiers.update(facts.identifiers)
+        merged.foreign.extend(value for value in facts.foreign if value not in merged.foreign)
+        merged.emails.extend(address for address in facts.emails if address not in merged.emails)
         for name in ("action", "expected", "actual", "steps", "timing", "workspace_name"):
             value = getattr(facts, name)
             if value is not None:
@@ -177,7 +198,9 @@ def _missing(facts: _MessageFacts, vocabulary: IntakeVocabulary) -> list[str]:
             missing.append(kind)
     if facts.timing is None:
         missing.append("time_window")
-    if not any(s.kind in _ERROR_DETAIL_KINDS for s in facts.signatures):
+    if "error_code" not in facts.identifiers and not any(
+        s.kind in _ERROR_DETAIL_KINDS for s in facts.signatures
+    ):
         missing.append("error_details")
     if not facts.action:
         missing.append("action")
@@ -349,6 +372,9 @@ def normalize(
             facts.problem_text, f"{_SUBJECT_PREFIX.sub('', facts.subject)}\n{facts.action or ''}", vocabulary
         ),
         missing=missing,
+        emails=facts.emails,
+        foreign_identifiers=[value for value in facts.foreign if value not in identifiers.values()],
+        cross_tenant=bool(facts.foreign),
         questions=[question_for(item, language, vocabulary) for item in missing],
         log_excerpts=facts.logs,
         injection_suspected=facts.injection,

@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from typing import Literal
 
 from supportflow.domain import Domain
 from supportflow.domain.models import IdentifierKind
@@ -129,6 +130,14 @@ class IntakeVocabulary:
     resource_kinds: tuple[str, ...] = ()
     """Identifier kinds of the product's resources (a dashboard id, a message id)."""
     error_code: re.Pattern[str] = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
+    vendor_address: re.Pattern[str] = re.compile(r"(?!)")
+    """An address at one of the vendor's own domains (generic boxes of other domains excluded)."""
+    near: dict[str, re.Pattern[str]] = field(default_factory=dict)
+    """Per identifier kind, the words one of which its sentence must hold (kinds with `near`)."""
+    counterpart_kinds: frozenset[str] = frozenset()
+    vendor_domains: tuple[str, ...] = ()
+    """The vendor's own domains: a host under one is never a customer's identifier."""
+    """Address kinds of the tenant's counterparts: never at the requester's own organisation."""
 
     @classmethod
     def from_domain(cls, domain: Domain) -> IntakeVocabulary:
@@ -152,9 +161,8 @@ class IntakeVocabulary:
             ]
             integrations = re.compile(r"\b(" + "|".join(spelled) + r")\b")
         vendor = [re.escape(d.lower().lstrip("@")) for d in vocabulary.vendor_domains]
-        vendor_email = re.compile(
-            (r"@(?:[\w-]+\.)*(?:" + "|".join(vendor) + r")$|" if vendor else "") + _GENERIC_VENDOR_BOXES
-        )
+        vendor_address = r"@(?:[\w-]+\.)*(?:" + "|".join(vendor) + r")$" if vendor else r"(?!)"
+        vendor_email = re.compile((vendor_address + "|" if vendor else "") + _GENERIC_VENDOR_BOXES)
         hosts = [h.lower() for h in vocabulary.hosts]
         api_hosts = tuple(h for h in hosts if h.startswith("api.") or ".api." in h)
         ui_hosts = tuple(h for h in hosts if h not in api_hosts)
@@ -209,6 +217,10 @@ class IntakeVocabulary:
             integration_names=tuple(n.lower() for n in vocabulary.integrations),
             resource_kinds=tuple(n for n, k in vocabulary.identifiers.items() if k.role == "resource"),
             error_code=re.compile(vocabulary.error_code_pattern),
+            vendor_address=re.compile(vendor_address),
+            vendor_domains=tuple(d.lower().lstrip("@") for d in vocabulary.vendor_domains),
+            near={name: _near(kind.near) for name, kind in vocabulary.identifiers.items() if kind.near},
+            counterpart_kinds=frozenset(n for n, k in vocabulary.identifiers.items() if k.counterpart),
         )
 
     @property
@@ -221,12 +233,30 @@ class IntakeVocabulary:
         names = self.labels.get(kind) or {}
         return names.get(language) or names.get("en") or kind.removesuffix("_id").replace("_", " ")
 
+    @property
+    def problem_codes(self) -> re.Pattern[str] | None:
+        """Every problem type's codes in one pattern (one scan of a text for all types)."""
+        return _all_codes(self.problem_types)
+
     @lru_cache(maxsize=8192)  # noqa: B019 - one vocabulary per process; words repeat across tickets
-    def problem_type_of_word(self, word: str) -> str | None:
+    def problem_type_of(self, token: str, cue: Literal["word", "codes"] = "word") -> str | None:
+        """The type whose cue words (or codes) `token` is, the first listed when several."""
         for cues in self.problem_types:
-            if cues.word is not None and cues.word.fullmatch(word):
+            pattern = cues.word if cue == "word" else cues.codes
+            if pattern is not None and pattern.fullmatch(token):
                 return cues.name
         return None
+
+
+@lru_cache(maxsize=8)
+def _all_codes(types: tuple[ProblemTypeCues, ...]) -> re.Pattern[str] | None:
+    parts = [cues.codes.pattern for cues in types if cues.codes is not None]
+    return re.compile("|".join(f"(?:{part})" for part in parts)) if parts else None
+
+
+def _near(words: list[str]) -> re.Pattern[str]:
+    single, phrases = _cue_parts(words)
+    return re.compile(r"\b(?:" + "|".join([*single, *(re.escape(p) for p in phrases)]) + r")")
 
 
 def _split_camel(name: str) -> list[str]:

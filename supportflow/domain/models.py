@@ -85,6 +85,12 @@ class IdentifierKind(Strict):
     """Other words customers use for it (any language), e.g. for a scope named in words."""
     questions: dict[str, str] = Field(default_factory=dict)
     """The clarifying question when it is missing, per language (a generic one otherwise)."""
+    near: list[str] = Field(default_factory=list)
+    """When set, a mention counts only in a sentence holding one of these words (`word*` for any
+    ending, any language): a recipient address only where delivery is what the sentence is about."""
+    counterpart: bool = False
+    """An address of the tenant's counterpart (a recipient, an end customer): never the requester's
+    own address nor one at the requester's own organisation (a colleague is a member)."""
 
     _check = field_validator("pattern")(_compiles)
 
