@@ -601,26 +601,32 @@ def _fits(
     authors: frozenset[str],
     vocabulary: IntakeVocabulary,
 ) -> bool:
-    """Whether a mention may be of `kind`: not the vendor's own host, the kind's context words in
-    its sentence or the one before (anywhere, for the author of a forwarded report), and for an
-    address of the tenant's counterparts, not at the requester's own organisation."""
+    """Whether a mention may be of `kind`: not the vendor's own host; the kind's context words in
+    its paragraph or the sentence before (anywhere, for the author of a forwarded report); for an
+    address of the tenant's counterparts, not at the requester's organisation or a subdomain of it."""
     host = value.rsplit("@", 1)[-1].lower()
     if any(host == vendor or host.endswith("." + vendor) for vendor in vocabulary.vendor_domains):
         return False
     near = vocabulary.near.get(kind)
     if near is not None:
-        sentence = _sentence_around(text, position, position)
-        before = _sentence_around(text, max(0, sentence.start - 2), max(0, sentence.start - 2))
         line = text[text.rfind("\n", 0, position) + 1 : position]
         author = value in authors or _FROM_HEADER.match(line)
-        context = text if author else text[before.start : sentence.end]
+        paragraph_start = max(text.rfind("\n\n", 0, position), position - _PARAGRAPH_REACH, 0)
+        paragraph_end = text.find("\n\n", position)
+        paragraph_end = min(len(text) if paragraph_end < 0 else paragraph_end, position + 300)
+        sentence = _sentence_around(text, position, position)
+        before = _sentence_around(text, max(0, sentence.start - 2), max(0, sentence.start - 2))
+        start, end = min(paragraph_start, before.start), max(sentence.end, paragraph_end)
+        context = text if author else text[start:end]
         if not near.search(context):
             return False
     if kind in vocabulary.counterpart_kinds and "@" in value:
-        return value != requester and value.rsplit("@", 1)[-1] != requester.rsplit("@", 1)[-1]
+        home = requester.rsplit("@", 1)[-1]
+        return value != requester and not (host == home or host.endswith("." + home))
     return True
 
 
+_PARAGRAPH_REACH = 600  # how far back a paragraph's context words count
 _FROM_HEADER = re.compile(r"^\W*(?:from|de|von|van|da|de)\s?:")  # a forwarded mail's sender line
 
 

@@ -79,6 +79,16 @@ def test_a_colleague_at_the_requesters_organisation_is_not_a_recipient() -> None
     section = read(KESTREL, "My teammate marcus@acme.example never receives the invite email.")
     assert "recipient_email" not in section.identifiers
     assert section.emails == ["marcus@acme.example"]
+    sender = read(KESTREL, 'Batch sends from {"from":"news@notify.acme.example"} are delivered late.')
+    assert "recipient_email" not in sender.identifiers
+
+
+def test_delivery_told_in_the_paragraph_makes_the_address_a_recipient() -> None:
+    body = (
+        "Our newsletter arrived two hours late at our subscribers. One of them, M. Perrin "
+        "(claude.perrin@orange.example), even wrote to us about it."
+    )
+    assert read(KESTREL, body).identifiers.get("recipient_email") == "claude.perrin@orange.example"
 
 
 def test_the_vendors_own_hosts_and_addresses_are_no_customer_facts() -> None:
