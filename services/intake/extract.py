@@ -119,7 +119,8 @@ _HTTP_STATUS = re.compile(
     r"(?:\bhttp(?:/\d(?:\.\d)?)?\s*(?:status\s*)?(?:code\s*)?[:#]?\s*([1-5]\d\d)\b"
     r"|\bstatus(?:\s*code)?\s*(?:of\s*)?[:=]?\s*([1-5]\d\d)\b"
     r"|\b(?:returns?|returned|returning|got|get|gets|getting|receive[ds]?|throws?|gives?|gave|giving|"
-    r"with|an?|mit|avec|con|erhalte|obtiens|recibo|en)\s+(?:an?\s+|the\s+|einen?\s+|une?\s+|un\s+)?"
+    r"with|an?|mit|avec|con|erhalte|obtiens|recibo|en|des|les|um|uma|een|ein|eine|einen|una|uno|dei|degli)\s+"
+    r"(?:an?\s+|the\s+|einen?\s+|une?\s+|un\s+)?"
     r"([45]\d\d)\b(?!\s*(?:rows|records|users|items|times|ms|seconds|s\b|%|mb|kb|gb|dashboards|events|"
     r"exports|calls|requests|lines|px|pixels))"
     r"|\b([45]\d\d)\s*(?:error|errors|response|status|fehler|erreur|\(|-\s*[a-z])"
@@ -128,6 +129,7 @@ _HTTP_STATUS = re.compile(
     r"|\((?:http\s*)?([45]\d\d)\))",
     0,
 )
+_HTTP_SUCCESS = re.compile(r"\bhttp(?:/\d(?:\.\d)?)?\s+([123]\d\d)\b")
 _STATUS_HINT = re.compile(r"[45](?<!\d[45])\d\d(?!\d)")  # a 4xx/5xx not inside a longer number
 _EXCEPTION = re.compile(
     r"(?<![\w.])((?:[a-z_][\w]*\.)*[A-Z][A-Za-z0-9]*(?:Exception|Error|Fault))\b(?!\s+(?:message|code)\b)"
@@ -141,7 +143,12 @@ _MESSAGE_CONTEXT = re.compile(
     r"(?:error|message|says|said|saying|shows?|showing|displays?|displayed|popup|pop-up|banner|toast|"
     r"alert|notification|reads|fehler|meldung|zeigt|steht|erreur|affiche|indique|dit|mensaje|dice|"
     r"aparece|muestra|warning|warnung|get|gets|got|getting|receive|received|returns?|returned|below|"
-    r"this|lautet|voici|obtenemos|recibimos)\W{0,4}(?:\w+\W+){0,4}$",
+    r"this|lautet|voici|obtenemos|recibimos|"
+    # a status or page the product shows ("stuck at "Queued"", "lands on a page « … »")
+    r"stuck|status|state|label|page|seite|sits|marked|bleibt|steht|reste|statut|página|estado|fica|"
+    r"mostra|rimane|stato|pagina|blijft|staat|toont|krijg\w*|bekomm\w*|receb\w*|ricev\w*|obtien\w*|"
+    r"erhalt\w*)\W{0,4}(?:\w+\W+){0,4}$"
+    r"|[:：]\s*$",  # a string the sentence introduces with a colon: what was shown
     0,
 )
 _ERROR_WORDS = re.compile(
@@ -153,8 +160,8 @@ _ERROR_WORDS = re.compile(
     0,
 )
 _LABELLED_MESSAGE = re.compile(
-    r"(?:^|\n)\s*(?:error(?:\s+message)?|fehlermeldung|fehler|message d'erreur|erreur|mensaje de error|"
-    r"error message)\s*:\s*([^\n]{3,160})",
+    r"(?:^|\n)\s*(?:[a-z]+\s)?(?:error(?:\s+message)?|fehlermeldung|fehler|message d'erreur|erreur|"
+    r"mensaje de error|error message|erro|errore|fout(?:melding)?)\s*:\s*([^\n]{3,160})",
     0,
 )
 
@@ -415,6 +422,12 @@ def injection_spans(text: str) -> list[Span]:
                 break
         spans.append(Span(match.start(), close if close > 0 else _sentence_around(text, *match.span()).end))
     return _merge_spans(spans)
+
+
+def about_another_party(sentence: str) -> bool:
+    """Whether a sentence is about another organisation ("My contact at Coppernest said …")."""
+    low = fold(sentence)
+    return bool(_THIRD_PARTY.search(low) or _FOREIGN_CUE.search(low))
 
 
 def third_party_spans(text: str) -> list[Span]:
@@ -751,6 +764,9 @@ def extract_error_signatures(
         value = next((group for group in match.groups() if group and group.isdigit()), None)
         if value and 400 <= int(value) <= 599 and not _in_spans(match.start(), spans):
             found.append((match.start(), "http_status", value))
+    for match in _HTTP_SUCCESS.finditer(low) if "http" in low else ():
+        if not _in_spans(match.start(), spans):
+            found.append((match.start(), "http_status", match.group(1)))  # a status the customer quotes
     request = vocabulary.request
     if request is not None and (not request.gate or any(gate in low for gate in request.gate)):
         for match in request.pattern.finditer(low):
@@ -770,7 +786,7 @@ def extract_error_signatures(
         before = low[max(0, match.start() - 60) : match.start()]
         if _MESSAGE_CONTEXT.search(before) or (_ERROR_WORDS.search(fold(message)) and " " in message):
             found.append((match.start(), "message", message))
-    labelled = ":" in low and ("error" in low or "fehler" in low or "erreur" in low)
+    labelled = ":" in low and any(word in low for word in ("error", "fehler", "erreur", "erro", "fout"))
     for match in _LABELLED_MESSAGE.finditer(low) if labelled else ():
         if not _in_spans(match.start(1), spans):
             label = text[match.start(1) : match.end(1)]

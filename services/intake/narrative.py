@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from services.intake.cleaning import fold
+from services.intake.extract import about_another_party
 from services.intake.vocabulary import IntakeVocabulary
 
 MAX_SECTION_CHARS = 4000
@@ -350,6 +351,20 @@ def find_subject_of_trouble(
     return None, None
 
 
+def find_named_thing(sentence_list: list[str], vocabulary: IntakeVocabulary) -> tuple[str | None, str | None]:
+    """(clause, sentence): the first clause naming one of the domain's things, operations or
+    symptoms (its problem types' cue words) — what the customer was doing, said without a cue
+    ("Envio de eventos em lote devolve 413", "devo togliere i permessi di admin a un collega")."""
+    for sentence in sentence_list:
+        for clause in re.split(r"[.!?;:,]\s|\n", sentence):
+            low = fold(clause)
+            if any(vocabulary.problem_type_of(word) for word in _TYPE_WORD.findall(low)):
+                tidy = _tidy(clause)
+                if len(tidy) >= 8:
+                    return tidy, sentence
+    return None, None
+
+
 def find_expected(sentence_list: list[str]) -> tuple[str | None, str | None]:
     if not _EXPECTED_CUES.search(fold("\n".join(sentence_list))):
         return None, None
@@ -377,6 +392,32 @@ def find_actual(sentence_list: list[str], skip: set[str], action_sentence: str |
     return None
 
 
+# A question that asks the vendor for help ("An wen kann ich mich da wenden?", "Can you check?",
+# "¿Pueden revisarlo?") says what the customer wants from support, not what they were doing.
+_ASKING = re.compile(
+    r"\b(?:(?:can|could|would|will) (?:you|u|someone|somebody|i|we)|who|whom|an wen|wer|wen|wie kann|"
+    r"können sie|könnt ihr|kann ich|pouvez-vous|pourriez-vous|puis-je|qui|pueden|podrían|puedo|quién|podem|"
+    r"poderiam|posso|quem|potete|potreste|chi|kunnen jullie|kunt u|kan ik|wie)\b"
+)
+_NEGATED = re.compile(r"\b(?:not|\w+n['’]t|cannot|nicht|kein\w*|pas|plus|no|não|non|niet|geen)\b")
+
+
+def _the_requesters(sentence_list: list[str]) -> list[str]:
+    """The sentences that may say what the requester was doing: not those about another
+    organisation, and without a closing question that asks support for help."""
+    kept = []
+    for sentence in sentence_list:
+        if about_another_party(sentence):
+            continue
+        head, _, question = sentence.rpartition(". ") if ". " in sentence else ("", "", sentence)
+        low = fold(question)
+        if low.rstrip().endswith("?") and _ASKING.search(low) and not _NEGATED.search(low):
+            sentence = head
+        if sentence.strip():
+            kept.append(sentence)
+    return kept
+
+
 def extract_narrative(subject: str, prose: str, vocabulary: IntakeVocabulary) -> Narrative:
     """Template sections first; prose cues fill whatever the template did not give."""
     sections = template_sections(prose)
@@ -386,8 +427,8 @@ def extract_narrative(subject: str, prose: str, vocabulary: IntakeVocabulary) ->
         expected=sections.get("expected"),
         user_agent=sections.get("user_agent"),
     )
-    body_sentences = sentences(prose)
-    subject_sentences = sentences(subject)
+    body_sentences = _the_requesters(sentences(prose))
+    subject_sentences = _the_requesters(sentences(subject))
     action, action_sentence = find_action(body_sentences)
     if action is None:
         action, action_sentence = find_action(subject_sentences)
@@ -397,6 +438,8 @@ def extract_narrative(subject: str, prose: str, vocabulary: IntakeVocabulary) ->
         action, action_sentence = find_subject_of_trouble(body_sentences, vocabulary)
     if action is None:
         action, action_sentence = find_subject_of_trouble(subject_sentences, vocabulary)
+    if action is None:
+        action, action_sentence = find_named_thing([*subject_sentences, *body_sentences], vocabulary)
     narrative.action = action
     if narrative.expected is None:
         expected, expected_sentence = find_expected(body_sentences)

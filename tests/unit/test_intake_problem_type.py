@@ -3,38 +3,15 @@ the domain's languages; error codes outweigh words; a ticket naming nothing gets
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
+from intake_reading import KESTREL, LUMEN, read
 
-from domains import HERE as DOMAINS
-from services.intake.normalize import normalize
 from services.intake.vocabulary import IntakeVocabulary
-from supportflow.domain import load_domain
 from supportflow.domain.models import ProblemType, Vocabulary
-from supportflow.events import Requester, TicketReceived
-
-RECEIVED = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
-
-
-def _vocabulary(product: str) -> IntakeVocabulary:
-    return IntakeVocabulary.from_domain(load_domain(DOMAINS / product))
-
-
-LUMEN = _vocabulary("lumen")
-KESTREL = _vocabulary("kestrel")
 
 
 def _type(vocabulary: IntakeVocabulary, subject: str, body: str) -> str | None:
-    ticket = TicketReceived(
-        ticket_id="T-1",
-        message_id="M-1",
-        received_at=RECEIVED,
-        subject=subject,
-        body=body,
-        requester=Requester(email="ana@acme.example", name="Ana Ruiz"),
-    )
-    return normalize(ticket, vocabulary=vocabulary).problem_type
+    return read(vocabulary, body, subject=subject).problem_type
 
 
 @pytest.mark.parametrize(
