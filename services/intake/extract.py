@@ -49,6 +49,17 @@ def _scope_name_patterns(words: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pa
     return quoted, bare
 
 
+@lru_cache(maxsize=8)
+def _scope_then_name(words: tuple[str, ...]) -> re.Pattern[str]:
+    """ "workspace Ortoverde Marketing": the scope word, then a capitalised name ending its line
+    or sentence (case-sensitive on the name: "workspace settings" names none)."""
+    scope = "(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + ")"
+    return re.compile(
+        r"(?i:\b" + scope + r")\s+([A-Z][\w-]{1,30}(?:\s[A-Z][\w-]{1,30}){0,2})\s*(?:[.!]?\s*$|[.!]\s)",
+        re.MULTILINE,
+    )
+
+
 _NOT_A_NAME = frozenset(
     [
         "same",
@@ -740,6 +751,12 @@ def scope_name(text: str, vocabulary: IntakeVocabulary) -> str | None:
         if any(kind.pattern.fullmatch(name) for kind in vocabulary.identifiers):
             continue
         return name
+    for candidate in _scope_then_name(vocabulary.scope_words).finditer(text):
+        name = candidate.group(1).strip()
+        if name.lower().split()[0] not in _NOT_A_NAME and not any(
+            kind.pattern.fullmatch(name) for kind in vocabulary.identifiers
+        ):
+            return name
     return None
 
 

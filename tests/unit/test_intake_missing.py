@@ -64,3 +64,19 @@ def test_a_symptom_alone_is_no_error_detail() -> None:
         "error_details"
         in read(LUMEN, "The dashboards in ws_ab12cd are very slow since Monday.", subject="Hilfe").missing
     )
+
+
+@pytest.mark.parametrize(
+    ("body", "name"),
+    [
+        (
+            "devo togliere i permessi di admin a un collega (usr_pf3k8m)\nworkspace Ortoverde Marketing",
+            "Ortoverde Marketing",
+        ),
+        ("Please check the workspace settings for us.", None),
+    ],
+)
+def test_a_scope_named_after_its_word_is_the_scope(body: str, name: str | None) -> None:
+    section = read(LUMEN, body)
+    assert section.identifiers.get("workspace_name") == name
+    assert ("workspace_id" in section.missing) is (name is None)
