@@ -13,13 +13,16 @@ items right, problem type right, language right, time window within tolerance (Â
 the truth is day-level; a ticket without a time must get none), secrets masked (no secret of the
 ticket appears in the intake section), emails right (the set of addresses mentioned, the vendor's
 excluded), cross-tenant flag right, and foreign identifiers precision/recall (ids the ticket gives
-as another organisation's).
+as another organisation's), and the token F1 of action/expected/actual against the truth's short
+phrases (both absent counts 1).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
+from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -32,6 +35,21 @@ from supportflow.evaluation.scoring import Fields
 from supportflow.events import TicketReceived
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "intake_blind"
+
+
+def _tokens(text: str | None) -> Counter[str]:
+    return Counter(re.findall(r"\w+", (text or "").lower()))
+
+
+def _token_f1(found: str | None, truth: str | None) -> float:
+    guess, real = _tokens(found), _tokens(truth)
+    if not guess or not real:
+        return float(not guess and not real)
+    common = sum((guess & real).values())
+    if not common:
+        return 0.0
+    precision, recall = common / sum(guess.values()), common / sum(real.values())
+    return 2 * precision * recall / (precision + recall)
 
 
 def _when(text: str | None) -> datetime | None:
@@ -59,6 +77,7 @@ def score(product: str, half: str, show: str | None = None) -> dict[str, Any]:
     counts = {"missing": 0, "problem_type": 0, "language": 0, "time": 0, "secrets": 0, "secret_tickets": 0}
     counts |= {"emails": 0, "cross_tenant": 0}
     foreign_tp = foreign_fp = foreign_fn = 0
+    phrases: dict[str, float] = {"action": 0.0, "expected": 0.0, "actual": 0.0}
     for row in rows:
         ticket = TicketReceived.model_validate(row["ticket"])
         truth = row["truth"]
@@ -94,6 +113,8 @@ def score(product: str, half: str, show: str | None = None) -> dict[str, Any]:
             wrong["emails"] = (section.emails, truth.get("emails"))
         if section.cross_tenant != bool(truth.get("cross_tenant")):
             wrong["cross_tenant"] = (section.cross_tenant, truth.get("cross_tenant"))
+        for key in phrases:
+            phrases[key] += _token_f1(getattr(section, key), truth.get(key))
         found_foreign = {f.lower() for f in section.foreign_identifiers}
         real_foreign = {str(f).lower() for f in truth.get("foreign_identifiers") or []}
         foreign_tp += len(found_foreign & real_foreign)
@@ -125,6 +146,7 @@ def score(product: str, half: str, show: str | None = None) -> dict[str, Any]:
         "foreign_recall": round(foreign_tp / (foreign_tp + foreign_fn), 3)
         if foreign_tp + foreign_fn
         else None,
+        **{f"{key}_token_f1": round(total / n, 3) for key, total in phrases.items()},
     }
 
 

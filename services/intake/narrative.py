@@ -186,6 +186,8 @@ class Narrative:
     actual: str | None = None
     steps: str | None = None
     user_agent: str | None = None
+    templated: frozenset[str] = frozenset()
+    """The fields a bug-report template gave (its sections are kept as written)."""
 
 
 def template_sections(text: str) -> dict[str, str]:
@@ -402,12 +404,18 @@ _ASKING = re.compile(
 _NEGATED = re.compile(r"\b(?:not|\w+n['’]t|cannot|nicht|kein\w*|pas|plus|no|não|non|niet|geen)\b")
 
 
+_MAIL_HEADER = re.compile(
+    r"^\W*(?:subject|betreff|objet|asunto|assunto|oggetto|onderwerp|from|von|de|da|van|to|an|à|a|para|aan|"
+    r"sent|gesendet|envoyé|enviado|inviato|verzonden|date|datum|fecha|data|cc)\s?:"
+)
+
+
 def _the_requesters(sentence_list: list[str]) -> list[str]:
-    """The sentences that may say what the requester was doing: not those about another
-    organisation, and without a closing question that asks support for help."""
+    """The sentences that may say what the requester was doing: not a mail header line, not one
+    about another organisation, and without a closing question that asks support for help."""
     kept = []
     for sentence in sentence_list:
-        if about_another_party(sentence):
+        if about_another_party(sentence) or _MAIL_HEADER.match(fold(sentence)):
             continue
         head, _, question = sentence.rpartition(". ") if ". " in sentence else ("", "", sentence)
         low = fold(question)
@@ -426,6 +434,7 @@ def extract_narrative(subject: str, prose: str, vocabulary: IntakeVocabulary) ->
         actual=sections.get("actual"),
         expected=sections.get("expected"),
         user_agent=sections.get("user_agent"),
+        templated=frozenset(sections),
     )
     body_sentences = _the_requesters(sentences(prose))
     subject_sentences = _the_requesters(sentences(subject))
@@ -439,7 +448,7 @@ def extract_narrative(subject: str, prose: str, vocabulary: IntakeVocabulary) ->
     if action is None:
         action, action_sentence = find_subject_of_trouble(subject_sentences, vocabulary)
     if action is None:
-        action, action_sentence = find_named_thing([*subject_sentences, *body_sentences], vocabulary)
+        action, action_sentence = find_named_thing([*body_sentences, *subject_sentences], vocabulary)
     narrative.action = action
     if narrative.expected is None:
         expected, expected_sentence = find_expected(body_sentences)

@@ -148,7 +148,7 @@ def _read_message(
     facts.action, facts.expected, facts.actual, facts.steps = (
         narrative.action,
         narrative.expected,
-        narrative.actual,
+        narrative.actual if "actual" in narrative.templated else _what_happened(narrative.actual, facts.signatures),
         narrative.steps,
     )
     env_text = safe if not narrative.user_agent else f"User Agent: {narrative.user_agent}\n{safe}"
@@ -160,6 +160,17 @@ def _read_message(
     facts.timing = resolve_timing(safe, received_at, default_zone(ticket.metadata), language)
     facts.problem_text = safe
     return facts
+
+
+def _what_happened(clause: str | None, signatures: list[ErrorSignature]) -> str | None:
+    """What happened, as short as the ticket allows: the message shown, else the status and code
+    it quoted, else the customer's clause."""
+    message = next((s.value for s in signatures if s.kind == "message"), None)
+    if message:
+        return message[:_MAX_STATEMENT_PART]
+    shown = [s.value for s in signatures if s.kind == "http_status"][:1]
+    shown += [s.value for s in signatures if s.kind in ("error_code", "exception")][:1]
+    return " ".join(shown) if shown else clause
 
 
 def _merge(messages: list[_MessageFacts]) -> _MessageFacts:

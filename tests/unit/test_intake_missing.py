@@ -80,3 +80,25 @@ def test_a_scope_named_after_its_word_is_the_scope(body: str, name: str | None) 
     section = read(LUMEN, body)
     assert section.identifiers.get("workspace_name") == name
     assert ("workspace_id" in section.missing) is (name is None)
+
+
+@pytest.mark.parametrize(
+    ("body", "actual"),
+    [
+        (
+            'Since 9:00 the export fails. The page says "Export fehlgeschlagen (INTERNAL_ERROR)".',
+            "Export fehlgeschlagen (INTERNAL_ERROR)",
+        ),
+        (
+            "Our batch uploads to /v2/events/batch return HTTP 413 with BATCH_TOO_LARGE since 9:00.",
+            "413 BATCH_TOO_LARGE",
+        ),
+    ],
+)
+def test_what_happened_is_the_shown_message_or_code(body: str, actual: str) -> None:
+    assert read(LUMEN, body).actual == actual
+
+
+def test_without_a_message_what_happened_is_the_customers_clause() -> None:
+    section = read(LUMEN, "Since Monday the dashboards in ws_ab12cd stay blank.")
+    assert section.actual and "blank" in section.actual
