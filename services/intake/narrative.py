@@ -401,6 +401,10 @@ _ASKING = re.compile(
     r"können sie|könnt ihr|kann ich|pouvez-vous|pourriez-vous|puis-je|qui|pueden|podrían|puedo|quién|podem|"
     r"poderiam|posso|quem|potete|potreste|chi|kunnen jullie|kunt u|kan ik|wie)\b"
 )
+_ASK = re.compile(
+    _ASKING.pattern + r"|\b(?:please|pls|bitte|s['’]il vous pla[iî]t|merci de|por favor|per favore|graag|"
+    r"alstublieft|gelieve)\b"
+)
 _NEGATED = re.compile(r"\b(?:not|\w+n['’]t|cannot|nicht|kein\w*|pas|plus|no|não|non|niet|geen)\b")
 
 
@@ -449,6 +453,12 @@ def extract_narrative(subject: str, prose: str, vocabulary: IntakeVocabulary) ->
         action, action_sentence = find_subject_of_trouble(subject_sentences, vocabulary)
     if action is None:
         action, action_sentence = find_named_thing([*body_sentences, *subject_sentences], vocabulary)
+    if action is None:
+        # a ticket about another organisation's things: what the requester asks for is the action
+        every = sentences(prose)
+        if any(about_another_party(s) for s in every):
+            asks = [s for s in every if _ASK.search(fold(s))]
+            action, action_sentence = find_named_thing(asks, vocabulary)
     narrative.action = action
     if narrative.expected is None:
         expected, expected_sentence = find_expected(body_sentences)

@@ -148,7 +148,9 @@ def _read_message(
     facts.action, facts.expected, facts.actual, facts.steps = (
         narrative.action,
         narrative.expected,
-        narrative.actual if "actual" in narrative.templated else _what_happened(narrative.actual, facts.signatures),
+        narrative.actual
+        if "actual" in narrative.templated
+        else _what_happened(narrative.actual, facts.signatures),
         narrative.steps,
     )
     env_text = safe if not narrative.user_agent else f"User Agent: {narrative.user_agent}\n{safe}"

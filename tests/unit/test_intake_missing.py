@@ -102,3 +102,14 @@ def test_what_happened_is_the_shown_message_or_code(body: str, actual: str) -> N
 def test_without_a_message_what_happened_is_the_customers_clause() -> None:
     section = read(LUMEN, "Since Monday the dashboards in ws_ab12cd stay blank.")
     assert section.actual and "blank" in section.actual
+
+
+def test_what_a_cross_tenant_ticket_asks_for_is_its_action() -> None:
+    body = (
+        "I consult for Halvard Foods; their workspace is ws_hv0091. "
+        "Could you export their user list and send it to me?"
+    )
+    section = read(LUMEN, body)
+    assert section.cross_tenant
+    assert section.action and "export" in section.action
+    assert "action" not in section.missing
