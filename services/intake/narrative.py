@@ -473,6 +473,23 @@ def extract_narrative(subject: str, prose: str, vocabulary: IntakeVocabulary) ->
     return narrative
 
 
+# A question whether the product can do something, with no trouble told: a general question,
+# whatever thing it names ("Does Lumen support SCIM?", "Est-il possible d'exporter en XML ?").
+_CAPABILITY = re.compile(
+    r"\b(?:do(?:es)? (?:you|\w+) (?:support|offer|have|provide)|is (?:it|there) (?:possible|a way)|"
+    r"can (?:i|we|you|\w+) (?:also )?(?:use|connect|integrate)|gibt es (?:eine )?möglichkeit|ist es möglich|"
+    r"unterstützt|est-il possible|existe-t-il|supporte[zs]?-|es posible|existe (?:alguna|una) forma|"
+    r"(?:é|e) possível|existe (?:alguma|uma) forma|è possibile|supporta(?:te)?|is het mogelijk|"
+    r"ondersteun\w*)\b"
+)
+
+
+def asks_what_is_possible(text: str) -> bool:
+    """Whether the ticket only asks what the product can do: a capability question, no symptom."""
+    low = fold(text)
+    return "?" in low and bool(_CAPABILITY.search(low)) and not _SYMPTOM.search(low)
+
+
 _CODE_WEIGHT = 3.0  # an error code names the trouble more surely than any one word
 
 

@@ -25,7 +25,7 @@ from services.intake.extract import (
     scope_name,
 )
 from services.intake.language import detect_language, question_for
-from services.intake.narrative import extract_narrative, problem_type
+from services.intake.narrative import asks_what_is_possible, extract_narrative, problem_type
 from services.intake.timing import Timing, default_zone, resolve_timing
 from services.intake.vocabulary import IntakeVocabulary, default_vocabulary
 from supportflow.events import Environment, ErrorSignature, IntakeSection, TicketReceived
@@ -341,6 +341,15 @@ def _problem_statement(ticket: TicketReceived, facts: _MessageFacts, vocabulary:
     return statement.replace("\n", " ").rstrip(" .;") + "."
 
 
+def _problem_type(facts: _MessageFacts, vocabulary: IntakeVocabulary) -> str | None:
+    if not facts.signatures and asks_what_is_possible(facts.problem_text):
+        general = vocabulary.problem_type_fallback
+        if general:
+            return general
+    subject = _SUBJECT_PREFIX.sub("", facts.subject)
+    return problem_type(facts.problem_text, f"{subject}\n{facts.action or ''}", vocabulary)
+
+
 def normalize(
     ticket: TicketReceived,
     history: Sequence[TicketReceived] = (),
@@ -381,9 +390,7 @@ def normalize(
         error_signatures=facts.signatures,
         language=language,
         problem_statement=_problem_statement(ticket, facts, vocabulary),
-        problem_type=problem_type(
-            facts.problem_text, f"{_SUBJECT_PREFIX.sub('', facts.subject)}\n{facts.action or ''}", vocabulary
-        ),
+        problem_type=_problem_type(facts, vocabulary),
         missing=missing,
         emails=facts.emails,
         foreign_identifiers=[value for value in facts.foreign if value not in identifiers.values()],

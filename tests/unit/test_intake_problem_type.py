@@ -74,3 +74,19 @@ def test_without_a_fallback_nothing_named_is_no_type() -> None:
     assert vocabulary.problem_type_fallback is None
     with pytest.raises(ValueError, match="problem_type_fallback"):
         Vocabulary(problem_types={"export": ProblemType()}, problem_type_fallback="general")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Does Lumen support SCIM provisioning with Azure AD? Which plan is required?",
+        "Est-il possible d'exporter les tableaux de bord en XML ?",
+    ],
+)
+def test_a_question_of_what_the_product_can_do_is_general(body: str) -> None:
+    assert _type(LUMEN, "Question", body) == "general"
+
+
+def test_a_capability_question_with_trouble_keeps_its_type() -> None:
+    body = "Is it possible that the CSV export fails since Monday? It says EXPORT_TIMEOUT."
+    assert _type(LUMEN, "Question", body) == "export"
