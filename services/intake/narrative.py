@@ -360,7 +360,7 @@ def find_named_thing(sentence_list: list[str], vocabulary: IntakeVocabulary) -> 
     for sentence in sentence_list:
         for clause in re.split(r"[.!?;:,]\s|\n", sentence):
             low = fold(clause)
-            if any(vocabulary.problem_type_of(word) for word in _TYPE_WORD.findall(low)):
+            if any(vocabulary.problem_type_of(word) for word in _type_words(low)):
                 tidy = _tidy(clause)
                 if len(tidy) >= 8:
                     return tidy, sentence
@@ -421,7 +421,8 @@ def _the_requesters(sentence_list: list[str]) -> list[str]:
     for sentence in sentence_list:
         if about_another_party(sentence) or _MAIL_HEADER.match(fold(sentence)):
             continue
-        head, _, question = sentence.rpartition(". ") if ". " in sentence else ("", "", sentence)
+        cut = max(sentence.rfind(mark) for mark in (". ", ", ", "; ", ": "))
+        head, question = (sentence[:cut], sentence[cut + 2 :]) if cut >= 0 else ("", sentence)
         low = fold(question)
         if low.rstrip().endswith("?") and _ASKING.search(low) and not _NEGATED.search(low):
             sentence = head
@@ -493,13 +494,19 @@ def asks_what_is_possible(text: str) -> bool:
 _CODE_WEIGHT = 3.0  # an error code names the trouble more surely than any one word
 
 
+def _type_words(text: str) -> list[str]:
+    """The words of a text, and the parts of its hyphenated ones ("smtp-relay", "tracking-api")."""
+    words = _TYPE_WORD.findall(text)
+    return words + [part for word in words if "-" in word for part in word.split("-") if part]
+
+
 def problem_type(text: str, subject: str, vocabulary: IntakeVocabulary) -> str | None:
     """The domain's problem type with the most cues: words and phrases count once, the type's
     error codes three times, and the subject (with the action) double; ties go to the type listed
     first. A ticket that names none gets the domain's fallback type."""
     scores: dict[str, float] = {}
     for weight, part in ((1.0, fold(text)), (2.0, fold(subject))):
-        for word, count in Counter(_TYPE_WORD.findall(part)).items():
+        for word, count in Counter(_type_words(part)).items():
             family = vocabulary.problem_type_of(word)
             if family:
                 scores[family] = scores.get(family, 0.0) + weight * count

@@ -113,3 +113,8 @@ def test_what_a_cross_tenant_ticket_asks_for_is_its_action() -> None:
     assert section.cross_tenant
     assert section.action and "export" in section.action
     assert "action" not in section.missing
+
+
+def test_a_closing_plea_leaves_the_rest_of_its_sentence_the_action() -> None:
+    section = read(KESTREL, "We hit our daily quota every day now, can we upgrade?", subject="Quota")
+    assert section.action and "quota" in section.action.lower()

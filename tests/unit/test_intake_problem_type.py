@@ -23,6 +23,12 @@ def _type(vocabulary: IntakeVocabulary, subject: str, body: str) -> str | None:
         ("Rollen", "Unsere Nutzer mit der Rolle Viewer sehen nichts mehr.", "permissions"),
         ("Dúvida", "Os envios em lote de eventos devolvem erro desde as 9h.", "ingest"),
         ("Ayuda", "Error BATCH_TOO_LARGE otra vez", "ingest"),
+        (
+            "Doppelte Abbuchung",
+            "Wir wurden diesen Monat zweimal belastet, bitte erstatten Sie das.",
+            "billing",
+        ),
+        ("Événements", "Depuis hier nos événements n'arrivent plus dans Lumen.", "ingest"),
     ],
 )
 def test_lumen_types_in_any_language(subject: str, body: str, family: str) -> None:
@@ -51,6 +57,8 @@ def test_lumen_types_in_any_language(subject: str, body: str, family: str) -> No
         ("Rechnung", "Auf der Rechnung fehlt unsere USt-ID.", "billing"),
         ("Eventos", "Los eventos del webhook wh_ab12cd34ef llegan con retraso.", "webhooks"),
         ("Fehler", "Jeder Versand schlägt fehl: template_render_failed.", "sending"),
+        ("Server", "Unser Server kann keine Mails mehr über das SMTP-Relay versenden.", "sending"),
+        ("Owner", "Necesitamos transferir la propiedad de la organización a otra persona.", "account"),
     ],
 )
 def test_kestrel_types_in_any_language(subject: str, body: str, family: str) -> None:
