@@ -360,7 +360,7 @@ def find_named_thing(sentence_list: list[str], vocabulary: IntakeVocabulary) -> 
     for sentence in sentence_list:
         for clause in re.split(r"[.!?;:,]\s|\n", sentence):
             low = fold(clause)
-            if any(vocabulary.problem_type_of(word) for word in _type_words(low)):
+            if any(vocabulary.cue_of(word) for word in _type_words(low)):
                 tidy = _tidy(clause)
                 if len(tidy) >= 8:
                     return tidy, sentence
@@ -418,14 +418,16 @@ def _the_requesters(sentence_list: list[str]) -> list[str]:
     """The sentences that may say what the requester was doing: not a mail header line, not one
     about another organisation, and without a closing question that asks support for help."""
     kept = []
+    others = about_another_party("\n".join(sentence_list))  # most tickets name no other party
     for sentence in sentence_list:
-        if about_another_party(sentence) or _MAIL_HEADER.match(fold(sentence)):
+        if (others and about_another_party(sentence)) or _MAIL_HEADER.match(fold(sentence)):
             continue
-        cut = max(sentence.rfind(mark) for mark in (". ", ", ", "; ", ": "))
-        head, question = (sentence[:cut], sentence[cut + 2 :]) if cut >= 0 else ("", sentence)
-        low = fold(question)
-        if low.rstrip().endswith("?") and _ASKING.search(low) and not _NEGATED.search(low):
-            sentence = head
+        if sentence.rstrip().endswith("?"):
+            cut = max(sentence.rfind(mark) for mark in (". ", ", ", "; ", ": "))
+            head, question = (sentence[:cut], sentence[cut + 2 :]) if cut >= 0 else ("", sentence)
+            low = fold(question)
+            if _ASKING.search(low) and not _NEGATED.search(low):
+                sentence = head
         if sentence.strip():
             kept.append(sentence)
     return kept
@@ -491,9 +493,6 @@ def asks_what_is_possible(text: str) -> bool:
     return "?" in low and bool(_CAPABILITY.search(low)) and not _SYMPTOM.search(low)
 
 
-_CODE_WEIGHT = 3.0  # an error code names the trouble more surely than any one word
-
-
 def _type_words(text: str) -> list[str]:
     """The words of a text, and the parts of its hyphenated ones ("smtp-relay", "tracking-api")."""
     words = _TYPE_WORD.findall(text)
@@ -506,19 +505,15 @@ def problem_type(text: str, subject: str, vocabulary: IntakeVocabulary) -> str |
     first. A ticket that names none gets the domain's fallback type."""
     scores: dict[str, float] = {}
     for weight, part in ((1.0, fold(text)), (2.0, fold(subject))):
+        cue_of, phrases = vocabulary.cue_of, vocabulary.phrases_by_first_word
         for word, count in Counter(_type_words(part)).items():
-            family = vocabulary.problem_type_of(word)
-            if family:
-                scores[family] = scores.get(family, 0.0) + weight * count
-        for cues in vocabulary.problem_types:
-            for phrase in cues.phrases:
+            cue = cue_of(word)
+            if cue is not None:
+                family, strength = cue
+                scores[family] = scores.get(family, 0.0) + strength * weight * count
+            for phrase, family in phrases.get(word, ()):  # a phrase needs its first word
                 if phrase in part:
-                    scores[cues.name] = scores.get(cues.name, 0.0) + weight * part.count(phrase)
-        codes = vocabulary.problem_codes
-        for code in codes.findall(part) if codes is not None else ():
-            family = vocabulary.problem_type_of(code, "codes")
-            if family:
-                scores[family] = scores.get(family, 0.0) + _CODE_WEIGHT * weight
+                    scores[family] = scores.get(family, 0.0) + weight * part.count(phrase)
     if not scores:
         return vocabulary.problem_type_fallback
     order = [cues.name for cues in vocabulary.problem_types]

@@ -10,7 +10,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from typing import Literal
 
 from supportflow.domain import Domain
 from supportflow.domain.models import IdentifierKind
@@ -18,6 +17,7 @@ from supportflow.domain.models import IdentifierKind
 _B = r"(?<![A-Za-z0-9_])"  # identifier start boundary
 _E = r"(?![A-Za-z0-9_])"
 _LITERAL_HEAD = re.compile(r"^[A-Za-z]+")
+_CODE_STRENGTH = 3.0
 _GENERIC_VENDOR_BOXES = r"^(?:no-?reply|support|help|helpdesk|billing|sales|info)@"
 
 
@@ -234,24 +234,32 @@ class IntakeVocabulary:
         return names.get(language) or names.get("en") or kind.removesuffix("_id").replace("_", " ")
 
     @property
-    def problem_codes(self) -> re.Pattern[str] | None:
-        """Every problem type's codes in one pattern (one scan of a text for all types)."""
-        return _all_codes(self.problem_types)
+    def phrases_by_first_word(self) -> dict[str, tuple[tuple[str, str], ...]]:
+        """The problem types' phrases keyed by their first word: (phrase, type) pairs."""
+        return _phrase_index(self.problem_types)
 
-    @lru_cache(maxsize=8192)  # noqa: B019 - one vocabulary per process; words repeat across tickets
-    def problem_type_of(self, token: str, cue: Literal["word", "codes"] = "word") -> str | None:
-        """The type whose cue words (or codes) `token` is, the first listed when several."""
+    @lru_cache(maxsize=16384)  # noqa: B019 - one vocabulary per process; words repeat across tickets
+    def cue_of(self, token: str) -> tuple[str, float] | None:
+        """(type, strength) when `token` is a cue: one of a type's codes (strength 3, an error code
+        names the trouble more surely than any word), else one of its words (1); the type listed
+        first wins among several."""
         for cues in self.problem_types:
-            pattern = cues.word if cue == "word" else cues.codes
-            if pattern is not None and pattern.fullmatch(token):
-                return cues.name
+            if cues.codes is not None and cues.codes.fullmatch(token):
+                return cues.name, _CODE_STRENGTH
+        for cues in self.problem_types:
+            if cues.word is not None and cues.word.fullmatch(token):
+                return cues.name, 1.0
         return None
 
 
 @lru_cache(maxsize=8)
-def _all_codes(types: tuple[ProblemTypeCues, ...]) -> re.Pattern[str] | None:
-    parts = [cues.codes.pattern for cues in types if cues.codes is not None]
-    return re.compile("|".join(f"(?:{part})" for part in parts)) if parts else None
+def _phrase_index(types: tuple[ProblemTypeCues, ...]) -> dict[str, tuple[tuple[str, str], ...]]:
+    index: dict[str, tuple[tuple[str, str], ...]] = {}
+    for cues in types:
+        for phrase in cues.phrases:
+            first = phrase.split(" ", 1)[0]
+            index[first] = (*index.get(first, ()), (phrase, cues.name))
+    return index
 
 
 def _near(words: list[str]) -> re.Pattern[str]:

@@ -119,7 +119,7 @@ class ProblemType(Strict):
     product's things, the operations on them and their symptoms, as customers write them."""
     codes: list[str] = Field(default_factory=list)
     """Error codes, or identifier heads (`prefix*`), that say the type on their own: they outweigh
-    words."""
+    words. Matched against whole words of the ticket (`snake_case`, `UPPER_SNAKE`, an id)."""
 
 
 class Vocabulary(Strict):
