@@ -2,7 +2,7 @@
 
 Usage: python scripts/intake_blind.py [--half odd|even|all] [--json FILE] [--show FIELD]
 
-`--show FIELD` (identifiers, missing, problem_type, language, time, secrets) lists each ticket
+`--show FIELD` (identifiers, missing, problem_type, language, time, secrets, emails, cross_tenant) lists each ticket
 the field is wrong on, with what the intake found and what the truth says.
 
 The tickets were written by a helper that had not read the intake code; tune on the odd-numbered
@@ -11,13 +11,18 @@ folder (lumen.jsonl → domains/lumen, kestrel.jsonl → domains/kestrel). Figur
 precision/recall (the domain's identifier kinds, error codes and affected-user emails), missing
 items right, problem type right, language right, time window within tolerance (±2 h, ±1 day when
 the truth is day-level; a ticket without a time must get none), secrets masked (no secret of the
-ticket appears in the intake section).
+ticket appears in the intake section), emails right (the set of addresses mentioned, the vendor's
+excluded), cross-tenant flag right, and foreign identifiers precision/recall (ids the ticket gives
+as another organisation's), and the token F1 of action/expected/actual against the truth's short
+phrases (both absent counts 1).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
+from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -30,6 +35,21 @@ from supportflow.evaluation.scoring import Fields
 from supportflow.events import TicketReceived
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "intake_blind"
+
+
+def _tokens(text: str | None) -> Counter[str]:
+    return Counter(re.findall(r"\w+", (text or "").lower()))
+
+
+def _token_f1(found: str | None, truth: str | None) -> float:
+    guess, real = _tokens(found), _tokens(truth)
+    if not guess or not real:
+        return float(not guess and not real)
+    common = sum((guess & real).values())
+    if not common:
+        return 0.0
+    precision, recall = common / sum(guess.values()), common / sum(real.values())
+    return 2 * precision * recall / (precision + recall)
 
 
 def _when(text: str | None) -> datetime | None:
@@ -55,6 +75,9 @@ def score(product: str, half: str, show: str | None = None) -> dict[str, Any]:
         rows = [r for i, r in enumerate(rows, start=1) if (i % 2 == 1) == (half == "odd")]
     tp = fp = fn = 0
     counts = {"missing": 0, "problem_type": 0, "language": 0, "time": 0, "secrets": 0, "secret_tickets": 0}
+    counts |= {"emails": 0, "cross_tenant": 0}
+    foreign_tp = foreign_fp = foreign_fn = 0
+    phrases: dict[str, float] = {"action": 0.0, "expected": 0.0, "actual": 0.0}
     for row in rows:
         ticket = TicketReceived.model_validate(row["ticket"])
         truth = row["truth"]
@@ -86,7 +109,20 @@ def score(product: str, half: str, show: str | None = None) -> dict[str, Any]:
             leaked = [secret for secret in truth["secrets"] if secret in written]
             if leaked:
                 wrong["secrets"] = (leaked, [])
-        for key in ("missing", "problem_type", "language", "time", "secrets"):
+        if {e.lower() for e in section.emails} != {e.lower() for e in truth.get("emails") or []}:
+            wrong["emails"] = (section.emails, truth.get("emails"))
+        if section.cross_tenant != bool(truth.get("cross_tenant")):
+            wrong["cross_tenant"] = (section.cross_tenant, truth.get("cross_tenant"))
+        for key in phrases:
+            phrases[key] += _token_f1(getattr(section, key), truth.get(key))
+        found_foreign = {f.lower() for f in section.foreign_identifiers}
+        real_foreign = {str(f).lower() for f in truth.get("foreign_identifiers") or []}
+        foreign_tp += len(found_foreign & real_foreign)
+        foreign_fp += len(found_foreign - real_foreign)
+        foreign_fn += len(real_foreign - found_foreign)
+        if found_foreign != real_foreign:
+            wrong["foreign_identifiers"] = (sorted(found_foreign), sorted(real_foreign))
+        for key in ("missing", "problem_type", "language", "time", "secrets", "emails", "cross_tenant"):
             counts[key] += key not in wrong
         counts["secrets"] -= not truth.get("secrets")
         for key, (guess, real) in wrong.items():
@@ -102,6 +138,15 @@ def score(product: str, half: str, show: str | None = None) -> dict[str, Any]:
         "language_right": round(counts["language"] / n, 3),
         "time_within_tolerance": round(counts["time"] / n, 3),
         "secrets_masked": f"{counts['secrets']}/{counts['secret_tickets']}",
+        "emails_right": round(counts["emails"] / n, 3),
+        "cross_tenant_right": round(counts["cross_tenant"] / n, 3),
+        "foreign_precision": round(foreign_tp / (foreign_tp + foreign_fp), 3)
+        if foreign_tp + foreign_fp
+        else None,
+        "foreign_recall": round(foreign_tp / (foreign_tp + foreign_fn), 3)
+        if foreign_tp + foreign_fn
+        else None,
+        **{f"{key}_token_f1": round(total / n, 3) for key, total in phrases.items()},
     }
 
 

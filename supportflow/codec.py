@@ -38,7 +38,7 @@ RECORDS: dict[str, type[BaseModel]] = {
     "IncidentGroup": IncidentGroup,
     "DeadLetter": DeadLetter,
 }
-CURRENT_VERSION: dict[str, int] = {name: 1 for name in RECORDS} | {"CaseResolved": 2}
+CURRENT_VERSION: dict[str, int] = {name: 1 for name in RECORDS} | {"CaseResolved": 2, "CaseFile": 2}
 
 M = TypeVar("M", bound=BaseModel)
 Headers = Mapping[str, bytes] | Iterable[tuple[str, bytes]] | None

@@ -103,6 +103,12 @@ class IntakeSection(Record):
     problem_statement: str
     problem_type: str | None = None
     missing: list[str] = Field(default_factory=list)
+    emails: list[str] = Field(default_factory=list)
+    """Every address the ticket mentions (colleagues, recipients, forwarded senders), not the vendor's."""
+    foreign_identifiers: list[str] = Field(default_factory=list)
+    """Identifiers the ticket gives as another organisation's: never read, never the requester's."""
+    cross_tenant: bool = False
+    """The ticket asks about another organisation's data, access, credentials or identity."""
     questions: list[str] = Field(default_factory=list)
     log_excerpts: list[str] = Field(default_factory=list)
     injection_suspected: bool = False

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from services.intake.cleaning import fold
-from services.intake.vocabulary import IntakeVocabulary
+from services.intake.vocabulary import IdPattern, IntakeVocabulary
 from supportflow.events import Environment, ErrorSignature
 
 _B = r"(?<![A-Za-z0-9_])"  # identifier start boundary
@@ -47,6 +47,17 @@ def _scope_name_patterns(words: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pa
         re.IGNORECASE,
     )
     return quoted, bare
+
+
+@lru_cache(maxsize=8)
+def _scope_then_name(words: tuple[str, ...]) -> re.Pattern[str]:
+    """ "workspace Ortoverde Marketing": the scope word, then a capitalised name ending its line
+    or sentence (case-sensitive on the name: "workspace settings" names none)."""
+    scope = "(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + ")"
+    return re.compile(
+        r"(?i:\b" + scope + r")\s+([A-Z][\w-]{1,30}(?:\s[A-Z][\w-]{1,30}){0,2})\s*(?:[.!]?\s*$|[.!]\s)",
+        re.MULTILINE,
+    )
 
 
 _NOT_A_NAME = frozenset(
@@ -119,7 +130,8 @@ _HTTP_STATUS = re.compile(
     r"(?:\bhttp(?:/\d(?:\.\d)?)?\s*(?:status\s*)?(?:code\s*)?[:#]?\s*([1-5]\d\d)\b"
     r"|\bstatus(?:\s*code)?\s*(?:of\s*)?[:=]?\s*([1-5]\d\d)\b"
     r"|\b(?:returns?|returned|returning|got|get|gets|getting|receive[ds]?|throws?|gives?|gave|giving|"
-    r"with|an?|mit|avec|con|erhalte|obtiens|recibo|en)\s+(?:an?\s+|the\s+|einen?\s+|une?\s+|un\s+)?"
+    r"with|an?|mit|avec|con|erhalte|obtiens|recibo|en|des|les|um|uma|een|ein|eine|einen|una|uno|dei|degli)\s+"
+    r"(?:an?\s+|the\s+|einen?\s+|une?\s+|un\s+)?"
     r"([45]\d\d)\b(?!\s*(?:rows|records|users|items|times|ms|seconds|s\b|%|mb|kb|gb|dashboards|events|"
     r"exports|calls|requests|lines|px|pixels))"
     r"|\b([45]\d\d)\s*(?:error|errors|response|status|fehler|erreur|\(|-\s*[a-z])"
@@ -128,6 +140,7 @@ _HTTP_STATUS = re.compile(
     r"|\((?:http\s*)?([45]\d\d)\))",
     0,
 )
+_HTTP_SUCCESS = re.compile(r"\bhttp(?:/\d(?:\.\d)?)?\s+([123]\d\d)\b")
 _STATUS_HINT = re.compile(r"[45](?<!\d[45])\d\d(?!\d)")  # a 4xx/5xx not inside a longer number
 _EXCEPTION = re.compile(
     r"(?<![\w.])((?:[a-z_][\w]*\.)*[A-Z][A-Za-z0-9]*(?:Exception|Error|Fault))\b(?!\s+(?:message|code)\b)"
@@ -141,7 +154,12 @@ _MESSAGE_CONTEXT = re.compile(
     r"(?:error|message|says|said|saying|shows?|showing|displays?|displayed|popup|pop-up|banner|toast|"
     r"alert|notification|reads|fehler|meldung|zeigt|steht|erreur|affiche|indique|dit|mensaje|dice|"
     r"aparece|muestra|warning|warnung|get|gets|got|getting|receive|received|returns?|returned|below|"
-    r"this|lautet|voici|obtenemos|recibimos)\W{0,4}(?:\w+\W+){0,4}$",
+    r"this|lautet|voici|obtenemos|recibimos|"
+    # a status or page the product shows ("stuck at "Queued"", "lands on a page « … »")
+    r"stuck|status|state|label|page|seite|sits|marked|bleibt|steht|reste|statut|página|estado|fica|"
+    r"mostra|rimane|stato|pagina|blijft|staat|toont|krijg\w*|bekomm\w*|receb\w*|ricev\w*|obtien\w*|"
+    r"erhalt\w*)\W{0,4}(?:\w+\W+){0,4}$"
+    r"|[:：]\s*$",  # a string the sentence introduces with a colon: what was shown
     0,
 )
 _ERROR_WORDS = re.compile(
@@ -153,8 +171,8 @@ _ERROR_WORDS = re.compile(
     0,
 )
 _LABELLED_MESSAGE = re.compile(
-    r"(?:^|\n)\s*(?:error(?:\s+message)?|fehlermeldung|fehler|message d'erreur|erreur|mensaje de error|"
-    r"error message)\s*:\s*([^\n]{3,160})",
+    r"(?:^|\n)\s*(?:[a-z]+\s)?(?:error(?:\s+message)?|fehlermeldung|fehler|message d'erreur|erreur|"
+    r"mensaje de error|error message|erro|errore|fout(?:melding)?)\s*:\s*([^\n]{3,160})",
     0,
 )
 
@@ -377,7 +395,11 @@ _THIRD_PARTY = re.compile(
     r"partenaires?|filiale|société sœur|appartient à|leurs? (?:compte|espace|données|tableaux)|"
     r"contact chez|fusionn\w*|un de nos clients|"
     r"socios?|empresa hermana|filial|pertenece a|sus (?:datos|paneles)|su cuenta|contacto en|fusionando|"
-    r"uno de nuestros clientes)\b",
+    r"uno de nuestros clientes|"
+    # someone posing as the requester: the impersonator's ids are another tenant's
+    r"impersonat\w*|lookalike|look-alike|(?:which|what) (?:of your )?(?:customers?|clients?|accounts?|"
+    r"organi[sz]ations?) (?:owns?|is behind|uses?)|gibt sich als|usurp\w*|suplant\w*|se passando por|"
+    r"spacciando\w*|zich voordo\w*)\b",
     0,
 )
 
@@ -411,6 +433,12 @@ def injection_spans(text: str) -> list[Span]:
                 break
         spans.append(Span(match.start(), close if close > 0 else _sentence_around(text, *match.span()).end))
     return _merge_spans(spans)
+
+
+def about_another_party(sentence: str) -> bool:
+    """Whether a sentence is about another organisation ("My contact at Coppernest said …")."""
+    low = fold(sentence)
+    return bool(_THIRD_PARTY.search(low) or _FOREIGN_CUE.search(low))
 
 
 def third_party_spans(text: str) -> list[Span]:
@@ -473,29 +501,103 @@ class _OffLimits:
         return _in_spans(position, self._merged)
 
 
+# Whose an id is, from the words just before it in its sentence: the requester's own ("our own
+# organization is …", "nuestra cuenta es …") or another organisation's ("their workspace …",
+# "its own account (…)", "su propia cuenta (…)"). The nearer cue wins.
+_OWN_CUE = re.compile(
+    r"\b(?:my|our|ours|mein\w*|unser\w*|mon|ma|mes|notre|nos|mi|mis|nuestr\w*|meu|minha|nosso\w*|nossa\w*|"
+    r"mio|mia|nostr\w*|mijn|ons|onze|we(?:['’]re| are) on)\b"
+)
+_TENANT_NOUN = (
+    r"(?:account|workspace|organi[sz]ation|org|tenant|instance|konto|organisation|compte|espace|cuenta|"
+    r"organización|conta|organização|organizzazione|organisatie)"
+)
+_FOREIGN_CUE = re.compile(
+    r"\b(?:(?:its|their|his|her) own|their(?:\s+[\w-]+)?\s+" + _TENANT_NOUN + r"|they(?:['’]re| are) on|"
+    r"deren|(?:ihr|sein)\w*\s+eigen\w*|leurs?(?:\s+[\w-]+)?\s+" + _TENANT_NOUN + r"|son propre|sa propre|"
+    r"su propi[oa]|sus propi[oa]s|de ell[oa]s|sua própria|seu próprio|del[ea]s|(?:il|la) loro|"
+    r"hun(?: eigen)?|zijn eigen|haar eigen)\b"
+)
+# "our partner Quillgrid (acc_…)": a possessive of someone else's organisation is not a claim
+_PARTY_NOUN = re.compile(
+    r"\b(?:partners?|clients?|customers?|agenc\w+|contact|consultants?|friends?|subsidiar\w+|sister|"
+    r"kunden?|agentur|berater\w*|tochter\w*|schwester\w*|agence|filiale|socios?|clientes?|agencia|filial|"
+    r"parceir\w*|agência|cliente|agenzia|consulent\w*|klant\w*|bureau|dochter\w*)\b"
+)
+_CLAUSE_BACK = 120
+
+
+def _belongs(text: str, position: int) -> str | None:
+    """ "own", "foreign" or None: whose the id at `position` is, by the nearest cue before it."""
+    left = max(
+        position - _CLAUSE_BACK, *(text.rfind(mark, 0, position) + 1 for mark in (". ", "\n", "? ", "! "))
+    )
+    window = text[left:position]
+    own = [m.end() for m in _OWN_CUE.finditer(window) if not _PARTY_NOUN.search(window, m.end())]
+    foreign = [m.end() for m in _FOREIGN_CUE.finditer(window)]
+    if not own and not foreign:
+        return None
+    return "own" if max(own, default=-1) > max(foreign, default=-1) else "foreign"
+
+
+@dataclass
+class FoundIdentifiers:
+    """The requester's identifiers, and those the ticket gives as another organisation's."""
+
+    own: dict[str, str]
+    foreign: list[str]
+
+
 def extract_identifiers(
     text: str,
     spans: list[Span],
     requester_email: str,
     forwarded_from: Iterable[str],
     vocabulary: IntakeVocabulary,
-) -> dict[str, str]:
-    """The domain's identifiers: the first mention of each outside injection spans wins."""
+) -> FoundIdentifiers:
+    """The domain's identifiers: per kind, a mention the text calls the requester's own, else the
+    first mention outside injection spans and sentences about another organisation."""
     found: dict[str, str] = {}
+    foreign: list[str] = []
     requester = requester_email.strip().lower()
     text = fold(text)
     off_limits = _OffLimits(text, spans)
+    forwarded_from = list(forwarded_from)
+    authors = frozenset(address.strip(".").lower() for address in forwarded_from)
     for kind in vocabulary.identifiers:
         if kind.gate and not any(gate in text for gate in kind.gate):
             continue
         candidates = [(m.start(), kind.canonical(m.group(1))) for m in kind.pattern.finditer(text)]
-        if not candidates:
+        candidates = [
+            (p, v) for p, v in candidates if _fits(kind.name, text, p, v, requester, authors, vocabulary)
+        ]
+        if not candidates and not authors:
             continue
+        whose = {position: _belongs(text, position) for position, _ in candidates}
         outside = {value for position, value in candidates if position not in off_limits}
-        for position, value in candidates:
-            if value in outside or _OWN_ID_CONTEXT.search(text[max(0, position - 40) : position]):
-                found[kind.name] = value
-                break
+        own = [value for position, value in candidates if whose[position] == "own"]
+        own += [
+            a
+            for a in authors
+            if kind.name in vocabulary.counterpart_kinds
+            and _fits_author(kind, text, a, requester, vocabulary)
+        ]
+        if own:
+            found[kind.name] = own[0]
+        else:
+            for position, value in candidates:
+                if whose[position] != "foreign" and (
+                    value in outside or _OWN_ID_CONTEXT.search(text[max(0, position - 40) : position])
+                ):
+                    found[kind.name] = value
+                    break
+        foreign += [
+            value
+            for position, value in candidates
+            if value != found.get(kind.name)
+            and value not in foreign
+            and (whose[position] == "foreign" or position in off_limits)
+        ]
     for kind in vocabulary.key_prefixes:
         if kind.gate and not any(gate in text for gate in kind.gate):
             continue
@@ -508,12 +610,125 @@ def extract_identifiers(
         if match.start() not in off_limits:
             found["integration"] = re.sub(r"\s", "", match.group(1)).lower()
             break
-    emails = [m for m in _EMAIL.finditer(text) if m.start() not in off_limits] if "@" in text else []
-    for candidate in [m.group(0) for m in emails] + list(forwarded_from):
+    affected = _affected_member(text, requester, forwarded_from, off_limits, vocabulary)
+    if affected:
+        found["user_email"] = affected
+    return FoundIdentifiers(found, foreign)
+
+
+def _fits(
+    kind: str,
+    text: str,
+    position: int,
+    value: str,
+    requester: str,
+    authors: frozenset[str],
+    vocabulary: IntakeVocabulary,
+) -> bool:
+    """Whether a mention may be of `kind`: not the vendor's own host; the kind's context words in
+    its paragraph or the sentence before (anywhere, for the author of a forwarded report); for an
+    address of the tenant's counterparts, not at the requester's organisation or a subdomain of it."""
+    host = value.rsplit("@", 1)[-1].lower()
+    if any(host == vendor or host.endswith("." + vendor) for vendor in vocabulary.vendor_domains):
+        return False
+    near = vocabulary.near.get(kind)
+    if near is not None:
+        line = text[text.rfind("\n", 0, position) + 1 : position]
+        author = value in authors or _FROM_HEADER.match(line)
+        paragraph_start = max(text.rfind("\n\n", 0, position), position - _PARAGRAPH_REACH, 0)
+        paragraph_end = text.find("\n\n", position)
+        paragraph_end = min(len(text) if paragraph_end < 0 else paragraph_end, position + 300)
+        sentence = _sentence_around(text, position, position)
+        before = _sentence_around(text, max(0, sentence.start - 2), max(0, sentence.start - 2))
+        start, end = min(paragraph_start, before.start), max(sentence.end, paragraph_end)
+        context = text if author else text[start:end]
+        if not near.search(context):
+            return False
+    if kind in vocabulary.counterpart_kinds and "@" in value:
+        home = requester.rsplit("@", 1)[-1]
+        return value != requester and not (host == home or host.endswith("." + home))
+    return True
+
+
+_PARAGRAPH_REACH = 600  # how far back a paragraph's context words count
+_FROM_HEADER = re.compile(r"^\W*(?:from|de|von|van|da|de)\s?:")  # a forwarded mail's sender line
+
+
+def _fits_author(
+    kind: IdPattern, text: str, author: str, requester: str, vocabulary: IntakeVocabulary
+) -> bool:
+    """Whether the author of a forwarded report is of an address kind: the report is about
+    what the kind's context words say (a recipient's "never got my confirmation")."""
+    near = vocabulary.near.get(kind.name)
+    return (
+        bool(kind.pattern.fullmatch(author))
+        and _fits(kind.name, text, -1, author, requester, frozenset({author}), vocabulary)
+        and not vocabulary.vendor_email.search(author)
+        and (near is None or bool(near.search(text)))
+    )
+
+
+# A colleague named as the one affected ("for my colleague …", "de parte de mi compañero …",
+# "onze collega … kan niet meer inloggen"), not one for whom it works.
+_AFFECTED_CUE = re.compile(
+    r"\b(?:on behalf of|(?:for|about) my (?:colleague|co-?worker|teammate)|reported (?:this|it) to me|"
+    r"the one affected|es geht um (?:meine[nm]? )?kolleg\w*|im auftrag|betroffen\w*|(?:pour|de la part de) "
+    r"(?:mon|ma) collègue|concerné\w*|de parte de|afectad\w*|em nome de|afetad\w*|per conto di|interessat\w*|"
+    r"namens|getroffen)\b"
+)
+# ... or a colleague of whom the sentence tells a trouble ("my colleague … can't log in")
+_COLLEAGUE = re.compile(
+    r"\b(?:colleague|co-?worker|teammate|kolleg\w*|mitarbeiter\w*|collègue|compañer\w*|colega|collega|"
+    r"medewerker)\b"
+)
+_TROUBLE = re.compile(
+    r"\b(?:can['’]?t|cannot|can not|unable|not able|no longer|locked out|fails?|failing|gets? an? error|"
+    r"kann (?:\w+ )?nicht|gesperrt|ne peut|n['’]arrive|bloqué\w*|no puede|bloquead\w*|não (?:consegue|pode)|"
+    r"non (?:riesce|può)|bloccat\w*|kan (?:\w+ )?niet|geblokkeerd)"
+)
+_UNAFFECTED_CUE = re.compile(
+    r"\b(?:no problem|without (?:any )?problems?|works? fine|is fine|ohne probleme?|funktioniert|sans probl[eè]me|"
+    r"fonctionne|sin problemas?|funciona|sem problemas?|senza problemi|funziona|zonder problemen|werkt)\b"
+)
+
+
+def _affected_member(
+    text: str,
+    requester: str,
+    forwarded_from: Iterable[str],
+    off_limits: _OffLimits,
+    vocabulary: IntakeVocabulary,
+) -> str | None:
+    """The address of someone at the requester's organisation the ticket is about: named as the
+    affected one, or the author of a forwarded report."""
+    home = requester.rsplit("@", 1)[-1]
+    for candidate in forwarded_from:
         address = candidate.strip(".").lower()
-        if address != requester and not vocabulary.vendor_email.search(address):
-            found["user_email"] = address
-            break
+        if (
+            address != requester
+            and address.endswith("@" + home)
+            and not vocabulary.vendor_email.search(address)
+        ):
+            return address
+    for match in _EMAIL.finditer(text) if "@" in text else ():
+        address = match.group(0).strip(".").lower()
+        if address == requester or not address.endswith("@" + home) or match.start() in off_limits:
+            continue
+        span = _sentence_around(text, match.start(), match.end())
+        sentence = text[span.start : span.end]
+        named = _AFFECTED_CUE.search(sentence) or (_COLLEAGUE.search(sentence) and _TROUBLE.search(sentence))
+        if named and not _UNAFFECTED_CUE.search(sentence):
+            return address
+    return None
+
+
+def mentioned_emails(text: str, vocabulary: IntakeVocabulary) -> list[str]:
+    """Every address the text mentions, in order, except the vendor's own."""
+    found: list[str] = []
+    for match in _EMAIL.finditer(text) if "@" in text else ():
+        address = match.group(0).strip(".").lower()
+        if address not in found and not vocabulary.vendor_address.search(address):
+            found.append(address)
     return found
 
 
@@ -536,6 +751,12 @@ def scope_name(text: str, vocabulary: IntakeVocabulary) -> str | None:
         if any(kind.pattern.fullmatch(name) for kind in vocabulary.identifiers):
             continue
         return name
+    for candidate in _scope_then_name(vocabulary.scope_words).finditer(text):
+        name = candidate.group(1).strip()
+        if name.lower().split()[0] not in _NOT_A_NAME and not any(
+            kind.pattern.fullmatch(name) for kind in vocabulary.identifiers
+        ):
+            return name
     return None
 
 
@@ -560,6 +781,9 @@ def extract_error_signatures(
         value = next((group for group in match.groups() if group and group.isdigit()), None)
         if value and 400 <= int(value) <= 599 and not _in_spans(match.start(), spans):
             found.append((match.start(), "http_status", value))
+    for match in _HTTP_SUCCESS.finditer(low) if "http" in low else ():
+        if not _in_spans(match.start(), spans):
+            found.append((match.start(), "http_status", match.group(1)))  # a status the customer quotes
     request = vocabulary.request
     if request is not None and (not request.gate or any(gate in low for gate in request.gate)):
         for match in request.pattern.finditer(low):
@@ -579,7 +803,7 @@ def extract_error_signatures(
         before = low[max(0, match.start() - 60) : match.start()]
         if _MESSAGE_CONTEXT.search(before) or (_ERROR_WORDS.search(fold(message)) and " " in message):
             found.append((match.start(), "message", message))
-    labelled = ":" in low and ("error" in low or "fehler" in low or "erreur" in low)
+    labelled = ":" in low and any(word in low for word in ("error", "fehler", "erreur", "erro", "fout"))
     for match in _LABELLED_MESSAGE.finditer(low) if labelled else ():
         if not _in_spans(match.start(1), spans):
             label = text[match.start(1) : match.end(1)]

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from services.intake.cleaning import fold
+from services.intake.extract import about_another_party
 from services.intake.vocabulary import IntakeVocabulary
 
 MAX_SECTION_CHARS = 4000
@@ -185,6 +186,8 @@ class Narrative:
     actual: str | None = None
     steps: str | None = None
     user_agent: str | None = None
+    templated: frozenset[str] = frozenset()
+    """The fields a bug-report template gave (its sections are kept as written)."""
 
 
 def template_sections(text: str) -> dict[str, str]:
@@ -350,6 +353,20 @@ def find_subject_of_trouble(
     return None, None
 
 
+def find_named_thing(sentence_list: list[str], vocabulary: IntakeVocabulary) -> tuple[str | None, str | None]:
+    """(clause, sentence): the first clause naming one of the domain's things, operations or
+    symptoms (its problem types' cue words) — what the customer was doing, said without a cue
+    ("Envio de eventos em lote devolve 413", "devo togliere i permessi di admin a un collega")."""
+    for sentence in sentence_list:
+        for clause in re.split(r"[.!?;:,]\s|\n", sentence):
+            low = fold(clause)
+            if any(vocabulary.cue_of(word) for word in _type_words(low)):
+                tidy = _tidy(clause)
+                if len(tidy) >= 8:
+                    return tidy, sentence
+    return None, None
+
+
 def find_expected(sentence_list: list[str]) -> tuple[str | None, str | None]:
     if not _EXPECTED_CUES.search(fold("\n".join(sentence_list))):
         return None, None
@@ -377,6 +394,45 @@ def find_actual(sentence_list: list[str], skip: set[str], action_sentence: str |
     return None
 
 
+# A question that asks the vendor for help ("An wen kann ich mich da wenden?", "Can you check?",
+# "¿Pueden revisarlo?") says what the customer wants from support, not what they were doing.
+_ASKING = re.compile(
+    r"\b(?:(?:can|could|would|will) (?:you|u|someone|somebody|i|we)|who|whom|an wen|wer|wen|wie kann|"
+    r"können sie|könnt ihr|kann ich|pouvez-vous|pourriez-vous|puis-je|qui|pueden|podrían|puedo|quién|podem|"
+    r"poderiam|posso|quem|potete|potreste|chi|kunnen jullie|kunt u|kan ik|wie)\b"
+)
+_ASK = re.compile(
+    _ASKING.pattern + r"|\b(?:please|pls|bitte|s['’]il vous pla[iî]t|merci de|por favor|per favore|graag|"
+    r"alstublieft|gelieve)\b"
+)
+_NEGATED = re.compile(r"\b(?:not|\w+n['’]t|cannot|nicht|kein\w*|pas|plus|no|não|non|niet|geen)\b")
+
+
+_MAIL_HEADER = re.compile(
+    r"^\W*(?:subject|betreff|objet|asunto|assunto|oggetto|onderwerp|from|von|de|da|van|to|an|à|a|para|aan|"
+    r"sent|gesendet|envoyé|enviado|inviato|verzonden|date|datum|fecha|data|cc)\s?:"
+)
+
+
+def _the_requesters(sentence_list: list[str]) -> list[str]:
+    """The sentences that may say what the requester was doing: not a mail header line, not one
+    about another organisation, and without a closing question that asks support for help."""
+    kept = []
+    others = about_another_party("\n".join(sentence_list))  # most tickets name no other party
+    for sentence in sentence_list:
+        if (others and about_another_party(sentence)) or _MAIL_HEADER.match(fold(sentence)):
+            continue
+        if sentence.rstrip().endswith("?"):
+            cut = max(sentence.rfind(mark) for mark in (". ", ", ", "; ", ": "))
+            head, question = (sentence[:cut], sentence[cut + 2 :]) if cut >= 0 else ("", sentence)
+            low = fold(question)
+            if _ASKING.search(low) and not _NEGATED.search(low):
+                sentence = head
+        if sentence.strip():
+            kept.append(sentence)
+    return kept
+
+
 def extract_narrative(subject: str, prose: str, vocabulary: IntakeVocabulary) -> Narrative:
     """Template sections first; prose cues fill whatever the template did not give."""
     sections = template_sections(prose)
@@ -385,9 +441,10 @@ def extract_narrative(subject: str, prose: str, vocabulary: IntakeVocabulary) ->
         actual=sections.get("actual"),
         expected=sections.get("expected"),
         user_agent=sections.get("user_agent"),
+        templated=frozenset(sections),
     )
-    body_sentences = sentences(prose)
-    subject_sentences = sentences(subject)
+    body_sentences = _the_requesters(sentences(prose))
+    subject_sentences = _the_requesters(sentences(subject))
     action, action_sentence = find_action(body_sentences)
     if action is None:
         action, action_sentence = find_action(subject_sentences)
@@ -397,6 +454,14 @@ def extract_narrative(subject: str, prose: str, vocabulary: IntakeVocabulary) ->
         action, action_sentence = find_subject_of_trouble(body_sentences, vocabulary)
     if action is None:
         action, action_sentence = find_subject_of_trouble(subject_sentences, vocabulary)
+    if action is None:
+        action, action_sentence = find_named_thing([*body_sentences, *subject_sentences], vocabulary)
+    if action is None:
+        # a ticket about another organisation's things: what the requester asks for is the action
+        every = sentences(prose)
+        if any(about_another_party(s) for s in every):
+            asks = [s for s in every if _ASK.search(fold(s))]
+            action, action_sentence = find_named_thing(asks, vocabulary)
     narrative.action = action
     if narrative.expected is None:
         expected, expected_sentence = find_expected(body_sentences)
@@ -411,20 +476,45 @@ def extract_narrative(subject: str, prose: str, vocabulary: IntakeVocabulary) ->
     return narrative
 
 
+# A question whether the product can do something, with no trouble told: a general question,
+# whatever thing it names ("Does Lumen support SCIM?", "Est-il possible d'exporter en XML ?").
+_CAPABILITY = re.compile(
+    r"\b(?:do(?:es)? (?:you|\w+) (?:support|offer|have|provide)|is (?:it|there) (?:possible|a way)|"
+    r"can (?:i|we|you|\w+) (?:also )?(?:use|connect|integrate)|gibt es (?:eine )?möglichkeit|ist es möglich|"
+    r"unterstützt|est-il possible|existe-t-il|supporte[zs]?-|es posible|existe (?:alguna|una) forma|"
+    r"(?:é|e) possível|existe (?:alguma|uma) forma|è possibile|supporta(?:te)?|is het mogelijk|"
+    r"ondersteun\w*)\b"
+)
+
+
+def asks_what_is_possible(text: str) -> bool:
+    """Whether the ticket only asks what the product can do: a capability question, no symptom."""
+    low = fold(text)
+    return "?" in low and bool(_CAPABILITY.search(low)) and not _SYMPTOM.search(low)
+
+
+def _type_words(text: str) -> list[str]:
+    """The words of a text, and the parts of its hyphenated ones ("smtp-relay", "tracking-api")."""
+    words = _TYPE_WORD.findall(text)
+    return words + [part for word in words if "-" in word for part in word.split("-") if part]
+
+
 def problem_type(text: str, subject: str, vocabulary: IntakeVocabulary) -> str | None:
-    """The domain's problem type with the most cue words (subject counts double; ties go to the
-    type listed first)."""
+    """The domain's problem type with the most cues: words and phrases count once, the type's
+    error codes three times, and the subject (with the action) double; ties go to the type listed
+    first. A ticket that names none gets the domain's fallback type."""
     scores: dict[str, float] = {}
     for weight, part in ((1.0, fold(text)), (2.0, fold(subject))):
-        for word, count in Counter(_TYPE_WORD.findall(part)).items():
-            family = vocabulary.problem_type_of_word(word)
-            if family:
-                scores[family] = scores.get(family, 0.0) + weight * count
-        for cues in vocabulary.problem_types:
-            for phrase in cues.phrases:
+        cue_of, phrases = vocabulary.cue_of, vocabulary.phrases_by_first_word
+        for word, count in Counter(_type_words(part)).items():
+            cue = cue_of(word)
+            if cue is not None:
+                family, strength = cue
+                scores[family] = scores.get(family, 0.0) + strength * weight * count
+            for phrase, family in phrases.get(word, ()):  # a phrase needs its first word
                 if phrase in part:
-                    scores[cues.name] = scores.get(cues.name, 0.0) + weight * part.count(phrase)
+                    scores[family] = scores.get(family, 0.0) + weight * part.count(phrase)
     if not scores:
-        return None
+        return vocabulary.problem_type_fallback
     order = [cues.name for cues in vocabulary.problem_types]
     return max(order, key=lambda family: (scores.get(family, 0.0), -order.index(family)))

@@ -20,11 +20,12 @@ from services.intake.extract import (
     extract_error_signatures,
     extract_identifiers,
     injection_spans,
+    mentioned_emails,
     parse_user_agent,
     scope_name,
 )
 from services.intake.language import detect_language, question_for
-from services.intake.narrative import extract_narrative, problem_type
+from services.intake.narrative import asks_what_is_possible, extract_narrative, problem_type
 from services.intake.timing import Timing, default_zone, resolve_timing
 from services.intake.vocabulary import IntakeVocabulary, default_vocabulary
 from supportflow.events import Environment, ErrorSignature, IntakeSection, TicketReceived
@@ -46,6 +47,8 @@ class _MessageFacts:
     language_text: str = ""
     subject: str = ""
     identifiers: dict[str, str] = field(default_factory=dict)
+    foreign: list[str] = field(default_factory=list)
+    emails: list[str] = field(default_factory=list)
     workspace_name: str | None = None
     environment: Environment = field(default_factory=Environment)
     action: str | None = None
@@ -115,13 +118,29 @@ def _read_message(
         logs_text = safe_all[len(full) + 2 :]
     safe_subject, safe_prose = safe[: len(raw_subject)], safe[len(raw_subject) + 1 :] if raw_subject else safe
     facts.language_text = safe
-    facts.identifiers = extract_identifiers(
+    found = extract_identifiers(
         everything,
         all_spans,
         ticket.requester.email,
         [*cleaned.forwarded_from, *([author] if author else [])],
         vocabulary,
     )
+    facts.identifiers, facts.foreign = found.own, found.foreign
+    # the tenant does not change between the messages of one conversation: when the customer's
+    # reply names neither it nor a scope, the earlier message quoted below still says which it is
+    tenant, scope = vocabulary.tenant_kind, vocabulary.scope_kind
+    pattern = next((kind for kind in vocabulary.identifiers if kind.name == tenant), None)
+    if (
+        pattern is not None
+        and tenant not in facts.identifiers
+        and (not scope or scope not in facts.identifiers)
+        and (not pattern.gate or any(gate in body.lower() for gate in pattern.gate))
+    ):
+        quoted = redact_secrets(body, vocabulary.secrets, visible)
+        earlier = extract_identifiers(quoted, injection_spans(quoted), ticket.requester.email, [], vocabulary)
+        if tenant in earlier.own and earlier.own[tenant] not in facts.foreign:
+            facts.identifiers[tenant] = earlier.own[tenant]
+    facts.emails = mentioned_emails(f"{subject}\n{body}", vocabulary)
     facts.workspace_name = scope_name(safe, vocabulary)
     facts.signatures = extract_error_signatures(safe + "\n" + logs_text, [], vocabulary)
     facts.logs = cleaned.logs
@@ -129,7 +148,9 @@ def _read_message(
     facts.action, facts.expected, facts.actual, facts.steps = (
         narrative.action,
         narrative.expected,
-        narrative.actual,
+        narrative.actual
+        if "actual" in narrative.templated
+        else _what_happened(narrative.actual, facts.signatures),
         narrative.steps,
     )
     env_text = safe if not narrative.user_agent else f"User Agent: {narrative.user_agent}\n{safe}"
@@ -143,10 +164,23 @@ def _read_message(
     return facts
 
 
+def _what_happened(clause: str | None, signatures: list[ErrorSignature]) -> str | None:
+    """What happened, as short as the ticket allows: the message shown, else the status and code
+    it quoted, else the customer's clause."""
+    message = next((s.value for s in signatures if s.kind == "message"), None)
+    if message:
+        return message[:_MAX_STATEMENT_PART]
+    shown = [s.value for s in signatures if s.kind == "http_status"][:1]
+    shown += [s.value for s in signatures if s.kind in ("error_code", "exception")][:1]
+    return " ".join(shown) if shown else clause
+
+
 def _merge(messages: list[_MessageFacts]) -> _MessageFacts:
     merged = _MessageFacts(received_at=messages[-1].received_at)
     for facts in messages:
         merged.identifiers.update(facts.identifiers)
+        merged.foreign.extend(value for value in facts.foreign if value not in merged.foreign)
+        merged.emails.extend(address for address in facts.emails if address not in merged.emails)
         for name in ("action", "expected", "actual", "steps", "timing", "workspace_name"):
             value = getattr(facts, name)
             if value is not None:
@@ -177,7 +211,9 @@ def _missing(facts: _MessageFacts, vocabulary: IntakeVocabulary) -> list[str]:
             missing.append(kind)
     if facts.timing is None:
         missing.append("time_window")
-    if not any(s.kind in _ERROR_DETAIL_KINDS for s in facts.signatures):
+    if "error_code" not in facts.identifiers and not any(
+        s.kind in _ERROR_DETAIL_KINDS for s in facts.signatures
+    ):
         missing.append("error_details")
     if not facts.action:
         missing.append("action")
@@ -305,6 +341,15 @@ def _problem_statement(ticket: TicketReceived, facts: _MessageFacts, vocabulary:
     return statement.replace("\n", " ").rstrip(" .;") + "."
 
 
+def _problem_type(facts: _MessageFacts, vocabulary: IntakeVocabulary) -> str | None:
+    if not facts.signatures and asks_what_is_possible(facts.problem_text):
+        general = vocabulary.problem_type_fallback
+        if general:
+            return general
+    subject = _SUBJECT_PREFIX.sub("", facts.subject)
+    return problem_type(facts.problem_text, f"{subject}\n{facts.action or ''}", vocabulary)
+
+
 def normalize(
     ticket: TicketReceived,
     history: Sequence[TicketReceived] = (),
@@ -345,10 +390,11 @@ def normalize(
         error_signatures=facts.signatures,
         language=language,
         problem_statement=_problem_statement(ticket, facts, vocabulary),
-        problem_type=problem_type(
-            facts.problem_text, f"{_SUBJECT_PREFIX.sub('', facts.subject)}\n{facts.action or ''}", vocabulary
-        ),
+        problem_type=_problem_type(facts, vocabulary),
         missing=missing,
+        emails=facts.emails,
+        foreign_identifiers=[value for value in facts.foreign if value not in identifiers.values()],
+        cross_tenant=bool(facts.foreign),
         questions=[question_for(item, language, vocabulary) for item in missing],
         log_excerpts=facts.logs,
         injection_suspected=facts.injection,

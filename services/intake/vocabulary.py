@@ -17,6 +17,7 @@ from supportflow.domain.models import IdentifierKind
 _B = r"(?<![A-Za-z0-9_])"  # identifier start boundary
 _E = r"(?![A-Za-z0-9_])"
 _LITERAL_HEAD = re.compile(r"^[A-Za-z]+")
+_CODE_STRENGTH = 3.0
 _GENERIC_VENDOR_BOXES = r"^(?:no-?reply|support|help|helpdesk|billing|sales|info)@"
 
 
@@ -79,11 +80,22 @@ def _cue_parts(cues: list[str]) -> tuple[list[str], list[str]]:
     return words, phrases
 
 
+def _code_pattern(codes: list[str]) -> re.Pattern[str] | None:
+    """Error codes as one pattern over folded text (`api_key_*` → any code with that head)."""
+    spelled = [
+        re.escape(code.strip().lower().removesuffix("*")) + (r"[\w.]*" if code.strip().endswith("*") else "")
+        for code in codes
+        if code.strip()
+    ]
+    return re.compile(r"(?<![\w.])(?:" + "|".join(spelled) + r")(?!\w|\.\w)") if spelled else None
+
+
 @dataclass(frozen=True)
 class ProblemTypeCues:
     name: str
     word: re.Pattern[str] | None
     phrases: tuple[str, ...]
+    codes: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -104,6 +116,8 @@ class IntakeVocabulary:
     product_words: tuple[str, ...] = ()
     """The product's own name, as customers write it ("the <name> app")."""
     problem_types: tuple[ProblemTypeCues, ...] = ()
+    problem_type_fallback: str | None = None
+    """The type of a ticket whose words name no other."""
     secrets: tuple[tuple[re.Pattern[str], int], ...] = ()
     """Product secret patterns and how many leading characters may stay visible."""
     examples: dict[str, str] = field(default_factory=dict)
@@ -116,6 +130,14 @@ class IntakeVocabulary:
     resource_kinds: tuple[str, ...] = ()
     """Identifier kinds of the product's resources (a dashboard id, a message id)."""
     error_code: re.Pattern[str] = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
+    vendor_address: re.Pattern[str] = re.compile(r"(?!)")
+    """An address at one of the vendor's own domains (generic boxes of other domains excluded)."""
+    near: dict[str, re.Pattern[str]] = field(default_factory=dict)
+    """Per identifier kind, the words one of which its sentence must hold (kinds with `near`)."""
+    counterpart_kinds: frozenset[str] = frozenset()
+    vendor_domains: tuple[str, ...] = ()
+    """The vendor's own domains: a host under one is never a customer's identifier."""
+    """Address kinds of the tenant's counterparts: never at the requester's own organisation."""
 
     @classmethod
     def from_domain(cls, domain: Domain) -> IntakeVocabulary:
@@ -139,9 +161,8 @@ class IntakeVocabulary:
             ]
             integrations = re.compile(r"\b(" + "|".join(spelled) + r")\b")
         vendor = [re.escape(d.lower().lstrip("@")) for d in vocabulary.vendor_domains]
-        vendor_email = re.compile(
-            (r"@(?:[\w-]+\.)*(?:" + "|".join(vendor) + r")$|" if vendor else "") + _GENERIC_VENDOR_BOXES
-        )
+        vendor_address = r"@(?:[\w-]+\.)*(?:" + "|".join(vendor) + r")$" if vendor else r"(?!)"
+        vendor_email = re.compile((vendor_address + "|" if vendor else "") + _GENERIC_VENDOR_BOXES)
         hosts = [h.lower() for h in vocabulary.hosts]
         api_hosts = tuple(h for h in hosts if h.startswith("api.") or ".api." in h)
         ui_hosts = tuple(h for h in hosts if h not in api_hosts)
@@ -159,7 +180,9 @@ class IntakeVocabulary:
                 words += more_words
                 phrases += more_phrases
             word = re.compile("(?:" + "|".join(dict.fromkeys(words)) + ")") if words else None
-            problem_types.append(ProblemTypeCues(name, word, tuple(dict.fromkeys(phrases))))
+            problem_types.append(
+                ProblemTypeCues(name, word, tuple(dict.fromkeys(phrases)), _code_pattern(spec.codes))
+            )
         name_words = tuple(dict.fromkeys(w.lower() for w in domain.product.name.split()[:1] if len(w) >= 3))
         return cls(
             identifiers=tuple(identifiers),
@@ -175,6 +198,7 @@ class IntakeVocabulary:
             tenant_kind=domain.product.tenant.identifier,
             product_words=name_words,
             problem_types=tuple(problem_types),
+            problem_type_fallback=vocabulary.problem_type_fallback,
             secrets=tuple((re.compile(s.pattern), s.keep) for s in vocabulary.secrets),
             examples={name: kind.example for name, kind in vocabulary.identifiers.items() if kind.example},
             questions={
@@ -193,6 +217,10 @@ class IntakeVocabulary:
             integration_names=tuple(n.lower() for n in vocabulary.integrations),
             resource_kinds=tuple(n for n, k in vocabulary.identifiers.items() if k.role == "resource"),
             error_code=re.compile(vocabulary.error_code_pattern),
+            vendor_address=re.compile(vendor_address),
+            vendor_domains=tuple(d.lower().lstrip("@") for d in vocabulary.vendor_domains),
+            near={name: _near(kind.near) for name, kind in vocabulary.identifiers.items() if kind.near},
+            counterpart_kinds=frozenset(n for n, k in vocabulary.identifiers.items() if k.counterpart),
         )
 
     @property
@@ -205,12 +233,38 @@ class IntakeVocabulary:
         names = self.labels.get(kind) or {}
         return names.get(language) or names.get("en") or kind.removesuffix("_id").replace("_", " ")
 
-    @lru_cache(maxsize=8192)  # noqa: B019 - one vocabulary per process; words repeat across tickets
-    def problem_type_of_word(self, word: str) -> str | None:
+    @property
+    def phrases_by_first_word(self) -> dict[str, tuple[tuple[str, str], ...]]:
+        """The problem types' phrases keyed by their first word: (phrase, type) pairs."""
+        return _phrase_index(self.problem_types)
+
+    @lru_cache(maxsize=16384)  # noqa: B019 - one vocabulary per process; words repeat across tickets
+    def cue_of(self, token: str) -> tuple[str, float] | None:
+        """(type, strength) when `token` is a cue: one of a type's codes (strength 3, an error code
+        names the trouble more surely than any word), else one of its words (1); the type listed
+        first wins among several."""
         for cues in self.problem_types:
-            if cues.word is not None and cues.word.fullmatch(word):
-                return cues.name
+            if cues.codes is not None and cues.codes.fullmatch(token):
+                return cues.name, _CODE_STRENGTH
+        for cues in self.problem_types:
+            if cues.word is not None and cues.word.fullmatch(token):
+                return cues.name, 1.0
         return None
+
+
+@lru_cache(maxsize=8)
+def _phrase_index(types: tuple[ProblemTypeCues, ...]) -> dict[str, tuple[tuple[str, str], ...]]:
+    index: dict[str, tuple[tuple[str, str], ...]] = {}
+    for cues in types:
+        for phrase in cues.phrases:
+            first = phrase.split(" ", 1)[0]
+            index[first] = (*index.get(first, ()), (phrase, cues.name))
+    return index
+
+
+def _near(words: list[str]) -> re.Pattern[str]:
+    single, phrases = _cue_parts(words)
+    return re.compile(r"\b(?:" + "|".join([*single, *(re.escape(p) for p in phrases)]) + r")")
 
 
 def _split_camel(name: str) -> list[str]:

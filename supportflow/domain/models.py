@@ -85,6 +85,12 @@ class IdentifierKind(Strict):
     """Other words customers use for it (any language), e.g. for a scope named in words."""
     questions: dict[str, str] = Field(default_factory=dict)
     """The clarifying question when it is missing, per language (a generic one otherwise)."""
+    near: list[str] = Field(default_factory=list)
+    """When set, a mention counts only in a sentence holding one of these words (`word*` for any
+    ending, any language): a recipient address only where delivery is what the sentence is about."""
+    counterpart: bool = False
+    """An address of the tenant's counterpart (a recipient, an end customer): never the requester's
+    own address nor one at the requester's own organisation (a colleague is a member)."""
 
     _check = field_validator("pattern")(_compiles)
 
@@ -109,7 +115,11 @@ class Component(Strict):
 
 class ProblemType(Strict):
     cues: dict[str, list[str]] = Field(default_factory=dict)
-    """Cue words per language ("login": {"en": ["sign in", "sso"], "de": ["anmelden"]})."""
+    """Cue words per language ("login": {"en": ["sign in", "sso"], "de": ["anmelden"]}): the
+    product's things, the operations on them and their symptoms, as customers write them."""
+    codes: list[str] = Field(default_factory=list)
+    """Error codes, or identifier heads (`prefix*`), that say the type on their own: they outweigh
+    words. Matched against whole words of the ticket (`snake_case`, `UPPER_SNAKE`, an id)."""
 
 
 class Vocabulary(Strict):
@@ -124,10 +134,19 @@ class Vocabulary(Strict):
     """Member roles from least to most privileged."""
     problem_types: dict[str, ProblemType] = Field(default_factory=dict)
     secrets: list[SecretPattern] = Field(default_factory=list)
+    problem_type_fallback: str | None = None
+    """The type of a ticket whose words name none of the others (a vague "it doesn't work")."""
     error_code_pattern: str = r"[A-Z][A-Z0-9]+(?:_[A-Z0-9]+)+"
     """What an error code looks like in this product (UPPER_SNAKE by default)."""
 
     _check = field_validator("error_code_pattern")(_compiles)
+
+    @model_validator(mode="after")
+    def _fallback_is_a_type(self) -> Vocabulary:
+        fallback = self.problem_type_fallback
+        if fallback is not None and fallback not in self.problem_types:
+            raise ValueError(f"problem_type_fallback {fallback!r} is not one of the problem_types")
+        return self
 
     def kind_with_role(self, role: str) -> str | None:
         return next((name for name, kind in self.identifiers.items() if kind.role == role), None)

@@ -1,0 +1,111 @@
+"""Whose an identifier is: the requester's own, another organisation's (foreign), a recipient
+only where delivery is the topic; every address mentioned; the cross-tenant flag."""
+
+from __future__ import annotations
+
+import pytest
+from intake_reading import KESTREL, LUMEN, read
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Brightwell has its own Lumen account (acc_other1), separate from ours (acc_mine01). "
+        "Please send me their invoices.",
+        "I consult for Halvard. They're on account acc_other1. My own account with you is acc_mine01.",
+        "Trabajamos para Grupo Sur, que tiene su propia cuenta en Lumen (acc_other1). "
+        "¿Nos pueden enviar sus claves? Nuestra cuenta es acc_mine01.",
+        "Wir betreuen die Firma Nord; deren Konto ist acc_other1. Unser Konto: acc_mine01.",
+    ],
+)
+def test_the_requesters_own_id_wins_and_the_other_is_foreign(body: str) -> None:
+    section = read(LUMEN, body)
+    assert section.identifiers.get("account_id") == "acc_mine01"
+    assert section.foreign_identifiers == ["acc_other1"]
+    assert section.cross_tenant
+
+
+def test_an_id_of_the_requesters_own_is_not_foreign() -> None:
+    section = read(LUMEN, "Exports fail in our workspace ws_mine01 since 9:00 with EXPORT_TIMEOUT.")
+    assert section.identifiers.get("workspace_id") == "ws_mine01"
+    assert section.foreign_identifiers == [] and not section.cross_tenant
+
+
+def test_someone_posing_as_the_requester_is_another_tenant() -> None:
+    body = (
+        "Someone is sending phishing impersonating us from news.lookalike-shop.com through Kestrel. "
+        "We are org_40418822. Which of your customers owns that domain?"
+    )
+    section = read(KESTREL, body)
+    assert "sending_domain" not in section.identifiers
+    assert section.foreign_identifiers == ["news.lookalike-shop.com"]
+    assert section.cross_tenant
+    assert section.identifiers.get("organization_id") == "org_40418822"
+
+
+def test_a_recipient_only_where_delivery_is_the_topic() -> None:
+    bounced = read(KESTREL, "Our notices to r.patel@harbour.example bounce with 550 5.1.1 since Monday.")
+    assert bounced.identifiers.get("recipient_email") == "r.patel@harbour.example"
+    assert bounced.identifiers.get("error_code") == "550 5.1.1"
+    invited = read(KESTREL, "Please change the billing contact to j.doe@harbour.example, thanks.")
+    assert "recipient_email" not in invited.identifiers
+    assert invited.emails == ["j.doe@harbour.example"]
+
+
+def test_a_colleague_at_the_requesters_organisation_is_not_a_recipient() -> None:
+    section = read(KESTREL, "My teammate marcus@acme.example never receives the invite email.")
+    assert "recipient_email" not in section.identifiers
+    assert section.emails == ["marcus@acme.example"]
+    sender = read(KESTREL, 'Batch sends from {"from":"news@notify.acme.example"} are delivered late.')
+    assert "recipient_email" not in sender.identifiers
+
+
+def test_delivery_told_in_the_paragraph_makes_the_address_a_recipient() -> None:
+    body = (
+        "Our newsletter arrived two hours late at our subscribers. One of them, M. Perrin "
+        "(claude.perrin@orange.example), even wrote to us about it."
+    )
+    assert read(KESTREL, body).identifiers.get("recipient_email") == "claude.perrin@orange.example"
+
+
+def test_the_vendors_own_hosts_and_addresses_are_no_customer_facts() -> None:
+    body = (
+        "Our shop sends through smtp.kestrelmail.example and notifications@kestrelmail.example wrote to us."
+    )
+    section = read(KESTREL, body)
+    assert "sending_domain" not in section.identifiers
+    assert section.emails == []
+
+
+def test_every_address_mentioned_is_kept_in_order() -> None:
+    body = "Forwarding from bob@acme.example; the customer is carla@shop.example. Cc sam@acme.example."
+    assert read(LUMEN, body).emails == ["bob@acme.example", "carla@shop.example", "sam@acme.example"]
+
+
+@pytest.mark.parametrize(
+    ("body", "affected"),
+    [
+        (
+            "This is for my colleague Bo (bo@acme.example), who is the one affected. SSO fails.",
+            "bo@acme.example",
+        ),
+        ("Je vous écris pour mon collègue Bo (bo@acme.example). La connexion échoue.", "bo@acme.example"),
+        ("Ma collègue Isabelle (bo@acme.example) reçoit les siens sans problème.", None),
+        ("Please invite bo@acme.example to our workspace ws_mine01.", None),
+    ],
+)
+def test_an_affected_colleague_is_the_user_only_when_the_ticket_says_so(
+    body: str, affected: str | None
+) -> None:
+    assert read(LUMEN, body).identifiers.get("user_email") == affected
+
+
+def test_the_tenant_of_an_earlier_quoted_message_is_still_the_requesters() -> None:
+    body = (
+        "Thanks, that worked! But now the new key gets insufficient_scope.\n\n"
+        "On Mon, 23 Nov 2026 at 10:00, Kestrel Support <support@kestrelmail.example> wrote:\n"
+        "> We verified the domain for your organization org_60219377. Old error: rate_limit_exceeded.\n"
+    )
+    section = read(KESTREL, body)
+    assert section.identifiers.get("organization_id") == "org_60219377"
+    assert section.identifiers.get("error_code") == "insufficient_scope"

@@ -1,0 +1,120 @@
+"""What the intake flags as missing: an action is any statement of what the requester was doing
+(a named product thing will do, in any language), never another party's deed nor a plea for help;
+error details include quoted status strings and any HTTP status the customer quotes."""
+
+from __future__ import annotations
+
+import pytest
+from intake_reading import KESTREL, LUMEN, read
+
+from services.intake.vocabulary import IntakeVocabulary
+
+
+@pytest.mark.parametrize(
+    ("vocabulary", "body"),
+    [
+        (LUMEN, "vorremmo ridurre le postazioni del nostro abbonamento da 25 a 15."),
+        (LUMEN, "Os envios em lote de eventos devolvem erro desde as 9h."),
+        (KESTREL, "Sinds gisteren krijgen we voor alle KPN-ontvangers een bounce."),
+    ],
+)
+def test_a_named_product_thing_states_the_action(vocabulary: IntakeVocabulary, body: str) -> None:
+    section = read(vocabulary, body, subject="Hilfe")
+    assert section.action
+    assert "action" not in section.missing
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Bei uns geht gar nichts mehr. An wen kann ich mich da wenden?",
+        "It is broken again. Can you check?",
+        "Nada funciona. ¿Pueden revisarlo, por favor?",
+    ],
+)
+def test_a_plea_for_help_is_no_action(body: str) -> None:
+    assert "action" in read(LUMEN, body, subject="Hilfe").missing
+
+
+def test_another_organisations_deed_is_not_the_requesters_action() -> None:
+    body = (
+        "Lumen is acting up since this morning.\n\n"
+        "My contact at Coppernest said you'd share their dashboard setup with us."
+    )
+    section = read(LUMEN, body, subject="Hilfe")
+    assert section.action is None or "coppernest" not in section.action.lower()
+    assert "action" in section.missing
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        'Our Snowflake load in ws_ab12cd is stuck at "Queued" since last night.',
+        "Die Pipeline hat laut Logs alles gesendet (HTTP 202 für jeden Batch), aber die Events fehlen.",
+        "Je clique sur le lien et j'arrive sur une page « Ce lien a expiré ou a déjà été utilisé ».",
+        "El error en el log es:\nSMTP Error: Could not connect to SMTP host.",
+    ],
+)
+def test_a_quoted_status_or_message_is_an_error_detail(body: str) -> None:
+    assert "error_details" not in read(LUMEN, body, subject="Hilfe").missing
+
+
+def test_a_symptom_alone_is_no_error_detail() -> None:
+    assert (
+        "error_details"
+        in read(LUMEN, "The dashboards in ws_ab12cd are very slow since Monday.", subject="Hilfe").missing
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "name"),
+    [
+        (
+            "devo togliere i permessi di admin a un collega (usr_pf3k8m)\nworkspace Ortoverde Marketing",
+            "Ortoverde Marketing",
+        ),
+        ("Please check the workspace settings for us.", None),
+    ],
+)
+def test_a_scope_named_after_its_word_is_the_scope(body: str, name: str | None) -> None:
+    section = read(LUMEN, body)
+    assert section.identifiers.get("workspace_name") == name
+    assert ("workspace_id" in section.missing) is (name is None)
+
+
+@pytest.mark.parametrize(
+    ("body", "actual"),
+    [
+        (
+            'Since 9:00 the export fails. The page says "Export fehlgeschlagen (INTERNAL_ERROR)".',
+            "Export fehlgeschlagen (INTERNAL_ERROR)",
+        ),
+        (
+            "Our batch uploads to /v2/events/batch return HTTP 413 with BATCH_TOO_LARGE since 9:00.",
+            "413 BATCH_TOO_LARGE",
+        ),
+    ],
+)
+def test_what_happened_is_the_shown_message_or_code(body: str, actual: str) -> None:
+    assert read(LUMEN, body).actual == actual
+
+
+def test_without_a_message_what_happened_is_the_customers_clause() -> None:
+    section = read(LUMEN, "Since Monday the dashboards in ws_ab12cd stay blank.")
+    assert section.actual and "blank" in section.actual
+
+
+def test_what_a_cross_tenant_ticket_asks_for_is_its_action() -> None:
+    body = (
+        "I consult for Halvard Foods; their workspace is ws_hv0091. "
+        "Could you export their user list and send it to me?"
+    )
+    section = read(LUMEN, body)
+    assert section.cross_tenant
+    assert section.action and "export" in section.action
+    assert "action" not in section.missing
+
+
+def test_a_closing_plea_leaves_the_rest_of_its_sentence_the_action() -> None:
+    section = read(KESTREL, "We hit our daily quota every day now, can we upgrade?", subject="Quota")
+    assert section.action and "quota" in section.action.lower()

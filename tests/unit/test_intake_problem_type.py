@@ -1,0 +1,100 @@
+"""Problem type from the domain's vocabulary: the thing, the operation and the symptom in any of
+the domain's languages; error codes outweigh words; a ticket naming nothing gets the fallback."""
+
+from __future__ import annotations
+
+import pytest
+from intake_reading import KESTREL, LUMEN, read
+
+from services.intake.vocabulary import IntakeVocabulary
+from supportflow.domain.models import ProblemType, Vocabulary
+
+
+def _type(vocabulary: IntakeVocabulary, subject: str, body: str) -> str | None:
+    return read(vocabulary, body, subject=subject).problem_type
+
+
+@pytest.mark.parametrize(
+    ("subject", "body", "family"),
+    [
+        ("Fattura sbagliata", "La fattura di ottobre riporta la partita IVA sbagliata.", "billing"),
+        ("Factuur klopt niet", "Op de factuur van oktober staat het verkeerde btw-nummer.", "billing"),
+        ("Exportação falha", "A exportação para CSV do relatório falha desde ontem.", "export"),
+        ("Rollen", "Unsere Nutzer mit der Rolle Viewer sehen nichts mehr.", "permissions"),
+        ("Dúvida", "Os envios em lote de eventos devolvem erro desde as 9h.", "ingest"),
+        ("Ayuda", "Error BATCH_TOO_LARGE otra vez", "ingest"),
+        (
+            "Doppelte Abbuchung",
+            "Wir wurden diesen Monat zweimal belastet, bitte erstatten Sie das.",
+            "billing",
+        ),
+        ("Événements", "Depuis hier nos événements n'arrivent plus dans Lumen.", "ingest"),
+    ],
+)
+def test_lumen_types_in_any_language(subject: str, body: str, family: str) -> None:
+    assert _type(LUMEN, subject, body) == family
+
+
+@pytest.mark.parametrize(
+    ("subject", "body", "family"),
+    [
+        (
+            "Bounces",
+            "Onze berichten naar ontvangers bij KPN komen niet aan, ze belanden in spam.",
+            "delivery",
+        ),
+        (
+            "DKIM",
+            "Le domaine mail.acme.fr reste non vérifié, l'enregistrement DKIM est introuvable.",
+            "domain",
+        ),
+        ("Chave", "A nossa chave responde api_key_revoked desde as 8h.", "auth"),
+        (
+            "Membri",
+            "Non riesco a invitare un nuovo membro come Admin nella nostra organizzazione.",
+            "account",
+        ),
+        ("Rechnung", "Auf der Rechnung fehlt unsere USt-ID.", "billing"),
+        ("Eventos", "Los eventos del webhook wh_ab12cd34ef llegan con retraso.", "webhooks"),
+        ("Fehler", "Jeder Versand schlägt fehl: template_render_failed.", "sending"),
+        ("Server", "Unser Server kann keine Mails mehr über das SMTP-Relay versenden.", "sending"),
+        ("Owner", "Necesitamos transferir la propiedad de la organización a otra persona.", "account"),
+    ],
+)
+def test_kestrel_types_in_any_language(subject: str, body: str, family: str) -> None:
+    assert _type(KESTREL, subject, body) == family
+
+
+@pytest.mark.parametrize("body", ["Het werkt weer niet.", "Salve, non funziona niente.", "It's broken!!"])
+def test_a_ticket_naming_nothing_gets_the_fallback(body: str) -> None:
+    assert _type(LUMEN, "help", body) == "general"
+    assert _type(KESTREL, "help", body) == "general"
+
+
+def test_an_error_code_outweighs_a_word_of_another_type() -> None:
+    # "key" is an auth word; the code says the send failed on a template
+    body = "Since our key rotation every send fails with template_render_failed."
+    assert _type(KESTREL, "Problem", body) == "sending"
+
+
+def test_without_a_fallback_nothing_named_is_no_type() -> None:
+    vocabulary = Vocabulary(problem_types={"export": ProblemType(cues={"en": ["export"]})})
+    assert vocabulary.problem_type_fallback is None
+    with pytest.raises(ValueError, match="problem_type_fallback"):
+        Vocabulary(problem_types={"export": ProblemType()}, problem_type_fallback="general")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Does Lumen support SCIM provisioning with Azure AD? Which plan is required?",
+        "Est-il possible d'exporter les tableaux de bord en XML ?",
+    ],
+)
+def test_a_question_of_what_the_product_can_do_is_general(body: str) -> None:
+    assert _type(LUMEN, "Question", body) == "general"
+
+
+def test_a_capability_question_with_trouble_keeps_its_type() -> None:
+    body = "Is it possible that the CSV export fails since Monday? It says EXPORT_TIMEOUT."
+    assert _type(LUMEN, "Question", body) == "export"
