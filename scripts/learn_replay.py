@@ -1,8 +1,12 @@
-"""Learning in-process: resolve one pack with its truth, learn patterns, then investigate another
-pack of the same world with and without them, and compare checks and accuracy.
+"""Learning in-process: resolve one pack with its truth, learn patterns, then run another pack of
+the same world through intake, investigator, router and drafter with and without them, and
+compare source checks, accuracy, evidence completeness and answer-point coverage.
 
 For fast iteration only; the reported figures come from `supportflow eval --learn-from`.
-Usage: python scripts/learn_replay.py EVAL_PACK LEARN_PACK [--show N]
+Usage: python scripts/learn_replay.py EVAL_PACK LEARN_PACK [--domain DIR] [--show N] [--tickets]
+
+--domain takes a domain folder (the default domain otherwise); a pack with an http/ folder is
+served as the eval serves it. --tickets lists every ticket whose path, class or cause changed.
 """
 
 from __future__ import annotations
@@ -10,120 +14,189 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import os
 import statistics
+import tempfile
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from domains import DEFAULT_DOMAIN
+from services.drafter.draft import draft
+from services.drafter.templates import Replies, replies_for
 from services.intake.normalize import normalize
+from services.intake.vocabulary import IntakeVocabulary
 from services.investigator import Sources, investigate, load_playbooks, pack_sources
 from services.investigator.app import similar_cases
-from services.investigator.playbooks import Playbooks
+from services.investigator.playbooks import PATTERNS_CHECK, Playbooks
 from services.learner.patterns import learn
 from services.router.decide import decide
+from services.router.incidents import group_incident
 from services.router.routing import RoutingTable, load_routing
-from supportflow.domain import load_domain
+from supportflow.domain import Domain, load_domain
+from supportflow.evaluation.pack_http import PACK_HTTP_ENV, serve_pack_http
+from supportflow.evaluation.scoring import Scored, score
 from supportflow.events import CaseFile, CaseResolved, Pattern, utcnow
 from supportflow.similarity import PatternIndex
 from supportflow.world.loader import read_tickets
 from supportflow.world.pack import PackTicket
 
+SHOWN = (
+    "source_checks_per_ticket",
+    "decision_accuracy",
+    "evidence_completeness",
+    "answer_point_coverage",
+    "confident_wrong",
+)
 
-async def run(
-    items: list[PackTicket],
-    sources: Sources,
-    playbooks: Playbooks,
-    routing: RoutingTable,
-    index: PatternIndex,
-) -> list[CaseFile]:
-    cases = []
+
+class Pipeline:
+    """One domain's intake vocabulary, playbooks, routing and replies over a pack's sources."""
+
+    def __init__(self, domain: Domain, sources: Sources) -> None:
+        self.sources = sources
+        self.vocabulary = IntakeVocabulary.from_domain(domain)
+        self.playbooks: Playbooks = load_playbooks(domain)
+        self.routing: RoutingTable = load_routing(domain)
+        self.replies: Replies = replies_for(domain)
+
+
+async def run(items: Sequence[PackTicket], pipeline: Pipeline, index: PatternIndex) -> list[Scored]:
+    groups: dict[str, Any] = {}
+    out = []
+    sources, playbooks, routing = pipeline.sources, pipeline.playbooks, pipeline.routing
     for item in items:
-        case = CaseFile(ticket_id=item.ticket.ticket_id, ticket=item.ticket)
-        case.intake = normalize(item.ticket)
+        intake = normalize(item.ticket, (), pipeline.vocabulary)
+        case = CaseFile(ticket_id=item.ticket.ticket_id, ticket=item.ticket, intake=intake)
         similar, priors = similar_cases(index, case)
-        case.investigation = await investigate(case, sources, playbooks, priors=priors, similar=similar)
-        case.decision = decide(case, routing)
-        cases.append(case)
-    return cases
-
-
-def figures(name: str, items: list[PackTicket], cases: list[CaseFile]) -> dict[str, float]:
-    checks = [
-        len(c.investigation.evidence)
-        for c, i in zip(cases, items, strict=True)
-        if c.investigation and i.truth.decision != "needs_info"
-    ]
-    right = sum(
-        c.decision is not None and c.decision.decision_class == i.truth.decision
-        for c, i in zip(cases, items, strict=True)
-    )
-    required = ran = 0
-    for c, i in zip(cases, items, strict=True):
-        if i.truth.decision == "needs_info" or c.investigation is None:
-            continue
-        done = {e.check for e in c.investigation.evidence if e.verdict != "unavailable"}
-        required += len(i.truth.required_evidence)
-        ran += sum(x in done for x in i.truth.required_evidence)
-    out = {
-        "checks_per_ticket": statistics.fmean(checks),
-        "accuracy": right / len(items),
-        "completeness": ran / max(required, 1),
-    }
-    print(name, {k: round(v, 3) for k, v in out.items()})
+        section = await investigate(case, sources, playbooks, priors=priors, similar=similar)
+        case = case.model_copy(update={"investigation": section})
+        case = case.model_copy(
+            update={"decision": decide(case, routing, incident=group_incident(case, groups))}
+        )
+        case = case.model_copy(update={"draft": draft(case, replies=pipeline.replies)})
+        out.append(Scored(truth=item.truth, case=case))
     return out
+
+
+def source_path(result: Scored) -> list[str]:
+    assert result.case is not None and result.case.investigation is not None
+    return [e.check for e in result.case.investigation.evidence if e.check != PATTERNS_CHECK]
+
+
+def confident_wrong(results: Sequence[Scored], floor: float = 0.7) -> int:
+    return sum(
+        r.case is not None
+        and r.case.decision is not None
+        and r.case.decision.decision_class not in (r.truth.decision, "unclear", "needs_info")
+        and r.case.decision.confidence >= floor
+        for r in results
+    )
+
+
+def figures(name: str, results: list[Scored]) -> dict[str, Any]:
+    report = score(results)
+    report["confident_wrong"] = confident_wrong(results)
+    print(
+        name,
+        {k: round(v, 3) if isinstance(v, float) else v for k in SHOWN if (v := report.get(k)) is not None},
+    )
+    return report
+
+
+def per_class(before: list[Scored], after: list[Scored]) -> None:
+    rows: dict[str, list[tuple[int, int]]] = collections.defaultdict(list)
+    for b, a in zip(before, after, strict=True):
+        if b.truth.decision == "needs_info":
+            continue
+        rows[b.truth.decision].append((len(source_path(b)), len(source_path(a))))
+    for decision, pairs in sorted(rows.items()):
+        cold = statistics.fmean(p[0] for p in pairs)
+        warm = statistics.fmean(p[1] for p in pairs)
+        print(f"  {decision:20} n={len(pairs):3} source checks {cold:.2f} -> {warm:.2f}")
+
+
+def changed(before: list[Scored], after: list[Scored]) -> None:
+    for b, a in zip(before, after, strict=True):
+        assert b.case is not None and a.case is not None and b.case.decision and a.case.decision
+        got_b = f"{b.case.decision.decision_class}/{b.case.decision.cause}"
+        got_a = f"{a.case.decision.decision_class}/{a.case.decision.cause}"
+        if source_path(b) == source_path(a) and got_a == got_b:
+            continue
+        similar = a.case.investigation.similar_cases if a.case.investigation else []
+        print(f"{b.case.ticket_id} truth={b.truth.decision}/{b.truth.cause} cold={got_b} learned={got_a}")
+        print(f"   cold    {' > '.join(source_path(b))}")
+        print(f"   learned {' > '.join(source_path(a))}  similar={similar}")
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("eval_pack", type=Path)
     parser.add_argument("learn_pack", type=Path)
+    parser.add_argument("--domain", type=Path, default=DEFAULT_DOMAIN)
     parser.add_argument("--show", type=int, default=0)
+    parser.add_argument("--tickets", action="store_true")
     args = parser.parse_args()
-    sources = pack_sources(args.eval_pack, load_domain(DEFAULT_DOMAIN).data)
-    playbooks, routing = (
-        load_playbooks(load_domain(DEFAULT_DOMAIN)),
-        load_routing(load_domain(DEFAULT_DOMAIN)),
-    )
+    with serve_pack_http(args.eval_pack) as env, tempfile.TemporaryDirectory() as scratch:
+        os.environ.update(env)
+        domain = load_domain(args.domain)
+        if PACK_HTTP_ENV in env:
+            print("serving", env[PACK_HTTP_ENV])
+        sources = pack_sources(args.eval_pack, domain.data, Path(scratch))
+        try:
+            await compare(args, Pipeline(domain, sources))
+        finally:
+            await sources.aclose()
+
+
+async def compare(args: argparse.Namespace, pipeline: Pipeline) -> None:
     teach, items = read_tickets(args.learn_pack), read_tickets(args.eval_pack)
-    before = await run(items, sources, playbooks, routing, PatternIndex())
-    base = figures("before", items, before)
+    before = await run(items, pipeline, PatternIndex())
+    base = figures("before", before)
     index = PatternIndex()
     known: dict[str, Pattern] = {}
-    for item, case in zip(teach, await run(teach, sources, playbooks, routing, PatternIndex()), strict=True):
+    for result in await run(teach, pipeline, PatternIndex()):
+        case = result.case
+        assert case is not None
+        right = case.decision is not None and case.decision.decision_class == result.truth.decision
         resolved = CaseResolved(
             ticket_id=case.ticket_id,
             resolved_at=utcnow(),
-            final_class=item.truth.decision,
-            final_cause=item.truth.cause,
-            final_queue=item.truth.route_queue,
-            final_reply="",
-            draft_edited=False,
-            engineering_follow_up=False,
+            final_class=result.truth.decision,
+            final_cause=result.truth.cause,
+            final_queue=result.truth.route_queue,
+            final_reply=case.draft.customer_reply if case.draft is not None else "",
+            draft_edited=not right,
+            engineering_follow_up=result.truth.decision in ("product_defect", "incident"),
             reopened=False,
         )
         for pattern in learn(resolved, case, known):
             known[pattern.pattern_id] = pattern
             index.add(pattern)
     print("patterns", len(index))
-    after = await run(items, sources, playbooks, routing, index)
-    learned = figures("after", items, after)
-    print("checks change", round(learned["checks_per_ticket"] / base["checks_per_ticket"] - 1, 3))
-    # the least a complete investigation can run: the truth's required checks, plus the similar-case
-    # lookup wherever patterns matched
+    after = await run(items, pipeline, index)
+    learned = figures("after", after)
+    print(
+        "source checks change",
+        round(learned["source_checks_per_ticket"] / base["source_checks_per_ticket"] - 1, 3),
+    )
+    # the least a complete investigation can run: the truth's required checks (identity included)
     floor = statistics.fmean(
-        len(i.truth.required_evidence) + bool(c.investigation and c.investigation.similar_cases)
-        for c, i in zip(after, items, strict=True)
-        if i.truth.decision != "needs_info"
+        len(r.truth.required_evidence) for r in after if r.truth.decision != "needs_info"
     )
     print(
-        "complete-investigation floor",
+        "complete-investigation source floor",
         round(floor, 3),
         "change",
-        round(floor / base["checks_per_ticket"] - 1, 3),
+        round(floor / base["source_checks_per_ticket"] - 1, 3),
     )
+    per_class(before, after)
+    if args.tickets:
+        changed(before, after)
     paths: collections.Counter[str] = collections.Counter()
-    for case, item in zip(after, items, strict=True):
-        if case.investigation and item.truth.decision != "needs_info":
-            paths[" > ".join(e.check for e in case.investigation.evidence)[:150]] += 1
+    for result in after:
+        if result.truth.decision != "needs_info":
+            paths[f"{result.truth.decision}: " + " > ".join(source_path(result))[:160]] += 1
     for path, count in paths.most_common(args.show):
         print(f"{count:4} {path}")
 

@@ -47,6 +47,10 @@ class RankedHypothesis:
     # Whether the ticket itself (its words, codes, object) or a similar case points here; an
     # explanation only the account's unrelated records suggest is not tested.
     pointed: bool = True
+    # The score from the playbook and the ticket alone, without similar cases: learning may
+    # reorder hypotheses, but only a learned cause's confirmation lets it skip one the playbook
+    # would have tested (the floor is held against this score too).
+    cold_score: float = 0.0
 
 
 def concrete(case: CaseFile, signals: TicketSignals) -> bool:
@@ -269,6 +273,12 @@ async def investigate(
         _finish(section, trail)
         return section
 
+    guide: Sequence[SimilarCase] = similar
+    if case.intake.status == "needs_info":
+        # A ticket the intake parked says too little for a look-alike to choose its explanation:
+        # "something is wrong with our mail" resembles many settled cases, and the account's
+        # unrelated records would then confirm one. Its similar cases are listed, never followed.
+        priors, guide = {}, ()
     start, end = _window(case, playbooks)
     ctx = CaseContext(
         intake=case.intake,
@@ -282,7 +292,7 @@ async def investigate(
         signals=signals,
         settings=dict(playbooks.settings),
     )
-    learned = await _learned_path(causes, playbooks, signals, priors or {}, similar, ctx, view, trail)
+    learned = await _learned_path(causes, playbooks, signals, priors or {}, guide, ctx, view, trail)
     if learned is not None:
         section.checks_possible = len(_possible(causes, playbooks, similar))
         section.hypotheses = [r.model for r in learned]
@@ -296,14 +306,14 @@ async def investigate(
                 causes.append(cause)
     possible = _possible(causes, playbooks, similar)
     section.checks_possible = len(possible)
-    ranked = _rank(causes, playbooks, signals, priors or {}, similar, observed)
+    ranked = _rank(causes, playbooks, signals, priors or {}, guide, observed)
     section.hypotheses = [r.model for r in ranked]
     on_object: Counter[str] = ctx.notes.get("observed_on_object") or Counter()
     for item in ranked:
         item.pointed = bool(
             signal_match(item.spec, signals)
             or observed_match(item.spec, on_object)
-            or any(s.cause == item.spec.cause for s in similar)
+            or any(s.cause == item.spec.cause for s in guide)
         )
     if similar and not trail.has(PATTERNS_CHECK):
         _similar_evidence(similar, ranked, trail)
@@ -395,9 +405,12 @@ def _rank(
     ranked: list[RankedHypothesis] = []
     for cause in causes:
         spec = playbooks.hypotheses[cause]
-        prior = float(priors.get(cause, spec.prior))
-        score = prior * (1.0 + signal_match(spec, signals) + observed_match(spec, observed or {}))
-        score *= 1.0 + sum(s.similarity for s in similar if s.cause == cause)
+        # A cause the similar cases settled on rises; one they rarely settled on keeps the
+        # playbook's prior (their shares spread over every cause of the neighbourhood, and a
+        # lowered prior would leave untested what the playbook alone would test).
+        prior = max(float(priors.get(cause, 0.0)), spec.prior)
+        evidence = 1.0 + signal_match(spec, signals) + observed_match(spec, observed or {})
+        score = prior * evidence * (1.0 + sum(s.similarity for s in similar if s.cause == cause))
         model = Hypothesis(
             hypothesis_id=hypothesis_id(cause),
             title=spec.title,
@@ -405,7 +418,7 @@ def _rank(
             cause=spec.cause,
             prior=round(prior, 4),
         )
-        ranked.append(RankedHypothesis(spec, prior, score, model))
+        ranked.append(RankedHypothesis(spec, prior, score, model, cold_score=spec.prior * evidence))
     cost = playbooks.cost
     ranked.sort(key=lambda r: (-r.score, sum(cost(c) for c in r.spec.check_names), r.spec.cause))
     return ranked
@@ -444,6 +457,9 @@ async def _test_hypotheses(
         return
     best = max((r.score for r in ranked if r.pointed), default=ranked[0].score)
     floor = playbooks.setting("floor", 0.25) * best
+    cold_floor = playbooks.setting("floor", 0.25) * max(
+        (r.cold_score for r in ranked if r.pointed), default=ranked[0].cold_score
+    )
     budget = max(
         int(playbooks.setting("min_budget", 4)), math.floor(playbooks.setting("budget_ratio", 0.6) * possible)
     )
@@ -458,7 +474,7 @@ async def _test_hypotheses(
             if item.model.verdict == "confirmed" and confirmed is None:
                 confirmed = item
             continue
-        if item.score < floor or not item.pointed:
+        if (item.score < floor and item.cold_score < cold_floor) or not item.pointed:
             item.model.verdict = "unlikely"
             continue
         if confirmed is not None:
@@ -471,7 +487,7 @@ async def _test_hypotheses(
                 item.model.verdict = "unlikely"
                 continue
             contenders += 1
-        if len(trail.evidence) >= budget:
+        if sum(e.check != PATTERNS_CHECK for e in trail.evidence) >= budget:
             continue  # left untested: the budget of checks is spent
         verdicts: dict[str, Verdict] = {}
         steps = sorted(item.spec.checks, key=lambda s: playbooks.cost(s.check))

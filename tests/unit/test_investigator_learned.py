@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-from conftest_world import at, base_world, make_case
+from conftest_world import World, at, base_world, make_case
 from demo_domain import demo_playbooks, demo_routing, demo_sources
-from test_investigator_playbooks import PLAYBOOKS, plan_limit
+from test_investigator_playbooks import PLAYBOOKS, missing_permission, plan_limit
 
 from services.drafter.draft import draft
 from services.investigator import SimilarCase, investigate
@@ -15,9 +16,14 @@ from services.router.decide import decide
 from supportflow.events import CaseFile, InvestigationSection, Verdict
 
 
-async def run(tmp_path: Path, similar: list[SimilarCase], priors: dict[str, float]) -> InvestigationSection:
+async def run(
+    tmp_path: Path,
+    similar: list[SimilarCase],
+    priors: dict[str, float],
+    scenario: Callable[[World], CaseFile] = plan_limit,
+) -> InvestigationSection:
     world = base_world()
-    case: CaseFile = plan_limit(world)
+    case = scenario(world)
     _, db = world.write(tmp_path)
     sources = demo_sources(str(db))
     try:
@@ -104,3 +110,45 @@ def test_a_hypothesis_is_judged_on_its_own_checks_only() -> None:
     assert judge(outage, verdicts) == "refuted"
     assert judge(outage, {"patterns.similar_cases": "supports"}) == "unlikely"
     assert judge(outage, {**verdicts, "logs.integration_errors": "supports"}) == "confirmed"
+
+
+async def test_similar_cases_spread_over_other_causes_leave_the_pointed_hypothesis_tested(
+    tmp_path: Path,
+) -> None:
+    """Learned priors reorder; they never drop below the playbook's prior a cause the ticket
+    points at. Similar cases that mostly settled on other causes gave it a share far below its
+    prior, which left it untested and the case unclear (seen on Kestrel)."""
+    section = await run(
+        tmp_path,
+        [SimilarCase("pat_9", "feature_flag_off", "configuration_issue", similarity=0.9)],
+        {"feature_flag_off": 0.9, "wrong_workspace": 0.08, "missing_permission": 0.01},
+        missing_permission,
+    )
+    assert {h.cause for h in section.hypotheses if h.verdict == "confirmed"} == {"missing_permission"}
+
+
+async def test_a_parked_ticket_is_not_given_a_cause_by_its_look_alikes(tmp_path: Path) -> None:
+    """A ticket that says only that something is wrong resembles many settled cases; the
+    account's unrelated records must not confirm the cause a look-alike had (seen on Kestrel:
+    "please call me back" answered as a suppressed recipient, confidently)."""
+    world = base_world()
+    plan_limit(world)
+    case = make_case(
+        "Something is wrong with signing in, can you call me today?",
+        problem_type="login",
+        status="needs_info",
+        missing=("action", "error_details"),
+        window_hours=None,
+    )
+    _, db = world.write(tmp_path)
+    sources = demo_sources(str(db))
+    similar = [SimilarCase("pat_3", "plan_limit", "expected_behavior", similarity=0.9)]
+    try:
+        cold = await investigate(case, sources, PLAYBOOKS)
+        learned = await investigate(case, sources, PLAYBOOKS, priors={"plan_limit": 0.9}, similar=similar)
+    finally:
+        await sources.aclose()
+    confirmed = {h.cause for h in cold.hypotheses if h.verdict == "confirmed"}
+    assert "plan_limit" not in confirmed
+    assert {h.cause for h in learned.hypotheses if h.verdict == "confirmed"} == confirmed
+    assert learned.similar_cases == ["pat_3"]
