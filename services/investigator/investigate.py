@@ -51,6 +51,9 @@ class RankedHypothesis:
     # reorder hypotheses, but only a learned cause's confirmation lets it skip one the playbook
     # would have tested (the floor is held against this score too).
     cold_score: float = 0.0
+    # A cause similar resolved cases settled on: its required checks run before its optional
+    # ones, so a wrong look-alike costs the one check that refutes it.
+    learned: bool = False
 
 
 def concrete(case: CaseFile, signals: TicketSignals) -> bool:
@@ -343,6 +346,23 @@ def decisive_cause(similar: Sequence[SimilarCase], priors: Mapping[str, float]) 
     return best.cause
 
 
+def learned_causes(
+    similar: Sequence[SimilarCase], priors: Mapping[str, float], playbooks: Playbooks, signals: TicketSignals
+) -> list[str]:
+    """The causes to test before the survey: the one the similar cases settle on when they agree
+    (decisive_cause), else those they settled on that the ticket's own words or codes also point
+    at. A look-alike the ticket says nothing to support is left to the regular ranking."""
+    cause = decisive_cause(similar, priors)
+    if cause is not None:
+        return [cause] if cause in playbooks.hypotheses else []
+    named = dict.fromkeys(s.cause for s in sorted(similar, key=lambda s: -s.similarity) if s.cause)
+    return [
+        cause
+        for cause in named
+        if cause in playbooks.hypotheses and signal_match(playbooks.hypotheses[cause], signals)
+    ]
+
+
 async def _learned_path(
     causes: list[str],
     playbooks: Playbooks,
@@ -353,23 +373,28 @@ async def _learned_path(
     view: CaseSources,
     trail: Trail,
 ) -> list[RankedHypothesis] | None:
-    """Test the cause similar resolved cases settled on before surveying the account.
+    """Test the causes similar resolved cases settled on before surveying the account.
 
-    Learning pays here: when the patterns agree, the survey of recent outcomes is skipped and the
-    learned cause's checks run first. Only a confirmation ends the investigation; otherwise the
-    regular path follows (the checks already run are cached, and their evidence kept).
+    Learning pays here: the survey of recent outcomes is skipped and the learned causes' checks
+    run first (see learned_causes). Only a confirmation by a cause's own checks ends the
+    investigation; otherwise the regular path follows (the checks already run are cached, and
+    their evidence kept).
     """
-    cause = decisive_cause(similar, priors)
-    if cause is None or cause not in playbooks.hypotheses:
+    chosen = learned_causes(similar, priors, playbooks, signals)
+    if not chosen:
         return None
-    if cause not in causes:
-        causes.append(cause)
+    causes.extend(cause for cause in chosen if cause not in causes)
     ranked = _rank(causes, playbooks, signals, priors, similar)
-    learned = next(r for r in ranked if r.spec.cause == cause)
-    learned.pointed = True
     _similar_evidence(similar, ranked, trail)
-    await _test_hypotheses([learned], ctx, view, playbooks, trail, len(_possible(causes, playbooks, similar)))
-    if learned.model.verdict != "confirmed":
+    possible = len(_possible(causes, playbooks, similar))
+    learned = None
+    for item in sorted((r for r in ranked if r.spec.cause in chosen), key=lambda r: -r.score):
+        item.pointed = True
+        await _test_hypotheses([item], ctx, view, playbooks, trail, possible)
+        if item.model.verdict == "confirmed":
+            learned = item
+            break
+    if learned is None:
         return None
     for item in ranked:
         if item is not learned:
@@ -418,7 +443,16 @@ def _rank(
             cause=spec.cause,
             prior=round(prior, 4),
         )
-        ranked.append(RankedHypothesis(spec, prior, score, model, cold_score=spec.prior * evidence))
+        ranked.append(
+            RankedHypothesis(
+                spec,
+                prior,
+                score,
+                model,
+                cold_score=spec.prior * evidence,
+                learned=any(s.cause == cause for s in similar),
+            )
+        )
     cost = playbooks.cost
     ranked.sort(key=lambda r: (-r.score, sum(cost(c) for c in r.spec.check_names), r.spec.cause))
     return ranked
@@ -490,7 +524,9 @@ async def _test_hypotheses(
         if sum(e.check != PATTERNS_CHECK for e in trail.evidence) >= budget:
             continue  # left untested: the budget of checks is spent
         verdicts: dict[str, Verdict] = {}
-        steps = sorted(item.spec.checks, key=lambda s: playbooks.cost(s.check))
+        steps = sorted(
+            item.spec.checks, key=lambda s: (item.learned and not s.required, playbooks.cost(s.check))
+        )
         for step in steps:
             evidence = await _run_check(step.check, item.spec, ctx, sources, trail)
             verdicts[step.check] = evidence.verdict

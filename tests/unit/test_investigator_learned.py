@@ -11,7 +11,8 @@ from test_investigator_playbooks import PLAYBOOKS, missing_permission, plan_limi
 
 from services.drafter.draft import draft
 from services.investigator import SimilarCase, investigate
-from services.investigator.investigate import decisive_cause, judge
+from services.investigator.investigate import decisive_cause, judge, learned_causes
+from services.investigator.signals import TicketSignals
 from services.router.decide import decide
 from supportflow.events import CaseFile, InvestigationSection, Verdict
 
@@ -152,3 +153,37 @@ async def test_a_parked_ticket_is_not_given_a_cause_by_its_look_alikes(tmp_path:
     assert "plan_limit" not in confirmed
     assert {h.cause for h in learned.hypotheses if h.verdict == "confirmed"} == confirmed
     assert learned.similar_cases == ["pat_3"]
+
+
+def test_look_alikes_are_followed_first_only_where_the_ticket_points_too() -> None:
+    """Without a decisive agreement, a similar case's cause is tested before the survey only
+    when the ticket's own words or codes point at it as well."""
+    case = plan_limit(base_world())
+    assert case.intake is not None
+    signals = TicketSignals.from_case(case, PLAYBOOKS.lexicon)
+    spread = [
+        SimilarCase("pat_1", "sso_config_change", "configuration_issue", similarity=0.6),
+        SimilarCase("pat_2", "plan_limit", "expected_behavior", similarity=0.5),
+    ]
+    priors = {"sso_config_change": 0.4, "plan_limit": 0.6}
+    assert learned_causes(spread, priors, PLAYBOOKS, signals) == ["plan_limit"]
+    agreeing = [SimilarCase("pat_2", "plan_limit", "expected_behavior", similarity=0.9)]
+    assert learned_causes(agreeing, {"plan_limit": 0.9}, PLAYBOOKS, signals) == ["plan_limit"]
+
+
+async def test_a_wrong_look_alike_costs_only_the_check_that_refutes_it(tmp_path: Path) -> None:
+    """A learned cause runs its required checks before its optional ones: when a required check
+    contradicts, the optional corroboration (missing_permission's role changes) is never read."""
+    section = await run(
+        tmp_path,
+        [SimilarCase("pat_9", "missing_permission", "configuration_issue", similarity=0.9)],
+        {"missing_permission": 0.9},
+    )
+    spec = PLAYBOOKS.hypotheses["missing_permission"]
+    optional = {step.check for step in spec.checks if not step.required}
+    wrong = next(h for h in section.hypotheses if h.cause == "missing_permission")
+    by_id = {e.evidence_id: e for e in section.evidence}
+    own = [by_id[i] for i in wrong.evidence_ids if by_id[i].source != "patterns"]
+    assert own and own[-1].verdict == "contradicts"
+    assert optional and not optional & {e.check for e in own}
+    assert {h.cause for h in section.hypotheses if h.verdict == "confirmed"} == {"plan_limit"}
