@@ -13,9 +13,11 @@ that no extracted field can carry one.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+
+from supportflow.masking import domain_rules, mask_secrets_counted
 
 MAX_LOG_EXCERPTS = 5
 MAX_LOG_EXCERPT_CHARS = 2000
@@ -25,28 +27,6 @@ _FLAGS = re.IGNORECASE | re.MULTILINE
 
 # --- secrets ---------------------------------------------------------------------------------
 
-# A product secret (the domain's patterns) keeps only its visible prefix; generic bearer tokens,
-# passwords and key assignments are masked whole. What is already cut is left alone.
-_CUT = "…[redacted]"
-_BEARER = re.compile(r"\b(Bearer|Basic)\s+(?![^\s]*…\[redacted\])([A-Za-z0-9._~+/=-]{12,})", re.IGNORECASE)
-# "password: x", and a password stated in a sentence in one of the supported languages ("the
-# password is x", "a password é x", "das Passwort ist x"): there the value must look like one
-# (a digit or a symbol in it), so "my password is expired" keeps its meaning.
-_SECRET_WORDS = r"\b(password|passwort|mot de passe|contraseña|senha|wachtwoord|passwd|pwd|secret|token)"
-_PASSWORD = re.compile(_SECRET_WORDS + r"(\s*[:=]\s*)(?!\[redacted)(\S{4,})", re.IGNORECASE)
-_PASSWORD_SAID = re.compile(
-    _SECRET_WORDS
-    + r"(\s+(?:is|was|ist|war|est|était|es|era|é|è)\s+)(?!\[redacted)(?=\S*[\d!@#$%^&*_+=~])(\S{4,})",
-    re.IGNORECASE,
-)
-_SECRET_ASSIGN = re.compile(
-    r"\b(api[_-]?key|x-api-key)(\s*[:=]\s*)(?![^\s]*…\[redacted\])(\S{12,})", re.IGNORECASE
-)
-
-
-def _cut_to(keep: int) -> Callable[[re.Match[str]], str]:
-    return lambda match: match.group(0)[:keep] + _CUT
-
 
 def redact_secrets(
     text: str,
@@ -54,27 +34,9 @@ def redact_secrets(
     visible: Sequence[re.Pattern[str]] = (),
 ) -> str:
     """Cut product secrets (`secrets`: pattern and visible characters) back to their visible
-    prefix, and mask tokens and passwords. A token that is only a key's visible prefix
-    (`visible`: the domain's key-prefix patterns, "Bearer <prefix>...") stays."""
-    for pattern, keep in secrets:
-        text = pattern.sub(_cut_to(keep), text)
-    low = text.lower()
-    if "bearer" in low or "basic" in low:
-
-        def bearer(match: re.Match[str]) -> str:
-            if any(prefix.match(match.group(2)) for prefix in visible):
-                return match.group(0)
-            return f"{match.group(1)} [redacted]"
-
-        text = _BEARER.sub(bearer, text)
-    if any(
-        word in low for word in ("pass", "pwd", "secret", "token", "contrase", "mot de", "senha", "wachtw")
-    ):
-        text = _PASSWORD.sub(r"\1\2[redacted]", text)
-        text = _PASSWORD_SAID.sub(r"\1\2[redacted]", text)
-    if "key" in low and "api" in low:  # both in every form the pattern takes
-        text = _SECRET_ASSIGN.sub(r"\1\2[redacted]", text)
-    return text
+    prefix, and mask every other credential (supportflow.masking). A token that is only a key's
+    visible prefix (`visible`: the domain's key-prefix patterns, "Bearer <prefix>...") stays."""
+    return mask_secrets_counted(text, domain_rules(secrets), visible)[0]
 
 
 # --- reply / forward structure -----------------------------------------------------------
