@@ -65,7 +65,7 @@ SECRET_RULES: tuple[tuple[re.Pattern[str], Replacer | str], ...] = (
         re.compile(
             rf"(?i)\b({_SECRET_WORDS}\"?)"
             r"(\s*[:=]\s*|\s+(?:is|was|ist|war|est|était|es|era|é|è)\s+(?=\S*[\d!@#$%^&*_+=~]))"
-            r"(?!\[redacted)(\"[^\"\n]*\"|'[^'\n]*'|[^\s,;]+)"
+            r"(?!\[redacted)(?![\"']?[^\s\"']*…\[redacted)(\"[^\"\n]*\"|'[^'\n]*'|[^\s,;]+)"
         ),
         _mask_assignment,
     ),

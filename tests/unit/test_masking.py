@@ -68,3 +68,9 @@ def test_the_domain_secret_keeps_its_prefix_and_a_bare_prefix_after_bearer_stays
 def test_ordinary_support_text_is_left_alone(text: str) -> None:
     out, count = mask_secrets_counted(text, DOMAIN)
     assert (out, count) == (text, 0)
+
+
+def test_a_domain_key_already_cut_to_its_prefix_keeps_the_prefix_in_an_assignment() -> None:
+    key = "zz_live_" + "Ab12Cd34Ef56Gh78Ij90Kl12"
+    for line in (f'API_KEY = "{key}"', f"api_key: {key}", f"token={key}"):
+        assert "zz_live_Ab12…[redacted]" in masked(line), line
