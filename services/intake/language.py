@@ -26,6 +26,7 @@ SUPPORTED = ("en", "de", "fr", "es", "pt", "it", "nl")
 _CODE_LIKE = re.compile(r"[_@/\\\d]")
 _LETTERS = re.compile(r"[^\W\d_]{2,}")
 _MIN_LETTERS = 12
+_OWN_LETTERS = 30
 # the model's cost grows with the text; a few sentences settle the language
 _SAMPLE_CHARS = 1200
 
@@ -47,6 +48,13 @@ def detect_language(text: str, languages: tuple[str, ...] = SUPPORTED) -> str:
         return "en"
     language: str = _identifier(languages).classify(prose)[0]
     return language
+
+
+def language_of(own: str, whole: str) -> str:
+    """The language of the requester's `own` words when they are enough to tell (a line above a
+    forwarded report is), else of the `whole` message."""
+    letters = sum(len(word) for word in _LETTERS.findall(own))
+    return detect_language(own if letters >= _OWN_LETTERS else whole)
 
 
 QUESTIONS: dict[str, dict[str, str]] = {

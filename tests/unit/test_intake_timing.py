@@ -1,0 +1,135 @@
+"""When the problem happened: onset, point, deadline and effort, in the intake's seven languages."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from services.intake.timing import default_zone, message_time, resolve_timing
+
+ARRIVED = datetime(2026, 3, 12, 15, 40, tzinfo=UTC)  # a Thursday
+
+
+def start_end(text: str, language: str = "en", **kwargs: object) -> tuple[datetime, datetime]:
+    timing = resolve_timing(text, ARRIVED, UTC, language, **kwargs)  # type: ignore[arg-type]
+    assert timing is not None, text
+    return timing.start, timing.end
+
+
+def day(d: int) -> datetime:
+    return datetime(2026, 3, d, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "hours"),
+    [
+        ("the sync has been failing for roughly nine hours", "en", 9),
+        ("seit ungefähr acht Stunden kommen keine Mails an", "de", 8),
+        ("depuis environ onze heures plus rien", "fr", 11),
+        ("desde hace unas diez horas no funciona", "es", 10),
+        ("há umas seis horas que nada chega", "pt", 6),
+        ("da circa sette ore non arriva niente", "it", 7),
+        ("al zo'n twaalf uur komt er niets binnen", "nl", 12),
+    ],
+)
+def test_an_ongoing_problem_counted_in_number_words_starts_that_long_before_arrival(
+    text: str, language: str, hours: int
+) -> None:
+    start, end = start_end(text, language)
+    assert start == ARRIVED - timedelta(hours=hours)
+    assert end == ARRIVED
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "days_back"),
+    [
+        ("since yesterday nothing loads", "en", 1),
+        ("seit vorgestern geht nichts", "de", 2),
+        ("depuis avant-hier rien ne marche", "fr", 2),
+        ("desde anteayer no carga", "es", 2),
+        ("desde ontem não carrega", "pt", 1),
+        ("da ieri non si apre", "it", 1),
+        ("sinds eergisteren werkt het niet", "nl", 2),
+        ("sinds maandag werkt het niet", "nl", 3),
+        ("da lunedì non funziona", "it", 3),
+    ],
+)
+def test_day_words_and_weekdays_start_an_ongoing_problem_on_that_day(
+    text: str, language: str, days_back: int
+) -> None:
+    assert start_end(text, language) == (day(12 - days_back), ARRIVED)
+
+
+def test_a_clock_time_after_since_runs_to_arrival_not_to_the_next_hour() -> None:
+    assert start_end("since 11:15 UTC every request times out") == (
+        datetime(2026, 3, 12, 11, 15, tzinfo=UTC),
+        ARRIVED,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Exports fail since 10:00 UTC. I need the file before my 17:00 call.", "en"),
+        ("Exporte scheitern seit 10:00 UTC, ich brauche die Datei bis 17:00 Uhr.", "de"),
+        ("Os exports falham desde as 10:00 UTC, preciso do ficheiro até sexta.", "pt"),
+        ("Gli export falliscono dalle 10:00 UTC, mi serve il file entro le 17:00.", "it"),
+    ],
+)
+def test_a_deadline_is_not_problem_time(text: str, language: str) -> None:
+    start, _ = start_end(text, language)
+    assert start == datetime(2026, 3, 12, 10, 0, tzinfo=UTC)
+
+
+def test_the_length_of_the_customers_own_effort_is_not_problem_time() -> None:
+    assert resolve_timing("I've been trying to set up SSO for about two weeks, no luck.", ARRIVED) is None
+    start, _ = start_end("Logins fail since this morning; I spent 3 hours trying to fix it.")
+    assert start.date() == ARRIVED.date() and start.hour == 6
+
+
+def test_without_since_the_latest_past_event_is_the_problem_not_the_background() -> None:
+    text = "It worked last week. We changed the role on Monday. The 08:30 UTC run failed today."
+    start, _ = start_end(text)
+    assert start == datetime(2026, 3, 12, 8, 0, tzinfo=UTC)
+
+
+def test_relative_words_in_a_forwarded_mail_resolve_against_its_date() -> None:
+    own = "Still broken, see below.\n\n"
+    forwarded = "This morning the dashboard was empty."
+    sent = datetime(2026, 3, 9, 16, 5, tzinfo=UTC)  # the Monday before
+    start, _ = start_end(own + forwarded, forwarded=[(len(own), sent)])
+    assert start == datetime(2026, 3, 9, 6, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("Monday, March 9, 2026 4:05 PM", datetime(2026, 3, 9, 16, 5, tzinfo=UTC)),
+        ("lundi 9 mars 2026 16:05", datetime(2026, 3, 9, 16, 5, tzinfo=UTC)),
+        ("Montag, 9. März 2026 16:05", datetime(2026, 3, 9, 16, 5, tzinfo=UTC)),
+        ("seg., 9 de mar. de 2026 às 16:05", datetime(2026, 3, 9, 16, 5, tzinfo=UTC)),
+        ("not a date at all", ARRIVED),
+    ],
+)
+def test_a_forwarded_messages_date_is_read_in_the_clients_language(written: str, expected: datetime) -> None:
+    assert message_time(written, ARRIVED) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "utc_hour"),
+    [
+        ("since 9:10 Eastern the page is blank", 13),  # EDT (UTC-4) since 8 March
+        ("depuis 8h (heure de Paris) plus rien", 7),
+        ("since about 10:00 Chicago time", 15),  # CDT (UTC-5)
+    ],
+)
+def test_a_zone_named_in_words_converts_clock_times(text: str, utc_hour: int) -> None:
+    zone = default_zone({}, text)
+    timing = resolve_timing(text, ARRIVED, zone, "en")
+    assert timing is not None and timing.start.hour == utc_hour
+
+
+def test_helpdesk_metadata_zone_wins_over_a_city_in_a_signature() -> None:
+    zone = default_zone({"timezone": "Asia/Tokyo"}, "at 09:00 it failed\n--\nAna, Lisbon office")
+    assert str(zone) == "Asia/Tokyo"
