@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from pathlib import Path
+from zoneinfo import TZPATH, ZoneInfo, ZoneInfoNotFoundError
 
 from services.intake.cleaning import fold
 
@@ -181,14 +183,23 @@ _DATE_NAMED = re.compile(
     + r"\s+(?P<md2>\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(?P<my2>\d{4}))?",
     0,
 )
+# A day of the month with no month: the latest such day up to today ("the first bounce was on
+# the 19th", "seit dem 19.", "depuis le 19", "desde el 19", "desde o dia 19", "dal 19", "sinds de 19e").
+_MONTH_DAY = re.compile(
+    r"\b(?:on|since|from|am|seit dem|ab dem|le|depuis le|el|desde el|o dia|no dia|desde o dia|il|dal|sinds de|op de|op|sinds)"
+    r"\s+(?:the\s+)?(?P<dom>[12]?\d|3[01])(?:st|nd|rd|th|\.|e|º)(?!\s*\d|\w)"
+)
 _CLOCK = re.compile(
     r"(?<![\d:.])(?:(?P<h>[01]?\d|2[0-3])(?::(?P<m>[0-5]\d)(?::[0-5]\d(?:\.\d+)?)?|h(?P<mh>[0-5]\d)?(?![a-z]))"
     r"\s*(?P<ampm>am|pm|a\.m\.|p\.m\.)?(?:\s*uhr)?"
     r"|(?P<h2>1[0-2]|0?[1-9])\s*(?P<ampm2>am|pm|a\.m\.|p\.m\.)"
-    r"|(?P<h3>[01]?\d|2[0-3])\s*uhr)(?![\d:])" + _ZONE_RE,
+    r"|(?P<h3>[01]?\d|2[0-3])\s*uhr"
+    r"|\b(?P<noon>noon|midday|mittag|midi|mediodía|meio-dia|mezzogiorno))(?![\d:])" + _ZONE_RE,
     0,
 )
-_CLOCK_HINT = re.compile(r"\d(?::[0-5]\d|\s?(?:am|pm|a\.m|p\.m|uhr)\b|h(?:[0-5]\d)?\b)")
+_CLOCK_HINT = re.compile(
+    r"\d(?::[0-5]\d|\s?(?:am|pm|a\.m|p\.m|uhr)\b|h(?:[0-5]\d)?\b)|noon|midday|mittag|midi|mediodía|meio-dia|mezzogiorno"
+)
 _ISO_DATETIME = re.compile(
     r"(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})[T ](?P<h>\d{2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?"
     r"(?:\s*(?P<z>Z|UTC|GMT|[+-]\d{2}:?\d{2}))?",
@@ -198,6 +209,7 @@ _ISO_DATETIME = re.compile(
 _DIGITS = re.compile(r"\d+")
 _DATE_HINT = re.compile(r"\d(?:\d{3}-\d|\.\d\d?\.|/\d\d?/)")
 _HOURS_SHORT = re.compile(r"\dh\b")
+_ORDINAL_HINT = re.compile(r"\d(?:st|nd|rd|th|\.|e|º)(?!\d)")
 _WORDS = re.compile(r"[^\W\d_]+")
 _MONTH_WORDS = frozenset(_MONTHS)
 _UNIT_WORDS = frozenset(_UNITS) - {"h"}
@@ -253,9 +265,10 @@ def _parse_offset(raw: str) -> float:
     return sign * (hours + minutes / 60)
 
 
-def default_zone(metadata: dict[str, str], text: str = "") -> tzinfo:
+def default_zone(metadata: dict[str, str], text: str = "", address: str = "") -> tzinfo:
     """The zone of clock times that name none: the helpdesk's `timezone` metadata, else the one
-    the ticket's `text` names in words (`stated_zone`), else UTC."""
+    the ticket's `text` names (`stated_zone`), else the usual zone of the country of the
+    requester's `address` (its country-code domain: ".mx", ".cl"), else UTC."""
     name = metadata.get("timezone") or metadata.get("tz") or metadata.get("time_zone")
     if name:
         if name.lower() in _ZONES:
@@ -263,7 +276,17 @@ def default_zone(metadata: dict[str, str], text: str = "") -> tzinfo:
         zone = _named_zone(name)
         if zone is not None:
             return zone
-    return (stated_zone(text) if text and _CLOCK_HINT.search(text) else None) or UTC
+    stated = stated_zone(text) if text and _CLOCK_HINT.search(fold(text)) else None
+    return stated or _address_zone(address) or UTC
+
+
+def _address_zone(address: str) -> tzinfo | None:
+    domain = address.rsplit("@", 1)[-1].rsplit(".", 1)
+    if len(domain) < 2 or len(domain[1]) != 2:
+        return None
+    code = {"UK": "GB"}.get(domain[1].upper(), domain[1].upper())
+    zone = _country_zones()[1].get(code)
+    return _named_zone(zone) if zone else None
 
 
 def message_time(written: str, received_at: datetime, zone: tzinfo = UTC) -> datetime:
@@ -296,24 +319,65 @@ _US_ZONE = re.compile(
 )
 # IANA zone cities that are also words people write for other reasons
 _NOT_PLACES = frozenset({"easter", "wake", "midway", "casey", "davis", "palmer", "troll", "nome", "marengo",
-                         "knox", "center", "union", "man", "jersey", "guernsey", "universal", "march", "vevay"})  # fmt: skip
+                         "knox", "center", "union", "man", "jersey", "guernsey", "universal", "march", "vevay",
+                         "georgia", "jordan", "chad", "turkey", "niger", "china", "guinea"})  # fmt: skip
 
 
 @lru_cache(maxsize=1)
-def _cities() -> tuple[re.Pattern[str], dict[str, str]]:
-    """The tz database's cities ("Paris", "Mexico City", "Montreal"), by their plain lower-case name."""
+def _places() -> tuple[re.Pattern[str], dict[str, str]]:
+    """The tz database's cities ("Paris", "Mexico City", "Montreal") and countries ("Mexico",
+    "Chile": the zone of the offset most of the country keeps), by plain lower-case name."""
     from zoneinfo import available_timezones
 
     regions = ("Europe/", "America/", "Asia/", "Africa/", "Australia/", "Atlantic/", "Pacific/", "Indian/")
-    cities: dict[str, str] = {}
+    places: dict[str, str] = {}
     for name in sorted(available_timezones()):
         if name.startswith(regions):
             city = name.rsplit("/", 1)[-1].replace("_", " ").lower()
             if city not in _NOT_PLACES and len(city) > 3:
-                cities.setdefault(city, name)
-    return re.compile(
-        rf"\b(?:{'|'.join(re.escape(c) for c in sorted(cities, key=len, reverse=True))})\b"
-    ), cities
+                places.setdefault(city, name)
+    for country, zone in _country_zones()[0].items():
+        if country not in _NOT_PLACES:
+            places.setdefault(country, zone)
+    alternation = "|".join(re.escape(p) for p in sorted(places, key=len, reverse=True))
+    return re.compile(rf"\b(?:{alternation})\b"), places
+
+
+@lru_cache(maxsize=1)
+def _country_zones() -> tuple[dict[str, str], dict[str, str]]:
+    """Each country's usual zone from the tz tables, by plain lower-case name and by ISO code."""
+    tables = [Path(directory) for directory in TZPATH]
+    try:
+        from importlib.resources import files
+
+        tables.append(Path(str(files("tzdata") / "zoneinfo")))
+    except ModuleNotFoundError:
+        pass
+    for folder in tables:
+        try:
+            names = (folder / "iso3166.tab").read_text(encoding="utf-8")
+            zones = (folder / "zone.tab").read_text(encoding="utf-8")
+        except OSError:
+            continue
+        countries = dict(
+            line.split("\t")[:2] for line in names.splitlines() if line and not line.startswith("#")
+        )
+        by_country: dict[str, list[str]] = {}
+        for line in zones.splitlines():
+            if line and not line.startswith("#"):
+                code, _, zone = line.split("\t")[:3]
+                by_country.setdefault(code, []).append(zone)
+        moment = datetime(2026, 1, 15, tzinfo=UTC)
+        by_name: dict[str, str] = {}
+        by_code: dict[str, str] = {}
+        for code, candidates in by_country.items():
+            offsets = Counter(moment.astimezone(ZoneInfo(zone)).utcoffset() for zone in candidates)
+            usual = offsets.most_common(1)[0][0]
+            zone = next(z for z in candidates if moment.astimezone(ZoneInfo(z)).utcoffset() == usual)
+            by_name[_plain(countries.get(code, code)).lower()] = zone
+            by_code[code] = zone
+        return by_name, by_code
+    return {}, {}
 
 
 def _plain(text: str) -> str:
@@ -327,9 +391,12 @@ def stated_zone(text: str) -> tzinfo | None:
     us = _US_ZONE.search(low)
     if us:
         return _named_zone(_US_ZONES[us.group(1) or us.group(2)])
-    pattern, cities = _cities()
-    city = pattern.search(_plain(low))
-    return _named_zone(cities[city.group(0)]) if city else None
+    for clock in _CLOCK.finditer(low):  # "09:00 PST" also places a later bare "09:45"
+        if clock["zone"] or clock["off"] or clock["iana"] or clock["iana2"]:
+            return _zone_of(clock, UTC)
+    pattern, places = _places()
+    place = pattern.search(_plain(low))
+    return _named_zone(places[place.group(0)]) if place else None
 
 
 def _zone_of(match: re.Match[str], fallback: tzinfo) -> tzinfo:
@@ -508,12 +575,51 @@ def _references(text: str, now: datetime, zone: tzinfo, language: str) -> list[_
         add(_Ref(*match.span(), start, start + timedelta(days=1), text[match.start() : match.end()].strip(), day=day,
                  since=_since(low, match.start())))  # fmt: skip
 
+    for match in _MONTH_DAY.finditer(low) if _ORDINAL_HINT.search(low) else ():
+        if not free(*match.span()):
+            continue
+        day = _latest_day_of_month(int(match["dom"]), today)
+        if day is not None:
+            start = _local_midnight(day, zone)
+            add(_Ref(*match.span(), start, start + timedelta(days=1), text[match.start() : match.end()].strip(),
+                     day=day, since=_since(low, match.start())))  # fmt: skip
+
     for match in _NOW.finditer(low) if words & _NOW_GATE else ():
         if free(*match.span()):
             add(_Ref(*match.span(), now - timedelta(hours=1), now, text[match.start() : match.end()]))
 
     _attach_clock_times(text, refs, free, add, now, zone)
+    _attach_hour_ranges(low, refs, free, zone)
     return refs
+
+
+# "this morning between 9 and 11", "gestern zwischen 14 und 16 Uhr": bare hours right after a
+# day or a part of the day
+_HOUR_RANGE = re.compile(
+    r"\b(?:between|from|zwischen|von|entre|de|tra le|tra|dalle|tussen|van)\s+(?P<a>[01]?\d|2[0-3])(?:\s*h|\s*uhr)?"
+    r"\s+(?:and|to|und|bis|et|à|y|a|e|alle|le|en|tot)\s+(?P<b>[01]?\d|2[0-3])(?![\d:])"
+)
+
+
+def _attach_hour_ranges(low: str, refs: list[_Ref], free: Callable[[int, int], bool], zone: tzinfo) -> None:
+    if not refs:
+        return
+    for match in _HOUR_RANGE.finditer(low):
+        if not free(*match.span()):
+            continue
+        near = [r for r in refs if 0 <= match.start() - r.end_position <= 30]
+        if not near:
+            continue
+        ref = near[-1]
+        local = ref.start.astimezone(zone)
+        first, last = int(match["a"]), int(match["b"])
+        if local.hour >= 12 and first < 12:  # "this afternoon between 2 and 4"
+            first, last = first + 12, min(last + 12, 23)
+        day_start = datetime.combine(local.date(), time(0), tzinfo=zone)
+        ref.start = (day_start + timedelta(hours=first)).astimezone(UTC)
+        ref.end = (day_start + timedelta(hours=max(last, first))).astimezone(UTC)
+        ref.text = f"{ref.text} {match.group(0)}"
+        ref.end_position = match.end()
 
 
 def resolve_timing(
@@ -544,6 +650,13 @@ def resolve_timing(
                 refs.append(ref)
     if not refs:
         return None
+    # "depuis hier … depuis hier vers 17h": a whole day and a time on that day are one moment
+    precise = [ref for ref in refs if ref.day is None]
+    refs = [
+        ref
+        for ref in refs
+        if ref.day is None or not any(ref.start <= other.start < ref.end for other in precise)
+    ]
     ongoing = [ref for ref in refs if ref.since]
     chosen = min(ongoing, key=lambda r: r.start) if ongoing else max(refs, key=lambda r: r.start)
     end = now if chosen.since else min(max(r.end for r in refs if r.start >= chosen.start), now)
@@ -572,6 +685,17 @@ _EFFORT = re.compile(
 def _not_problem_time(text: str, ref: _Ref) -> bool:
     before = text[max(0, ref.position - 40) : ref.position]
     return bool(_DEADLINE.search(before) or _EFFORT.search(before))
+
+
+def _latest_day_of_month(number: int, today: date) -> date | None:
+    for back in range(3):
+        month, year = today.month - back, today.year
+        if month < 1:
+            month, year = month + 12, year - 1
+        candidate = _safe_date(year, month, number)
+        if candidate is not None and candidate <= today:
+            return candidate
+    return None
 
 
 def _numeric_dates(text: str) -> Iterator[re.Match[str]]:
@@ -637,12 +761,14 @@ def _attach_clock_times(
     now: datetime,
     zone: tzinfo,
 ) -> None:
-    """Clock times join the nearest day reference within a few words, else the latest such time."""
+    """Clock times join the nearest day reference within a few words, else the day named before
+    them in the paragraph, else the latest such time."""
     low = fold(text)
+    days = sorted((ref.position, ref.day) for ref in refs if ref.day is not None)
     for match in _CLOCK.finditer(low) if _CLOCK_HINT.search(low) else ():
         if not free(*match.span()):
             continue
-        hour_raw = match["h"] or match["h2"] or match["h3"]
+        hour_raw = match["h"] or match["h2"] or match["h3"] or "12"
         minute = int(match["m"] or match["mh"] or 0)
         ampm = (match["ampm"] or match["ampm2"] or "").lower().replace(".", "")
         bare_hour = match["h"] and not (
@@ -665,6 +791,17 @@ def _attach_clock_times(
                 if not _SENTENCE_END.search(gap):  # "on Monday. The 08:30 run" are two sentences
                     anchor = ref
                     break
+        if anchor is None:
+            # a later clock time without a day of its own ("it recovered after 09:45") is on the
+            # day the paragraph named before it
+            earlier = [d for d in days if d[0] < match.start() and "\n\n" not in low[d[0] : match.start()]]
+            if earlier:
+                on = earlier[-1][1]
+                point = datetime.combine(on, time(hour, minute), tzinfo=tz).astimezone(UTC)
+                since = _since(low, match.start())
+                add(_Ref(*match.span(), point if since else point - POINT_SLACK, point + POINT_SLACK,
+                         text[match.start() : match.end()].strip(), since=since))  # fmt: skip
+                continue
         if anchor is not None and anchor.day is not None:
             point = datetime.combine(anchor.day, time(hour, minute), tzinfo=tz).astimezone(UTC)
             # an ongoing problem starts at the stated time; a single event is placed within slack

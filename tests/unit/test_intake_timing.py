@@ -133,3 +133,50 @@ def test_a_zone_named_in_words_converts_clock_times(text: str, utc_hour: int) ->
 def test_helpdesk_metadata_zone_wins_over_a_city_in_a_signature() -> None:
     zone = default_zone({"timezone": "Asia/Tokyo"}, "at 09:00 it failed\n--\nAna, Lisbon office")
     assert str(zone) == "Asia/Tokyo"
+
+
+def test_a_day_and_a_time_on_that_day_are_one_moment() -> None:
+    text = "Subject: sync broken since yesterday\n\nSince yesterday around 17:00 UTC nothing syncs."
+    assert start_end(text)[0] == datetime(2026, 3, 11, 17, 0, tzinfo=UTC)
+
+
+def test_a_later_bare_clock_time_stays_on_the_day_named_before_it() -> None:
+    text = "Yesterday from 10:00 to 10:20 UTC we got 503s. After 10:20 it recovered and stayed fine."
+    start, _ = start_end(text)
+    assert start.date() == day(11).date()
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("The first failure was on the 3rd and it never recovered.", "en"),
+        ("Seit dem 3. kommt nichts mehr an.", "de"),
+        ("Sinds de 3e komt er niets meer binnen.", "nl"),
+    ],
+)
+def test_a_day_of_the_month_alone_is_the_latest_such_day(text: str, language: str) -> None:
+    assert start_end(text, language)[0] == day(3)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "hour"),
+    [
+        ("This morning between 8 and 10 nobody could log in.", "en", 8),
+        ("Heute Nachmittag zwischen 2 und 4 kamen keine Mails an.", "de", 14),
+        ("Since around noon the queue is stuck.", "en", 12),
+    ],
+)
+def test_bare_hours_after_a_part_of_the_day_and_noon_are_clock_times(
+    text: str, language: str, hour: int
+) -> None:
+    assert start_end(text, language)[0] == datetime(2026, 3, 12, hour, 0, tzinfo=UTC)
+
+
+def test_a_country_named_or_the_requesters_country_domain_gives_the_zone() -> None:
+    assert str(default_zone({}, "desde las 9:00 (hora de México)")) == "America/Mexico_City"
+    assert str(default_zone({}, "desde las 9:00", "ana@empresa.cl")) == "America/Santiago"
+    assert default_zone({}, "since 9:00", "ana@company.com") == UTC
+
+
+def test_a_zone_stated_once_applies_to_the_other_clock_times() -> None:
+    assert str(default_zone({}, "Between 09:00 PST and the 09:45 retry")) == "UTC-08:00"
