@@ -108,12 +108,15 @@ def _detectors() -> tuple[tuple[re.Pattern[str], tuple[BasePlugin, ...]], ...]:
 
 def _detected(text: str) -> tuple[str, int]:
     """`text` with every value a detect-secrets detector reports replaced, and how many."""
+    active = [(gate, detectors) for gate, detectors in _detectors() if gate.search(text)]
+    if not active:
+        return text, 0
     lines = text.split("\n")
     count = 0
     for number, line in enumerate(lines):
         values = {
             found.secret_value
-            for gate, detectors in _detectors()
+            for gate, detectors in active
             if gate.search(line)
             for detector in detectors
             for found in detector.analyze_line(filename=_AS_FILE, line=line, line_number=number + 1)

@@ -28,7 +28,7 @@ _LETTERS = re.compile(r"[^\W\d_]{2,}")
 _MIN_LETTERS = 12
 _OWN_LETTERS = 30
 # the model's cost grows with the text; a few sentences settle the language
-_SAMPLE_CHARS = 1200
+_SAMPLE_CHARS = 700
 
 
 @lru_cache(maxsize=4)
