@@ -213,9 +213,11 @@ _ORDINAL_HINT = re.compile(r"\d(?:st|nd|rd|th|\.|e|º)(?!\d)")
 _WORDS = re.compile(r"[^\W\d_]+")
 _MONTH_WORDS = frozenset(_MONTHS)
 _UNIT_WORDS = frozenset(_UNITS) - {"h"}
-_MONTH_GATE = _MONTH_WORDS - {"may"}
+# month abbreviations that are also common words only open the gate with another month word
+_MONTH_GATE = _MONTH_WORDS - {"may", "ago", "mar", "set", "gen", "mag", "out"}
 _PART_WORDS = frozenset({*_WORDS.findall(" ".join(_PARTS)), *_THIS_PART_WORDS, "nuit"})
-_DAY_GATE = frozenset(_WORDS.findall(" ".join([*_DAY_WORDS, *_WEEKDAYS])))
+# the longest word of each day expression ("the day before yesterday": "yesterday"), not "the"
+_DAY_GATE = frozenset(max(_WORDS.findall(phrase), key=len) for phrase in [*_DAY_WORDS, *_WEEKDAYS])
 _WEEK_GATE = frozenset({"week", "woche", "semaine", "semana", "settimana"})
 _NOW_GATE = frozenset({"now", "gerade", "soeben", "instant", "moment", "momento", "mismo", "eben", "agora", "pouco",
                        "poco", "ora", "zojuist", "nu", "daarnet"})  # fmt: skip
