@@ -148,16 +148,34 @@ def _unquoted(lines: list[str], forwarded: bool) -> list[str]:
 
 # --- signatures, disclaimers, greetings ---------------------------------------------------
 
+# Sign-off lines: mail-parser-reply's signature openers and "sent from my …" lines per language,
+# and the ones it lacks (Portuguese; shorter and warmer forms in the others).
+_SIGNOFF_WORDS = (
+    r"--|—|(?:warm|many)\s*regards|best wishes|cheers|thanks(?: a lot| again| so much)?|thank you(?: very much)?|"
+    r"many thanks|sincerely|yours(?: truly| sincerely)?|mit freundlichen gruessen|freundliche grüße|lg|mfg|"
+    r"danke(?: schön| im voraus)?|vielen dank|bien cordialement|bien à vous|merci(?: beaucoup| d'avance)?|"
+    r"saludos cordiales|gracias de antemano|"
+    r"atenciosamente|cumprimentos|com os melhores cumprimentos|melhores cumprimentos|abraço|obrigad[oa]|"
+    r"um abraço|saluti|distinti saluti|grazie(?: mille)?|un saluto|groeten|groetjes|met vriendelijke groeten|"
+    r"alvast bedankt|dank je wel|envoyé de mon \w+|von meinem \w+ gesendet|enviado do meu \w+"
+)
 _SIGNOFF = re.compile(
-    r"^\s*(?:--\s*|—\s*|"
-    r"(?:best|kind|warm|many)?\s*regards|best wishes|best|cheers|thanks(?: a lot| again| so much)?|"
-    r"thank you(?: very much)?|many thanks|sincerely|yours(?: truly| sincerely)?|"
-    r"mit freundlichen grüßen|mit freundlichen gruessen|freundliche grüße|viele grüße|beste grüße|"
-    r"liebe grüße|lg|mfg|gruß|grüße|danke(?: schön| im voraus)?|vielen dank|"
-    r"cordialement|bien cordialement|bien à vous|salutations|merci(?: beaucoup| d'avance)?|"
-    r"saludos(?: cordiales)?|un saludo|atentamente|muchas gracias|gracias(?: de antemano)?|"
-    r"sent from my \w+|envoyé de mon \w+|von meinem \w+ gesendet|enviado desde mi \w+)"
-    r"\s*[,.!]*\s*$",
+    r"^\s*(?:"
+    + "|".join(
+        [
+            _SIGNOFF_WORDS,
+            *(
+                pattern.rstrip(",")
+                for language in _MAIL_LANGUAGES
+                for pattern in MAIL_LANGUAGES[language]["signatures"]
+            ),
+            *(
+                f"(?:{MAIL_LANGUAGES[language]['sent_from']})" + r"(?:\s+\w+){0,3}"
+                for language in _MAIL_LANGUAGES
+            ),
+        ]
+    )
+    + r")\s*[,.!]*\s*$",
     re.IGNORECASE,
 )
 _DISCLAIMER = re.compile(

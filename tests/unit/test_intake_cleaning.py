@@ -105,3 +105,19 @@ def test_plain_text_with_angle_brackets_is_not_taken_for_html() -> None:
 def test_markup_pasted_into_a_plain_text_report_stays_as_written() -> None:
     body = 'Actual results:\nThe editor saved this instead:\n<p class="x">Hi<br></p>\nExpected the class to stay.'
     assert '<p class="x">Hi<br></p>' in clean_message(body).prose
+
+
+@pytest.mark.parametrize(
+    "signoff",
+    [
+        "Com os melhores cumprimentos,",
+        "Distinti saluti",
+        "Met vriendelijke groeten,",
+        "Groetjes",
+        "Sent from my iPad",
+    ],
+)
+def test_the_signature_block_under_a_sign_off_is_cut_in_the_added_languages(signoff: str) -> None:
+    body = f"The weekly export never arrived.\n\n{signoff}\nMarta Reis\nFinance team\n+351 21 000 0000"
+    prose = clean_message(body).prose
+    assert "weekly export" in prose and "Finance team" not in prose
