@@ -121,7 +121,7 @@ _AMOUNT = re.compile(
 _SINCE_BEFORE = re.compile(
     r"(?:\b(?:since|ever since|starting|from|seit|seitdem|ab|depuis|desde|da|dal|dalle|dalla|sinds|vanaf)"
     r"|à partir d[e']|a partir de)"
-    r"(?:\s+(?:about|around|approximately|roughly|ca\.?|circa|etwa|gegen|ungefähr|vers|environ|hacia|las|as|a las"
+    r"(?:\s+(?:about|around|approximately|roughly|early|late|ca\.?|circa|etwa|gegen|ungefähr|vers|environ|hacia|las|as|a las"
     r"|às|cerca de|por volta d[ae]s?|verso|le|ore|rond|omstreeks|het))*\s*$",
     0,
 )
@@ -190,7 +190,7 @@ _MONTH_DAY = re.compile(
     r"\s+(?:the\s+)?(?P<dom>[12]?\d|3[01])(?:st|nd|rd|th|\.|e|º)(?!\s*\d|\w)"
 )
 _CLOCK = re.compile(
-    r"(?<![\d:.])(?:(?P<h>[01]?\d|2[0-3])(?::(?P<m>[0-5]\d)(?::[0-5]\d(?:\.\d+)?)?|h(?P<mh>[0-5]\d)?(?![a-z]))"
+    r"(?<![\w:.])(?:(?P<h>[01]?\d|2[0-3])(?::(?P<m>[0-5]\d)(?::[0-5]\d(?:\.\d+)?)?|h(?P<mh>[0-5]\d)?(?![a-z]))"
     r"\s*(?P<ampm>am|pm|a\.m\.|p\.m\.)?(?:\s*uhr)?"
     r"|(?P<h2>1[0-2]|0?[1-9])\s*(?P<ampm2>am|pm|a\.m\.|p\.m\.)"
     r"|(?P<h3>[01]?\d|2[0-3])\s*uhr"
@@ -282,9 +282,14 @@ def default_zone(metadata: dict[str, str], text: str = "", address: str = "") ->
     return stated or _address_zone(address) or UTC
 
 
+# country-code domains sold worldwide as generic names (.io, .co, .ai …) say nothing of a place
+_GENERIC_DOMAINS = frozenset({"io", "co", "ai", "me", "tv", "ly", "gg", "fm", "am", "to", "sh", "so", "vc", "ws",
+                              "cc", "nu", "la", "gl", "ac", "sc", "im", "bz", "ms", "cx"})  # fmt: skip
+
+
 def _address_zone(address: str) -> tzinfo | None:
     domain = address.rsplit("@", 1)[-1].rsplit(".", 1)
-    if len(domain) < 2 or len(domain[1]) != 2:
+    if len(domain) < 2 or len(domain[1]) != 2 or domain[1].lower() in _GENERIC_DOMAINS:
         return None
     code = {"UK": "GB"}.get(domain[1].upper(), domain[1].upper())
     zone = _country_zones()[1].get(code)

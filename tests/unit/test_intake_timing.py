@@ -180,3 +180,17 @@ def test_a_country_named_or_the_requesters_country_domain_gives_the_zone() -> No
 
 def test_a_zone_stated_once_applies_to_the_other_clock_times() -> None:
     assert str(default_zone({}, "Between 09:00 PST and the 09:45 retry")) == "UTC-08:00"
+
+
+def test_digits_inside_an_identifier_are_not_a_clock_time() -> None:
+    assert resolve_timing("dashboard dsh_ab8pm and export exp_x10am stopped updating", ARRIVED) is None
+
+
+def test_a_country_domain_sold_as_a_generic_name_gives_no_zone() -> None:
+    assert default_zone({}, "since 9:00", "lucas@startup.io") == UTC
+    assert default_zone({}, "since 9:00", "tom@company.co") == UTC
+
+
+def test_since_early_this_morning_is_an_ongoing_problem() -> None:
+    start, end = start_end("Ingest fails every time since early this morning.")
+    assert (start, end) == (datetime(2026, 3, 12, 6, 0, tzinfo=UTC), ARRIVED)
