@@ -194,3 +194,29 @@ def test_a_country_domain_sold_as_a_generic_name_gives_no_zone() -> None:
 def test_since_early_this_morning_is_an_ongoing_problem() -> None:
     start, end = start_end("Ingest fails every time since early this morning.")
     assert (start, end) == (datetime(2026, 3, 12, 6, 0, tzinfo=UTC), ARRIVED)
+
+
+def test_normalize_reads_a_forwarded_reports_day_against_its_own_date_and_the_requesters_language() -> None:
+    from services.intake.normalize import normalize
+    from supportflow.events import Requester, TicketReceived
+
+    body = (
+        "Hola, os reenvío lo que nos escribió el cliente, ¿podéis revisarlo?\n\n"
+        "From: Dana Frost <dana@client.example>\n"
+        "Sent: Monday, March 9, 2026 4:05 PM\n"
+        "To: Soporte <soporte@acme.example>\n"
+        "Subject: reports\n\n"
+        "Since yesterday the scheduled report arrives empty.\n"
+    )
+    ticket = TicketReceived(
+        ticket_id="T-9",
+        message_id="M-9",
+        received_at=ARRIVED,
+        subject="RV: reports",
+        body=body,
+        requester=Requester(email="luis@acme.example"),
+    )
+    section = normalize(ticket)
+    assert section.language == "es"
+    assert section.window_start == day(8)  # the day before the forwarded mail, not before arrival
+    assert section.window_end == ARRIVED
