@@ -223,6 +223,9 @@ _NOW_GATE = frozenset({"now", "gerade", "soeben", "instant", "moment", "momento"
                        "poco", "ora", "zojuist", "nu", "daarnet"})  # fmt: skip
 
 POINT_SLACK = timedelta(minutes=30)
+# references this close before the problem's latest one belong to the same episode
+_EPISODE = timedelta(hours=6)
+_PRECISE = timedelta(hours=2)  # clock times, not "this morning" around them
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
 
 
@@ -643,8 +646,9 @@ def resolve_timing(
     problem time: deadlines ("before my 9am meeting", "bis 10 Uhr", "até sexta"), the length of
     the customer's own efforts ("trying for about a week") and anything after the ticket arrived.
     A problem said to be ongoing ("since 12:30 UTC", "seit gestern") runs from its start to the
-    arrival; otherwise the latest past reference is the problem's (what went before is
-    background: the last good run, the change suspected of causing it)."""
+    arrival; otherwise the latest past reference is the problem's, with those a few hours before
+    it (the same episode): what went days before is background (the last good run, the change
+    suspected of causing it)."""
     now = received_at.astimezone(UTC) if received_at.tzinfo else received_at.replace(tzinfo=UTC)
     low = fold(text)
     segments = [(0, now), *sorted((offset, sent.astimezone(UTC)) for offset, sent in forwarded)]
@@ -666,7 +670,15 @@ def resolve_timing(
     ]
     ongoing = [ref for ref in refs if ref.since]
     chosen = min(ongoing, key=lambda r: r.start) if ongoing else max(refs, key=lambda r: r.start)
-    end = now if chosen.since else min(max(r.end for r in refs if r.start >= chosen.start), now)
+    start = chosen.start
+    if not chosen.since:  # the same episode: "between 09:00 and 09:45", "failed at 9 and again at 11"
+        episode = [
+            r
+            for r in refs
+            if chosen.start - _EPISODE <= r.start <= chosen.start and r.end - r.start <= _PRECISE
+        ]
+        start = min((r.start for r in episode), default=start)
+    end = now if chosen.since else min(max(r.end for r in refs if r.start >= start), now)
     phrases = []
     for ref in sorted(refs, key=lambda r: r.position):
         phrase = ref.text
@@ -674,7 +686,7 @@ def resolve_timing(
         if since:
             phrase = f"{text[since.start() : ref.position].strip()} {phrase}"
         phrases.append(" ".join(phrase.split()))
-    return Timing(chosen.start, max(end, chosen.start), "; ".join(dict.fromkeys(phrases))[:300])
+    return Timing(start, max(end, start), "; ".join(dict.fromkeys(phrases))[:300])
 
 
 # What comes right before a reference that makes it a deadline, or the customer's effort.

@@ -220,3 +220,27 @@ def test_normalize_reads_a_forwarded_reports_day_against_its_own_date_and_the_re
     assert section.language == "es"
     assert section.window_start == day(8)  # the day before the forwarded mail, not before arrival
     assert section.window_end == ARRIVED
+
+
+def test_times_of_one_episode_make_one_window_and_older_background_does_not() -> None:
+    text = "We changed the plan on Monday. Today the job failed at 09:05 UTC and again at 11:40 UTC."
+    start, end = start_end(text)
+    assert start == datetime(2026, 3, 12, 8, 35, tzinfo=UTC)
+    assert end == datetime(2026, 3, 12, 12, 10, tzinfo=UTC)
+
+
+def test_a_zone_named_only_in_the_signature_still_converts_the_reports_clock_times() -> None:
+    from services.intake.normalize import normalize
+    from supportflow.events import Requester, TicketReceived
+
+    ticket = TicketReceived(
+        ticket_id="T-10",
+        message_id="M-10",
+        received_at=ARRIVED,
+        subject="alerts",
+        body="The alert webhook stopped firing at 8:15 this morning.\n\n--\nRiley Chen | Ops | Pacific Time",
+        requester=Requester(email="riley@acme.example"),
+    )
+    section = normalize(ticket)
+    # 08:15 PDT (UTC-7) is 15:15 UTC; a single event's window opens half an hour before it
+    assert section.window_start == datetime(2026, 3, 12, 14, 45, tzinfo=UTC)
