@@ -122,7 +122,8 @@ _SINCE_BEFORE = re.compile(
     r"(?:\b(?:since|ever since|starting|from|seit|seitdem|ab|depuis|desde|da|dal|dalle|dalla|sinds|vanaf)"
     r"|à partir d[e']|a partir de)"
     r"(?:\s+(?:about|around|approximately|roughly|early|late|ca\.?|circa|etwa|gegen|ungefähr|vers|environ|hacia|las|as|a las"
-    r"|às|cerca de|por volta d[ae]s?|verso|le|ore|rond|omstreeks|het))*\s*$",
+    r"|às|cerca de|por volta d[ae]s?|verso|ore|rond|omstreeks"
+    r"|the|dem|der|den|le|la|el|o|il|lo|het))*\s*$",  # articles: "since the weekend", "seit dem 3."
     0,
 )
 _PARTS = {
@@ -159,7 +160,8 @@ _THIS_PART = re.compile(
 _WEEK = re.compile(
     r"(?P<which>last week|this week|letzte woche|letzter woche|diese woche|dieser woche|"
     r"la semaine dernière|cette semaine|la semana pasada|esta semana|earlier this week|"
-    r"semana passada|esta semana|la settimana scorsa|questa settimana|vorige week|deze week)\b",
+    r"semana passada|esta semana|la settimana scorsa|questa settimana|vorige week|deze week)\b"
+    r"|(?P<weekend>week-?end|wochenende|fin de semana|fim de semana|fine settimana)\b",
     0,
 )
 _NOW = re.compile(
@@ -191,14 +193,20 @@ _MONTH_DAY = re.compile(
 )
 _CLOCK = re.compile(
     r"(?<![\w:.])(?:(?P<h>[01]?\d|2[0-3])(?::(?P<m>[0-5]\d)(?::[0-5]\d(?:\.\d+)?)?|h(?P<mh>[0-5]\d)?(?![a-z]))"
-    r"\s*(?P<ampm>am|pm|a\.m\.|p\.m\.)?(?:\s*uhr)?"
+    r"\s*(?P<ampm>am|pm|a\.m\.|p\.m\.)?(?:\s*(?:uhr|uur))?"
     r"|(?P<h2>1[0-2]|0?[1-9])\s*(?P<ampm2>am|pm|a\.m\.|p\.m\.)"
-    r"|(?P<h3>[01]?\d|2[0-3])\s*uhr"
+    r"|(?P<h3>[01]?\d|2[0-3])(?:\.(?P<m3>[0-5]\d))?\s*(?:uhr|uur)"  # "9 Uhr", "14.30 uur"
+    # an hour after a word that introduces clock times: bare after "alle", "às", "a las"; with
+    # minutes after "um", "om", "las" ("um 5 Prozent" is no time)
+    r"|(?P<prep>alle|dalle|às|a las|ore)\s+(?P<h4>[01]?\d|2[0-3])(?:[.:h](?P<m4>[0-5]\d))?h?"
+    r"(?:\s*(?P<ampm3>am|pm|a\.m\.|p\.m\.))?(?![\w.,%])"
+    r"|(?:um|om|as|las)\s+(?P<h5>[01]?\d|2[0-3])[.h](?P<m5>[0-5]\d)(?![\w.,%])"
     r"|\b(?P<noon>noon|midday|mittag|midi|mediodía|meio-dia|mezzogiorno))(?![\d:])" + _ZONE_RE,
     0,
 )
 _CLOCK_HINT = re.compile(
-    r"\d(?::[0-5]\d|\s?(?:am|pm|a\.m|p\.m|uhr)\b|h(?:[0-5]\d)?\b)|noon|midday|mittag|midi|mediodía|meio-dia|mezzogiorno"
+    r"\d(?::[0-5]\d|\s?(?:am|pm|a\.m|p\.m|uhr|uur)\b|h(?:[0-5]\d)?\b)|noon|midday|mittag|midi|mediodía|meio-dia"
+    r"|mezzogiorno|\b(?:um|om|alle|dalle|às|as|las|ore)\s+\d"
 )
 _ISO_DATETIME = re.compile(
     r"(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})[T ](?P<h>\d{2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?"
@@ -218,7 +226,7 @@ _MONTH_GATE = _MONTH_WORDS - {"may", "ago", "mar", "set", "gen", "mag", "out"}
 _PART_WORDS = frozenset({*_WORDS.findall(" ".join(_PARTS)), *_THIS_PART_WORDS, "nuit"})
 # the longest word of each day expression ("the day before yesterday": "yesterday"), not "the"
 _DAY_GATE = frozenset(max(_WORDS.findall(phrase), key=len) for phrase in [*_DAY_WORDS, *_WEEKDAYS])
-_WEEK_GATE = frozenset({"week", "woche", "semaine", "semana", "settimana"})
+_WEEK_GATE = frozenset({"week", "woche", "semaine", "semana", "settimana", "weekend", "wochenende", "end"})
 _NOW_GATE = frozenset({"now", "gerade", "soeben", "instant", "moment", "momento", "mismo", "eben", "agora", "pouco",
                        "poco", "ora", "zojuist", "nu", "daarnet"})  # fmt: skip
 
@@ -554,8 +562,14 @@ def _references(text: str, now: datetime, zone: tzinfo, language: str) -> list[_
     for match in _WEEK.finditer(low) if words & _WEEK_GATE else ():
         if not free(*match.span()):
             continue
-        which = match["which"].lower()
         monday = today - timedelta(days=today.weekday())
+        if match["weekend"]:  # the weekend just gone, or this one when it is under way
+            saturday = monday - timedelta(days=2) if today.weekday() < 5 else monday + timedelta(days=5)
+            start = _local_midnight(saturday, zone)
+            add(_Ref(*match.span(), start, start + timedelta(days=2), text[match.start() : match.end()].strip(),
+                     since=_since(low, match.start())))  # fmt: skip
+            continue
+        which = match["which"].lower()
         if any(
             w in which for w in ("last", "letzte", "dernière", "pasada", "passada", "scorsa", "vorige")
         ) and ("earlier" not in which):
@@ -787,9 +801,9 @@ def _attach_clock_times(
     for match in _CLOCK.finditer(low) if _CLOCK_HINT.search(low) else ():
         if not free(*match.span()):
             continue
-        hour_raw = match["h"] or match["h2"] or match["h3"] or "12"
-        minute = int(match["m"] or match["mh"] or 0)
-        ampm = (match["ampm"] or match["ampm2"] or "").lower().replace(".", "")
+        hour_raw = match["h"] or match["h2"] or match["h3"] or match["h4"] or match["h5"] or "12"
+        minute = int(match["m"] or match["mh"] or match["m3"] or match["m4"] or match["m5"] or 0)
+        ampm = (match["ampm"] or match["ampm2"] or match["ampm3"] or "").lower().replace(".", "")
         bare_hour = match["h"] and not (
             match["m"] or match["mh"] is not None or ampm or "uhr" in match.group(0)
         )
@@ -801,6 +815,7 @@ def _attach_clock_times(
         elif ampm == "am" and hour == 12:
             hour = 0
         tz = _zone_of(match, zone)
+        since = _since(low, match.start()) or match["prep"] == "dalle"  # "dalle 9": from nine on
         anchor = None
         for ref in refs:
             if ref.day is not None and (
@@ -817,7 +832,6 @@ def _attach_clock_times(
             if earlier:
                 on = earlier[-1][1]
                 point = datetime.combine(on, time(hour, minute), tzinfo=tz).astimezone(UTC)
-                since = _since(low, match.start())
                 add(_Ref(*match.span(), point if since else point - POINT_SLACK, point + POINT_SLACK,
                          text[match.start() : match.end()].strip(), since=since))  # fmt: skip
                 continue
@@ -835,9 +849,9 @@ def _attach_clock_times(
         add(
             _Ref(
                 *match.span(),
-                point if _since(low, match.start()) else point - POINT_SLACK,
+                point if since else point - POINT_SLACK,
                 point + POINT_SLACK,
                 text[match.start() : match.end()].strip(),
-                since=_since(low, match.start()),
+                since=since,
             )
         )

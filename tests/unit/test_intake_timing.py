@@ -244,3 +244,46 @@ def test_a_zone_named_only_in_the_signature_still_converts_the_reports_clock_tim
     section = normalize(ticket)
     # 08:15 PDT (UTC-7) is 15:15 UTC; a single event's window opens half an hour before it
     assert section.window_start == datetime(2026, 3, 12, 14, 45, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Seit 10.20 Uhr kommen keine Bestellungen an.", "de"),
+        ("Sinds 10.20 uur komen er geen bestellingen binnen.", "nl"),
+        ("Dalle 10.20 non arrivano ordini.", "it"),
+        ("Desde las 10:20 no llegan pedidos.", "es"),
+    ],
+)
+def test_dotted_and_prepositional_clock_times_start_an_ongoing_problem(text: str, language: str) -> None:
+    assert start_end(text, language) == (datetime(2026, 3, 12, 10, 20, tzinfo=UTC), ARRIVED)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Um 5 Prozent gestiegen, Version 10.20 installiert.",
+        "We have 10.20 GB left and om 3 andere gebruikers.",
+    ],
+)
+def test_numbers_that_are_not_clock_times_stay_numbers(text: str) -> None:
+    assert resolve_timing(text, ARRIVED) is None
+
+
+def test_a_prepositional_hour_keeps_its_pm() -> None:
+    assert start_end("Desde ayer a las 3 pm no conecta.", "es")[0] == datetime(2026, 3, 11, 15, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Since the weekend the sync is stuck.", "en"),
+        ("Seit dem Wochenende hängt die Synchronisierung.", "de"),
+        ("Depuis le week-end la synchro est bloquée.", "fr"),
+        ("Desde el fin de semana la sincronización está parada.", "es"),
+        ("Dal fine settimana la sincronizzazione è ferma.", "it"),
+        ("Sinds het weekend staat de synchronisatie stil.", "nl"),
+    ],
+)
+def test_since_the_weekend_starts_on_the_saturday_just_gone(text: str, language: str) -> None:
+    assert start_end(text, language) == (day(7), ARRIVED)
