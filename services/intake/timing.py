@@ -141,12 +141,15 @@ _PART = rf"(?P<part>{_alternation(_PARTS)})"
 _THIS_PART_WORDS = {
     "stamattina": "mattina", "stamane": "mattina", "stasera": "sera", "stanotte": "notte",
     "vanochtend": "ochtend", "vanmorgen": "ochtend", "vanmiddag": "middag", "vanavond": "avond",
-    "vannacht": "nacht",
+    "vannacht": "nacht", "gisterochtend": "ochtend", "gistermiddag": "middag", "gisteravond": "avond",
+    "gisternacht": "nacht",
 }  # fmt: skip
 _DAY = re.compile(
     r"(?:(?:el|le|am|on|last|letzten|dernier|op|il|lo|na|no)\s+)?"
     rf"(?P<day>the day before yesterday|day before yesterday|{_alternation({*_DAY_WORDS, *_WEEKDAYS})})"
-    r"(?![\w-])(?:\s+(?:dernier\s+)?(?:(?:de|à|a|di|in de|'s)\s+)?" + _PART + r")?",
+    r"(?![\w-])(?:\s+(?:dernier\s+)?(?:(?:de|à|a|di|in de|'s|am|in the|por la|en la|pela|al|nel|nella)\s+)?"
+    + _PART
+    + r")?",
     0,
 )
 _DAY_WORDS.update({"the day before yesterday": -2, "day before yesterday": -2})
@@ -174,7 +177,7 @@ _MONTH = r"(?P<month>" + _alternation(_MONTHS) + r")\.?"
 _DATE_NUMERIC = re.compile(
     r"(?<![\d.])(?:(?P<iy>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2})(?![\d-])"
     r"|(?P<dd>\d{1,2})\.(?P<dm>\d{1,2})\.(?P<dy>\d{4}|\d{2}(?!\d))?(?![\d.])"
-    r"|(?P<sa>\d{1,2})/(?P<sb>\d{1,2})/(?P<sy>\d{4}|\d{2})(?![\d/]))"
+    r"|(?P<sa>\d{1,2})/(?P<sb>\d{1,2})(?:/(?P<sy>\d{4}|\d{2}))?(?![\d/]))"
 )
 _DATE_NAMED = re.compile(
     r"(?<!\d)(?P<md>\d{1,2})(?:st|nd|rd|th|er|\.)?\s+(?:de\s+|of\s+)?"
@@ -215,7 +218,7 @@ _ISO_DATETIME = re.compile(
 )
 
 _DIGITS = re.compile(r"\d+")
-_DATE_HINT = re.compile(r"\d(?:\d{3}-\d|\.\d\d?\.|/\d\d?/)")
+_DATE_HINT = re.compile(r"\d(?:\d{3}-\d|\.\d\d?\.|/\d)")
 _HOURS_SHORT = re.compile(r"\dh\b")
 _ORDINAL_HINT = re.compile(r"\d(?:st|nd|rd|th|\.|e|º)(?!\d)")
 _WORDS = re.compile(r"[^\W\d_]+")
@@ -235,6 +238,10 @@ POINT_SLACK = timedelta(minutes=30)
 _EPISODE = timedelta(hours=6)
 _PRECISE = timedelta(hours=2)  # clock times, not "this morning" around them
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
+# the words before a day and month without a year that make them a date, not a version or a ratio
+_DATE_PREPOSITION = re.compile(
+    r"(?i)\b(?:am|vom|seit|ab|bis|le|el|on|since|depuis le|desde el|dia|desde o dia|em|il|dal|op|sinds|vanaf)\s*$"
+)
 
 
 @dataclass
@@ -510,7 +517,7 @@ def _references(text: str, now: datetime, zone: tzinfo, language: str) -> list[_
         phrase = match.group(0).lower()
         part = (match["part"] or match["part2"] or _THIS_PART_WORDS.get(match["word"] or "", "")).lower()
         lo, hi = _PARTS.get(part, (0, 24))
-        offset = -1 if re.search(r"\b(?:last|gestern|hier|dernière|ontem)\b", phrase) else 0
+        offset = -1 if re.search(r"\b(?:last|gestern|hier|dernière|ontem|gister)", phrase) else 0
         if part == "nuit" or (match["word"] and hi > 24):
             offset, lo, hi = -1, 18, 30
         day = today + timedelta(days=offset)
@@ -758,9 +765,7 @@ def _date_of(match: re.Match[str], today: date, language: str, original: str) ->
     if g.get("dd"):
         if not g["dy"]:
             # "3.5." without a year is a date only after a preposition; otherwise it is a version
-            if not re.search(
-                r"(?i)\b(?:am|vom|seit|ab|bis|le|el|on|since)\s*$", match.string[: match.start("dd")]
-            ):
+            if not _DATE_PREPOSITION.search(match.string[: match.start("dd")]):
                 return None
             return _resolve_year(int(g["dm"]), int(g["dd"]), today)
         year = int(g["dy"]) + (2000 if len(g["dy"]) == 2 else 0)
@@ -770,6 +775,10 @@ def _date_of(match: re.Match[str], today: date, language: str, original: str) ->
         month, day = (a, b) if language == "en" and a <= 12 else (b, a)
         if month > 12:
             month, day = day, month
+        if not g["sy"]:  # "23/11" is a date only after a preposition ("24/7", "1/2" are not)
+            if not _DATE_PREPOSITION.search(match.string[: match.start("sa")]):
+                return None
+            return _resolve_year(month, day, today)
         year = int(g["sy"]) + (2000 if len(g["sy"]) == 2 else 0)
         return _safe_date(year, month, day)
     month_name = (g.get("month1") or g.get("month2") or "").lower()

@@ -287,3 +287,31 @@ def test_a_prepositional_hour_keeps_its_pm() -> None:
 )
 def test_since_the_weekend_starts_on_the_saturday_just_gone(text: str, language: str) -> None:
     assert start_end(text, language) == (day(7), ARRIVED)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Desde el 9/3 no llegan los informes.", "es"),
+        ("Depuis le 9/3 les rapports n'arrivent plus.", "fr"),
+        ("Sinds 9/3 komen de rapporten niet meer.", "nl"),
+    ],
+)
+def test_a_day_and_month_without_a_year_after_a_preposition_is_a_date(text: str, language: str) -> None:
+    assert start_end(text, language) == (day(9), ARRIVED)
+
+
+def test_a_ratio_or_24_7_is_not_a_date() -> None:
+    assert resolve_timing("We need 24/7 support; 1/2 of the users are affected.", ARRIVED) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "hour"),
+    [
+        ("Gisteravond liep de export vast.", "nl", 18),
+        ("Ayer por la tarde falló la exportación.", "es", 12),
+        ("Gestern am Abend ist der Export hängen geblieben.", "de", 18),
+    ],
+)
+def test_yesterdays_part_of_the_day_in_other_word_orders(text: str, language: str, hour: int) -> None:
+    assert start_end(text, language)[0] == datetime(2026, 3, 11, hour, 0, tzinfo=UTC)
