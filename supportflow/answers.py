@@ -1,0 +1,49 @@
+"""Approved answers reused across cases: one case's own values out, another case's in.
+
+The learner keeps an answer with the originating case's identifiers (and the requester's first
+name) replaced by `{{field}}` placeholders; the drafter fills them from the case it answers.
+A line whose placeholder the new case cannot fill is left out rather than guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from supportflow.events import CaseFile
+
+REQUESTER = "requester_name"
+TENANT = "tenant"
+PLACEHOLDER = re.compile(r"\{\{([a-z0-9_]+)\}\}")
+MIN_WORDS = 5
+
+
+def case_values(case: CaseFile) -> dict[str, str]:
+    """The values of one case that an answer must not carry to another: placeholder -> value."""
+    intake = case.intake
+    values = {f: v for f, v in (intake.identifiers if intake else {}).items() if len(v) >= 3}
+    tenant_id = case.investigation.account_id if case.investigation else None
+    if tenant_id and tenant_id not in values.values():
+        values[TENANT] = tenant_id
+    name = ((intake.requester_name if intake else None) or case.ticket.requester.name or "").split()
+    if name and len(name[0]) >= 2 and "@" not in name[0]:
+        values[REQUESTER] = name[0]
+    return values
+
+
+def generalize(answer: str, values: Mapping[str, str]) -> str:
+    """The answer with each of the case's own values replaced by its placeholder."""
+    for field, value in sorted(values.items(), key=lambda item: -len(item[1])):
+        answer = re.sub(rf"(?<![\w-]){re.escape(value)}(?![\w-])", "{{" + field + "}}", answer)
+    return answer
+
+
+def fill(answer: str, values: Mapping[str, str]) -> str | None:
+    """The answer filled with another case's values; lines whose placeholder this case cannot
+    fill are left out. None when nothing but greeting-sized text would remain."""
+    kept = []
+    for line in answer.splitlines():
+        if all(name in values for name in PLACEHOLDER.findall(line)):
+            kept.append(PLACEHOLDER.sub(lambda m: values[m.group(1)], line))
+    filled = "\n".join(kept).strip()
+    return filled if len(filled.split()) >= MIN_WORDS else None
