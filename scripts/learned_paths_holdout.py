@@ -23,15 +23,12 @@ import argparse
 import asyncio
 import json
 import re
-import shutil
 import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from services.drafter.draft import draft
 from services.drafter.templates import Replies, replies_for
@@ -45,6 +42,7 @@ from services.router.decide import decide
 from services.router.routing import RoutingTable, load_routing
 from supportflow import masking
 from supportflow.domain import Domain, load_domain
+from supportflow.evaluation.holdout import held_out_folder
 from supportflow.evaluation.pack_http import serve_pack_http
 from supportflow.events import CaseFile, CaseResolved, LearnedPath, SettlingEvidence, utcnow
 from supportflow.world.loader import load_pack, read_tickets
@@ -52,32 +50,6 @@ from supportflow.world.pack import PackTicket
 
 UNSURE = ("unclear", "needs_info")
 STEPS = (0, 5, 10)
-
-
-def held_out_folder(domain: Path, cause: str, into: Path) -> Path:
-    """A copy of `domain` whose playbooks do not know `cause` (nor route it specially)."""
-    folder = into / f"{domain.name}-without-{cause}"
-    shutil.copytree(domain, folder, ignore=shutil.ignore_patterns("__pycache__"))
-    config = yaml.safe_load((folder / "domain.yaml").read_text(encoding="utf-8"))
-    playbooks_file = folder / str(config.get("playbooks", "playbooks.yaml"))
-    playbooks = yaml.safe_load(playbooks_file.read_text(encoding="utf-8"))
-    if cause not in (playbooks.get("hypotheses") or {}):
-        raise SystemExit(f"{domain}: no hypothesis {cause}")
-    del playbooks["hypotheses"][cause]
-    for playbook in (playbooks.get("playbooks") or {}).values():
-        playbook["hypotheses"] = [h for h in playbook.get("hypotheses") or () if h != cause]
-    if playbooks.get("rule_out"):
-        playbooks["rule_out"] = [h for h in playbooks["rule_out"] if h != cause]
-    playbooks_file.write_text(yaml.safe_dump(playbooks, allow_unicode=True), encoding="utf-8")
-    routing = config.get("routing")
-    if isinstance(routing, dict):
-        (routing.get("causes") or {}).pop(cause, None)
-        (folder / "domain.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-    elif isinstance(routing, str):
-        table = yaml.safe_load((folder / routing).read_text(encoding="utf-8"))
-        (table.get("causes") or {}).pop(cause, None)
-        (folder / routing).write_text(yaml.safe_dump(table, allow_unicode=True), encoding="utf-8")
-    return folder
 
 
 @dataclass

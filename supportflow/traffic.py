@@ -15,9 +15,25 @@ from typing import Any
 
 from supportflow import codec
 from supportflow.admin import producer, read_topic
-from supportflow.events import CaseFile, DeadLetter, IncidentGroup, TicketReceived
+from supportflow.events import CaseFile, CaseResolved, DeadLetter, IncidentGroup, TicketReceived
 from supportflow.settings import Settings
-from supportflow.topics import DEADLETTER, INCIDENTS, REPLIES_DRAFTED, TICKETS_RECEIVED
+from supportflow.topics import CASES_RESOLVED, DEADLETTER, INCIDENTS, REPLIES_DRAFTED, TICKETS_RECEIVED
+
+
+async def publish_resolutions(settings: Settings, resolutions: Iterable[CaseResolved]) -> int:
+    """Send helpdesk outcomes to `support.cases.resolved` keyed by ticket_id (Avro); waits for every ack."""
+    count = 0
+    async with producer(settings) as sender:
+        for resolved in resolutions:
+            await sender.send(
+                settings.topic(CASES_RESOLVED),
+                codec.encode(resolved),
+                key=resolved.ticket_id.encode(),
+                headers=list(codec.avro_headers("CaseResolved").items()),
+            )
+            count += 1
+        await sender.flush()
+    return count
 
 
 async def publish_tickets(
