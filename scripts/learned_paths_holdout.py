@@ -34,7 +34,7 @@ from services.drafter.draft import draft
 from services.drafter.templates import Replies, replies_for
 from services.intake.normalize import normalize
 from services.intake.vocabulary import IntakeVocabulary
-from services.investigator import Sources, build_sources, investigate, load_playbooks
+from services.investigator import Sources, build_sources, investigate, learned_path, load_playbooks
 from services.investigator.learned_path import LearnedPaths
 from services.investigator.playbooks import Playbooks
 from services.learner.paths import learn_path
@@ -247,7 +247,10 @@ def main() -> None:
         "--limit", type=int, default=0, help="answer only this many tickets of other families"
     )
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--floor", type=float, default=None, help="try another path similarity floor")
     args = parser.parse_args()
+    if args.floor is not None:
+        learned_path.PATH_SIMILARITY_FLOOR = args.floor
     with tempfile.TemporaryDirectory() as tmp:
         report = asyncio.run(measure(args, Path(tmp)))
     if args.json:

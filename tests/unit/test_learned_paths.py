@@ -8,8 +8,9 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import yaml
 from conftest_world import base_world
-from demo_domain import demo_playbooks, demo_routing, demo_sources
+from demo_domain import demo, demo_playbooks, demo_routing, demo_sources
 from test_investigator_playbooks import plan_limit
 
 from services.drafter.draft import draft
@@ -19,6 +20,7 @@ from services.investigator.playbooks import Playbook, Playbooks
 from services.learner.paths import learn_path
 from services.router.decide import decide
 from supportflow.answers import case_values, fill, generalize
+from supportflow.domain.suggest import answer_text, proposal
 from supportflow.events import (
     CaseFile,
     CaseResolved,
@@ -225,3 +227,18 @@ def case_values_terms(case: CaseFile) -> list[str]:
     assert case.intake is not None
     assert "tenant" not in case_values(case)  # no investigation yet: only the intake's identifiers
     return signature_text(case.intake).split()
+
+
+def test_a_proposal_holds_only_supported_paths_and_adds_each_cause_to_its_playbook_once() -> None:
+    often = path_of(
+        PROOF, "Hi {{requester_name}},\nAccount {{tenant}} reached its export limit.\nBest,\nLumen"
+    )
+    often = often.model_copy(update={"problem_type": "exports", "cause": "new_cause", "support": 4})
+    rare = path_of(PROOF).model_copy(update={"path_id": "lp-rare", "cause": "rare_cause", "support": 1})
+    parsed = yaml.safe_load(proposal([often, rare], demo(), min_support=3))
+    assert set(parsed["hypotheses"]) == {"new_cause"}
+    assert parsed["hypotheses"]["new_cause"]["attributes"] == {"limit": "plan"}
+    assert parsed["playbooks"]["export"]["hypotheses"].count("new_cause") == 1
+    assert parsed["next"]["new_cause"]["en"] == "Account {account_id} reached its export limit."
+    assert "Nothing to propose yet" in proposal([rare], demo(), min_support=3)
+    assert answer_text("Hi {{requester_name}},", "account_id") is None
