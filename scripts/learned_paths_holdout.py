@@ -173,6 +173,7 @@ async def measure(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
                 "domain": str(args.domain),
                 "pack": str(args.pack),
                 "held_out": args.cause,
+                "path_similarity_floor": learned_path.PATH_SIMILARITY_FLOOR,
             }
             if args.learn is not None:
                 examples = [i for i in read_tickets(args.learn) if family(i) == args.cause]
