@@ -80,6 +80,18 @@ def producer(settings: Settings, **options: Any) -> AIOKafkaProducer:
     )
 
 
+def reader(settings: Settings) -> AIOKafkaConsumer:
+    """A consumer outside any consumer group that commits nothing: the caller assigns partitions."""
+    return AIOKafkaConsumer(
+        bootstrap_servers=settings.bootstrap_servers,
+        enable_auto_commit=False,
+        group_id=None,
+        fetch_max_bytes=16 * 1024 * 1024,
+        max_partition_fetch_bytes=8 * 1024 * 1024,
+        **settings.kafka_client_options(),
+    )
+
+
 async def read_topic(
     settings: Settings,
     topic: str,
@@ -95,14 +107,7 @@ async def read_topic(
     with neither it runs until cancelled. With `heartbeat`, an empty poll yields None, so the
     caller can decide to stop while the topic is quiet.
     """
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=settings.bootstrap_servers,
-        enable_auto_commit=False,
-        group_id=None,
-        fetch_max_bytes=16 * 1024 * 1024,
-        max_partition_fetch_bytes=8 * 1024 * 1024,
-        **settings.kafka_client_options(),
-    )
+    consumer = reader(settings)
     await consumer.start()
     try:
         partitions = consumer.partitions_for_topic(topic) or set()

@@ -137,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("demo", "supportflow.demo"),
         ("bench", "supportflow.bench"),
         ("console", "services.console.cli"),
+        ("replay", "supportflow.replay.cli"),
     ):
         try:
             importlib.import_module(module).register(sub, name)

@@ -37,6 +37,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from supportflow.events import CaseFile, CaseResolved, IncidentGroup
+from supportflow.settings import load_domain_for
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 OPEN = "open"
@@ -191,8 +192,10 @@ def _case_columns(case: CaseFile) -> dict[str, Any] | None:
     if decision is None or case.draft is None:
         return None
     investigation = case.investigation
+    # the verified tenant, else the tenant id the ticket states (the domain's tenant-role kind)
+    tenant_kind = load_domain_for().vocabulary.kind_with_role("tenant")
     account = (investigation.account_id if investigation else None) or (
-        case.intake.identifiers.get("account_id") if case.intake else None
+        case.intake.identifiers.get(tenant_kind) if case.intake and tenant_kind else None
     )
     return {
         "subject": case.ticket.subject[:2000],

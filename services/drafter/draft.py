@@ -106,7 +106,7 @@ def _localized_facts(facts: Mapping[str, str], language: str) -> dict[str, str]:
     if limit_name:
         labels = t.active().LIMIT_LABELS.get(limit_name, {})
         fallback = limit_name.replace("_", " ")
-        shown.setdefault("limit_label", labels.get(language, fallback))
+        shown.setdefault("limit_label", t.pick(labels, language) if labels else fallback)
         shown.setdefault("limit_product_label", labels.get(t.active().PRODUCT_LIMIT_LABEL, fallback))
     return shown
 
@@ -215,8 +215,6 @@ class _CaseView:
         if intake is not None:
             for key, value in intake.identifiers.items():
                 merged.setdefault(key, value)
-            if "ticket_workspace" not in merged and "workspace_id" in intake.identifiers:
-                merged["ticket_workspace"] = intake.identifiers["workspace_id"]
         return merged
 
 
@@ -227,7 +225,7 @@ def _claim_text(evidence: Evidence, language: str) -> str:
         variants = t.active().CLAIMS.get(f"{evidence.check}:{RESOLVED}", variants)
     elif "1" in (facts.get("count"), facts.get("completed_runs")):  # one of a thing: singular
         variants = variants | t.active().CLAIMS.get(f"{evidence.check}:one", {})
-    text = render(variants.get(language) or variants.get("en", ()), facts)
+    text = render(t.pick_variants(variants, language), facts)
     if text is None:
         text = evidence.observed.strip()
     return _capitalize(text)
@@ -307,7 +305,7 @@ def _next_action(view: _CaseView, language: str, facts: Mapping[str, str]) -> st
         return t.pick(t.active().CLASS_NEXT_ACTIONS["unclear:unchecked"], language)
     if view.cause and view.decision_class not in ("needs_info", "unclear"):
         steps = t.active().NEXT_ACTIONS.get(view.cause or "", {})
-        text = render(steps.get(language) or steps.get("en", ()), facts)
+        text = render(t.pick_variants(steps, language), facts)
         if text:
             return text
     return t.pick(t.active().CLASS_NEXT_ACTIONS[view.decision_class], language)
@@ -457,7 +455,17 @@ def draft(case: CaseFile, *, approved_example: str | None = None, replies: t.Rep
 
 
 def _draft(case: CaseFile, approved_example: str | None) -> Draft:
+    """The reply in the ticket's language when the domain has every text it needs in that
+    language; otherwise all of it in English, never a reply that switches language midway."""
     language = language_of(case.intake.language if case.intake else None)
+    with t.fallbacks() as missing:
+        written = _draft_in(case, language, approved_example)
+    if language != "en" and missing:
+        written = _draft_in(case, "en", approved_example)
+    return written
+
+
+def _draft_in(case: CaseFile, language: str, approved_example: str | None) -> Draft:
     view = _CaseView(case)
     facts = _localized_facts(view.facts(), language)
     questions = _questions(case, language) if view.decision_class == "needs_info" else None

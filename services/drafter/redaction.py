@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from supportflow.events import CaseFile
 from supportflow.masking import REDACTED, apply_rules, mask_secrets_counted
 
+from . import templates as t
+
 REMOVED_TRACE = "[internal details removed]"
 
 _INTERNAL_HOST_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -107,10 +109,11 @@ def tenant_scope(case: CaseFile) -> TenantScope:
         # identity compares every tenant, scope and member id the ticket names with the verified
         # requester's; a mismatch is the ticket naming someone else's
         foreign = mismatch and verified_account is not None
+        owned = t.active().OWNED_KINDS
         for key, value in intake.identifiers.items():
             if not value:
                 continue
-            if foreign and key in ("account_id", "workspace_id", "user_id", "user_email", "dashboard_id"):
+            if foreign and (key in owned or "@" in value):
                 denied.add(value)
             else:
                 own.add(value.lower() if "@" in value else value)

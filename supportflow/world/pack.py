@@ -7,8 +7,11 @@ own names (causes, checks, identifiers) live in its domain folder.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
 from supportflow.events import TicketReceived
@@ -23,6 +26,22 @@ class PackError(ValueError):
         self.path = path
         self.line = line
         self.problem = problem
+
+
+def jsonl_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The JSON objects of a JSONL world file with their 1-based line numbers; blank lines are
+    skipped and the first line that is not a JSON object raises PackError."""
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = orjson.loads(line)
+            except orjson.JSONDecodeError as exc:
+                raise PackError(path, number, f"bad JSON: {exc}") from None
+            if not isinstance(record, dict):
+                raise PackError(path, number, "expected a JSON object")
+            yield number, record
 
 
 class Truth(BaseModel):

@@ -18,7 +18,7 @@ from typing import Any
 import orjson
 from sqlalchemy import create_engine, inspect, text
 
-from supportflow.world.pack import PackError
+from supportflow.world.pack import PackError, jsonl_records
 
 SCHEMA = "schema.sql"
 _STATEMENT_END = re.compile(r";\s*(?:\n|$)")
@@ -71,20 +71,11 @@ def load_schema_pack(pack: Path, db_url: str) -> dict[str, int]:
                     continue
                 columns = [c["name"] for c in inspect(conn).get_columns(table)]
                 batch: list[dict[str, Any]] = []
-                with path.open("rb") as handle:
-                    for number, line in enumerate(handle, start=1):
-                        if not line.strip():
-                            continue
-                        try:
-                            record = orjson.loads(line)
-                        except orjson.JSONDecodeError as exc:
-                            raise PackError(path, number, f"not JSON: {exc}") from None
-                        if not isinstance(record, dict):
-                            raise PackError(path, number, "a row must be a JSON object")
-                        unknown = set(record) - set(columns)
-                        if unknown:
-                            raise PackError(path, number, f"columns not in {SCHEMA}: {sorted(unknown)}")
-                        batch.append({c: _value(record.get(c)) for c in columns})
+                for number, record in jsonl_records(path):
+                    unknown = set(record) - set(columns)
+                    if unknown:
+                        raise PackError(path, number, f"columns not in {SCHEMA}: {sorted(unknown)}")
+                    batch.append({c: _value(record.get(c)) for c in columns})
                 if batch:
                     names = ", ".join(f'"{c}"' for c in columns)
                     marks = ", ".join(f":{c}" for c in columns)

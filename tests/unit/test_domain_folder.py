@@ -140,3 +140,18 @@ def test_an_unset_variable_or_empty_value_reads_as_nothing(tmp_path: Path) -> No
     doc = read_yaml(path, env=True)
     assert doc.data == {"sources": {"db": {"kind": "sql", "url": None}, "note": None}}
     assert doc.line_of(("sources", "note")) == 3
+
+
+def test_an_http_source_whose_base_url_is_unset_is_left_out() -> None:
+    from services.investigator.sources.registry import build_sources
+    from supportflow.domain.models import DataModel
+
+    data = DataModel.model_validate(
+        {
+            "sources": {"status": {"kind": "http", "url": "/statuspage"}},
+            "entities": {"incidents": {"source": "status", "table": "api/v2/incidents.json"}},
+        }
+    )
+    assert "incidents" not in build_sources(data).entities
+    served = build_sources(data, locations={"status": "http://127.0.0.1:9/statuspage"})
+    assert "incidents" in served.entities

@@ -118,6 +118,9 @@ def test_unavailable_and_neutral_evidence_is_reported_as_uncertain() -> None:
         ("de", "Hallo Maria,", "Was wir festgestellt haben:", "10 Exporte pro Tag"),
         ("fr", "Bonjour Maria,", "Ce que nous avons constaté :", "10 exports par jour"),
         ("es", "Hola Maria:", "Lo que hemos comprobado:", "10 exportaciones al día"),
+        ("pt", "Olá Maria,", "O que verificámos:", "10 exportações por dia"),
+        ("it", "Gentile Maria,", "Cosa abbiamo verificato:", "10 esportazioni al giorno"),
+        ("nl", "Hallo Maria,", "Wat we hebben vastgesteld:", "10 exports per dag"),
     ],
 )
 def test_reply_is_in_the_ticket_language(language: str, greeting: str, heading: str, limit: str) -> None:
@@ -128,19 +131,38 @@ def test_reply_is_in_the_ticket_language(language: str, greeting: str, heading: 
     assert limit in result.customer_reply
 
 
-@pytest.mark.parametrize("language", ["de", "fr", "es"])
+@pytest.mark.parametrize("language", ["de", "fr", "es", "pt", "it", "nl"])
 @pytest.mark.parametrize("cause", ALL_CAUSES)
 def test_every_cause_has_a_specific_reply_in_every_language(cause: str, language: str) -> None:
     english = draft(decided_case(cause))
     local = draft(decided_case(cause, language=language))
+    assert local.language == language  # no text missing in that language (else the reply is English)
     assert local.customer_reply != english.customer_reply
     assert len(local.claims) == len(english.claims)
     assert "{" not in local.customer_reply
 
 
+@pytest.mark.parametrize("language", ["en", "de", "fr", "es", "pt", "it", "nl"])
+@pytest.mark.parametrize("runs", ["3", "1"])
+def test_a_summary_of_delayed_runs_is_worded_in_the_ticket_language(language: str, runs: str) -> None:
+    """The check's own summary (completed runs, no single object) has a text in every language, so the
+    reply never quotes the check's English observation."""
+    summary = evidence(
+        "ev_40",
+        "events.processing_delays",
+        hypothesis_id="h_main",
+        facts={"completed_runs": runs, "longest_delay_minutes": "52", "documented_bound_minutes": "60"},
+        observed=f"{runs} delayed runs completed within 52 min (documented bound 60 min).",
+    )
+    result = draft(decided_case("documented_delay", language=language, extra_evidence=[summary]))
+    assert result.language == language
+    assert summary.observed not in result.customer_reply
+    assert any(claim.evidence_ids == ["ev_40"] and "52" in claim.text for claim in result.claims)
+
+
 def test_language_tags_and_unknown_languages() -> None:
     assert language_of("de-AT") == "de"
-    assert language_of("pt") == "en"
+    assert language_of("xx") == "en"
     assert language_of(None) == "en"
 
 
@@ -277,7 +299,29 @@ def test_unclear_reply_states_what_customer_safe_checks_found() -> None:
     assert finding.evidence_ids == ["ev_30"]
 
 
-@pytest.mark.parametrize("language", ["de", "fr", "es"])
+@pytest.mark.parametrize("language", ["de", "fr", "es", "pt", "it", "nl"])
 def test_a_localized_limit_also_names_it_as_the_product_does(language: str) -> None:
     reply = draft(decided_case("plan_limit", language=language)).customer_reply
     assert "10 exports per day" in reply
+
+
+def test_a_reply_never_switches_language_midway() -> None:
+    """A language the domain lacks some text in is written wholly in English, not half-translated."""
+    from services.drafter import templates as t
+
+    case = decided_case("plan_limit", language="pt")
+    check = "events.rejected_actions"
+    complete = t.replies_from(
+        {"claims": {check: {"en": ["Seen {count}."], "pt": ["Visto {count}."]}}}, "Acme", ("en", "pt")
+    )
+    english_only = t.replies_from({"claims": {check: {"en": ["Seen {count}."]}}}, "Acme", ("en", "pt"))
+
+    local = draft(case, replies=complete)
+    assert local.language == "pt"
+    assert local.customer_reply.startswith("Olá Maria,")
+    assert "Atenciosamente,\nAcme" in local.customer_reply
+
+    fallen_back = draft(case, replies=english_only)
+    assert fallen_back.language == "en"
+    assert fallen_back.customer_reply.startswith("Hi Maria,")
+    assert "Olá" not in fallen_back.customer_reply and "Próximo passo" not in fallen_back.customer_reply

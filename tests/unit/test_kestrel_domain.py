@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 
+from services.drafter.templates import replies_for
 from services.investigator.context import CaseContext
 from services.investigator.kinds import run_kind
 from services.investigator.signals import TicketSignals, stems_of
@@ -258,3 +259,35 @@ def test_translated_texts_name_only_the_facts_of_the_english_ones(domain: Domain
                     assert english, f"{name}: {verdict} has {language} text but no English"
                     for template in templates:
                         assert set(placeholder.findall(template)) in english, (name, verdict, language)
+
+
+def test_every_reply_text_exists_in_every_declared_language(domain: Domain) -> None:
+    """A reply is written wholly in English when any text it needs lacks the ticket's language
+    (services/drafter/draft.py `_draft`): every text a Kestrel reply can use — the engine's
+    phrases, the domain's leads, next steps, cause labels and each check's claim (with its
+    `:one` variant) — exists in each language the product declares, with as many variants as
+    the English."""
+    replies = replies_for(domain)
+    declared = tuple(domain.product.languages)
+    assert declared == replies.LANGUAGES
+    sections = (
+        "PHRASES", "LEADS", "CLASS_NEXT_ACTIONS", "MISSING_QUESTIONS", "CAUSE_LABELS",
+        "SOURCE_LABELS", "LIMIT_LABELS", "CLAIMS", "NEXT_ACTIONS",
+    )  # fmt: skip
+    missing = [
+        (section, key, language)
+        for section in sections
+        for key, per_language in getattr(replies, section).items()
+        for language in declared
+        if language not in per_language
+    ]
+    assert not missing
+    for section in ("CLAIMS", "NEXT_ACTIONS"):
+        for key, per_language in getattr(replies, section).items():
+            counts = {language: len(per_language[language]) for language in declared}
+            assert set(counts.values()) == {counts["en"]}, (section, key, counts)
+    for name, spec in domain.checks.items():
+        for verdict in ("supports", "contradicts"):
+            by_language = getattr(spec.text, verdict)
+            if by_language:
+                assert sorted(by_language) == sorted(declared), (name, verdict)

@@ -35,7 +35,7 @@ from sqlalchemy.engine import Engine
 
 from domains.lumen.world.conventions import WORLD_FILES
 from supportflow.world.loader import LoadReport, Progress
-from supportflow.world.pack import PackError
+from supportflow.world.pack import PackError, jsonl_records
 
 TIME_COLUMNS = frozenset({"ts", "created_at", "started_at", "resolved_at"})
 JSON_COLUMNS = frozenset(
@@ -173,44 +173,33 @@ def _rows(path: Path, table: str) -> Iterator[tuple[Any, ...]]:
     plain_at = [i for i, col in enumerate(columns) if col not in TIME_COLUMNS and col not in JSON_COLUMNS]
     dumps = orjson.dumps
     pick = operator.itemgetter(*columns)
-    with path.open("rb") as fh:
-        for lineno, raw in enumerate(fh, start=1):
-            if not raw.strip():
-                continue
-            try:
-                record = orjson.loads(raw)
-            except orjson.JSONDecodeError as exc:
-                raise PackError(path, lineno, f"bad JSON: {exc}") from None
-            if not isinstance(record, dict):
-                raise PackError(path, lineno, "expected a JSON object")
-            try:
-                row = list(pick(record))
-            except KeyError:
-                row = [record.get(col) for col in columns]
-            for i, key in required_at:
-                if row[i] is None:
-                    raise PackError(path, lineno, f"missing required key '{key}'")
-            for i in time_at:
-                if row[i] is not None:
-                    try:
-                        row[i] = _epoch_ms(row[i])
-                    except (ValueError, OverflowError):
-                        raise PackError(
-                            path, lineno, f"bad timestamp in '{columns[i]}': {row[i]!r}"
-                        ) from None
-            for i in json_at:
-                if row[i] is not None:
-                    row[i] = dumps(row[i]).decode()
-            if not _NESTED.intersection(map(type, row)):
-                yield tuple(row)  # the common, all-scalar row: no per-column work left
-                continue
-            for i in plain_at:
-                kind = type(row[i])
-                if kind is dict or kind is list:
-                    row[i] = dumps(row[i]).decode()
-                elif kind is bool:
-                    row[i] = int(row[i])
-            yield tuple(row)
+    for lineno, record in jsonl_records(path):
+        try:
+            row = list(pick(record))
+        except KeyError:
+            row = [record.get(col) for col in columns]
+        for i, key in required_at:
+            if row[i] is None:
+                raise PackError(path, lineno, f"missing required key '{key}'")
+        for i in time_at:
+            if row[i] is not None:
+                try:
+                    row[i] = _epoch_ms(row[i])
+                except (ValueError, OverflowError):
+                    raise PackError(path, lineno, f"bad timestamp in '{columns[i]}': {row[i]!r}") from None
+        for i in json_at:
+            if row[i] is not None:
+                row[i] = dumps(row[i]).decode()
+        if not _NESTED.intersection(map(type, row)):
+            yield tuple(row)  # the common, all-scalar row: no per-column work left
+            continue
+        for i in plain_at:
+            kind = type(row[i])
+            if kind is dict or kind is list:
+                row[i] = dumps(row[i]).decode()
+            elif kind is bool:
+                row[i] = int(row[i])
+        yield tuple(row)
 
 
 def _sqlite_engine(db_url: str) -> Engine:

@@ -167,14 +167,15 @@ def build_sources(
     """Guarded connectors for the data model's sources and a reader per entity.
 
     `locations` overrides a source's URL or folder by name (in-process runs over a pack). A
-    source whose location is empty (an unset `${VARIABLE}`) is left out, and so are the
-    entities on it: checks that read them report `unavailable`."""
+    source whose location is empty (an unset `${VARIABLE}`), or an HTTP source whose URL is only
+    a path (`${UNSET}/statuspage`), is left out, and so are the entities on it: checks that
+    read them report `unavailable`."""
     connectors: dict[str, GuardedSource] = {}
     for name, spec in data.sources.items():
         where = (locations or {}).get(name) or _expand(
             spec.url if not isinstance(spec, FilesSourceSpec) else spec.path
         )
-        if not where:
+        if not where or (isinstance(spec, HttpSourceSpec) and where.startswith("/")):
             continue
         source: Source
         if isinstance(spec, SqlSourceSpec):
