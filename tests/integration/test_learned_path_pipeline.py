@@ -10,19 +10,21 @@ the approved answer, with the originating cases cited in the internal note.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from pathlib import Path
 
 import pytest
 
 from supportflow import codec
-from supportflow.admin import read_topic
+from supportflow.admin import create_topics, read_topic
 from supportflow.demo import EXAMPLE_PACK
 from supportflow.evaluation.holdout import held_out_folder
 from supportflow.events import CaseResolved, LearnedPath, SettlingEvidence, utcnow
 from supportflow.fleet import Fleet
+from supportflow.replay.runner import copy_patterns
 from supportflow.settings import Settings
 from supportflow.topics import LEARNED_PATHS
-from supportflow.traffic import collect_cases, publish_resolutions, publish_tickets
+from supportflow.traffic import collect_cases, publish_records, publish_resolutions, publish_tickets
 from supportflow.world.loader import read_tickets
 
 CAUSE = "feature_flag_off"
@@ -46,10 +48,12 @@ async def learned_path(settings: Settings, support: int, timeout: float = 90.0) 
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while loop.time() < deadline:
-        async for record in read_topic(settings, settings.topic(LEARNED_PATHS), idle_timeout=2.0):
-            path = codec.decode(LearnedPath, record.value, record.headers)
-            if path.support >= support:
-                return path
+        records = read_topic(settings, settings.topic(LEARNED_PATHS), idle_timeout=2.0)
+        async with contextlib.aclosing(records):
+            async for record in records:
+                path = codec.decode(LearnedPath, record.value, record.headers)
+                if path.support >= support:
+                    return path
         await asyncio.sleep(1.0)
     return None
 
@@ -103,3 +107,29 @@ async def test_a_learned_path_decides_the_next_tickets_of_a_cause_the_playbooks_
         assert case.draft.generator == "learned"
         assert "feature flags show it switched off" in case.draft.customer_reply
         assert all(ticket_id in case.draft.internal_note for ticket_id in use.cases)
+
+
+def test_replay_runs_its_candidate_with_the_live_learned_paths(
+    isolated_settings: Settings, tmp_path: Path
+) -> None:
+    """A replayed ticket is decided with what the live services know: the learned paths too."""
+    live = isolated_settings
+    private = live.model_copy(update={"namespace": f"{live.namespace}private.", "state_dir": tmp_path})
+    path = LearnedPath(
+        path_id="lp-live",
+        signature="feature missing",
+        decision_class="configuration_issue",
+        cause=CAUSE,
+        checks=[SettlingEvidence(check="account.feature_flags", verdict="supports")],
+        support=3,
+        ticket_ids=["T-1", "T-2", "T-3"],
+        updated_at=utcnow(),
+    )
+
+    async def run() -> LearnedPath | None:
+        await create_topics(private)
+        await publish_records(live, LEARNED_PATHS, [(path.path_id, path)])
+        assert await copy_patterns(live, private) == 1
+        return await learned_path(private, support=3, timeout=30.0)
+
+    assert asyncio.run(run()) == path
