@@ -16,6 +16,7 @@ REQUESTER = "requester_name"
 TENANT = "tenant"
 PLACEHOLDER = re.compile(r"\{\{([a-z0-9_]+)\}\}")
 MIN_WORDS = 5
+ANSWER_LANGUAGE = "answer_language"  # feature of a learned path: the language its answer is in
 
 
 def case_values(case: CaseFile) -> dict[str, str]:

@@ -352,7 +352,7 @@ async def _follow_learned_paths(
         model.verdict = "confirmed" if shows_signal(path, verdicts) else "unlikely"
         section.hypotheses.append(model)
         if model.verdict == "confirmed":
-            section.learned_path = path_use(path, list(model.evidence_ids))
+            section.learned_path = path_use(path, list(model.evidence_ids), ctx.intake.language)
             return
 
 

@@ -14,6 +14,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from supportflow.answers import ANSWER_LANGUAGE
 from supportflow.events import IntakeSection, LearnedPath, LearnedPathUse, Verdict
 from supportflow.similarity import intake_features, signature_text
 
@@ -96,13 +97,15 @@ def shows_signal(path: LearnedPath, verdicts: Mapping[str, Verdict]) -> bool:
     )
 
 
-def path_use(path: LearnedPath, evidence_ids: list[str]) -> LearnedPathUse:
+def path_use(path: LearnedPath, evidence_ids: list[str], language: str) -> LearnedPathUse:
+    """The path as it settled this case; its answer only when written in the ticket's language."""
+    same_language = path.features.get(ANSWER_LANGUAGE, language) == language
     return LearnedPathUse(
         path_id=path.path_id,
         cause=path.cause,
         decision_class=path.decision_class,
         route_queue=path.route_queue,
         cases=list(path.ticket_ids),
-        answer=path.answer,
+        answer=path.answer if same_language else None,
         evidence_ids=evidence_ids,
     )

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 
-from supportflow.answers import case_values, generalize
+from supportflow.answers import ANSWER_LANGUAGE, case_values, generalize
 from supportflow.events import CaseFile, CaseResolved, LearnedPath, SettlingEvidence
 from supportflow.masking import mask_secrets
 from supportflow.similarity import MAX_SIGNATURE_TERMS, intake_features, signature_text
@@ -59,11 +59,14 @@ def learn_path(
         answer = generalize(mask_secrets(resolved.final_reply), case_values(case))
     prior = existing.get(path_id)
     if prior is None:
+        features = intake_features(intake)
+        if answer is not None:
+            features[ANSWER_LANGUAGE] = intake.language
         return LearnedPath(
             path_id=path_id,
             signature=signature_text(intake),
             problem_type=intake.problem_type,
-            features=intake_features(intake),
+            features=features,
             decision_class=resolved.final_class,
             cause=resolved.final_cause,
             title=resolved.final_cause.replace("_", " "),
@@ -80,7 +83,11 @@ def learn_path(
     return prior.model_copy(
         update={
             "signature": " ".join(terms[: MAX_SIGNATURE_TERMS * 2]),
-            "features": {**intake_features(intake), **prior.features},
+            "features": {
+                **intake_features(intake),
+                **({ANSWER_LANGUAGE: intake.language} if answer is not None and prior.answer is None else {}),
+                **prior.features,
+            },
             "support": prior.support + 1,
             "ticket_ids": [*prior.ticket_ids, resolved.ticket_id][-MAX_TICKET_IDS:],
             "answer": prior.answer or answer,

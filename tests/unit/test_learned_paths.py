@@ -15,7 +15,7 @@ from test_investigator_playbooks import plan_limit
 
 from services.drafter.draft import draft
 from services.investigator import investigate
-from services.investigator.learned_path import LearnedPaths, path_hypothesis
+from services.investigator.learned_path import LearnedPaths, path_hypothesis, path_use
 from services.investigator.playbooks import Playbook, Playbooks
 from services.learner.paths import learn_path
 from services.router.decide import decide
@@ -242,3 +242,16 @@ def test_a_proposal_holds_only_supported_paths_and_adds_each_cause_to_its_playbo
     assert parsed["next"]["new_cause"]["en"] == "Account {account_id} reached its export limit."
     assert "Nothing to propose yet" in proposal([rare], demo(), min_support=3)
     assert answer_text("Hi {{requester_name}},", "account_id") is None
+
+
+def test_an_approved_answer_is_reused_only_for_a_ticket_in_its_language() -> None:
+    case = unclear(plan_limit(base_world()))
+    assert case.intake is not None and case.intake.language == "en"
+    path = learn_path(
+        resolution(case.ticket_id, PROOF, "Hello Ann,\nYour export stopped at the plan's limit today."),
+        case,
+        {},
+    )
+    assert path is not None and path.features["answer_language"] == "en"
+    assert path_use(path, ["ev-1"], "en").answer == path.answer
+    assert path_use(path, ["ev-1"], "de").answer is None, "an English answer never goes to a German ticket"
