@@ -14,7 +14,9 @@ paths learned from the family's other tickets in the pack (leave one out).
     python scripts/learned_paths_holdout.py domains/kestrel examples/packs/kestrel recipient_suppressed
 
 Figures per phase: accuracy (class and cause) on the held-out family, class accuracy per other
-family, confident-wrong answers (a wrong class other than unclear / needs_info), source checks.
+family, confident-wrong answers (a wrong class other than unclear / needs_info), source checks,
+the held-out family's answer-point coverage, and replies holding a ticket's forbidden text (e.g.
+another tenant's data).
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from supportflow import masking
 from supportflow.domain import Domain, load_domain
 from supportflow.evaluation.holdout import held_out_folder
 from supportflow.evaluation.pack_http import serve_pack_http
+from supportflow.evaluation.scoring import contains, covers
 from supportflow.events import CaseFile, CaseResolved, LearnedPath, SettlingEvidence, utcnow
 from supportflow.world.loader import load_pack, read_tickets
 from supportflow.world.pack import PackTicket
@@ -97,7 +100,12 @@ def settling_evidence(full: CaseFile, cause: str, playbooks: Playbooks) -> list[
     params = {key: json.dumps(value) for key, value in spec.attributes.items()}
     return [
         SettlingEvidence(
-            check=e.check, source=e.source, verdict=e.verdict, observed=e.observed, params=params
+            check=e.check,
+            source=e.source,
+            verdict=e.verdict,
+            observed=e.observed,
+            params=params,
+            facts=e.facts,
         )
         for e in (by_id[i] for i in hypothesis.evidence_ids if i in by_id)
         if e.check in required and e.verdict == "supports"
@@ -134,8 +142,14 @@ def figures(items: Sequence[PackTicket], cases: Sequence[CaseFile], cause: str) 
     right: dict[str, list[bool]] = defaultdict(list)
     confident_wrong = learned = 0
     checks = 0
+    points = covered = leaks = 0
     for item, case in zip(items, cases, strict=True):
-        assert case.decision is not None and case.investigation is not None
+        assert case.decision is not None and case.investigation is not None and case.draft is not None
+        reply = case.draft.customer_reply
+        leaks += any(contains(reply, text) for text in item.truth.forbidden)
+        if family(item) == cause:
+            points += len(item.truth.answer_points)
+            covered += sum(covers(reply, point) for point in item.truth.answer_points)
         got = case.decision.decision_class
         ok = got == item.truth.decision
         if family(item) == cause:
@@ -152,6 +166,8 @@ def figures(items: Sequence[PackTicket], cases: Sequence[CaseFile], cause: str) 
         "others_overall": round(sum(sum(v) for v in right.values()) / sum(len(v) for v in right.values()), 3),
         "confident_wrong": confident_wrong,
         "decided_by_learned_path": learned,
+        "held_out_answer_point_coverage": round(covered / points, 3) if points else None,
+        "replies_with_forbidden_text": leaks,
         "source_checks_per_ticket": round(checks / len(items), 3),
     }
 

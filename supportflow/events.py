@@ -250,13 +250,15 @@ class SettlingEvidence(Record):
     """Which check of which source showed what, as recorded by whoever settled the case.
 
     `params` is what the check was run for (the attributes of the explanation it tested), each
-    value JSON-encoded, so a learned path can run the same check again."""
+    value JSON-encoded, so a learned path can run the same check again; `facts` what it found
+    (the evidence's facts), so an approved answer can say this case's instead."""
 
     check: str
     source: str = ""
     verdict: Verdict = "supports"
     observed: str = ""
     params: dict[str, str] = Field(default_factory=dict)
+    facts: dict[str, str] = Field(default_factory=dict)  # what the check found, as its evidence holds it
 
 
 class CaseResolved(Record):

@@ -174,6 +174,7 @@ def settling_evidence(
                 verdict=evidence.verdict,
                 observed=evidence.observed,
                 params={key: json.dumps(value) for key, value in ran_for.items()},
+                facts=dict(evidence.facts),
             )
         )
     return settled

@@ -9,14 +9,14 @@ path and its originating cases. An answer that cannot be filled keeps the templa
 from __future__ import annotations
 
 from services.drafter.redaction import redact, tenant_scope
-from supportflow.answers import case_values, fill
+from supportflow.answers import case_values, fact_values, fill
 from supportflow.events import CaseFile, Draft
 
 
 def with_learned_answer(case: CaseFile, written: Draft) -> Draft:
-    use = case.investigation.learned_path if case.investigation is not None else None
-    decision = case.decision
-    if use is None or decision is None or decision.cause != use.cause:
+    investigation, decision = case.investigation, case.decision
+    use = investigation.learned_path if investigation is not None else None
+    if investigation is None or use is None or decision is None or decision.cause != use.cause:
         return written
     note = (
         f"Learned path {use.path_id}: decided as {use.decision_class} / {use.cause} because its own "
@@ -24,7 +24,8 @@ def with_learned_answer(case: CaseFile, written: Draft) -> Draft:
         f"cases {', '.join(use.cases) or 'none recorded'}."
     )
     update: dict[str, object] = {"internal_note": f"{written.internal_note}\n{note}"}
-    reply = fill(use.answer, case_values(case)) if use.answer else None
+    proving = [e for e in investigation.evidence if e.evidence_id in use.evidence_ids]
+    reply = fill(use.answer, {**fact_values(proving), **case_values(case)}) if use.answer else None
     if reply is not None:
         reply, redactions = redact(reply, tenant_scope(case))
         update |= {

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 
-from supportflow.answers import ANSWER_LANGUAGE, case_values, generalize
+from supportflow.answers import ANSWER_LANGUAGE, case_values, fact_values, generalize
 from supportflow.events import CaseFile, CaseResolved, LearnedPath, SettlingEvidence
 from supportflow.masking import mask_secrets
 from supportflow.similarity import MAX_SIGNATURE_TERMS, intake_features, signature_text
@@ -56,7 +56,8 @@ def learn_path(
     path_id = path_id_for(resolved.final_cause, checks)
     answer = None
     if resolved.final_reply.strip():
-        answer = generalize(mask_secrets(resolved.final_reply), case_values(case))
+        values = {**fact_values(resolved.settled_by), **case_values(case)}
+        answer = generalize(mask_secrets(resolved.final_reply), values)
     prior = existing.get(path_id)
     if prior is None:
         features = intake_features(intake)

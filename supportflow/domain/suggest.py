@@ -186,7 +186,11 @@ def answer_text(answer: str | None, tenant_field: str) -> str | None:
         body.pop()  # the sign-off and the agent's name
     text = " ".join(body)
     named = {TENANT: tenant_field}
-    return PLACEHOLDER.sub(lambda m: "{" + named.get(m.group(1), m.group(1)) + "}", text) or None
+    # `{{check:fact}}` is the reply templates' `{fact}` (the facts of the case's evidence)
+    return (
+        PLACEHOLDER.sub(lambda m: "{" + named.get(m.group(1), m.group(1).rsplit(":", 1)[-1]) + "}", text)
+        or None
+    )
 
 
 def _playbook_for(domain: Domain, problem_type: str | None) -> str | None:

@@ -19,7 +19,7 @@ from services.investigator.learned_path import LearnedPaths, path_hypothesis, pa
 from services.investigator.playbooks import Playbook, Playbooks
 from services.learner.paths import learn_path
 from services.router.decide import decide
-from supportflow.answers import case_values, fill, generalize
+from supportflow.answers import case_values, fact_values, fill, generalize
 from supportflow.domain.suggest import answer_text, proposal
 from supportflow.events import (
     CaseFile,
@@ -255,3 +255,24 @@ def test_an_approved_answer_is_reused_only_for_a_ticket_in_its_language() -> Non
     assert path is not None and path.features["answer_language"] == "en"
     assert path_use(path, ["ev-1"], "en").answer == path.answer
     assert path_use(path, ["ev-1"], "de").answer is None, "an English answer never goes to a German ticket"
+
+
+def test_an_answer_states_what_this_case_checks_found_never_the_first_case_facts() -> None:
+    found = [
+        SettlingEvidence(check="account.feature_flags", facts={"flag": "scheduled_reports", "state": "off"})
+    ]
+    first = generalize(
+        "The scheduled_reports feature is off for your account.\nAn admin can ask us to turn it on.",
+        fact_values(found),
+    )
+    assert "scheduled_reports" not in first and "{{account.feature_flags:flag}}" in first
+    now = fact_values(
+        [SettlingEvidence(check="account.feature_flags", facts={"flag": "custom_domains", "state": "off"})]
+    )
+    assert (
+        fill(first, now)
+        == "The custom_domains feature is off for your account.\nAn admin can ask us to turn it on."
+    )
+    assert fill(first, {}) == "An admin can ask us to turn it on.", (
+        "a fact this case lacks is left out, not guessed"
+    )
