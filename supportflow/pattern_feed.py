@@ -1,8 +1,9 @@
 """Every replica's full copy of the learned patterns, read from the compacted `support.patterns`.
 
 Each process consumes all partitions of the topic from the beginning, without a consumer
-group (like a Faust GlobalTable), and keeps the newest `Pattern` per pattern_id. Listeners are
-called for each pattern as it arrives, so a service can keep its similarity index current.
+group (like a Faust GlobalTable), and keeps the newest `Pattern` per pattern_id in `patterns`:
+a compact `PatternStore`, or the service's similarity index when it has one (one copy, not two).
+Listeners are called for each pattern as it arrives.
 A record that does not decode is skipped with a warning: the learner is its only producer.
 """
 
@@ -17,6 +18,7 @@ from mode import Service
 from supportflow import codec, metrics
 from supportflow.admin import read_topic
 from supportflow.events import Pattern
+from supportflow.pattern_store import PatternHolder, PatternStore
 from supportflow.settings import Settings
 from supportflow.topics import PATTERNS
 
@@ -24,14 +26,20 @@ log = logging.getLogger(__name__)
 
 
 class PatternFeed(Service):
-    def __init__(self, settings: Settings, on_pattern: Callable[[Pattern], None] | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        on_pattern: Callable[[Pattern], None] | None = None,
+        *,
+        patterns: PatternHolder | None = None,
+    ) -> None:
         super().__init__()
         self.settings = settings
-        self.patterns: dict[str, Pattern] = {}
+        self.patterns: PatternHolder = patterns if patterns is not None else PatternStore()
         self.on_pattern = on_pattern
 
     def apply(self, pattern: Pattern) -> None:
-        self.patterns[pattern.pattern_id] = pattern
+        self.patterns.add(pattern)
         metrics.PATTERNS.set(len(self.patterns))
         if self.on_pattern:
             self.on_pattern(pattern)

@@ -1,20 +1,23 @@
 """Similarity over learned patterns: the signature of a ticket and the in-memory pattern index.
 
 Shared by the investigator (priors and similar resolved cases), the drafter and the learner
-(which writes patterns with these signatures). Pure Python: no model downloads at run time.
+(which writes patterns with these signatures). Lexical (BM25 over numpy arrays): no model
+downloads at run time.
 """
 
 from __future__ import annotations
 
 import difflib
 import hashlib
-import heapq
 import math
 import re
-from collections.abc import Iterable, Mapping
-from itertools import islice
+from array import array
+from collections.abc import Iterable, Iterator, Mapping
+
+import numpy as np
 
 from supportflow.events import IntakeSection, Pattern
+from supportflow.pattern_store import pack, unpack
 
 MAX_SIGNATURE_TERMS = 64
 
@@ -94,14 +97,24 @@ PRIOR_MATCHES = 20
 """How many similar patterns weigh into the cause priors."""
 
 
-class PatternIndex:
+class PatternIndex(Mapping[str, Pattern]):
     """In-memory BM25 index over pattern signatures, with a feature-overlap bonus.
 
-    Candidate pruning keeps a lookup bounded: query terms are visited rarest first; a term whose
-    posting list is longer than `max_postings` only re-scores candidates already found (or, when
-    nothing rarer matched, contributes its `max_postings` most recently added patterns).
-    Length normalisation uses a fixed reference length, so adding patterns never re-weights
-    existing postings. Not thread-safe; one index per process, fed from the patterns table.
+    Memory is bounded per pattern: a signature's text is dropped once indexed (postings are
+    arrays of document numbers and float32 weights, read by numpy without copying), the
+    feature set is interned, and the pattern itself is kept packed (`pattern_store.pack`) and
+    rebuilt only for the k results.
+
+    A lookup shortlists on the query's discriminating terms (those in at most `common_share`
+    of the patterns) with every one of their postings, vectorised, then adds the common terms'
+    weights for the shortlisted patterns only (their postings are sorted: a binary search
+    each). A common term carries a small idf, so it orders the shortlist but rarely changes
+    who is on it. A query made of common terms only is scored on all of them.
+
+    Replacing or removing a pattern retires its document number; the postings of retired
+    documents are dropped in one pass once they pile up. Length normalisation uses a fixed
+    reference length, so adding patterns never re-weights existing postings. Not thread-safe;
+    one index per process, fed from the patterns topic.
     """
 
     def __init__(
@@ -110,47 +123,67 @@ class PatternIndex:
         k1: float = 1.2,
         b: float = 0.75,
         reference_length: float = 24.0,
-        max_postings: int = 500,
         text_weight: float = 0.7,
+        common_share: float = 0.125,
     ) -> None:
         self._k1, self._b, self._reference_length = k1, b, reference_length
-        self._max_postings = max_postings
         self._text_weight = text_weight
-        self._patterns: list[Pattern | None] = []
-        self._terms: list[tuple[str, ...]] = []
-        self._slots: dict[str, int] = {}
-        self._free: list[int] = []
-        self._postings: dict[str, dict[int, float]] = {}
+        self._common_share = common_share
+        self._doc_of: dict[str, int] = {}
+        """pattern_id -> its live document number."""
+        self._blobs: list[bytes | None] = []
+        self._ids: list[str | None] = []
+        self._live = bytearray()
+        self._retired = 0
+        self._postings: dict[str, tuple[array[int], array[float]]] = {}
+        self._df: dict[str, int] = {}
+        """term -> how many live documents hold it (postings also hold retired ones)."""
+        self._feature_of = array("i")
+        """document -> number of its feature set in `_feature_sets`."""
+        self._feature_sets: list[frozenset[tuple[str, str]]] = []
+        self._feature_numbers: dict[frozenset[tuple[str, str]], int] = {}
 
     def __len__(self) -> int:
-        return len(self._slots)
+        return len(self._doc_of)
 
     def __contains__(self, pattern_id: object) -> bool:
-        return pattern_id in self._slots
+        return pattern_id in self._doc_of
 
-    def get(self, pattern_id: str) -> Pattern | None:
-        slot = self._slots.get(pattern_id)
-        return self._patterns[slot] if slot is not None else None
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._doc_of)
+
+    def __getitem__(self, pattern_id: str) -> Pattern:
+        blob = self._blobs[self._doc_of[pattern_id]]
+        assert blob is not None
+        return unpack(blob)
 
     def add(self, pattern: Pattern) -> None:
         """Insert or replace (by pattern_id)."""
-        slot = self._slots.get(pattern.pattern_id)
-        if slot is None:
-            slot = self._free.pop() if self._free else len(self._patterns)
-            if slot == len(self._patterns):
-                self._patterns.append(None)
-                self._terms.append(())
-            self._slots[pattern.pattern_id] = slot
-        else:
-            self._unpost(slot)
+        self._retire(pattern.pattern_id)
+        doc = len(self._ids)
         counts: dict[str, int] = {}
         for term in terms(pattern.signature):
             counts[term] = counts.get(term, 0) + 1
         length = sum(counts.values())
         for term, tf in counts.items():
-            self._postings.setdefault(term, {})[slot] = self._weight(tf, length)
-        self._patterns[slot] = pattern
-        self._terms[slot] = tuple(counts)
+            postings = self._postings.get(term)
+            if postings is None:
+                postings = self._postings[term] = (array("i"), array("f"))
+            postings[0].append(doc)
+            postings[1].append(self._weight(tf, length))
+            self._df[term] = self._df.get(term, 0) + 1
+        features = frozenset(_comparable(pattern.features))
+        number = self._feature_numbers.get(features)
+        if number is None:
+            number = self._feature_numbers[features] = len(self._feature_sets)
+            self._feature_sets.append(features)
+        self._doc_of[pattern.pattern_id] = doc
+        self._ids.append(pattern.pattern_id)
+        self._blobs.append(pack(pattern))
+        self._feature_of.append(number)
+        self._live.append(1)
+        if self._retired > 1024 and self._retired > len(self._doc_of) // 4:
+            self._compact()
 
     def _weight(self, tf: int, length: int) -> float:
         """BM25 term weight for `tf` occurrences in a signature of `length` terms."""
@@ -158,71 +191,98 @@ class PatternIndex:
         return tf * (self._k1 + 1.0) / (tf + norm)
 
     def remove(self, pattern_id: str) -> None:
-        slot = self._slots.pop(pattern_id, None)
-        if slot is None:
-            return
-        self._unpost(slot)
-        self._patterns[slot] = None
-        self._terms[slot] = ()
-        self._free.append(slot)
+        self._retire(pattern_id)
 
-    def _unpost(self, slot: int) -> None:
-        for term in self._terms[slot]:
-            postings = self._postings.get(term)
-            if postings is not None:
-                postings.pop(slot, None)
-                if not postings:
-                    del self._postings[term]
+    def _retire(self, pattern_id: str) -> None:
+        doc = self._doc_of.pop(pattern_id, None)
+        if doc is None:
+            return
+        blob = self._blobs[doc]
+        assert blob is not None
+        for term in set(terms(unpack(blob).signature)):  # the text is not kept: read it back once
+            if self._df[term] == 1:
+                del self._df[term]
+            else:
+                self._df[term] -= 1
+        self._live[doc] = 0
+        self._blobs[doc] = None
+        self._ids[doc] = None
+        self._retired += 1
+
+    def _compact(self) -> None:
+        """Drop retired documents: renumber the live ones and filter every posting list."""
+        live = np.frombuffer(self._live, dtype=np.bool_)
+        renumber = np.cumsum(live, dtype=np.int32) - 1
+        kept: dict[str, tuple[array[int], array[float]]] = {}
+        for term, (docs, weights) in self._postings.items():
+            numbers = np.frombuffer(docs, dtype=np.int32)
+            alive = live[numbers]
+            if alive.any():
+                kept[term] = (
+                    array("i", renumber[numbers[alive]].tobytes()),
+                    array("f", np.frombuffer(weights, dtype=np.float32)[alive].tobytes()),
+                )
+        self._postings = kept
+        self._feature_of = array("i", np.frombuffer(self._feature_of, dtype=np.int32)[live].tobytes())
+        self._blobs = [blob for blob in self._blobs if blob is not None]
+        self._ids = [pattern_id for pattern_id in self._ids if pattern_id is not None]
+        self._live = bytearray(b"\x01" * len(self._ids))
+        self._doc_of = {pattern_id: doc for doc, pattern_id in enumerate(self._ids) if pattern_id}
+        self._retired = 0
 
     def similar(self, intake: IntakeSection, k: int = 5) -> list[tuple[Pattern, float]]:
         """The k patterns most like this ticket, best first, with a score in [0, 1]."""
         return self.similar_to(signature_text(intake), intake_features(intake), k)
 
     def similar_to(self, text: str, features: Mapping[str, str], k: int = 5) -> list[tuple[Pattern, float]]:
-        total = len(self._slots)
+        total = len(self._doc_of)
         if total == 0 or k <= 0:
             return []
         query = [
-            (term, self._postings[term]) for term in dict.fromkeys(terms(text)) if term in self._postings
+            (self._df[term], *self._postings[term]) for term in dict.fromkeys(terms(text)) if term in self._df
         ]
         if not query:
             return []
-        query.sort(key=lambda item: len(item[1]))
-        scores: dict[int, float] = {}
         # The query scored as a document of its own length: an identical signature scores 1.
         self_weight = self._weight(1, len(query))
         upper = 0.0
-        for _term, postings in query:
-            df = len(postings)
+        cutoff = max(64, int(self._common_share * total))
+        rare: list[tuple[float, np.ndarray, np.ndarray]] = []
+        common: list[tuple[float, np.ndarray, np.ndarray]] = []
+        for df, docs, weights in query:
             idf = math.log(1.0 + (total - df + 0.5) / (df + 0.5))
             upper += idf * self_weight
-            if df <= self._max_postings:
-                for slot, weight in postings.items():
-                    scores[slot] = scores.get(slot, 0.0) + idf * weight
-            elif scores:
-                for slot in scores:
-                    found = postings.get(slot)
-                    if found is not None:
-                        scores[slot] += idf * found
-            else:
-                for slot, weight in islice(reversed(postings.items()), self._max_postings):
-                    scores[slot] = idf * weight
-        shortlist = heapq.nlargest(k * 8, scores.items(), key=lambda item: item[1])
-        query_features = {(key, value) for key, value in features.items() if not key.startswith("answer_")}
-        ranked: list[tuple[float, str, Pattern]] = []
-        for slot, score in shortlist:
-            pattern = self._patterns[slot]
-            if pattern is None:
-                continue
-            ranked.append((self._score(score / upper, query_features, pattern), pattern.pattern_id, pattern))
+            item = (idf, np.frombuffer(docs, dtype=np.int32), np.frombuffer(weights, dtype=np.float32))
+            (rare if df <= cutoff else common).append(item)
+        if not rare:
+            rare, common = common, []
+        scores = np.zeros(len(self._ids), dtype=np.float32)
+        for idf, numbers, values in rare:
+            scores[numbers] += np.float32(idf) * values
+        if self._retired:
+            scores *= np.frombuffer(self._live, dtype=np.uint8)
+        found = np.flatnonzero(scores > 0.0)  # a boolean mask lists faster than the scores themselves
+        shortlist = max(k * 8, 64)
+        if len(found) > shortlist:
+            found = found[np.argpartition(scores[found], -shortlist)[-shortlist:]]
+        text_scores = scores[found].astype(np.float64)
+        for idf, numbers, values in common:
+            at = np.minimum(np.searchsorted(numbers, found), len(numbers) - 1)
+            text_scores += np.where(numbers[at] == found, idf * values[at], 0.0)
+        query_features = frozenset(_comparable(features))
+        overlaps: dict[int, float] = {}
+        ranked: list[tuple[float, str, int]] = []
+        for doc, text_score in zip(found.tolist(), (text_scores / upper).tolist(), strict=True):
+            number = self._feature_of[doc]
+            overlap = overlaps.get(number)
+            if overlap is None:
+                overlap = overlaps[number] = _overlap(query_features, self._feature_sets[number])
+            score = self._text_weight * min(text_score, 1.0) + (1.0 - self._text_weight) * overlap
+            pattern_id = self._ids[doc]
+            assert pattern_id is not None
+            ranked.append((score, pattern_id, doc))
         ranked.sort(key=lambda item: (-item[0], item[1]))
-        return [(pattern, round(score, 6)) for score, _, pattern in ranked[:k]]
-
-    def _score(self, text_score: float, query_features: set[tuple[str, str]], pattern: Pattern) -> float:
-        pattern_features = {(k, v) for k, v in pattern.features.items() if not k.startswith("answer_")}
-        union = query_features | pattern_features
-        overlap = len(query_features & pattern_features) / len(union) if union else 0.0
-        return self._text_weight * min(text_score, 1.0) + (1.0 - self._text_weight) * overlap
+        return [(unpack(self._blobs[doc] or b""), round(score, 6)) for score, _, doc in ranked[:k]]
 
     def priors(self, intake: IntakeSection, k: int = PRIOR_MATCHES) -> dict[str, float]:
         """`cause_priors` over the k patterns most like this ticket."""
@@ -231,6 +291,17 @@ class PatternIndex:
     def extend(self, patterns: Iterable[Pattern]) -> None:
         for pattern in patterns:
             self.add(pattern)
+
+
+def _overlap(query: frozenset[tuple[str, str]], pattern: frozenset[tuple[str, str]]) -> float:
+    """Jaccard overlap of two feature sets (0 when both are empty)."""
+    union = query | pattern
+    return len(query & pattern) / len(union) if union else 0.0
+
+
+def _comparable(features: Mapping[str, str]) -> Iterator[tuple[str, str]]:
+    """The feature pairs that count for similarity (not the kept answer's bookkeeping)."""
+    return ((key, value) for key, value in features.items() if not key.startswith("answer_"))
 
 
 def cause_priors(matches: Iterable[tuple[Pattern, float]]) -> dict[str, float]:

@@ -22,9 +22,9 @@ APPROVED_EXAMPLE_FLOOR = 0.5
 
 def build(settings: Settings) -> faust.App:
     provider = provider_from_config(load_domain_for(settings).llm.model_dump())
-    index = PatternIndex()
+    feed, index = pattern_memory(settings)
     app = create_app("drafter", settings)
-    app.add_dependency(PatternFeed(settings, on_pattern=index.add))
+    app.add_dependency(feed)
 
     async def write_reply(case: CaseFile) -> CaseFile:
         return await draft_case(case, provider, index)
@@ -33,6 +33,12 @@ def build(settings: Settings) -> faust.App:
         app, settings, stage="drafter", source=CASES_DECIDED, sink=REPLIES_DRAFTED, step=write_reply
     )
     return app
+
+
+def pattern_memory(settings: Settings) -> tuple[PatternFeed, PatternIndex]:
+    """The learned patterns this service holds: every one on the topic, indexed for lookup."""
+    index = PatternIndex()
+    return PatternFeed(settings, patterns=index), index
 
 
 def approved_example(index: PatternIndex, case: CaseFile) -> str | None:

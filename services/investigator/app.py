@@ -28,10 +28,10 @@ def build(settings: Settings) -> faust.App:
     domain = load_domain_for(settings)
     sources = build_sources(domain.data)
     playbooks = load_playbooks(domain)
-    index = PatternIndex()
+    feed, index = pattern_memory(settings)
     paths = LearnedPaths()
     app = create_app("investigator", settings)
-    app.add_dependency(PatternFeed(settings, on_pattern=index.add))
+    app.add_dependency(feed)
     app.add_dependency(PathFeed(settings, on_path=paths.add))
     wire_case_stage(
         app,
@@ -42,6 +42,12 @@ def build(settings: Settings) -> faust.App:
         step=lambda case: investigate_case(case, sources, playbooks, index, paths),
     )
     return app
+
+
+def pattern_memory(settings: Settings) -> tuple[PatternFeed, PatternIndex]:
+    """The learned patterns this service holds: every one on the topic, indexed for lookup."""
+    index = PatternIndex()
+    return PatternFeed(settings, patterns=index), index
 
 
 def similar_cases(index: PatternIndex, case: CaseFile) -> tuple[list[SimilarCase], dict[str, float]]:

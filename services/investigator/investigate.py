@@ -180,9 +180,14 @@ async def _run_check(
 
 
 def judge(spec: HypothesisSpec, verdicts: Mapping[str, Verdict]) -> HypothesisVerdict:
+    """The hypothesis's verdict from its own checks' verdicts (check name -> verdict).
+
+    Only the checks the playbook lists for it count: they read product sources. Anything else in
+    `verdicts` — the similar-case listing above all — is ignored; learned knowledge orders and
+    chooses checks, it is never proof."""
     required = [step.check for step in spec.checks if step.required]
     if spec.confirm == "any":
-        seen = list(verdicts.values())
+        seen = [verdicts[name] for name in spec.check_names if name in verdicts]
         if "supports" in seen:
             return "confirmed"
         if seen and all(v == "contradicts" for v in seen):
@@ -456,12 +461,14 @@ def _similar_evidence(similar: Sequence[SimilarCase], ranked: list[RankedHypothe
     listed = "; ".join(
         f"{s.case_id} → {s.decision_class}/{s.cause or 'none'} ({s.similarity:.2f})" for s in similar
     )
+    # Neutral whatever the listing says: similar cases raise a hypothesis's rank, never its verdict,
+    # the decision's confidence or the learner's confirming check.
     evidence = trail.add(
         source="patterns",
         check=PATTERNS_CHECK,
         query={"similar": str(len(similar))},
         observed=f"Similar resolved cases: {listed}.",
-        verdict="supports" if target else "neutral",
+        verdict="neutral",
         hypothesis_id=target.model.hypothesis_id if target else None,
         customer_safe=False,
     )
@@ -566,7 +573,7 @@ async def _rule_out(
         verdicts: dict[str, Verdict] = {}
         for evidence_id in item.model.evidence_ids:
             earlier = next((e for e in trail.evidence if e.evidence_id == evidence_id), None)
-            if earlier is not None:
+            if earlier is not None and earlier.check in item.spec.check_names:
                 verdicts[earlier.check] = earlier.verdict
         for step in sorted(item.spec.checks, key=lambda s: playbooks.cost(s.check)):
             if step.check in verdicts:

@@ -24,6 +24,7 @@ from supportflow.codec import DecodeError, decode
 from supportflow.events import CaseFile, CaseResolved, Pattern
 from supportflow.path_feed import PathFeed
 from supportflow.pattern_feed import PatternFeed
+from supportflow.pattern_store import PatternStore
 from supportflow.runtime import DeadLetters, create_app, raw_topic, send_record
 from supportflow.settings import Settings
 from supportflow.similarity import pattern_id_for
@@ -37,7 +38,7 @@ log = logging.getLogger(__name__)
 
 def build(settings: Settings) -> faust.App:
     app = create_app("learner", settings)
-    feed = PatternFeed(settings)
+    feed, memory = pattern_memory(settings)
     app.add_dependency(feed)
     paths = PathFeed(settings)
     app.add_dependency(paths)
@@ -49,7 +50,6 @@ def build(settings: Settings) -> faust.App:
     trail = app.Table("case_trail", default=dict, partitions=settings.partitions)
     processed = app.Table("processed", default=dict, partitions=settings.partitions)
     feedback = FeedbackMetrics()
-    memory = LearnedPatterns(feed.patterns)
     restored = False
 
     async def keep_trail(stream: Any) -> None:
@@ -105,22 +105,43 @@ def build(settings: Settings) -> faust.App:
     return app
 
 
+def pattern_memory(settings: Settings) -> tuple[PatternFeed, LearnedPatterns]:
+    """The learned patterns this service holds: the feed's, and those it restores and writes."""
+    store = PatternStore()
+    memory = LearnedPatterns(store)
+    return PatternFeed(settings, on_pattern=memory.catch_up, patterns=store), memory
+
+
 class LearnedPatterns(Mapping[str, Pattern]):
     """The patterns the learner updates: read back from the compacted topic before its first
     lesson (so a restart continues support counts instead of starting over), then kept current
     with what it publishes. The pattern feed, which catches up in the background, adds what
-    other learner replicas publish; of two versions of a pattern the better-supported wins."""
+    other learner replicas publish; of two versions of a pattern the better-supported wins.
+    A version is kept apart from the feed's only until the feed holds it too, so each pattern
+    is held once."""
 
-    def __init__(self, feed: Mapping[str, Pattern]) -> None:
+    def __init__(self, feed: PatternStore) -> None:
         self._feed = feed
-        self._own: dict[str, Pattern] = {}
+        self._own = PatternStore()
 
     def restore(self, patterns: Mapping[str, Pattern]) -> None:
+        if isinstance(patterns, PatternStore):
+            for pattern_id, blob in patterns.packed_items():
+                if self._feed.packed(pattern_id) != blob:
+                    self._own.add_packed(pattern_id, blob)
+            return
         for pattern in patterns.values():
-            self.keep(pattern)
+            if self._feed.get(pattern.pattern_id) != pattern:
+                self.keep(pattern)
 
     def keep(self, pattern: Pattern) -> None:
-        self._own[pattern.pattern_id] = pattern
+        self._own.add(pattern)
+
+    def catch_up(self, fed: Pattern) -> None:
+        """The feed received `fed`: a version of ours it equals or supersedes is dropped here."""
+        own = self._own.get(fed.pattern_id)
+        if own is not None and (fed.support, fed.updated_at) >= (own.support, own.updated_at):
+            self._own.discard(fed.pattern_id)
 
     def __getitem__(self, pattern_id: str) -> Pattern:
         own, fed = self._own.get(pattern_id), self._feed.get(pattern_id)
@@ -138,7 +159,7 @@ class LearnedPatterns(Mapping[str, Pattern]):
         return len(self._own.keys() | self._feed.keys())
 
 
-async def stored_patterns(settings: Settings, timeout: float = RESTORE_TIMEOUT_S) -> dict[str, Pattern]:
+async def stored_patterns(settings: Settings, timeout: float = RESTORE_TIMEOUT_S) -> PatternStore:
     """Every pattern on `support.patterns` up to the topic's end as of now (newest per id).
 
     Blocks until each partition is read to its end offset; raises TimeoutError after `timeout`
@@ -151,7 +172,7 @@ async def stored_patterns(settings: Settings, timeout: float = RESTORE_TIMEOUT_S
         **settings.kafka_client_options(),
     )
     await consumer.start()
-    patterns: dict[str, Pattern] = {}
+    patterns = PatternStore()
     try:
         topic = settings.topic(PATTERNS)
         partitions = consumer.partitions_for_topic(topic) or set()
@@ -177,18 +198,18 @@ async def stored_patterns(settings: Settings, timeout: float = RESTORE_TIMEOUT_S
     return patterns
 
 
-def _remember(patterns: dict[str, Pattern], record: Any) -> None:
+def _remember(patterns: PatternStore, record: Any) -> None:
     key = record.key.decode() if record.key else None
     if record.value is None:
         if key:
-            patterns.pop(key, None)
+            patterns.discard(key)
         return
     try:
         pattern = codec.decode(Pattern, record.value, record.headers)
     except DecodeError as exc:
         log.warning("skipped an undecodable pattern at offset %s: %s", record.offset, exc)
         return
-    patterns[pattern.pattern_id] = pattern
+    patterns.add(pattern)
 
 
 def observe(feedback: FeedbackMetrics) -> None:

@@ -19,6 +19,7 @@ LAYERS: list[tuple[str, list[tuple[str, str, str]]]] = [
         ("primary", "time to first evidence p95 (s)", "first_evidence_p95_s"),
         ("secondary", "evidence completeness", "evidence_completeness"),
         ("", "checks per ticket", "checks_per_ticket"),
+        ("", "source checks per ticket (without the similar-case lookup)", "source_checks_per_ticket"),
         ("", "checks run / checks possible", "checks_ratio"),
     ]),
     ("Decisioning", [

@@ -252,6 +252,11 @@ async def learn_then_rerun(
         "checks_reduction": _reduction(
             before.get("checks_per_ticket"), after.report.get("checks_per_ticket")
         ),
+        "source_checks_per_ticket_before": before.get("source_checks_per_ticket"),
+        "source_checks_per_ticket_after": after.report.get("source_checks_per_ticket"),
+        "source_checks_reduction": _reduction(
+            before.get("source_checks_per_ticket"), after.report.get("source_checks_per_ticket")
+        ),
         "decision_accuracy_before": before.get("decision_accuracy"),
         "decision_accuracy_after": after.report.get("decision_accuracy"),
         "learning_phase_accuracy": learning.report.get("decision_accuracy"),

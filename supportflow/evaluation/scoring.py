@@ -7,6 +7,8 @@ Definitions (each figure in the eval JSON):
 - evidence completeness: share of a ticket's `required_evidence` checks that its investigation ran.
 - checks per ticket: evidence items per investigated ticket (needs_info tickets excluded);
   `checks_ratio` divides by the checks the matching playbook could have run.
+- source checks per ticket: the same without the similar-case lookup, which reads the learner's
+  own patterns in memory: the reads of product sources, on which learning is judged.
 - decision accuracy and misroute rate (route queue differs from the truth's).
 - answer-point coverage: share of `answer_points` found (case-insensitive) in the customer reply;
   a point written as a sentence counts when the reply states every hard fact it names.
@@ -30,11 +32,12 @@ from functools import cache
 from typing import Any
 
 from services.drafter.consistency import contradictions
-from supportflow.domain import Domain
+from supportflow.domain import BUILTIN_CHECKS, Domain
 from supportflow.events import DECISION_CLASSES, CaseFile
 from supportflow.world.pack import Truth
 
 GENERIC_MISSING = ("time_window", "error_details", "action")
+_, PATTERNS_CHECK = BUILTIN_CHECKS
 
 
 @dataclass(frozen=True)
@@ -200,6 +203,7 @@ def _investigation_scores(results: Sequence[Scored]) -> dict[str, Any]:
     ]
     required = run_required = 0
     checks: list[int] = []
+    source_checks: list[int] = []
     possible: list[int] = []
     reused = 0
     for r in investigated:
@@ -208,6 +212,7 @@ def _investigation_scores(results: Sequence[Scored]) -> dict[str, Any]:
         required += len(r.truth.required_evidence)
         run_required += sum(check in ran for check in r.truth.required_evidence)
         checks.append(len(r.case.investigation.evidence))
+        source_checks.append(sum(e.check != PATTERNS_CHECK for e in r.case.investigation.evidence))
         possible.append(r.case.investigation.checks_possible)
         reused += bool(r.case.investigation.similar_cases)
     return {
@@ -215,6 +220,7 @@ def _investigation_scores(results: Sequence[Scored]) -> dict[str, Any]:
         "first_evidence_p95_s": percentile(first_evidence, 95),
         "evidence_completeness": ratio(run_required, required),
         "checks_per_ticket": statistics.fmean(checks) if checks else None,
+        "source_checks_per_ticket": statistics.fmean(source_checks) if source_checks else None,
         "checks_ratio": ratio(sum(checks), sum(possible)),
         "pattern_reuse": ratio(reused, len(investigated)),
         "pattern_reuse_cases": reused,
@@ -286,6 +292,7 @@ def _breakdown(results: Sequence[Scored], key: Any) -> dict[str, Any]:
             "misroute_rate": decided["misroute_rate"],
             "evidence_completeness": investigated["evidence_completeness"],
             "checks_per_ticket": investigated["checks_per_ticket"],
+            "source_checks_per_ticket": investigated["source_checks_per_ticket"],
             "answer_point_coverage": drafted["answer_point_coverage"],
             "forbidden_leaks": drafted["forbidden_leaks"],
             "reply_contradictions": drafted["reply_contradictions"],

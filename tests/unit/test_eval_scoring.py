@@ -172,3 +172,23 @@ def test_reply_contradictions_are_counted_in_final_replies() -> None:
     assert report["reply_contradictions"] == 1
     assert report["contradicting"][0]["rule"] == "incident_tense"
     assert report["per_class"]["incident"]["reply_contradictions"] == 1
+
+
+def test_source_checks_leave_out_the_similar_case_lookup() -> None:
+    checks = ["identity.requester_membership", "patterns.similar_cases", "account.plan_limits"]
+    scored = Scored(
+        truth=truth(),
+        case=case(
+            "T1",
+            identifiers={},
+            missing=[],
+            decided="expected_behavior",
+            queue="l1-explain",
+            checks=checks,
+            reply="r",
+            claims=[],
+        ),
+    )
+    report = score([scored])
+    assert report["checks_per_ticket"] == pytest.approx(3)
+    assert report["source_checks_per_ticket"] == pytest.approx(2)

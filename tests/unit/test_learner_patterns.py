@@ -210,8 +210,8 @@ def test_reopened_patterns_weigh_less_in_priors() -> None:
     assert priors["open_incident"] > priors["plan_limit"]
 
 
-def test_pruned_lookup_still_finds_the_rare_match_among_many() -> None:
-    index = PatternIndex(max_postings=50)
+def test_lookup_finds_the_rare_match_among_many() -> None:
+    index = PatternIndex()
     for n in range(2000):
         index.add(_pattern(f"noise_{n}", f"export fails dashboard slow word{n % 97}", "open_incident"))
     index.add(_pattern("needle", "export fails snowflake upstream_unavailable", "integration_outage"))
@@ -226,3 +226,49 @@ def test_an_identical_signature_scores_the_full_text_weight() -> None:
     [(best, score)] = index.similar_to("export fails plan limit reached csv", {}, k=1)
     assert best.pattern_id == "same"
     assert abs(score - 0.7) < 1e-6  # text weight 0.7 × a perfect text match; no features to overlap
+
+
+def test_replaced_patterns_are_compacted_away_and_lookups_stay_right() -> None:
+    index = PatternIndex()
+    for round_ in range(3):  # every pattern replaced twice: 2 × 1500 retired documents
+        for n in range(1500):
+            cause = "plan_limit" if (n + round_) % 2 else "open_incident"
+            index.add(_pattern(f"p_{n}", f"export fails word{n} round{round_}", cause))
+    assert len(index) == 1500
+    assert len(index._ids) < 2 * 1500, "retired documents were dropped"
+    [(best, _)] = index.similar_to("export fails word7 round2", {}, k=1)
+    assert best.pattern_id == "p_7" and best.cause == "plan_limit"
+    assert index.similar_to("round0", {}, k=5) == []
+    assert index["p_8"].signature == "export fails word8 round2"
+
+
+def test_a_held_pattern_reads_back_equal() -> None:
+    from supportflow.pattern_store import PatternStore
+
+    pattern = _pattern(
+        "p_1",
+        "export fails",
+        "plan_limit",
+        features={"problem_type": "export_failed"},
+        checks=["account.plan_limits"],
+        answer_example="Your plan allows 20 exports per day.",
+        ticket_ids=["T-1", "T-2"],
+        support=2,
+    )
+    store = PatternStore()
+    store.add(pattern)
+    index = PatternIndex()
+    index.add(pattern)
+    assert store["p_1"] == pattern and index["p_1"] == pattern
+    assert store["p_1"].updated_at == pattern.updated_at and dict(store) == {"p_1": pattern}
+
+
+def test_replaced_versions_do_not_weigh_in_the_scores() -> None:
+    fresh, updated = _index(), PatternIndex()
+    for version in range(5):  # earlier versions of the same patterns, since replaced
+        updated.add(_pattern("p_limit", f"export limit v{version} plan_limit_reached", "plan_limit"))
+        updated.add(_pattern("p_perm", "export dashboard permission_denied role limit", "missing_permission"))
+    for pattern_id in fresh:
+        updated.add(fresh[pattern_id])
+    query = intake("plan_limit", problem_statement="CSV export keeps failing: PLAN_LIMIT_REACHED")
+    assert updated.similar(query, k=4) == fresh.similar(query, k=4)
