@@ -22,11 +22,19 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from supportflow import codec
-from supportflow.events import CaseFile, CaseResolved, DeadLetter, IncidentGroup, Pattern, TicketReceived
+from supportflow.events import (
+    CaseFile,
+    CaseResolved,
+    DeadLetter,
+    IncidentGroup,
+    LearnedPath,
+    Pattern,
+    TicketReceived,
+)
 from supportflow.fleet import SUPERVISOR, Fleet, run_dir, stop_recorded
 from supportflow.settings import SERVICES, Settings, get_settings
 from supportflow.summary import DEAD_LETTER_BODY_CHARS, cut, summarize
-from supportflow.topics import DEADLETTER, INCIDENTS, PATTERNS, TICKETS_RECEIVED, TOPICS
+from supportflow.topics import DEADLETTER, INCIDENTS, LEARNED_PATHS, PATTERNS, TICKETS_RECEIVED, TOPICS
 
 console = Console(stderr=True)
 TOPIC_RECORDS: dict[str, type[Any]] = {spec.name: CaseFile for spec in TOPICS}
@@ -34,6 +42,7 @@ TOPIC_RECORDS |= {
     TICKETS_RECEIVED: TicketReceived,
     "support.cases.resolved": CaseResolved,
     PATTERNS: Pattern,
+    LEARNED_PATHS: LearnedPath,
     INCIDENTS: IncidentGroup,
     DEADLETTER: DeadLetter,
 }
@@ -124,6 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("pack", "supportflow.world.cli"),
         ("eval", "supportflow.evaluation.cli"),
         ("domain", "supportflow.domain.cli"),
+        ("playbooks", "supportflow.domain.suggest"),
         ("demo", "supportflow.demo"),
         ("bench", "supportflow.bench"),
         ("console", "services.console.cli"),

@@ -24,7 +24,15 @@ import fastavro
 import orjson
 from pydantic import BaseModel, ValidationError
 
-from supportflow.events import CaseFile, CaseResolved, DeadLetter, IncidentGroup, Pattern, TicketReceived
+from supportflow.events import (
+    CaseFile,
+    CaseResolved,
+    DeadLetter,
+    IncidentGroup,
+    LearnedPath,
+    Pattern,
+    TicketReceived,
+)
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 AVRO = "application/avro"
@@ -35,10 +43,11 @@ RECORDS: dict[str, type[BaseModel]] = {
     "CaseFile": CaseFile,
     "CaseResolved": CaseResolved,
     "Pattern": Pattern,
+    "LearnedPath": LearnedPath,
     "IncidentGroup": IncidentGroup,
     "DeadLetter": DeadLetter,
 }
-CURRENT_VERSION: dict[str, int] = {name: 1 for name in RECORDS} | {"CaseResolved": 2, "CaseFile": 2}
+CURRENT_VERSION: dict[str, int] = {name: 1 for name in RECORDS} | {"CaseResolved": 3, "CaseFile": 3}
 
 M = TypeVar("M", bound=BaseModel)
 Headers = Mapping[str, bytes] | Iterable[tuple[str, bytes]] | None

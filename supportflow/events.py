@@ -143,6 +143,19 @@ class Hypothesis(Record):
     evidence_ids: list[str] = Field(default_factory=list)
 
 
+class LearnedPathUse(Record):
+    """A learned investigation path whose own checks showed its signal on this case: the cause
+    it settles, the cases it was learned from (cited in the internal note), the approved answer."""
+
+    path_id: str
+    cause: str
+    decision_class: DecisionClass
+    route_queue: str | None = None
+    cases: list[str] = Field(default_factory=list)
+    answer: str | None = None
+    evidence_ids: list[str] = Field(default_factory=list)
+
+
 class InvestigationSection(Record):
     identity_status: Literal["verified", "unverified", "mismatch"] = "unverified"
     identity_note: str = ""
@@ -155,6 +168,8 @@ class InvestigationSection(Record):
     similar_cases: list[str] = Field(default_factory=list)
     checks_possible: int = 0
     first_evidence_s: float | None = None
+    # v2: set when a learned path, not a playbook hypothesis, settled the cause
+    learned_path: LearnedPathUse | None = None
 
 
 # --- decision -------------------------------------------------------------------------
@@ -237,6 +252,21 @@ class CaseFile(Record):
 # --- feedback, learning, failures -----------------------------------------------------
 
 
+class SettlingEvidence(Record):
+    """Which check of which source showed what, as recorded by whoever settled the case.
+
+    `params` is what the check was run for (the attributes of the explanation it tested), each
+    value JSON-encoded, so a learned path can run the same check again; `facts` what it found
+    (the evidence's facts), so an approved answer can say this case's instead."""
+
+    check: str
+    source: str = ""
+    verdict: Verdict = "supports"
+    observed: str = ""
+    params: dict[str, str] = Field(default_factory=dict)
+    facts: dict[str, str] = Field(default_factory=dict)  # what the check found, as its evidence holds it
+
+
 class CaseResolved(Record):
     """The helpdesk's final outcome for a case, or a review console action on one case revision."""
 
@@ -258,6 +288,9 @@ class CaseResolved(Record):
     edit_distance: float | None = None  # normalized, 0 = sent as drafted, 1 = rewritten
     reviewed_by: str | None = None
     team: str | None = None
+    # v3: the evidence that settled the case (a cause the system called unclear becomes a
+    # learned investigation path from it)
+    settled_by: list[SettlingEvidence] = Field(default_factory=list)
 
 
 class Pattern(Record):
@@ -274,6 +307,26 @@ class Pattern(Record):
     answer_example: str | None = None
     support: int = 1
     reopened: int = 0
+    ticket_ids: list[str] = Field(default_factory=list)
+    updated_at: datetime
+
+
+class LearnedPath(Record):
+    """An investigation path learned from resolved cases the playbooks could not settle, keyed
+    by path_id on a compacted topic: the ticket signature, the checks that proved the cause with
+    the verdict each showed, the decision and route, and the approved answer."""
+
+    path_id: str
+    signature: str
+    problem_type: str | None = None
+    features: dict[str, str] = Field(default_factory=dict)
+    decision_class: DecisionClass
+    cause: str
+    title: str = ""
+    route_queue: str | None = None
+    checks: list[SettlingEvidence] = Field(default_factory=list)
+    answer: str | None = None
+    support: int = 1
     ticket_ids: list[str] = Field(default_factory=list)
     updated_at: datetime
 

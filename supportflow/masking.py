@@ -3,14 +3,21 @@
 Shared by every service that writes text a person may read. Hostnames and account ids stay;
 API keys, tokens, JWTs, passwords, private keys, card numbers (Luhn-checked) and cloud keys
 do not. The domain's own secret patterns (`vocabulary.secrets`) come first: such a secret keeps
-its visible prefix (`keep` characters), which support may quote.
+its visible prefix (`keep` characters), which support may quote. detect-secrets' detectors
+(pinned) find the rest: the known services' key shapes, keyword assignments and high-entropy
+strings; our own rules only add what it has no detector for.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from detect_secrets.plugins.base import BasePlugin
 
 REDACTED = "[redacted]"
 
@@ -40,35 +47,100 @@ def _mask_card(match: re.Match[str]) -> str:
     return match.group(0)
 
 
-# Order matters: specific token shapes before the generic `key: value` assignment rule.
+# What detect-secrets has no detector for: a whole private-key block (its detector sees the
+# BEGIN line), OpenAI project keys (its detector knows the older shape), bearer tokens, a password stated in a sentence in one of the intake's languages
+# ("the password is x", "a senha é x": the value must look like one, a digit or a symbol in
+# it, so "my password is expired" keeps its meaning) and card numbers (Luhn-checked).
+_SECRET_WORDS = (
+    r"(?:password|passwort|mot de passe|contraseña|senha|wachtwoord|passwd|passphrase|pwd|secret|client_secret"
+    r"|token|api[_\- ]?key|access[_\- ]?token|auth[_\- ]?token|aws_secret_access_key|private[_\- ]?key)"
+)
 SECRET_RULES: tuple[tuple[re.Pattern[str], Replacer | str], ...] = (
     (
         re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.S),
         "[redacted private key]",
     ),
-    (re.compile(r"\b(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{16,}\b"), "[redacted API key]"),
     (re.compile(r"\bsk-(?:ant-|proj-)?[A-Za-z0-9_\-]{20,}"), "[redacted API key]"),
-    (re.compile(r"\b(?:ghp|gho|ghs|github_pat)_[A-Za-z0-9_]{20,}\b"), "[redacted token]"),
-    (re.compile(r"\bxox[abposr]-[A-Za-z0-9\-]{10,}\b"), "[redacted token]"),
-    (re.compile(r"\beyJ[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]{5,}"), "[redacted token]"),
-    (re.compile(r"(?i)\b(bearer)(\s+)[A-Za-z0-9\-._~+/]{8,}=*"), _mask_assignment),
-    (re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"), "[redacted AWS key]"),
-    (
-        re.compile(r"(?i)([a-z][a-z0-9+.\-]*://[^/\s:@]+:)([^@\s/]+)(?=@)"),
-        lambda m: f"{m.group(1)}{REDACTED}",
-    ),
     (
         re.compile(
-            r"(?i)\b((?:password|passwort|senha|wachtwoord|contraseña|passwd|passphrase|pwd|secret|client_secret"
-            r"|api[_\- ]?key|access[_\- ]?token"
-            r"|auth[_\- ]?token|aws_secret_access_key|private[_\- ]?key)\"?)"
-            r"(\s*[:=]\s*|\s+(?:is|was|ist|war|est|était|es|era|é|è)\s+(?=\S*[\d!@#$%^&*_+=~]))(?!\[redacted)"
-            r"(\"[^\"\n]*\"|'[^'\n]*'|[^\s,;]+)"
+            rf"(?i)\b({_SECRET_WORDS}\"?)"
+            r"(\s*[:=]\s*|\s+(?:is|was|ist|war|est|était|es|era|é|è)\s+(?=\S*[\d!@#$%^&*_+=~]))"
+            r"(?!\[redacted)(?![\"']?[^\s\"']*…\[redacted)(\"[^\"\n]*\"|'[^'\n]*'|[^\s,;]+)"
         ),
         _mask_assignment,
     ),
     (re.compile(r"(?<![\w.])(?:\d[ \-]?){12,18}\d(?![\w.])"), _mask_card),
 )
+
+# detect-secrets' detectors, built once, each behind the cheapest test a line must pass to hold
+# what it looks for (most lines of a ticket hold nothing any of them looks for). A public IP
+# address is not a credential: hostnames and addresses stay in internal notes.
+_GATES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
+    (
+        re.compile(r"pass|pwd|secret|(?<![a-z])key|apikey|token|auth|cred|contrase", re.IGNORECASE),
+        ("KeywordDetector",),
+    ),
+    (re.compile(r"[\"'][^\"'\s]{20,}"), ("Base64HighEntropyString", "HexHighEntropyString")),
+    (re.compile(r"://[^\s/@]+:[^\s/@]+@"), ("BasicAuthDetector",)),
+    (re.compile(r"PRIVATE KEY"), ("PrivateKeyDetector",)),
+)
+_GATED = frozenset(name for _, names in _GATES for name in names)
+_NOT_CREDENTIALS = frozenset({"IPPublicDetector"})
+# every other detector looks for a service's key or token shape: a long unbroken run
+_TOKEN_RUN = re.compile(r"[A-Za-z0-9+=_\-]{20,}")
+# Lines are read as YAML, where the keyword detector takes `name: value` and `NAME=value`
+# without quotes, the forms people paste into tickets.
+_AS_FILE = "ticket.yaml"
+_TOKEN_CHARS = r"[A-Za-z0-9_\-+/]"
+
+
+@lru_cache(maxsize=1)
+def _detectors() -> tuple[tuple[re.Pattern[str], tuple[BasePlugin, ...]], ...]:
+    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+
+    plugins: list[type[BasePlugin]] = list(get_mapping_from_secret_type_to_class().values())
+    by_name = {plugin.__name__: plugin for plugin in plugins}
+    shapes = tuple(cls() for name, cls in sorted(by_name.items()) if name not in _GATED | _NOT_CREDENTIALS)
+    gated = tuple((gate, tuple(by_name[name]() for name in names)) for gate, names in _GATES)
+    return (*gated, (_TOKEN_RUN, shapes))
+
+
+def _detected(text: str) -> tuple[str, int]:
+    """`text` with every value a detect-secrets detector reports replaced, and how many."""
+    active = [(gate, detectors) for gate, detectors in _detectors() if gate.search(text)]
+    if not active:
+        return text, 0
+    lines = text.split("\n")
+    count = 0
+    for number, line in enumerate(lines):
+        values = {
+            found.secret_value
+            for gate, detectors in active
+            if gate.search(line)
+            for detector in detectors
+            for found in detector.analyze_line(filename=_AS_FILE, line=line, line_number=number + 1)
+            if found.secret_value and REDACTED not in found.secret_value
+        }
+        for value in sorted(values, key=len, reverse=True):
+            # some detectors report only the token's prefix ("ghp"): the whole token goes
+            line, found = re.subn(rf"{_TOKEN_CHARS}*{re.escape(value)}{_TOKEN_CHARS}*", REDACTED, line)
+            count += found
+        lines[number] = line
+    return "\n".join(lines), count
+
+
+_BEARER = re.compile(r"(?i)\b(bearer|basic)(\s+)(?!\[redacted)([A-Za-z0-9\-._~+/]{8,}=*)(?!…)")
+
+
+def _bearer(public: Sequence[re.Pattern[str]]) -> Replacer:
+    """Mask a bearer token unless it is only a key's public prefix (`public`)."""
+
+    def replace(match: re.Match[str]) -> str:
+        if any(prefix.match(match.group(3)) for prefix in public):
+            return match.group(0)
+        return _mask_assignment(match)
+
+    return replace
 
 
 def apply_rules(text: str, rules: Iterable[tuple[re.Pattern[str], Replacer | str]]) -> tuple[str, int]:
@@ -125,12 +197,20 @@ def _domain_secret_rules() -> tuple[tuple[re.Pattern[str], Replacer | str], ...]
     return _domain
 
 
-def mask_secrets_counted(text: str) -> tuple[str, int]:
-    """Mask credentials (the domain's secrets, then API keys, tokens, JWTs, passwords, card numbers,
-    AWS keys); return the count."""
-    text, domain_count = apply_rules(text, _domain_secret_rules())
-    text, count = apply_rules(text, SECRET_RULES)
-    return text, domain_count + count
+def mask_secrets_counted(
+    text: str,
+    domain: Iterable[tuple[re.Pattern[str], Replacer | str]] | None = None,
+    public: Sequence[re.Pattern[str]] = (),
+) -> tuple[str, int]:
+    """Mask credentials: the domain's secrets (`domain`: its masking rules, the configured
+    domain's when not given), then private keys, bearer tokens (but not a key's public prefix,
+    `public`), stated passwords and card numbers, then whatever detect-secrets' detectors find
+    (API keys and tokens of the known services, JWTs, keyword assignments, high-entropy
+    strings). Returns the count."""
+    text, domain_count = apply_rules(text, _domain_secret_rules() if domain is None else domain)
+    text, count = apply_rules(text, (*SECRET_RULES, (_BEARER, _bearer(public))))
+    text, detected = _detected(text)
+    return text, domain_count + count + detected
 
 
 def mask_secrets(text: str) -> str:

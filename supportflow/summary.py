@@ -42,6 +42,11 @@ def _case(case: CaseFile) -> str:
             verdicts[evidence.verdict] = verdicts.get(evidence.verdict, 0) + 1
         counted = ", ".join(f"{n} {verdict}" for verdict, n in verdicts.items()) or "none"
         lines.append(f"  evidence  {len(case.investigation.evidence)} ({counted})")
+        learned = case.investigation.learned_path
+        if learned is not None:
+            lines.append(
+                f"  learned   path {learned.path_id} from {', '.join(learned.cases) or 'no recorded case'}"
+            )
     if case.decision:
         decision = case.decision
         lines.append(

@@ -26,6 +26,7 @@ CASES_DECIDED = "support.cases.decided"
 REPLIES_DRAFTED = "support.replies.drafted"
 CASES_RESOLVED = "support.cases.resolved"
 PATTERNS = "support.patterns"
+LEARNED_PATHS = "support.paths"
 INCIDENTS = "support.incidents"
 DEADLETTER = "support.deadletter"
 
@@ -37,6 +38,7 @@ TOPICS: tuple[TopicSpec, ...] = (
     TopicSpec(REPLIES_DRAFTED, "case files with the drafted reply, for helpdesks and agents"),
     TopicSpec(CASES_RESOLVED, "helpdesk feedback: the final outcome of a case"),
     TopicSpec(PATTERNS, "learned patterns, one per pattern_id", compacted=True),
+    TopicSpec(LEARNED_PATHS, "learned investigation paths, one per path_id", compacted=True),
     TopicSpec(INCIDENTS, "incident groups as they grow, one per incident_id", compacted=True),
     TopicSpec(DEADLETTER, "records a service could not decode or process, with the reason"),
 )

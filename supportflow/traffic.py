@@ -13,11 +13,34 @@ from collections.abc import AsyncGenerator, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import BaseModel
+
 from supportflow import codec
 from supportflow.admin import producer, read_topic
-from supportflow.events import CaseFile, DeadLetter, IncidentGroup, TicketReceived
+from supportflow.events import CaseFile, CaseResolved, DeadLetter, IncidentGroup, TicketReceived
 from supportflow.settings import Settings
-from supportflow.topics import DEADLETTER, INCIDENTS, REPLIES_DRAFTED, TICKETS_RECEIVED
+from supportflow.topics import CASES_RESOLVED, DEADLETTER, INCIDENTS, REPLIES_DRAFTED, TICKETS_RECEIVED
+
+
+async def publish_records(settings: Settings, topic: str, records: Iterable[tuple[str, BaseModel]]) -> int:
+    """Send (key, record) pairs to the logical `topic` as Avro; waits for every ack."""
+    count = 0
+    async with producer(settings) as sender:
+        for key, record in records:
+            await sender.send(
+                settings.topic(topic),
+                codec.encode(record),
+                key=key.encode(),
+                headers=list(codec.avro_headers(type(record).__name__).items()),
+            )
+            count += 1
+        await sender.flush()
+    return count
+
+
+async def publish_resolutions(settings: Settings, resolutions: Iterable[CaseResolved]) -> int:
+    """Send helpdesk outcomes to `support.cases.resolved`, keyed by ticket_id."""
+    return await publish_records(settings, CASES_RESOLVED, ((r.ticket_id, r) for r in resolutions))
 
 
 async def publish_tickets(

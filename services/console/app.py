@@ -72,8 +72,15 @@ def age(moment: datetime) -> str:
 class Console:
     """The handlers, holding the store, the publisher (None: actions stay pending) and routes."""
 
-    def __init__(self, store: CaseStore, publisher: Sender | None, routes: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        store: CaseStore,
+        publisher: Sender | None,
+        routes: dict[str, Any],
+        attributes: dict[str, dict[str, Any]] | None = None,
+    ) -> None:
         self.store, self.publisher, self.routes = store, publisher, routes
+        self.attributes = attributes or {}  # cause -> what its hypothesis's checks are run for
         self.templates = templates()
 
     def render(self, request: Request, name: str, status: int = 200, **context: Any) -> Response:
@@ -154,7 +161,7 @@ class Console:
         )
 
     async def act(self, request: Request, team: str) -> Response:
-        form = await request.form(max_fields=20, max_part_size=256 * 1024)
+        form = await request.form(max_fields=80, max_part_size=256 * 1024)
         if not csrf_ok(request.session, form.get("csrf")):
             return self.render(request, "error.html", 403, message="Your session expired: reload the case.")
         stored = await asyncio.to_thread(self.store.case, request.path_params["ticket_id"])
@@ -180,9 +187,11 @@ class Console:
                     decision_class=fields["decision_class"],
                     cause=fields["cause"],
                     queue=fields["queue"],
+                    settled_by=tuple(str(v) for v in form.getlist("settled_by"))[:40],
                 ),
                 self.routes,
                 datetime.now(UTC),
+                self.attributes,
             )
         except review.ReviewError as exc:
             # a double click or a retry of an action already taken lands where the first did
@@ -281,9 +290,14 @@ class SecurityHeaders:
 def build(settings: Settings, store: CaseStore, publisher: Sender | None = None) -> Starlette:
     """The console app. Without a `publisher` its lifespan runs the Kafka feed and publisher;
     with one (tests) there is no feed and actions are published through it."""
-    routes = review.routing_table(load_domain_for(settings).routing)
+    domain = load_domain_for(settings)
+    routes = review.routing_table(domain.routing)
+    attributes = {
+        str(spec.get("cause") or cause): dict(spec.get("attributes") or {})
+        for cause, spec in (domain.playbooks.get("hypotheses") or {}).items()
+    }
     kafka = Publisher(settings) if publisher is None else None
-    console = Console(store, publisher or kafka, routes)
+    console = Console(store, publisher or kafka, routes, attributes)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

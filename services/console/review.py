@@ -8,12 +8,14 @@ click, a retry or a second tab produces the same id and the store keeps the firs
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 from supportflow.domain.models import Routing
-from supportflow.events import DECISION_CLASSES, CaseFile, CaseResolved, Route
+from supportflow.events import DECISION_CLASSES, CaseFile, CaseResolved, Route, SettlingEvidence
 from supportflow.similarity import EDIT_THRESHOLD, revision_distance
 
 ActionName = Literal["approve", "edit_approve", "reroute", "ask_customer", "engineering_follow_up", "resolve"]
@@ -55,6 +57,7 @@ class Review:
     decision_class: str = ""  # reroute: the corrected class
     cause: str = ""  # reroute: the corrected cause ("" = none)
     queue: str = ""  # reroute: the target queue
+    settled_by: tuple[str, ...] = ()  # reroute: ids of the case's evidence that settled the cause
 
 
 @dataclass(frozen=True)
@@ -72,11 +75,18 @@ def event_id(ticket_id: str, revision: int, action: str, queue: str = "") -> str
 
 
 def resolution(
-    case: CaseFile, standing: Standing, review: Review, routes: dict[str, Route], at: datetime
+    case: CaseFile,
+    standing: Standing,
+    review: Review,
+    routes: dict[str, Route],
+    at: datetime,
+    attributes: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Outcome:
     """The outcome of `review` on `case`; raises ReviewError when it does not apply.
 
     `routes` maps each queue of the routing table to its route (a reroute must name one).
+    `attributes` (cause -> the playbooks' attributes of its hypothesis) say what a check of the
+    settling evidence was run for, so a learned path runs it the same way.
     """
     if review.action not in ACTIONS:
         raise ReviewError(f"unknown action {review.action!r}")
@@ -121,6 +131,9 @@ def resolution(
         reply, status = "", "open"
     elif review.action == "resolve":
         reply = ""
+    settled = (
+        settling_evidence(case, review.settled_by, attributes or {}) if review.action == "reroute" else []
+    )
     resolved = CaseResolved(
         ticket_id=case.ticket_id,
         resolved_at=at,
@@ -136,8 +149,35 @@ def resolution(
         edit_distance=edit if review.action in ("approve", "edit_approve", "engineering_follow_up") else None,
         reviewed_by=review.agent,
         team=review.team,
+        settled_by=settled,
     )
     return Outcome(resolved, status, route)
+
+
+def settling_evidence(
+    case: CaseFile, ids: tuple[str, ...], attributes: Mapping[str, Mapping[str, Any]]
+) -> list[SettlingEvidence]:
+    """The evidence items the agent named as what settled the cause, as the learner keeps them."""
+    investigation = case.investigation
+    found = {e.evidence_id: e for e in investigation.evidence} if investigation else {}
+    if unknown := [i for i in ids if i not in found]:
+        raise ReviewError(f"this case has no evidence {', '.join(unknown)}")
+    causes = {h.hypothesis_id: h.cause for h in investigation.hypotheses} if investigation else {}
+    settled = []
+    for evidence_id in dict.fromkeys(ids):
+        evidence = found[evidence_id]
+        ran_for = attributes.get(causes.get(evidence.hypothesis_id or "") or "", {})
+        settled.append(
+            SettlingEvidence(
+                check=evidence.check,
+                source=evidence.source,
+                verdict=evidence.verdict,
+                observed=evidence.observed,
+                params={key: json.dumps(value) for key, value in ran_for.items()},
+                facts=dict(evidence.facts),
+            )
+        )
+    return settled
 
 
 def routing_table(routing: Routing) -> dict[str, Route]:

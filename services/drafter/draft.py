@@ -20,6 +20,7 @@ from services.drafter.consistency import (
     incident_evidence,
     incident_state,
 )
+from services.drafter.learned import with_learned_answer
 from services.drafter.redaction import redact, tenant_scope
 from supportflow.events import CaseFile, Claim, Draft, Evidence, Hypothesis
 from supportflow.masking import mask_secrets
@@ -450,7 +451,7 @@ def draft(case: CaseFile, *, approved_example: str | None = None, replies: t.Rep
     that contradicts the case or another sentence (`consistency.contradictions`) is left out,
     and the reply written again without it."""
     with t.using(replies):
-        return _draft(case, approved_example)
+        return with_learned_answer(case, _draft(case, approved_example))
 
 
 def _draft(case: CaseFile, approved_example: str | None) -> Draft:

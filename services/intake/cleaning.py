@@ -13,9 +13,14 @@ that no extracted field can carry one.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+
+from mailparser_reply.constants import GENERIC_MAIL_SEPARATOR, MAIL_LANGUAGES
+from selectolax.lexbor import LexborHTMLParser
+
+from supportflow.masking import domain_rules, mask_secrets_counted
 
 MAX_LOG_EXCERPTS = 5
 MAX_LOG_EXCERPT_CHARS = 2000
@@ -25,28 +30,6 @@ _FLAGS = re.IGNORECASE | re.MULTILINE
 
 # --- secrets ---------------------------------------------------------------------------------
 
-# A product secret (the domain's patterns) keeps only its visible prefix; generic bearer tokens,
-# passwords and key assignments are masked whole. What is already cut is left alone.
-_CUT = "…[redacted]"
-_BEARER = re.compile(r"\b(Bearer|Basic)\s+(?![^\s]*…\[redacted\])([A-Za-z0-9._~+/=-]{12,})", re.IGNORECASE)
-# "password: x", and a password stated in a sentence in one of the supported languages ("the
-# password is x", "a password é x", "das Passwort ist x"): there the value must look like one
-# (a digit or a symbol in it), so "my password is expired" keeps its meaning.
-_SECRET_WORDS = r"\b(password|passwort|mot de passe|contraseña|senha|wachtwoord|passwd|pwd|secret|token)"
-_PASSWORD = re.compile(_SECRET_WORDS + r"(\s*[:=]\s*)(?!\[redacted)(\S{4,})", re.IGNORECASE)
-_PASSWORD_SAID = re.compile(
-    _SECRET_WORDS
-    + r"(\s+(?:is|was|ist|war|est|était|es|era|é|è)\s+)(?!\[redacted)(?=\S*[\d!@#$%^&*_+=~])(\S{4,})",
-    re.IGNORECASE,
-)
-_SECRET_ASSIGN = re.compile(
-    r"\b(api[_-]?key|x-api-key)(\s*[:=]\s*)(?![^\s]*…\[redacted\])(\S{12,})", re.IGNORECASE
-)
-
-
-def _cut_to(keep: int) -> Callable[[re.Match[str]], str]:
-    return lambda match: match.group(0)[:keep] + _CUT
-
 
 def redact_secrets(
     text: str,
@@ -54,65 +37,145 @@ def redact_secrets(
     visible: Sequence[re.Pattern[str]] = (),
 ) -> str:
     """Cut product secrets (`secrets`: pattern and visible characters) back to their visible
-    prefix, and mask tokens and passwords. A token that is only a key's visible prefix
-    (`visible`: the domain's key-prefix patterns, "Bearer <prefix>...") stays."""
-    for pattern, keep in secrets:
-        text = pattern.sub(_cut_to(keep), text)
-    low = text.lower()
-    if "bearer" in low or "basic" in low:
-
-        def bearer(match: re.Match[str]) -> str:
-            if any(prefix.match(match.group(2)) for prefix in visible):
-                return match.group(0)
-            return f"{match.group(1)} [redacted]"
-
-        text = _BEARER.sub(bearer, text)
-    if any(
-        word in low for word in ("pass", "pwd", "secret", "token", "contrase", "mot de", "senha", "wachtw")
-    ):
-        text = _PASSWORD.sub(r"\1\2[redacted]", text)
-        text = _PASSWORD_SAID.sub(r"\1\2[redacted]", text)
-    if "key" in low and "api" in low:  # both in every form the pattern takes
-        text = _SECRET_ASSIGN.sub(r"\1\2[redacted]", text)
-    return text
+    prefix, and mask every other credential (supportflow.masking). A token that is only a key's
+    visible prefix (`visible`: the domain's key-prefix patterns, "Bearer <prefix>...") stays."""
+    return mask_secrets_counted(text, domain_rules(secrets), visible)[0]
 
 
 # --- reply / forward structure -----------------------------------------------------------
 
-_REPLY_HEADER = re.compile(
-    r"^\s*(?:"
-    r"on\b.{0,200}\bwrote\s*:?"  # On Mon, 3 May 2024, Ana <a@b> wrote:
-    r"|am\b.{0,200}\bschrieb\b.{0,80}"  # Am 03.05.2024 um 10:12 schrieb Ana:
-    r"|le\b.{0,200}\ba\s+écrit\s*:?"  # Le 3 mai 2024, Ana a écrit :
-    r"|el\b.{0,200}\bescribió\s*:?"  # El 3 may 2024, Ana escribió:
-    r"|-{2,}\s*(?:original message|ursprüngliche nachricht|message d'origine|mensaje original)\s*-{2,}"
-    r")\s*$",
-    re.MULTILINE,
+# mail-parser-reply's header patterns per language: a one-line "On … wrote:" / "Am … schrieb …:"
+# opens quoted history; a block of header lines (From:/Sent:/To:/Subject:, Von:/Gesendet:,
+# De :/Envoyé :, …) or an "-----Original Message-----" line opens a forwarded message. The
+# library has no Portuguese; its English and Spanish headers cover Portuguese clients but for
+# the "Em … escreveu:" line, added here in the library's form.
+_MAIL_LANGUAGES = ("en", "de", "fr", "es", "it", "nl")
+_QUOTE_HEADER = re.compile(
+    "|".join(
+        [
+            *(MAIL_LANGUAGES[language]["wrote_header"] for language in _MAIL_LANGUAGES),
+            r"^(?:> ?)*Em\s.+?escreveu:$",
+        ]
+    ),
+    re.MULTILINE | re.IGNORECASE,
 )
-_FORWARD_MARKER = re.compile(
-    r"^\s*(?:-{2,}\s*)?(?:forwarded message|weitergeleitete nachricht|message transféré|"
-    r"mensaje reenviado|begin forwarded message|original-nachricht)\s*:?\s*(?:-{2,})?\s*$",
-    re.MULTILINE,
+_HEADER_NAMES = re.compile(r"\[\* \]\*\(\?:([^)]*)\)")
+# Clients mix languages in one block (Apple Mail's "De:" over "Date:", a Portuguese "De:" over
+# "Data:"): the library's header names of every language, Portuguese added, in its own form.
+_ALL_NAMES = sorted(
+    {
+        name.strip()
+        for language in _MAIL_LANGUAGES
+        for group in _HEADER_NAMES.findall(MAIL_LANGUAGES[language]["from_header"])
+        for name in group.split("|")
+        if name.strip()
+    }
+    | {"Enviada", "Assunto", "Data", "Para"}
 )
-_HEADER_LINE = re.compile(
-    r"^\s*(?:from|sent|date|to|cc|subject|von|gesendet|datum|an|betreff|de|envoyé|date|à|objet|"
-    r"para|enviado|fecha|asunto)\s*:\s*(.*)$",
-    re.IGNORECASE,
+_FORWARD_HEADER = re.compile(
+    "|".join(
+        [
+            *(MAIL_LANGUAGES[language]["from_header"] for language in _MAIL_LANGUAGES),
+            rf"((?:(?:^|\n)[* ]*(?:{'|'.join(_ALL_NAMES)}) ?:[ *]*(?:\s{{,2}}).*){{2,}}(?:\n.*){{,1}})",
+            GENERIC_MAIL_SEPARATOR,
+        ]
+    ),
+    re.MULTILINE | re.IGNORECASE,
 )
+# Either pattern can match only where a header word starts a line or a "wrote" verb is written:
+# the (slow) patterns above run only then.
+_HEADER_GATE = re.compile(
+    r"^[>* ]*(?:from|von|de|da|van|sent|gesendet|envoyé|enviado|enviada|inviato|verzonden|date|datum|data"
+    r"|fecha)\s?:|wrote|schrieb|écrit|escribió|escreveu|scritto|schreef|original message",
+    re.MULTILINE | re.IGNORECASE,
+)
+# The header line that dates a message, whatever the client's language.
+_SENT_LINE = re.compile(
+    r"^[>* ]*(?:sent|date|gesendet|datum|envoyé|date|enviado|enviada|fecha|data|inviato|verzonden)\s?:\s*(.+)$",
+    re.MULTILINE | re.IGNORECASE,
+)
+_FROM_LINE = re.compile(r"^[>* ]*(?:from|von|de|da|van)\s?:\s*(.+)$", re.MULTILINE | re.IGNORECASE)
+# A line that only announces what follows ("---------- Forwarded message ---------",
+# "Begin forwarded message:", "Début du message réexpédié :", "-----Mensagem original-----").
+_ANNOUNCEMENT = re.compile(r"^\s*(?:-{2,}[^\n]{0,60}-{2,}|[^\n]{0,60}:)\s*$")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+
+
+@dataclass
+class _Part:
+    """The requester's own text (`sent` None) or one forwarded message and its date line."""
+
+    lines: list[str]
+    sent: str | None = None
+
+
+def _split_mail(text: str) -> tuple[list[_Part], list[str]]:
+    """The message's own text and the forwarded messages in it, quoted history cut off; and the
+    forwarded messages' senders."""
+    if not _HEADER_GATE.search(text):
+        return [_Part(_unquoted(text.split("\n"), forwarded=False))], []
+    quote = _QUOTE_HEADER.search(text)
+    if quote:
+        text = text[: quote.start()]  # everything below is the earlier conversation
+    parts: list[_Part] = []
+    senders: list[str] = []
+    position = 0
+    sent: str | None = None
+    for header in _FORWARD_HEADER.finditer(text):
+        before = text[position : header.start()].split("\n")
+        while before and (not before[-1].strip() or _ANNOUNCEMENT.match(before[-1])):
+            before.pop()  # the "Forwarded message" line above the headers
+        parts.append(_Part(_unquoted(before, forwarded=sent is not None), sent))
+        block = header.group(0)
+        dated = _SENT_LINE.search(block)
+        sent = dated.group(1).strip() if dated else ""
+        for sender in _FROM_LINE.finditer(block):
+            senders.extend(_EMAIL.findall(sender.group(1)))
+        position = header.end()
+    parts.append(_Part(_unquoted(text[position:].split("\n"), forwarded=sent is not None), sent))
+    return [part for part in parts if any(line.strip() for line in part.lines)], senders
+
+
+def _unquoted(lines: list[str], forwarded: bool) -> list[str]:
+    """Quoted lines ("> …") are history in the requester's own text; in a forwarded message the
+    quoting is the client's and the text is kept."""
+    if not any(line.lstrip().startswith(">") for line in lines):
+        return lines
+    if forwarded:
+        return [line.lstrip().lstrip("> ") if line.lstrip().startswith(">") else line for line in lines]
+    return [line for line in lines if not line.lstrip().startswith(">")]
+
 
 # --- signatures, disclaimers, greetings ---------------------------------------------------
 
+# Sign-off lines: mail-parser-reply's signature openers and "sent from my …" lines per language,
+# and the ones it lacks (Portuguese; shorter and warmer forms in the others).
+_SIGNOFF_WORDS = (
+    r"--|—|(?:warm|many)\s*regards|best wishes|cheers|thanks(?: a lot| again| so much)?|thank you(?: very much)?|"
+    r"many thanks|sincerely|yours(?: truly| sincerely)?|mit freundlichen gruessen|freundliche grüße|lg|mfg|"
+    r"danke(?: schön| im voraus)?|vielen dank|bien cordialement|bien à vous|merci(?: beaucoup| d'avance)?|"
+    r"saludos cordiales|gracias de antemano|"
+    r"atenciosamente|cumprimentos|com os melhores cumprimentos|melhores cumprimentos|abraço|obrigad[oa]|"
+    r"um abraço|saluti|distinti saluti|grazie(?: mille)?|un saluto|groeten|groetjes|met vriendelijke groeten|"
+    r"alvast bedankt|dank je wel|envoyé de mon \w+|von meinem \w+ gesendet|enviado do meu \w+"
+)
 _SIGNOFF = re.compile(
-    r"^\s*(?:--\s*|—\s*|"
-    r"(?:best|kind|warm|many)?\s*regards|best wishes|best|cheers|thanks(?: a lot| again| so much)?|"
-    r"thank you(?: very much)?|many thanks|sincerely|yours(?: truly| sincerely)?|"
-    r"mit freundlichen grüßen|mit freundlichen gruessen|freundliche grüße|viele grüße|beste grüße|"
-    r"liebe grüße|lg|mfg|gruß|grüße|danke(?: schön| im voraus)?|vielen dank|"
-    r"cordialement|bien cordialement|bien à vous|salutations|merci(?: beaucoup| d'avance)?|"
-    r"saludos(?: cordiales)?|un saludo|atentamente|muchas gracias|gracias(?: de antemano)?|"
-    r"sent from my \w+|envoyé de mon \w+|von meinem \w+ gesendet|enviado desde mi \w+)"
-    r"\s*[,.!]*\s*$",
+    r"^\s*(?:"
+    + "|".join(
+        [
+            _SIGNOFF_WORDS,
+            *(
+                pattern.rstrip(",")
+                for language in _MAIL_LANGUAGES
+                for pattern in MAIL_LANGUAGES[language]["signatures"]
+            ),
+            *(
+                f"(?:{MAIL_LANGUAGES[language]['sent_from']})" + r"(?:\s+\w+){0,3}"
+                for language in _MAIL_LANGUAGES
+            ),
+        ]
+    )
+    + r")\s*[,.!]*\s*$",
     re.IGNORECASE,
 )
 _DISCLAIMER = re.compile(
@@ -170,42 +233,17 @@ _FENCE = re.compile(r"^\s*```")
 
 @dataclass
 class CleanMessage:
-    """One message after noise removal: prose for the narrative, logs kept verbatim."""
+    """One message after noise removal: prose for the narrative, logs kept verbatim.
+
+    `own` is what the requester wrote (the forwarded messages are the rest of `prose`);
+    `forwarded` gives where in `prose` each forwarded message starts and its date line as the
+    client wrote it ("" when its headers give none)."""
 
     prose: str
     logs: list[str] = field(default_factory=list)
     forwarded_from: list[str] = field(default_factory=list)
-
-
-def _strip_quotes_and_replies(lines: list[str]) -> tuple[list[str], list[str]]:
-    """Drop quoted replies; keep forwarded content without its header block."""
-    kept: list[str] = []
-    forwarded_from: list[str] = []
-    in_forward = False
-    in_header = False
-    for line in lines:
-        if _FORWARD_MARKER.match(fold(line)):
-            in_forward = True
-            in_header = True
-            continue
-        if in_header:
-            header = _HEADER_LINE.match(line)
-            if header:
-                if line.lstrip().lower().startswith(("from", "von", "de:", "de :")):
-                    forwarded_from.extend(m.group(0) for m in _EMAIL.finditer(header.group(1)))
-                continue
-            if not line.strip():
-                continue
-            in_header = False
-        stripped = line.lstrip()
-        if stripped.startswith(">"):
-            if in_forward:
-                kept.append(stripped.lstrip("> "))
-            continue
-        if not in_forward and _REPLY_HEADER.match(fold(line)):
-            break  # everything below is the earlier conversation
-        kept.append(line)
-    return kept, forwarded_from
+    own: str = ""
+    forwarded: list[tuple[int, str]] = field(default_factory=list)
 
 
 def _drop_disclaimers(lines: list[str]) -> list[str]:
@@ -301,19 +339,58 @@ def clean_message(
     visible: Sequence[re.Pattern[str]] = (),
 ) -> CleanMessage:
     """Noise-free prose and verbatim log excerpts of one customer message."""
-    text = redact_secrets(text[:MAX_INPUT_CHARS].replace("\r\n", "\n").replace("\r", "\n"), secrets, visible)
-    lines = text.split("\n")
-    forwarded_from: list[str] = []
+    text = text[:MAX_INPUT_CHARS].replace("\r\n", "\n").replace("\r", "\n")
+    if text.lstrip().startswith("<") and _HTML.search(text):  # an HTML body, not a pasted snippet
+        text = html_to_text(text)
+    text = redact_secrets(text, secrets, visible)
+    parts, forwarded_from = _split_mail(text)
     low = fold(text)
-    if ">" in text or _REPLY_HEADER.search(low) or _FORWARD_MARKER.search(low):
-        lines, forwarded_from = _strip_quotes_and_replies(lines)
-    lines, logs = _split_logs(lines, "```" in text)
-    if any(word in low for word in _DISCLAIMER_GATE) and _DISCLAIMER.search(low):
-        lines = _drop_disclaimers(lines)
-    lines = _cut_signature(lines)
-    lines = _drop_greetings(lines, any(word in low for word in _PLEASANTRY_GATE))
-    prose = "\n".join(lines).strip()
-    return CleanMessage(prose=prose, logs=logs, forwarded_from=forwarded_from)
+    fences = "```" in text
+    disclaimers = any(word in low for word in _DISCLAIMER_GATE) and bool(_DISCLAIMER.search(low))
+    pleasantries = any(word in low for word in _PLEASANTRY_GATE)
+    logs: list[str] = []
+    texts: list[str] = []
+    forwarded: list[tuple[int, str]] = []
+    offset = 0
+    for part in parts:
+        lines, part_logs = _split_logs(part.lines, fences)
+        logs.extend(part_logs[: MAX_LOG_EXCERPTS - len(logs)])
+        if disclaimers:
+            lines = _drop_disclaimers(lines)
+        lines = _drop_greetings(_cut_signature(lines), pleasantries)
+        prose = "\n".join(lines).strip()
+        if not prose:
+            continue
+        if part.sent is not None:
+            forwarded.append((offset, part.sent))
+        texts.append(prose)
+        offset += len(prose) + 2
+    own = texts[0] if texts and not (forwarded and forwarded[0][0] == 0) else ""
+    return CleanMessage(
+        prose="\n\n".join(texts), logs=logs, forwarded_from=forwarded_from, own=own, forwarded=forwarded
+    )
+
+
+# --- HTML -----------------------------------------------------------------------------------
+
+_HTML = re.compile(
+    r"</(?:p|div|span|td|li|b|i|a|font|strong|em|table|html|body)>|<br\s*/?>|<(?:html|body)\b", re.IGNORECASE
+)
+_BLOCKS = "p, div, li, tr, h1, h2, h3, h4, blockquote, table, ul, ol, pre"
+
+
+def html_to_text(html: str) -> str:
+    """The text of an HTML body (selectolax): a line per `<br>` and per block, entities decoded,
+    no tag, script or style left."""
+    tree = LexborHTMLParser(html)
+    tree.strip_tags(["script", "style", "head"])
+    for node in tree.css("br"):
+        node.insert_after("\n")
+    for node in tree.css(_BLOCKS):
+        node.insert_after("\n")
+    root = tree.body or tree.root
+    text = root.text(separator="") if root is not None else ""
+    return re.sub(r"\n{3,}", "\n\n", text.replace("\xa0", " "))
 
 
 @lru_cache(maxsize=256)

@@ -18,6 +18,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+import ua_parser
+
 from services.intake.cleaning import fold
 from services.intake.vocabulary import IdPattern, IntakeVocabulary
 from supportflow.events import Environment, ErrorSignature
@@ -180,26 +182,9 @@ _LABELLED_MESSAGE = re.compile(
 
 _USER_AGENT = re.compile(r"Mozilla/\d\.\d \([^)\n]{3,200}\)[^\n]{0,200}")
 _UA_LABEL = re.compile(r"user[- ]agent\s*:\s*([^\n]{5,400})")
-_UA_BROWSERS = (
-    ("Edge", re.compile(r"\bEdg(?:e|A|iOS)?/(\d+(?:\.\d+)?)")),
-    ("Opera", re.compile(r"\bOPR/(\d+(?:\.\d+)?)")),
-    ("SeaMonkey", re.compile(r"\bSeaMonkey/(\d+(?:\.\d+){0,2})")),
-    ("Pale Moon", re.compile(r"\bPaleMoon/(\d+(?:\.\d+)?)")),
-    ("Thunderbird", re.compile(r"\bThunderbird/(\d+(?:\.\d+)?)")),
-    ("Firefox", re.compile(r"\b(?:Firefox|FxiOS)/(\d+(?:\.\d+)?)")),
-    ("Chrome", re.compile(r"\b(?:Chrome|CriOS)/(\d+)")),
-    ("Safari", re.compile(r"\bVersion/(\d+(?:\.\d+)?)[^\n]*Safari/")),
-)
-_UA_OS = (
-    ("iOS", re.compile(r"\b(?:iPhone|CPU) OS (\d+(?:_\d+)*)")),
-    ("Android", re.compile(r"\bAndroid (\d+(?:\.\d+)?)")),
-    ("Windows", re.compile(r"\bWindows NT (\d+\.\d+)")),
-    ("macOS", re.compile(r"\bMac OS X (\d+(?:[_.]\d+)*)")),
-    ("ChromeOS", re.compile(r"\bCrOS\b()")),
-    ("Linux", re.compile(r"\b(?:Linux|Ubuntu|X11)\b()")),
-    ("FreeBSD", re.compile(r"\bFreeBSD\b()")),
-)
-_WINDOWS_NT = {"10.0": "10", "6.3": "8.1", "6.2": "8", "6.1": "7", "6.0": "Vista", "5.1": "XP", "5.2": "XP"}
+# ua-parser's families where ours differ: a Mac is macOS, a WebView or an unknown agent names
+# no browser.
+_UA_FAMILY = {"Mac OS X": "macOS", "Other": None, "Mobile Safari UI/WKWebView": None}
 _PROSE_BROWSER = re.compile(
     r"\b(chrome|chromium|firefox|safari|edge|opera|brave|seamonkey)(?:\s+(?:version\s+)?v?(\d+(?:\.\d+)*))?\b",
     0,
@@ -825,23 +810,21 @@ def extract_error_signatures(
 
 
 def parse_user_agent(user_agent: str) -> tuple[str | None, str | None]:
-    """(browser, os) from a user-agent string, e.g. ("Firefox 115.0", "Windows 10")."""
-    browser = None
-    for name, pattern in _UA_BROWSERS:
-        match = pattern.search(user_agent)
-        if match:
-            browser = f"{name} {match.group(1)}"
-            break
-    os_name = None
-    for name, pattern in _UA_OS:
-        match = pattern.search(user_agent)
-        if match:
-            version = match.group(1)
-            if name == "Windows":
-                version = _WINDOWS_NT.get(version, version)
-            os_name = f"{name} {version.replace('_', '.')}".strip() if version else name
-            break
-    return browser, os_name
+    """(browser, os) from a user-agent string by ua-parser's shared regex corpus, e.g.
+    ("SeaMonkey 2.53.1", "Windows 10"); trailing zero version parts are dropped ("Chrome 124")."""
+    return _named(ua_parser.parse_user_agent(user_agent)), _named(ua_parser.parse_os(user_agent))
+
+
+def _named(found: ua_parser.UserAgent | ua_parser.OS | None) -> str | None:
+    if found is None:
+        return None
+    family = _UA_FAMILY.get(found.family, found.family)
+    if family is None:
+        return None
+    parts = [part for part in (found.major, found.minor, found.patch) if part is not None]
+    while parts and parts[-1] == "0" and len(parts) > 1:
+        parts.pop()
+    return f"{family} {'.'.join(parts)}" if parts else family
 
 
 def find_user_agent(text: str) -> str | None:

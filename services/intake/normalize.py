@@ -24,9 +24,9 @@ from services.intake.extract import (
     parse_user_agent,
     scope_name,
 )
-from services.intake.language import detect_language, question_for
+from services.intake.language import detect_language, language_of, question_for
 from services.intake.narrative import asks_what_is_possible, extract_narrative, problem_type
-from services.intake.timing import Timing, default_zone, resolve_timing
+from services.intake.timing import Timing, default_zone, message_time, resolve_timing
 from services.intake.vocabulary import IntakeVocabulary, default_vocabulary
 from supportflow.events import Environment, ErrorSignature, IntakeSection, TicketReceived
 
@@ -157,9 +157,12 @@ def _read_message(
     facts.environment = extract_environment(env_text, ticket.metadata, vocabulary)
     if narrative.user_agent and facts.environment.browser is None:
         facts.environment.browser, facts.environment.os = parse_user_agent(narrative.user_agent)
-    language = detect_language(safe)
+    language = language_of(cleaned.own, safe)
     facts.language = language
-    facts.timing = resolve_timing(safe, received_at, default_zone(ticket.metadata), language)
+    zone = default_zone(ticket.metadata, body, ticket.requester.email)  # a signature may name it
+    shift = len(raw_subject) + 1 if raw_subject else 0
+    forwarded = [(shift + at, message_time(sent, received_at, zone)) for at, sent in cleaned.forwarded]
+    facts.timing = resolve_timing(safe, received_at, zone, language, forwarded)
     facts.problem_text = safe
     return facts
 

@@ -11,11 +11,14 @@ all; nothing is ever placed after the received time.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from pathlib import Path
+from zoneinfo import TZPATH, ZoneInfo, ZoneInfoNotFoundError
 
 from services.intake.cleaning import fold
 
@@ -32,105 +35,149 @@ _ZONE_RE = (
     r"|\s*\((?P<iana>[a-z]+/[a-z_]+)\)|\s+(?P<iana2>[a-z]+/[a-z_]+))?"
 )
 
-_NUMBERS = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "ten": 10,
-    "a few": 3, "few": 3, "a couple of": 2, "couple of": 2, "several": 3, "ein": 1, "eine": 1,
-    "einer": 1, "einem": 1, "zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "paar": 2, "ein paar": 2,
-    "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "quelques": 3, "una": 1,
-    "uno": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "unos": 3, "unas": 3,
-}  # fmt: skip
-_NUM = r"(?P<n>\d{1,3}|a couple of|couple of|a few|ein paar|few|several|quelques|unos|unas|an?|one|two|three|four|five|six|ten|ein|eine|einer|einem|zwei|drei|vier|fünf|paar|une?|deux|trois|quatre|cinq|una|uno|dos|tres|cuatro|cinco)"
-_UNITS = {
-    "min": 60, "minute": 60, "minutes": 60, "mins": 60, "minuten": 60, "minutos": 60, "minuto": 60,
-    "hour": 3600, "hours": 3600, "hr": 3600, "hrs": 3600, "h": 3600, "stunde": 3600, "stunden": 3600,
-    "heure": 3600, "heures": 3600, "hora": 3600, "horas": 3600, "std": 3600, "stdn": 3600, "hs": 3600,
-    "day": 86400, "days": 86400, "tag": 86400, "tage": 86400, "tagen": 86400, "jour": 86400,
-    "jours": 86400, "día": 86400, "días": 86400, "dia": 86400, "dias": 86400,
-    "week": 604800, "weeks": 604800, "woche": 604800, "wochen": 604800, "semaine": 604800,
-    "semaines": 604800, "semana": 604800, "semanas": 604800,
-}  # fmt: skip
-_UNIT = r"(?P<unit>minutes?|mins?|minuten|minutos?|hours?|hrs?|h|stdn|std|hs|stunden?|heures?|horas?|days?|tagen?|tage|jours?|d[ií]as?|weeks?|wochen|woche|semaines?|semanas?)"
+# Weekday, month and unit names and the words for today, yesterday and the day before come
+# from dateparser's locale data for the intake's languages, not from lists of our own.
+LANGUAGES = ("en", "de", "fr", "es", "pt", "it", "nl")
+_ABBREVIATED = 4  # shorter weekday names ("Mo", "mar", "sex") are other words too often
 
-# "about", "ca.", "environ", "unas" ... between the preposition and the number
+
+def _locale_words() -> tuple[dict[str, int], dict[str, int], dict[str, int], dict[str, int], tuple[str, ...]]:
+    from dateparser.languages.loader import default_loader
+
+    weekdays: dict[str, int] = {}
+    months: dict[str, int] = {}
+    units: dict[str, int] = {}
+    days: dict[str, int] = {}
+    ago: list[str] = []
+    names = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+    month_names = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+                   "october", "november", "december")  # fmt: skip
+    seconds = {"minute": 60, "hour": 3600, "day": 86400, "week": 604800}
+    for language in LANGUAGES:
+        info = default_loader.get_locale(language).info
+        for number, name in enumerate(names):
+            weekdays.update({w.lower(): number for w in info.get(name, []) if len(w) >= _ABBREVIATED})
+        for number, name in enumerate(month_names, start=1):
+            months.update({w.lower().rstrip("."): number for w in info.get(name, []) if len(w) >= 3})
+        for unit, length in seconds.items():
+            units.update({w.lower(): length for w in info.get(unit, []) if len(w) >= 2 or w == "h"})
+        for key, words in info.get("relative-type", {}).items():
+            if key in ("0 day ago", "1 day ago", "2 day ago"):
+                days.update({w.lower(): -int(key[0]) for w in words if "date" not in w})  # not "till date"
+        ago.extend(w.lower() for w in info.get("ago", []) if w != "before")  # "before 9am" is a deadline
+    return weekdays, months, units, days, tuple(dict.fromkeys(ago))
+
+
+_WEEKDAYS, _MONTHS, _UNITS, _DAY_WORDS, _AGO_WORDS = _locale_words()
+_DAY_WORDS.update({"tonight": 0, "yesterday's": -1, "anoche": -1, "antier": -2})
+
+
+def _alternation(words: object) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))  # type: ignore[call-overload]
+
+
+# Number words up to twelve (dateparser reads digits only); "a few" counts as three.
+_NUMBER_WORDS = {
+    "en": "one two three four five six seven eight nine ten eleven twelve",
+    "de": "eins zwei drei vier fünf sechs sieben acht neun zehn elf zwölf",
+    "fr": "un deux trois quatre cinq six sept huit neuf dix onze douze",
+    "es": "uno dos tres cuatro cinco seis siete ocho nueve diez once doce",
+    "pt": "um dois três quatro cinco seis sete oito nove dez onze doze",
+    "it": "uno due tre quattro cinque sei sette otto nove dieci undici dodici",
+    "nl": "een twee drie vier vijf zes zeven acht negen tien elf twaalf",
+}
+_NUMBERS: dict[str, int] = {}
+for _words in _NUMBER_WORDS.values():
+    _NUMBERS.update({word: value for value, word in enumerate(_words.split(), start=1)})
+_NUMBERS.update({
+    "a": 1, "an": 1, "ein": 1, "eine": 1, "einer": 1, "einem": 1, "une": 1, "una": 1, "uma": 1, "un'": 1,
+    "a couple of": 2, "couple of": 2, "ein paar": 2, "paar": 2, "a few": 3, "few": 3, "several": 3,
+    "quelques": 3, "unos": 3, "unas": 3, "uns": 3, "umas": 3, "alguns": 3, "algumas": 3, "alcuni": 3,
+    "alcune": 3, "qualche": 3, "een paar": 2, "enkele": 3, "vierundzwanzig": 24, "twenty-four": 24,
+})  # fmt: skip
+_NUM = rf"(?P<n>\d{{1,3}}|{_alternation(_NUMBERS)})"
+_UNIT = rf"(?P<unit>{_alternation(set(_UNITS) | {'mins', 'hrs', 'std', 'stdn', 'hs'})})"
+_UNITS.update({"mins": 60, "hrs": 3600, "std": 3600, "stdn": 3600, "hs": 3600})
+
+# "about", "ca.", "environ", "unas", "cerca de", "circa", "ongeveer" ... before the number
 _APPROX = (
     r"(?:(?:about|around|roughly|approximately|approx\.?|almost|nearly|over|more than|just over|"
     r"ca\.?|circa|etwa|ungefähr|rund|knapp|über|mehr als|environ|presque|près de|plus de|"
-    r"aproximadamente|casi|más de|alrededor de|unos|unas)\s+)?"
+    r"aproximadamente|casi|más de|alrededor de|unos|unas|cerca de|quase|mais de|uns|umas|quasi|più di|oltre|"
+    r"ongeveer|bijna|ruim|meer dan|zo'n)\s+)?"
 )
-# Every "N units" expression in one pass: the words before the amount say whether it is a
-# point in the past ("3 hours ago", "vor 2 Tagen", "il y a", "hace") or a stretch up to now
-# ("for the last 2 days", "seit 3 Stunden", "depuis", "desde hace", "ces 3 dernières heures").
+# Every "N units" expression in one pass: the words before or after the amount say whether it
+# is a point in the past ("3 hours ago", "vor 2 Tagen", "há 5 horas", "3 giorni fa", "3 dagen
+# geleden") or a stretch up to now ("for the last 2 days", "seit 3 Stunden", "depuis", "desde
+# hace", "da tre giorni", "sinds 2 dagen", "ces 3 dernières heures").
 _AMOUNT = re.compile(
-    r"\b(?:(?P<dur>(?:for|in|over|during)\s+(?:the\s+)?(?:last|past)|in den letzten|desde hace"
-    r"|(?:en|durante) (?:las?|los) últim[oa]s|for|since|last|past|seit|depuis)\s+"
-    r"|(?P<ago_pre>vor|il y a|hace)\s+|(?P<ces>ces)\s+)?"
+    r"\b(?:(?P<dur>(?:for|in|over|during)\s+(?:the\s+)?(?:last|past)|in den letzten|desde hace|desde há"
+    r"|(?:en|durante) (?:las?|los) últim[oa]s|n[oa]s últim[oa]s|negli ultimi|nelle ultime"
+    r"|de (?:afgelopen|laatste)|for|since|last|past|seit|depuis|desde|da|sinds|al)\s+"
+    rf"|(?P<ago_pre>{_alternation(_AGO_WORDS)})\s+|(?P<ces>ces)\s+)?"
     rf"{_APPROX}{_NUM}\s+(?:(?P<derni>derni\w+)\s+)?{_UNIT}\b"
-    r"(?P<ago>\s+ago\b)?(?P<que>\s+que\b)?"
+    rf"(?P<ago>\s+(?:{_alternation(_AGO_WORDS)})\b)?(?P<que>\s+que\b)?"
 )
 _SINCE_BEFORE = re.compile(
-    r"(?:\b(?:since|ever since|starting|from|seit|seitdem|ab|depuis|desde)|à partir d[e']|a partir de)\s*$",
+    r"(?:\b(?:since|ever since|starting|from|seit|seitdem|ab|depuis|desde|da|dal|dalle|dalla|sinds|vanaf)"
+    r"|à partir d[e']|a partir de)"
+    r"(?:\s+(?:about|around|approximately|roughly|early|late|ca\.?|circa|etwa|gegen|ungefähr|vers|environ|hacia|las|as|a las"
+    r"|às|cerca de|por volta d[ae]s?|verso|ore|rond|omstreeks"
+    r"|the|dem|der|den|le|la|el|o|il|lo|het))*\s*$",  # articles: "since the weekend", "seit dem 3."
     0,
 )
 _PARTS = {
     "morning": (6, 12), "morgen": (6, 12), "früh": (6, 12), "vormittag": (8, 12), "matin": (6, 12),
-    "mañana": (6, 12), "afternoon": (12, 18), "nachmittag": (12, 18), "après-midi": (12, 18),
-    "tarde": (12, 19), "evening": (18, 24), "abend": (18, 24), "soir": (18, 24), "noche": (19, 24),
-    "night": (18, 30), "nacht": (18, 30), "midday": (11, 14), "noon": (11, 14), "mittag": (11, 14),
-    "midi": (11, 14), "mediodía": (11, 14),
+    "mañana": (6, 12), "manhã": (6, 12), "mattina": (6, 12), "ochtend": (6, 12),
+    "afternoon": (12, 18), "nachmittag": (12, 18), "après-midi": (12, 18), "pomeriggio": (12, 18),
+    "middag": (12, 18), "tarde": (12, 19), "evening": (18, 24), "abend": (18, 24), "soir": (18, 24),
+    "sera": (18, 24), "avond": (18, 24), "noche": (19, 24), "noite": (19, 24),
+    "night": (18, 30), "nacht": (18, 30), "notte": (18, 30), "midday": (11, 14), "noon": (11, 14),
+    "mittag": (11, 14), "midi": (11, 14), "mediodía": (11, 14), "meio-dia": (11, 14),
+    "mezzogiorno": (11, 14),
 }  # fmt: skip
-_PART = r"(?P<part>morning|afternoon|evening|night|noon|midday|morgen|früh|vormittag|nachmittag|abend|nacht|mittag|matin|après-midi|soir|midi|mañana|tarde|noche|mediodía)"
-_WEEKDAYS = {
-    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6,
-    "montag": 0, "dienstag": 1, "mittwoch": 2, "donnerstag": 3, "freitag": 4, "samstag": 5,
-    "sonntag": 6, "lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4, "samedi": 5,
-    "dimanche": 6, "lunes": 0, "martes": 1, "miércoles": 2, "miercoles": 2, "jueves": 3,
-    "viernes": 4, "sábado": 5, "sabado": 5, "domingo": 6,
-}  # fmt: skip
-_DAY_WORDS = {
-    "today": 0, "heute": 0, "aujourd'hui": 0, "aujourd’hui": 0, "hoy": 0, "tonight": 0,
-    "yesterday": -1, "yesterday's": -1, "gestern": -1, "hier": -1, "ayer": -1, "anoche": -1,
-    "day before yesterday": -2, "the day before yesterday": -2, "vorgestern": -2, "avant-hier": -2, "anteayer": -2, "antier": -2,
+_PART = rf"(?P<part>{_alternation(_PARTS)})"
+# one-word "this morning" / "tonight just gone" forms
+_THIS_PART_WORDS = {
+    "stamattina": "mattina", "stamane": "mattina", "stasera": "sera", "stanotte": "notte",
+    "vanochtend": "ochtend", "vanmorgen": "ochtend", "vanmiddag": "middag", "vanavond": "avond",
+    "vannacht": "nacht", "gisterochtend": "ochtend", "gistermiddag": "middag", "gisteravond": "avond",
+    "gisternacht": "nacht",
 }  # fmt: skip
 _DAY = re.compile(
-    r"(?:(?:el|le|am|on|last|letzten|dernier)\s+)?"
-    r"(?P<day>the day before yesterday|day before yesterday|yesterday's|yesterday|today|tonight|vorgestern|"
-    r"gestern|heute|avant-hier|aujourd['’]hui|hier|anteayer|antier|ayer|anoche|hoy|"
-    + "|".join(sorted(_WEEKDAYS, key=len, reverse=True))
-    + r")(?![\w-])(?:\s+(?:dernier\s+)?"
+    r"(?:(?:el|le|am|on|last|letzten|dernier|op|il|lo|na|no)\s+)?"
+    rf"(?P<day>the day before yesterday|day before yesterday|{_alternation({*_DAY_WORDS, *_WEEKDAYS})})"
+    r"(?![\w-])(?:\s+(?:dernier\s+)?(?:(?:de|à|a|di|in de|'s|am|in the|por la|en la|pela|al|nel|nella)\s+)?"
     + _PART
     + r")?",
     0,
 )
+_DAY_WORDS.update({"the day before yesterday": -2, "day before yesterday": -2})
 _THIS_PART = re.compile(
-    r"(?:this|heute|ce|cet|cette|esta|este|last|gestern|hier|earlier this)\s+" + _PART + r"\b"
-    r"|(?:la|le)\s+(?P<part2>nuit)\s+dernière",
+    r"(?:this|heute|ce|cet|cette|esta|este|hoje de|hoje à|questa|questo|deze|last|gestern|hier|ontem à"
+    r"|earlier this)\s+" + _PART + r"\b"
+    r"|(?:la|le)\s+(?P<part2>nuit)\s+dernière"
+    rf"|\b(?P<word>{_alternation(_THIS_PART_WORDS)})\b",
     0,
 )
 _WEEK = re.compile(
     r"(?P<which>last week|this week|letzte woche|letzter woche|diese woche|dieser woche|"
-    r"la semaine dernière|cette semaine|la semana pasada|esta semana|earlier this week)\b",
+    r"la semaine dernière|cette semaine|la semana pasada|esta semana|earlier this week|"
+    r"semana passada|esta semana|la settimana scorsa|questa settimana|vorige week|deze week)\b"
+    r"|(?P<weekend>week-?end|wochenende|fin de semana|fim de semana|fine settimana)\b",
     0,
 )
 _NOW = re.compile(
     r"\b(?:right now|just now|a moment ago|a few moments ago|gerade eben|gerade|soeben|"
-    r"à l'instant|en ce moment|ahora mismo|hace un momento)\b",
+    r"à l'instant|en ce moment|ahora mismo|hace un momento|agora mesmo|há pouco|poco fa|proprio ora|"
+    r"zojuist|net nu|daarnet)\b",
     0,
 )
-_MONTHS = {
-    "jan": 1, "january": 1, "januar": 1, "janvier": 1, "enero": 1, "feb": 2, "february": 2,
-    "februar": 2, "février": 2, "febrero": 2, "mar": 3, "march": 3, "märz": 3, "mars": 3, "marzo": 3,
-    "apr": 4, "april": 4, "avril": 4, "abril": 4, "may": 5, "mai": 5, "mayo": 5, "jun": 6, "june": 6,
-    "juni": 6, "juin": 6, "junio": 6, "jul": 7, "july": 7, "juli": 7, "juillet": 7, "julio": 7,
-    "aug": 8, "august": 8, "août": 8, "agosto": 8, "sep": 9, "sept": 9, "september": 9,
-    "septembre": 9, "septiembre": 9, "oct": 10, "october": 10, "oktober": 10, "octobre": 10,
-    "octubre": 10, "nov": 11, "november": 11, "novembre": 11, "noviembre": 11, "dec": 12,
-    "december": 12, "dezember": 12, "décembre": 12, "diciembre": 12,
-}  # fmt: skip
-_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_MONTH = r"(?P<month>" + _alternation(_MONTHS) + r")\.?"
 _DATE_NUMERIC = re.compile(
     r"(?<![\d.])(?:(?P<iy>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2})(?![\d-])"
     r"|(?P<dd>\d{1,2})\.(?P<dm>\d{1,2})\.(?P<dy>\d{4}|\d{2}(?!\d))?(?![\d.])"
-    r"|(?P<sa>\d{1,2})/(?P<sb>\d{1,2})/(?P<sy>\d{4}|\d{2})(?![\d/]))"
+    r"|(?P<sa>\d{1,2})/(?P<sb>\d{1,2})(?:/(?P<sy>\d{4}|\d{2}))?(?![\d/]))"
 )
 _DATE_NAMED = re.compile(
     r"(?<!\d)(?P<md>\d{1,2})(?:st|nd|rd|th|er|\.)?\s+(?:de\s+|of\s+)?"
@@ -141,14 +188,29 @@ _DATE_NAMED = re.compile(
     + r"\s+(?P<md2>\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(?P<my2>\d{4}))?",
     0,
 )
+# A day of the month with no month: the latest such day up to today ("the first bounce was on
+# the 19th", "seit dem 19.", "depuis le 19", "desde el 19", "desde o dia 19", "dal 19", "sinds de 19e").
+_MONTH_DAY = re.compile(
+    r"\b(?:on|since|from|am|seit dem|ab dem|le|depuis le|el|desde el|o dia|no dia|desde o dia|il|dal|sinds de|op de|op|sinds)"
+    r"\s+(?:the\s+)?(?P<dom>[12]?\d|3[01])(?:st|nd|rd|th|\.|e|º)(?!\s*\d|\w)"
+)
 _CLOCK = re.compile(
-    r"(?<![\d:.])(?:(?P<h>[01]?\d|2[0-3])(?::(?P<m>[0-5]\d)(?::[0-5]\d(?:\.\d+)?)?|h(?P<mh>[0-5]\d)?(?![a-z]))"
-    r"\s*(?P<ampm>am|pm|a\.m\.|p\.m\.)?(?:\s*uhr)?"
+    r"(?<![\w:.])(?:(?P<h>[01]?\d|2[0-3])(?::(?P<m>[0-5]\d)(?::[0-5]\d(?:\.\d+)?)?|h(?P<mh>[0-5]\d)?(?![a-z]))"
+    r"\s*(?P<ampm>am|pm|a\.m\.|p\.m\.)?(?:\s*(?:uhr|uur))?"
     r"|(?P<h2>1[0-2]|0?[1-9])\s*(?P<ampm2>am|pm|a\.m\.|p\.m\.)"
-    r"|(?P<h3>[01]?\d|2[0-3])\s*uhr)(?![\d:])" + _ZONE_RE,
+    r"|(?P<h3>[01]?\d|2[0-3])(?:\.(?P<m3>[0-5]\d))?\s*(?:uhr|uur)"  # "9 Uhr", "14.30 uur"
+    # an hour after a word that introduces clock times: bare after "alle", "às", "a las"; with
+    # minutes after "um", "om", "las" ("um 5 Prozent" is no time)
+    r"|(?P<prep>alle|dalle|às|a las|ore)\s+(?P<h4>[01]?\d|2[0-3])(?:[.:h](?P<m4>[0-5]\d))?h?"
+    r"(?:\s*(?P<ampm3>am|pm|a\.m\.|p\.m\.))?(?![\w.,%])"
+    r"|(?:um|om|as|las)\s+(?P<h5>[01]?\d|2[0-3])[.h](?P<m5>[0-5]\d)(?![\w.,%])"
+    r"|\b(?P<noon>noon|midday|mittag|midi|mediodía|meio-dia|mezzogiorno))(?![\d:])" + _ZONE_RE,
     0,
 )
-_CLOCK_HINT = re.compile(r"\d(?::[0-5]\d|\s?(?:am|pm|a\.m|p\.m|uhr)\b|h(?:[0-5]\d)?\b)")
+_CLOCK_HINT = re.compile(
+    r"\d(?::[0-5]\d|\s?(?:am|pm|a\.m|p\.m|uhr|uur)\b|h(?:[0-5]\d)?\b)|noon|midday|mittag|midi|mediodía|meio-dia"
+    r"|mezzogiorno|\b(?:um|om|alle|dalle|às|as|las|ore)\s+\d"
+)
 _ISO_DATETIME = re.compile(
     r"(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})[T ](?P<h>\d{2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?"
     r"(?:\s*(?P<z>Z|UTC|GMT|[+-]\d{2}:?\d{2}))?",
@@ -156,21 +218,30 @@ _ISO_DATETIME = re.compile(
 )
 
 _DIGITS = re.compile(r"\d+")
-_DATE_HINT = re.compile(r"\d(?:\d{3}-\d|\.\d\d?\.|/\d\d?/)")
+_DATE_HINT = re.compile(r"\d(?:\d{3}-\d|\.\d\d?\.|/\d)")
 _HOURS_SHORT = re.compile(r"\dh\b")
+_ORDINAL_HINT = re.compile(r"\d(?:st|nd|rd|th|\.|e|º)(?!\d)")
 _WORDS = re.compile(r"[^\W\d_]+")
 _MONTH_WORDS = frozenset(_MONTHS)
 _UNIT_WORDS = frozenset(_UNITS) - {"h"}
-_MONTH_GATE = _MONTH_WORDS - {"may"}
-_PART_WORDS = frozenset({*_PARTS, "après", "midi", "nuit"})
-_DAY_GATE = frozenset(
-    {*_WEEKDAYS, "today", "tonight", "yesterday", "vorgestern", "gestern", "heute", "aujourd", "hier", "anteayer",
-     "antier", "ayer", "anoche", "hoy"}
-)  # fmt: skip
-_WEEK_GATE = frozenset({"week", "woche", "semaine", "semana"})
-_NOW_GATE = frozenset({"now", "gerade", "soeben", "instant", "moment", "momento", "mismo", "eben"})
+# month abbreviations that are also common words only open the gate with another month word
+_MONTH_GATE = _MONTH_WORDS - {"may", "ago", "mar", "set", "gen", "mag", "out"}
+_PART_WORDS = frozenset({*_WORDS.findall(" ".join(_PARTS)), *_THIS_PART_WORDS, "nuit"})
+# the longest word of each day expression ("the day before yesterday": "yesterday"), not "the"
+_DAY_GATE = frozenset(max(_WORDS.findall(phrase), key=len) for phrase in [*_DAY_WORDS, *_WEEKDAYS])
+_WEEK_GATE = frozenset({"week", "woche", "semaine", "semana", "settimana", "weekend", "wochenende", "end"})
+_NOW_GATE = frozenset({"now", "gerade", "soeben", "instant", "moment", "momento", "mismo", "eben", "agora", "pouco",
+                       "poco", "ora", "zojuist", "nu", "daarnet"})  # fmt: skip
 
 POINT_SLACK = timedelta(minutes=30)
+# references this close before the problem's latest one belong to the same episode
+_EPISODE = timedelta(hours=6)
+_PRECISE = timedelta(hours=2)  # clock times, not "this morning" around them
+_SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
+# the words before a day and month without a year that make them a date, not a version or a ratio
+_DATE_PREPOSITION = re.compile(
+    r"(?i)\b(?:am|vom|seit|ab|bis|le|el|on|since|depuis le|desde el|dia|desde o dia|em|il|dal|op|sinds|vanaf)\s*$"
+)
 
 
 @dataclass
@@ -214,7 +285,10 @@ def _parse_offset(raw: str) -> float:
     return sign * (hours + minutes / 60)
 
 
-def default_zone(metadata: dict[str, str]) -> tzinfo:
+def default_zone(metadata: dict[str, str], text: str = "", address: str = "") -> tzinfo:
+    """The zone of clock times that name none: the helpdesk's `timezone` metadata, else the one
+    the ticket's `text` names (`stated_zone`), else the usual zone of the country of the
+    requester's `address` (its country-code domain: ".mx", ".cl"), else UTC."""
     name = metadata.get("timezone") or metadata.get("tz") or metadata.get("time_zone")
     if name:
         if name.lower() in _ZONES:
@@ -222,7 +296,132 @@ def default_zone(metadata: dict[str, str]) -> tzinfo:
         zone = _named_zone(name)
         if zone is not None:
             return zone
-    return UTC
+    stated = stated_zone(text) if text and _CLOCK_HINT.search(fold(text)) else None
+    return stated or _address_zone(address) or UTC
+
+
+# country-code domains sold worldwide as generic names (.io, .co, .ai …) say nothing of a place
+_GENERIC_DOMAINS = frozenset({"io", "co", "ai", "me", "tv", "ly", "gg", "fm", "am", "to", "sh", "so", "vc", "ws",
+                              "cc", "nu", "la", "gl", "ac", "sc", "im", "bz", "ms", "cx"})  # fmt: skip
+
+
+def _address_zone(address: str) -> tzinfo | None:
+    domain = address.rsplit("@", 1)[-1].rsplit(".", 1)
+    if len(domain) < 2 or len(domain[1]) != 2 or domain[1].lower() in _GENERIC_DOMAINS:
+        return None
+    code = {"UK": "GB"}.get(domain[1].upper(), domain[1].upper())
+    zone = _country_zones()[1].get(code)
+    return _named_zone(zone) if zone else None
+
+
+def message_time(written: str, received_at: datetime, zone: tzinfo = UTC) -> datetime:
+    """When a forwarded message was sent, from its header's date as the mail client wrote it
+    ("Monday, November 23, 2026 4:12 PM", "jeudi 26 novembre 2026 09:47") by dateparser; the
+    ticket's arrival when it cannot be read or lies after it."""
+    sent = _parsed_date(written.strip()[:80], LANGUAGES) if written.strip() else None
+    if sent is None:
+        return received_at
+    sent = sent.replace(tzinfo=zone) if sent.tzinfo is None else sent
+    return min(sent.astimezone(UTC), received_at.astimezone(UTC))
+
+
+@lru_cache(maxsize=256)
+def _parsed_date(written: str, languages: tuple[str, ...]) -> datetime | None:
+    import dateparser
+
+    parsed: datetime | None = dateparser.parse(
+        written, languages=list(languages), settings={"PREFER_DATES_FROM": "past"}
+    )
+    return parsed
+
+
+# US zones named in words ("noon Central time", "9:38 Eastern")
+_US_ZONES = {"eastern": "America/New_York", "central": "America/Chicago", "mountain": "America/Denver",
+             "pacific": "America/Los_Angeles"}  # fmt: skip
+_US_ZONE = re.compile(
+    r"\b(eastern|central|mountain|pacific)\s+(?:standard\s+|daylight\s+)?time\b"
+    r"|\d\s*(?:am|pm|a\.m\.|p\.m\.)?\s+(eastern|central|mountain|pacific)\b"
+)
+# IANA zone cities that are also words people write for other reasons
+_NOT_PLACES = frozenset({"easter", "wake", "midway", "casey", "davis", "palmer", "troll", "nome", "marengo",
+                         "knox", "center", "union", "man", "jersey", "guernsey", "universal", "march", "vevay",
+                         "georgia", "jordan", "chad", "turkey", "niger", "china", "guinea"})  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def _places() -> tuple[re.Pattern[str], dict[str, str]]:
+    """The tz database's cities ("Paris", "Mexico City", "Montreal") and countries ("Mexico",
+    "Chile": the zone of the offset most of the country keeps), by plain lower-case name."""
+    from zoneinfo import available_timezones
+
+    regions = ("Europe/", "America/", "Asia/", "Africa/", "Australia/", "Atlantic/", "Pacific/", "Indian/")
+    places: dict[str, str] = {}
+    for name in sorted(available_timezones()):
+        if name.startswith(regions):
+            city = name.rsplit("/", 1)[-1].replace("_", " ").lower()
+            if city not in _NOT_PLACES and len(city) > 3:
+                places.setdefault(city, name)
+    for country, zone in _country_zones()[0].items():
+        if country not in _NOT_PLACES:
+            places.setdefault(country, zone)
+    alternation = "|".join(re.escape(p) for p in sorted(places, key=len, reverse=True))
+    return re.compile(rf"\b(?:{alternation})\b"), places
+
+
+@lru_cache(maxsize=1)
+def _country_zones() -> tuple[dict[str, str], dict[str, str]]:
+    """Each country's usual zone from the tz tables, by plain lower-case name and by ISO code."""
+    tables = [Path(directory) for directory in TZPATH]
+    try:
+        from importlib.resources import files
+
+        tables.append(Path(str(files("tzdata") / "zoneinfo")))
+    except ModuleNotFoundError:
+        pass
+    for folder in tables:
+        try:
+            names = (folder / "iso3166.tab").read_text(encoding="utf-8")
+            zones = (folder / "zone.tab").read_text(encoding="utf-8")
+        except OSError:
+            continue
+        countries = dict(
+            line.split("\t")[:2] for line in names.splitlines() if line and not line.startswith("#")
+        )
+        by_country: dict[str, list[str]] = {}
+        for line in zones.splitlines():
+            if line and not line.startswith("#"):
+                code, _, zone = line.split("\t")[:3]
+                by_country.setdefault(code, []).append(zone)
+        moment = datetime(2026, 1, 15, tzinfo=UTC)
+        by_name: dict[str, str] = {}
+        by_code: dict[str, str] = {}
+        for code, candidates in by_country.items():
+            offsets = Counter(moment.astimezone(ZoneInfo(zone)).utcoffset() for zone in candidates)
+            usual = offsets.most_common(1)[0][0]
+            zone = next(z for z in candidates if moment.astimezone(ZoneInfo(z)).utcoffset() == usual)
+            by_name[_plain(countries.get(code, code)).lower()] = zone
+            by_code[code] = zone
+        return by_name, by_code
+    return {}, {}
+
+
+def _plain(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
+def stated_zone(text: str) -> tzinfo | None:
+    """The zone a ticket names in words for its clock times: a US zone ("Central time") or a
+    city of the tz database ("heure de Montréal", "07:30 Amsterdam"), None when it names none."""
+    low = fold(text)
+    us = _US_ZONE.search(low)
+    if us:
+        return _named_zone(_US_ZONES[us.group(1) or us.group(2)])
+    for clock in _CLOCK.finditer(low):  # "09:00 PST" also places a later bare "09:45"
+        if clock["zone"] or clock["off"] or clock["iana"] or clock["iana2"]:
+            return _zone_of(clock, UTC)
+    pattern, places = _places()
+    place = pattern.search(_plain(low))
+    return _named_zone(places[place.group(0)]) if place else None
 
 
 def _zone_of(match: re.Match[str], fallback: tzinfo) -> tzinfo:
@@ -268,11 +467,8 @@ def _safe_date(year: int, month: int, day: int) -> date | None:
         return None
 
 
-def resolve_timing(
-    text: str, received_at: datetime, zone: tzinfo = UTC, language: str = "en"
-) -> Timing | None:
-    """The window covering every time reference in `text`, or None when there is none."""
-    now = received_at.astimezone(UTC) if received_at.tzinfo else received_at.replace(tzinfo=UTC)
+def _references(text: str, now: datetime, zone: tzinfo, language: str) -> list[_Ref]:
+    """Every time reference in `text`, relative ones resolved against `now`."""
     today = now.astimezone(zone).date()
     refs: list[_Ref] = []
     taken: list[tuple[int, int]] = []
@@ -310,7 +506,7 @@ def resolve_timing(
         seconds = _count(match["n"]) * _UNITS.get(match["unit"].lower(), 3600)
         delta = timedelta(seconds=seconds)
         if is_point:
-            slack = max(timedelta(seconds=seconds / 2), timedelta(minutes=15))
+            slack = min(max(timedelta(seconds=seconds / 4), timedelta(minutes=15)), timedelta(days=1))
             add(_Ref(*span, now - delta - slack, now - delta + slack, text[span[0] : span[1]]))
         else:
             add(_Ref(*span, now - delta, now, text[span[0] : span[1]], since=True))
@@ -319,10 +515,10 @@ def resolve_timing(
         if not free(*match.span()):
             continue
         phrase = match.group(0).lower()
-        part = (match["part"] or match["part2"] or "").lower()
+        part = (match["part"] or match["part2"] or _THIS_PART_WORDS.get(match["word"] or "", "")).lower()
         lo, hi = _PARTS.get(part, (0, 24))
-        offset = -1 if re.search(r"\b(?:last|gestern|hier|dernière)\b", phrase) else 0
-        if part == "nuit":
+        offset = -1 if re.search(r"\b(?:last|gestern|hier|dernière|ontem|gister)", phrase) else 0
+        if part == "nuit" or (match["word"] and hi > 24):
             offset, lo, hi = -1, 18, 30
         day = today + timedelta(days=offset)
         start = _local_midnight(day, zone) + timedelta(hours=lo)
@@ -373,9 +569,17 @@ def resolve_timing(
     for match in _WEEK.finditer(low) if words & _WEEK_GATE else ():
         if not free(*match.span()):
             continue
-        which = match["which"].lower()
         monday = today - timedelta(days=today.weekday())
-        if any(word in which for word in ("last", "letzte", "dernière", "pasada")) and "earlier" not in which:
+        if match["weekend"]:  # the weekend just gone, or this one when it is under way
+            saturday = monday - timedelta(days=2) if today.weekday() < 5 else monday + timedelta(days=5)
+            start = _local_midnight(saturday, zone)
+            add(_Ref(*match.span(), start, start + timedelta(days=2), text[match.start() : match.end()].strip(),
+                     since=_since(low, match.start())))  # fmt: skip
+            continue
+        which = match["which"].lower()
+        if any(
+            w in which for w in ("last", "letzte", "dernière", "pasada", "passada", "scorsa", "vorige")
+        ) and ("earlier" not in which):
             start = _local_midnight(monday - timedelta(days=7), zone)
             add(_Ref(*match.span(), start, start + timedelta(days=7), text[match.start() : match.end()].strip(),
                      since=_since(low, match.start())))  # fmt: skip
@@ -402,30 +606,136 @@ def resolve_timing(
         add(_Ref(*match.span(), start, start + timedelta(days=1), text[match.start() : match.end()].strip(), day=day,
                  since=_since(low, match.start())))  # fmt: skip
 
+    for match in _MONTH_DAY.finditer(low) if _ORDINAL_HINT.search(low) else ():
+        if not free(*match.span()):
+            continue
+        day = _latest_day_of_month(int(match["dom"]), today)
+        if day is not None:
+            start = _local_midnight(day, zone)
+            add(_Ref(*match.span(), start, start + timedelta(days=1), text[match.start() : match.end()].strip(),
+                     day=day, since=_since(low, match.start())))  # fmt: skip
+
     for match in _NOW.finditer(low) if words & _NOW_GATE else ():
         if free(*match.span()):
             add(_Ref(*match.span(), now - timedelta(hours=1), now, text[match.start() : match.end()]))
 
     _attach_clock_times(text, refs, free, add, now, zone)
+    _attach_hour_ranges(low, refs, free, zone)
+    return refs
 
-    windows: list[tuple[datetime, datetime]] = []
-    for ref in refs:
-        start, end = ref.start, (now if ref.since else ref.end)
-        if start > now:
+
+# "this morning between 9 and 11", "gestern zwischen 14 und 16 Uhr": bare hours right after a
+# day or a part of the day
+_HOUR_RANGE = re.compile(
+    r"\b(?:between|from|zwischen|von|entre|de|tra le|tra|dalle|tussen|van)\s+(?P<a>[01]?\d|2[0-3])(?:\s*h|\s*uhr)?"
+    r"\s+(?:and|to|und|bis|et|à|y|a|e|alle|le|en|tot)\s+(?P<b>[01]?\d|2[0-3])(?![\d:])"
+)
+
+
+def _attach_hour_ranges(low: str, refs: list[_Ref], free: Callable[[int, int], bool], zone: tzinfo) -> None:
+    if not refs:
+        return
+    for match in _HOUR_RANGE.finditer(low):
+        if not free(*match.span()):
             continue
-        windows.append((start, min(end, now)))
-    if not windows:
+        near = [r for r in refs if 0 <= match.start() - r.end_position <= 30]
+        if not near:
+            continue
+        ref = near[-1]
+        local = ref.start.astimezone(zone)
+        first, last = int(match["a"]), int(match["b"])
+        if local.hour >= 12 and first < 12:  # "this afternoon between 2 and 4"
+            first, last = first + 12, min(last + 12, 23)
+        day_start = datetime.combine(local.date(), time(0), tzinfo=zone)
+        ref.start = (day_start + timedelta(hours=first)).astimezone(UTC)
+        ref.end = (day_start + timedelta(hours=max(last, first))).astimezone(UTC)
+        ref.text = f"{ref.text} {match.group(0)}"
+        ref.end_position = match.end()
+
+
+def resolve_timing(
+    text: str,
+    received_at: datetime,
+    zone: tzinfo = UTC,
+    language: str = "en",
+    forwarded: Sequence[tuple[int, datetime]] = (),
+) -> Timing | None:
+    """When the problem happened, from the time references in `text`, or None when it names none.
+
+    Relative references resolve against `received_at`, those in a forwarded message (`forwarded`:
+    where it starts in `text` and when it was sent) against the forwarded message's date. Not
+    problem time: deadlines ("before my 9am meeting", "bis 10 Uhr", "até sexta"), the length of
+    the customer's own efforts ("trying for about a week") and anything after the ticket arrived.
+    A problem said to be ongoing ("since 12:30 UTC", "seit gestern") runs from its start to the
+    arrival; otherwise the latest past reference is the problem's, with those a few hours before
+    it (the same episode): what went days before is background (the last good run, the change
+    suspected of causing it)."""
+    now = received_at.astimezone(UTC) if received_at.tzinfo else received_at.replace(tzinfo=UTC)
+    low = fold(text)
+    segments = [(0, now), *sorted((offset, sent.astimezone(UTC)) for offset, sent in forwarded)]
+    refs: list[_Ref] = []
+    for index, (begin, anchor) in enumerate(segments):
+        stop = segments[index + 1][0] if index + 1 < len(segments) else len(text)
+        for ref in _references(text[begin:stop], min(anchor, now), zone, language):
+            ref.position, ref.end_position = ref.position + begin, ref.end_position + begin
+            if ref.start <= now and not _not_problem_time(low, ref):
+                refs.append(ref)
+    if not refs:
         return None
-    refs.sort(key=lambda r: r.position)
+    # "depuis hier … depuis hier vers 17h": a whole day and a time on that day are one moment
+    precise = [ref for ref in refs if ref.day is None]
+    refs = [
+        ref
+        for ref in refs
+        if ref.day is None or not any(ref.start <= other.start < ref.end for other in precise)
+    ]
+    ongoing = [ref for ref in refs if ref.since]
+    chosen = min(ongoing, key=lambda r: r.start) if ongoing else max(refs, key=lambda r: r.start)
+    start = chosen.start
+    if not chosen.since:  # the same episode: "between 09:00 and 09:45", "failed at 9 and again at 11"
+        episode = [
+            r
+            for r in refs
+            if chosen.start - _EPISODE <= r.start <= chosen.start and r.end - r.start <= _PRECISE
+        ]
+        start = min((r.start for r in episode), default=start)
+    end = now if chosen.since else min(max(r.end for r in refs if r.start >= start), now)
     phrases = []
-    for ref in refs:
+    for ref in sorted(refs, key=lambda r: r.position):
         phrase = ref.text
         since = _SINCE_BEFORE.search(low, max(0, ref.position - 16), ref.position) if ref.since else None
         if since:
             phrase = f"{text[since.start() : ref.position].strip()} {phrase}"
         phrases.append(" ".join(phrase.split()))
-    text_out = "; ".join(dict.fromkeys(phrases))[:300]
-    return Timing(min(w[0] for w in windows), max(w[1] for w in windows), text_out)
+    return Timing(start, max(end, start), "; ".join(dict.fromkeys(phrases))[:300])
+
+
+# What comes right before a reference that makes it a deadline, or the customer's effort.
+_DEADLINE = re.compile(
+    r"(?:\b(?:before|by|until|till|no later than|bis(?: spätestens)?|spätestens|avant|d'ici|jusqu'à|jusqu'au"
+    r"|antes de|antes del|hasta|até|entro|prima d[ie]l?|fino a|uiterlijk|vóór|voor)"
+    r"|\bvor (?:dem|der|meinem|meiner|unserem|unserer))\s+(?:[^\W\d_]+\s+){0,3}$"
+)
+_EFFORT = re.compile(
+    r"\b(?:try|tried|trying|attempt\w*|spent|spend|wasted|versuch\w*|probier\w*|essay\w*|essai\w*|intent\w*"
+    r"|tent\w*|prov\w*|probeer\w*|geprobeerd)\b[^.!?\n]{0,30}$"
+)
+
+
+def _not_problem_time(text: str, ref: _Ref) -> bool:
+    before = text[max(0, ref.position - 40) : ref.position]
+    return bool(_DEADLINE.search(before) or _EFFORT.search(before))
+
+
+def _latest_day_of_month(number: int, today: date) -> date | None:
+    for back in range(3):
+        month, year = today.month - back, today.year
+        if month < 1:
+            month, year = month + 12, year - 1
+        candidate = _safe_date(year, month, number)
+        if candidate is not None and candidate <= today:
+            return candidate
+    return None
 
 
 def _numeric_dates(text: str) -> Iterator[re.Match[str]]:
@@ -455,9 +765,7 @@ def _date_of(match: re.Match[str], today: date, language: str, original: str) ->
     if g.get("dd"):
         if not g["dy"]:
             # "3.5." without a year is a date only after a preposition; otherwise it is a version
-            if not re.search(
-                r"(?i)\b(?:am|vom|seit|ab|bis|le|el|on|since)\s*$", match.string[: match.start("dd")]
-            ):
+            if not _DATE_PREPOSITION.search(match.string[: match.start("dd")]):
                 return None
             return _resolve_year(int(g["dm"]), int(g["dd"]), today)
         year = int(g["dy"]) + (2000 if len(g["dy"]) == 2 else 0)
@@ -467,6 +775,10 @@ def _date_of(match: re.Match[str], today: date, language: str, original: str) ->
         month, day = (a, b) if language == "en" and a <= 12 else (b, a)
         if month > 12:
             month, day = day, month
+        if not g["sy"]:  # "23/11" is a date only after a preposition ("24/7", "1/2" are not)
+            if not _DATE_PREPOSITION.search(match.string[: match.start("sa")]):
+                return None
+            return _resolve_year(month, day, today)
         year = int(g["sy"]) + (2000 if len(g["sy"]) == 2 else 0)
         return _safe_date(year, month, day)
     month_name = (g.get("month1") or g.get("month2") or "").lower()
@@ -491,14 +803,16 @@ def _attach_clock_times(
     now: datetime,
     zone: tzinfo,
 ) -> None:
-    """Clock times join the nearest day reference within a few words, else the latest such time."""
+    """Clock times join the nearest day reference within a few words, else the day named before
+    them in the paragraph, else the latest such time."""
     low = fold(text)
+    days = sorted((ref.position, ref.day) for ref in refs if ref.day is not None)
     for match in _CLOCK.finditer(low) if _CLOCK_HINT.search(low) else ():
         if not free(*match.span()):
             continue
-        hour_raw = match["h"] or match["h2"] or match["h3"]
-        minute = int(match["m"] or match["mh"] or 0)
-        ampm = (match["ampm"] or match["ampm2"] or "").lower().replace(".", "")
+        hour_raw = match["h"] or match["h2"] or match["h3"] or match["h4"] or match["h5"] or "12"
+        minute = int(match["m"] or match["mh"] or match["m3"] or match["m4"] or match["m5"] or 0)
+        ampm = (match["ampm"] or match["ampm2"] or match["ampm3"] or "").lower().replace(".", "")
         bare_hour = match["h"] and not (
             match["m"] or match["mh"] is not None or ampm or "uhr" in match.group(0)
         )
@@ -510,16 +824,30 @@ def _attach_clock_times(
         elif ampm == "am" and hour == 12:
             hour = 0
         tz = _zone_of(match, zone)
+        since = _since(low, match.start()) or match["prep"] == "dalle"  # "dalle 9": from nine on
         anchor = None
         for ref in refs:
             if ref.day is not None and (
                 0 <= match.start() - ref.end_position <= 25 or 0 <= ref.position - match.end() <= 25
             ):
-                anchor = ref
-                break
+                gap = low[min(ref.end_position, match.end()) : max(ref.position, match.start())]
+                if not _SENTENCE_END.search(gap):  # "on Monday. The 08:30 run" are two sentences
+                    anchor = ref
+                    break
+        if anchor is None:
+            # a later clock time without a day of its own ("it recovered after 09:45") is on the
+            # day the paragraph named before it
+            earlier = [d for d in days if d[0] < match.start() and "\n\n" not in low[d[0] : match.start()]]
+            if earlier:
+                on = earlier[-1][1]
+                point = datetime.combine(on, time(hour, minute), tzinfo=tz).astimezone(UTC)
+                add(_Ref(*match.span(), point if since else point - POINT_SLACK, point + POINT_SLACK,
+                         text[match.start() : match.end()].strip(), since=since))  # fmt: skip
+                continue
         if anchor is not None and anchor.day is not None:
             point = datetime.combine(anchor.day, time(hour, minute), tzinfo=tz).astimezone(UTC)
-            anchor.start, anchor.end = point - POINT_SLACK, point + POINT_SLACK
+            # an ongoing problem starts at the stated time; a single event is placed within slack
+            anchor.start, anchor.end = (point if anchor.since else point - POINT_SLACK), point + POINT_SLACK
             anchor.text = f"{anchor.text} {text[match.start() : match.end()].strip()}"
             anchor.day = None
             continue
@@ -530,8 +858,9 @@ def _attach_clock_times(
         add(
             _Ref(
                 *match.span(),
-                point - POINT_SLACK,
+                point if since else point - POINT_SLACK,
                 point + POINT_SLACK,
                 text[match.start() : match.end()].strip(),
+                since=since,
             )
         )

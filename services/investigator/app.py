@@ -9,9 +9,11 @@ from __future__ import annotations
 import faust
 
 from services.investigator import SimilarCase, Sources, build_sources, investigate, load_playbooks
+from services.investigator.learned_path import LearnedPaths
 from services.investigator.playbooks import Playbooks
 from supportflow import metrics
 from supportflow.events import CaseFile, InvestigationSection
+from supportflow.path_feed import PathFeed
 from supportflow.pattern_feed import PatternFeed
 from supportflow.runtime import create_app, wire_case_stage
 from supportflow.settings import Settings, load_domain_for
@@ -27,15 +29,17 @@ def build(settings: Settings) -> faust.App:
     sources = build_sources(domain.data)
     playbooks = load_playbooks(domain)
     feed, index = pattern_memory(settings)
+    paths = LearnedPaths()
     app = create_app("investigator", settings)
     app.add_dependency(feed)
+    app.add_dependency(PathFeed(settings, on_path=paths.add))
     wire_case_stage(
         app,
         settings,
         stage="investigator",
         source=TICKETS_NORMALIZED,
         sink=CASES_INVESTIGATED,
-        step=lambda case: investigate_case(case, sources, playbooks, index),
+        step=lambda case: investigate_case(case, sources, playbooks, index, paths),
     )
     return app
 
@@ -66,10 +70,15 @@ def similar_cases(index: PatternIndex, case: CaseFile) -> tuple[list[SimilarCase
 
 
 async def investigate_case(
-    case: CaseFile, sources: Sources, playbooks: Playbooks, index: PatternIndex
+    case: CaseFile,
+    sources: Sources,
+    playbooks: Playbooks,
+    index: PatternIndex,
+    paths: LearnedPaths | None = None,
 ) -> CaseFile:
     similar, priors = similar_cases(index, case)
-    section = await investigate(case, sources, playbooks, priors=priors, similar=similar)
+    tried = paths.candidates(case.intake) if paths is not None and case.intake is not None else []
+    section = await investigate(case, sources, playbooks, priors=priors, similar=similar, paths=tried)
     observe(section)
     return case.model_copy(update={"investigation": section})
 

@@ -16,12 +16,14 @@ from supportflow.events import (
     Hypothesis,
     HypothesisVerdict,
     InvestigationSection,
+    LearnedPath,
     Verdict,
 )
 
 from .context import MEMBERS, CaseContext
 from .finding import CheckFn, Finding
 from .identity import Identity, IdentityKinds, resolve_identity
+from .learned_path import path_hypothesis, path_use, shows_signal
 from .playbooks import IDENTITY_CHECK, PATTERNS_CHECK, HypothesisSpec, Playbooks
 from .signals import TicketSignals
 from .sources import CaseSources, Query, Sources, SourceUnavailable
@@ -246,9 +248,11 @@ async def investigate(
     *,
     priors: Mapping[str, float] | None = None,
     similar: Sequence[SimilarCase] = (),
+    paths: Sequence[LearnedPath] = (),
 ) -> InvestigationSection:
     """Investigate one case. `sources` is the shared `Sources` (a per-case view is taken here)
-    or a `CaseSources`. Never raises for a source failure: it becomes `unavailable` evidence."""
+    or a `CaseSources`. Never raises for a source failure: it becomes `unavailable` evidence.
+    `paths` are learned paths the ticket looks like, tried when the playbooks confirm nothing."""
     if case.intake is None:
         raise ValueError(f"case {case.ticket_id} has no intake section")
     view = sources.for_case() if isinstance(sources, Sources) else sources
@@ -326,8 +330,48 @@ async def investigate(
         surveyed = await _rule_out(ranked, causes, area, playbooks, signals, priors or {}, ctx, view, trail)
         section.hypotheses = [r.model for r in ranked]
         section.checks_possible = len(possible | surveyed)
+        if paths:
+            await _follow_learned_paths(paths, section, ctx, view, playbooks, trail)
     _finish(section, trail)
     return section
+
+
+async def _follow_learned_paths(
+    paths: Sequence[LearnedPath],
+    section: InvestigationSection,
+    ctx: CaseContext,
+    sources: CaseSources,
+    playbooks: Playbooks,
+    trail: Trail,
+) -> None:
+    """Run learned paths' own checks on a case the playbooks could not settle. A path's cause
+    is confirmed only when each of its checks shows, for this ticket, the verdict it showed on
+    the cases it was learned from; the first that does settles the case."""
+    for path in paths:
+        spec = path_hypothesis(path, playbooks)
+        if spec is None:
+            continue
+        expected = {c.check: c.verdict for c in path.checks}
+        model = Hypothesis(
+            hypothesis_id=f"h-learned-{path.path_id}",
+            title=spec.title,
+            decision_class=spec.decision_class,
+            cause=spec.cause,
+        )
+        verdicts: dict[str, Verdict] = {}
+        for step in sorted(spec.checks, key=lambda s: playbooks.cost(s.check)):
+            evidence = await _run_check(step.check, spec, ctx, sources, trail)
+            evidence.hypothesis_id = model.hypothesis_id
+            verdicts[step.check] = evidence.verdict
+            model.evidence_ids.append(evidence.evidence_id)
+            if evidence.verdict != expected[step.check]:
+                break
+        section.checks_possible += len(spec.checks)
+        model.verdict = "confirmed" if shows_signal(path, verdicts) else "unlikely"
+        section.hypotheses.append(model)
+        if model.verdict == "confirmed":
+            section.learned_path = path_use(path, list(model.evidence_ids), ctx.intake.language)
+            return
 
 
 def decisive_cause(similar: Sequence[SimilarCase], priors: Mapping[str, float]) -> str | None:

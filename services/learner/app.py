@@ -17,16 +17,18 @@ import faust
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from services.learner.feedback import FeedbackMetrics
+from services.learner.paths import learn_path
 from services.learner.patterns import learn
 from supportflow import codec, metrics
 from supportflow.codec import DecodeError, decode
 from supportflow.events import CaseFile, CaseResolved, Pattern
+from supportflow.path_feed import PathFeed
 from supportflow.pattern_feed import PatternFeed
 from supportflow.pattern_store import PatternStore
 from supportflow.runtime import DeadLetters, create_app, raw_topic, send_record
 from supportflow.settings import Settings
 from supportflow.similarity import pattern_id_for
-from supportflow.topics import CASES_RESOLVED, DEADLETTER, PATTERNS, REPLIES_DRAFTED
+from supportflow.topics import CASES_RESOLVED, DEADLETTER, LEARNED_PATHS, PATTERNS, REPLIES_DRAFTED
 
 FEEDBACK_KEY = "feedback"
 RESTORE_TIMEOUT_S = 120.0
@@ -38,9 +40,12 @@ def build(settings: Settings) -> faust.App:
     app = create_app("learner", settings)
     feed, memory = pattern_memory(settings)
     app.add_dependency(feed)
+    paths = PathFeed(settings)
+    app.add_dependency(paths)
     drafted = raw_topic(app, settings, REPLIES_DRAFTED)
     resolved_topic = raw_topic(app, settings, CASES_RESOLVED)
     patterns_topic = raw_topic(app, settings, PATTERNS)
+    paths_topic = raw_topic(app, settings, LEARNED_PATHS)
     dead_letters = DeadLetters("learner", raw_topic(app, settings, DEADLETTER))
     trail = app.Table("case_trail", default=dict, partitions=settings.partitions)
     processed = app.Table("processed", default=dict, partitions=settings.partitions)
@@ -70,11 +75,13 @@ def build(settings: Settings) -> faust.App:
             if not restored:  # the table is recovered from its changelog before the first event
                 feedback = FeedbackMetrics.restore(processed[FEEDBACK_KEY] or feedback.state())
                 memory.restore(await stored_patterns(settings))
+                await asyncio.wait_for(paths.caught_up.wait(), RESTORE_TIMEOUT_S)
                 restored = True
             known = trail[resolved.ticket_id]
             case = CaseFile.model_validate(known) if known else None
             try:
                 lessons = learn(resolved, case, memory)
+                path = learn_path(resolved, case, paths.paths)
             except Exception as exc:
                 await dead_letters.send(message, "processing_error", f"{type(exc).__name__}: {exc}")
                 continue
@@ -82,6 +89,9 @@ def build(settings: Settings) -> faust.App:
                 await send_record(patterns_topic, pattern.pattern_id, pattern)
                 memory.keep(pattern)
                 feed.apply(pattern)
+            if path is not None:
+                await send_record(paths_topic, path.path_id, path)
+                paths.apply(path)
             pattern_id = None
             if case is not None and case.intake is not None:
                 pattern_id = pattern_id_for(case.intake, resolved.final_class, resolved.final_cause)

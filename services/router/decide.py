@@ -113,6 +113,14 @@ def decide(case: CaseFile, routing: RoutingTable, *, incident: IncidentMatch | N
                 rationale += f". Could not check: {', '.join(investigation.unavailable_sources)}"
             rationale += ". Escalating to L2 with the case file."
     route = routing.route_for(decision_class, cause)
+    learned = investigation.learned_path if investigation is not None else None
+    if learned is not None and cause == learned.cause and decision_class == learned.decision_class:
+        rationale += (
+            f" Learned path {learned.path_id} (from resolved cases {', '.join(learned.cases)}):"
+            " its own checks showed the signal again on this case."
+        )
+        if learned.route_queue and cause not in routing.causes:
+            route.queue = learned.route_queue
     decision = Decision(
         decision_class=decision_class,
         cause=cause,

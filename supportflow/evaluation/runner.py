@@ -18,15 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from supportflow import codec
-from supportflow.admin import create_topics, delete_topics, producer, read_topic
+from supportflow.admin import create_topics, delete_topics, read_topic
 from supportflow.evaluation.pack_http import serve_pack_http
 from supportflow.evaluation.scoring import Scored, score
 from supportflow.events import CaseFile, CaseResolved, utcnow
 from supportflow.fleet import Fleet, free_port_block
 from supportflow.settings import Settings
-from supportflow.topics import CASES_RESOLVED, PATTERNS
-from supportflow.traffic import collect_cases, collect_dead_letters, publish_tickets
+from supportflow.topics import PATTERNS
+from supportflow.traffic import collect_cases, collect_dead_letters, publish_resolutions, publish_tickets
 from supportflow.world.loader import content_hash, load_pack, read_tickets
 from supportflow.world.pack import PackTicket
 
@@ -127,15 +126,15 @@ def accounting(result: PhaseResult) -> dict[str, Any]:
 
 async def resolve_with_truth(settings: Settings, phase: PhaseResult) -> int:
     """Publish the helpdesk's final outcome for every case of `phase`, built from its truth."""
-    count = 0
-    async with producer(settings) as sender:
-        for item in phase.scored:
-            if item.case is None:
-                continue
-            decided = item.case.decision
-            draft = item.case.draft
-            right = decided is not None and decided.decision_class == item.truth.decision
-            resolved = CaseResolved(
+    resolutions = []
+    for item in phase.scored:
+        if item.case is None:
+            continue
+        decided = item.case.decision
+        draft = item.case.draft
+        right = decided is not None and decided.decision_class == item.truth.decision
+        resolutions.append(
+            CaseResolved(
                 ticket_id=item.case.ticket_id,
                 resolved_at=utcnow(),
                 final_class=item.truth.decision,
@@ -146,15 +145,8 @@ async def resolve_with_truth(settings: Settings, phase: PhaseResult) -> int:
                 engineering_follow_up=item.truth.decision in ("product_defect", "incident"),
                 reopened=False,
             )
-            await sender.send(
-                settings.topic(CASES_RESOLVED),
-                codec.encode(resolved),
-                key=resolved.ticket_id.encode(),
-                headers=list(codec.avro_headers("CaseResolved").items()),
-            )
-            count += 1
-        await sender.flush()
-    return count
+        )
+    return await publish_resolutions(settings, resolutions)
 
 
 async def wait_for_patterns(settings: Settings, *, quiet: float = 5.0, limit: float = 120.0) -> int:

@@ -31,7 +31,7 @@ from supportflow.fleet import Fleet, free_port_block
 from supportflow.replay.diff import Failure, Outcome, ReplayDiff, diff_decisions
 from supportflow.replay.history import HistoryRecord, read_between
 from supportflow.settings import Settings
-from supportflow.topics import DEADLETTER, PATTERNS, REPLIES_DRAFTED, TICKETS_RECEIVED
+from supportflow.topics import DEADLETTER, LEARNED_PATHS, PATTERNS, REPLIES_DRAFTED, TICKETS_RECEIVED
 from supportflow.traffic import Collected, collect_cases
 
 Progress = Callable[[str, int, int], None]
@@ -226,15 +226,20 @@ async def delete_groups(settings: Settings, groups: Sequence[str]) -> list[str]:
 
 
 async def copy_patterns(live: Settings, private: Settings) -> int:
-    """Copy the live learned patterns (as they stand now) into the private namespace."""
-    records = await read_between(live, live.topic(PATTERNS), 0)
-    async with producer(private) as sender:
-        for record in records:
-            await sender.send(
-                private.topic(PATTERNS), record.value, key=record.key, headers=list(record.headers)
-            )
-        await sender.flush()
-    return len(records)
+    """Copy the live learned knowledge (as it stands now) into the private namespace: the
+    patterns and the learned investigation paths, so the candidate decides with what the live
+    services know."""
+    copied = 0
+    for topic in (PATTERNS, LEARNED_PATHS):
+        records = await read_between(live, live.topic(topic), 0)
+        async with producer(private) as sender:
+            for record in records:
+                await sender.send(
+                    private.topic(topic), record.value, key=record.key, headers=list(record.headers)
+                )
+            await sender.flush()
+        copied += len(records)
+    return copied
 
 
 async def run_candidate(

@@ -27,9 +27,17 @@ def world_db(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture
-def pipeline(isolated_settings: Settings, world_db: str) -> Iterator[Fleet]:
+def pipeline_domain() -> Path | None:
+    """The domain folder the pipeline runs (None: the settings' own); a test module overrides it."""
+    return None
+
+
+@pytest.fixture
+def pipeline(isolated_settings: Settings, world_db: str, pipeline_domain: Path | None) -> Iterator[Fleet]:
     """The five services on the real broker, in this test's namespace; fails on logged errors."""
     settings = isolated_settings.model_copy(update={"world_db": world_db})
+    if pipeline_domain is not None:
+        settings = settings.model_copy(update={"domain": pipeline_domain})
     fleet = Fleet(settings, log_dir=settings.state_dir / "logs")
     fleet.start()
     try:

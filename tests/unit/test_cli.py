@@ -21,7 +21,7 @@ from casefactory import decided_case
 from supportflow import codec
 from supportflow.cli import Shown, build_parser, main
 from supportflow.demo import closing_note
-from supportflow.events import CaseFile, DeadLetter, utcnow
+from supportflow.events import CaseFile, DeadLetter, LearnedPathUse, utcnow
 from supportflow.fleet import free_port_block, stop_recorded
 
 REPO = Path(__file__).resolve().parents[2]
@@ -121,6 +121,16 @@ def test_tail_shows_one_readable_block_per_case_of_the_ticket_asked_for(
     assert all(block.startswith("T-1  revision 1") for block in blocks)
     assert "decision  expected_behavior (plan_limit)" in blocks[0]
     assert "{" not in out  # not JSON
+
+
+def test_tail_names_the_learned_path_that_decided_a_case(capsys: pytest.CaptureFixture[str]) -> None:
+    case = decided_case("plan_limit", ticket_id="T-7")
+    assert case.investigation is not None
+    case.investigation.learned_path = LearnedPathUse(
+        path_id="lp-1", cause="plan_limit", decision_class="expected_behavior", cases=["T-1", "T-2"]
+    )
+    asyncio.run(Shown(CaseFile).records(feed(record(case, case.ticket_id, 0, "CaseFile"))))
+    assert "learned   path lp-1 from T-1, T-2" in capsys.readouterr().out
 
 
 def test_tail_cuts_dead_letter_bodies(capsys: pytest.CaptureFixture[str]) -> None:

@@ -3,6 +3,7 @@ web app's access rules (login, team scoping, CSRF, escaping) through Starlette's
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections.abc import Iterator
@@ -183,6 +184,33 @@ def test_a_reroute_changes_class_and_queue_and_refuses_a_no_op() -> None:
         review.resolution(drafted(), here, same, ROUTES, NOW)
 
 
+def test_a_reroute_carries_the_evidence_the_agent_named_as_what_settled_the_cause() -> None:
+    here = review.Standing(1, "open", "unclear", None, "l1-explain", "support")
+    case = drafted()
+    assert case.investigation is not None
+    proof = next(e for e in case.investigation.evidence if e.hypothesis_id == "h_main")
+    move = review.Review(
+        "reroute",
+        "ana",
+        "support",
+        1,
+        decision_class="expected_behavior",
+        cause="plan_limit",
+        queue="l1-explain",
+        settled_by=(proof.evidence_id,),
+    )
+    outcome = review.resolution(case, here, move, ROUTES, NOW, {"plan_limit": {"limit": "plan"}})
+    [settled] = outcome.resolved.settled_by
+    assert (settled.check, settled.verdict, settled.observed) == (proof.check, proof.verdict, proof.observed)
+    assert settled.params == {"limit": '"plan"'}, "what the check was run for travels with it"
+    with pytest.raises(review.ReviewError, match="no evidence ev_99"):
+        review.resolution(case, here, dataclasses.replace(move, settled_by=("ev_99",)), ROUTES, NOW)
+    approved = review.resolution(
+        case, here, dataclasses.replace(move, action="approve", settled_by=(proof.evidence_id,)), ROUTES, NOW
+    )
+    assert approved.resolved.settled_by == [], "only a reroute names the cause it settles"
+
+
 def test_actions_on_a_closed_or_changed_case_are_refused() -> None:
     closed = review.Standing(1, "resolved", "expected_behavior", None, "l1-explain", "support")
     with pytest.raises(review.ReviewError, match="resolved"):
@@ -349,6 +377,30 @@ def test_a_reroute_to_another_team_moves_the_case_out_of_the_queue(
     client.post("/logout", data={"csrf": token})
     login(client, "eli")
     assert "T-1" in client.get("/queues/eng-escalations").text
+
+
+def test_the_reroute_form_sends_the_settling_evidence_picked_on_the_case_page(
+    web: tuple[TestClient, RecordingSender],
+) -> None:
+    client, sender = web
+    login(client, "ana")
+    page = client.get("/cases/T-1").text
+    assert '<select name="settled_by" multiple' in page
+    form = {
+        "csrf": csrf_of(page),
+        "action": "reroute",
+        "revision": "1",
+        "decision_class": "product_defect",
+        "cause": "",
+        "queue": "eng-escalations",
+        "settled_by": ["ev_1"],
+    }
+    client.post("/cases/T-1/actions", data=form, follow_redirects=False)
+    assert [e.check for e in sender.sent[0].settled_by] == [
+        e.check
+        for e in drafted().investigation.evidence
+        if e.evidence_id == "ev_1"  # type: ignore[union-attr]
+    ]
 
 
 class FlakySender(RecordingSender):

@@ -27,9 +27,12 @@ from supportflow.events import (
     IncidentGroup,
     IntakeSection,
     InvestigationSection,
+    LearnedPath,
+    LearnedPathUse,
     Pattern,
     Requester,
     Route,
+    SettlingEvidence,
     StageTiming,
     ThreadMessage,
     TicketReceived,
@@ -102,6 +105,15 @@ def full_case() -> CaseFile:
             evidence=[evidence],
             checks_possible=6,
             first_evidence_s=0.01,
+            learned_path=LearnedPathUse(
+                path_id="lp-1",
+                cause="plan_limit",
+                decision_class="expected_behavior",
+                route_queue="l1-explain",
+                cases=["T-0"],
+                answer="Hello {requester_name}",
+                evidence_ids=["ev-1"],
+            ),
         ),
         decision=Decision(
             decision_class="expected_behavior",
@@ -115,6 +127,14 @@ def full_case() -> CaseFile:
         trail=[StageTiming(stage="intake", event_id="T-1:2:intake", started_at=NOW, finished_at=NOW)],
     )
 
+
+SETTLING = SettlingEvidence(
+    check="account.plan_limits",
+    source="account",
+    verdict="supports",
+    observed="20 of 20 exports used today",
+    params={"limit": '"plan"'},
+)
 
 EXAMPLES: list[BaseModel] = [
     full_ticket(),
@@ -133,6 +153,22 @@ EXAMPLES: list[BaseModel] = [
         edit_distance=0.3,
         reviewed_by="ana",
         team="support",
+        settled_by=[SETTLING],
+    ),
+    LearnedPath(
+        path_id="lp-1",
+        signature="export limit",
+        problem_type="exports",
+        features={"code": "PLAN_LIMIT_REACHED"},
+        decision_class="expected_behavior",
+        cause="plan_limit",
+        title="A plan limit was reached",
+        route_queue="l1-explain",
+        checks=[SETTLING],
+        answer="Hello",
+        support=2,
+        ticket_ids=["T-0", "T-1"],
+        updated_at=NOW,
     ),
     Pattern(
         pattern_id="p-1",
@@ -275,4 +311,28 @@ def test_a_case_resolved_written_with_v1_reads_with_the_console_fields_defaulted
         1,
         None,
     )
-    assert codec.avro_headers("CaseResolved")["sf-schema"] == b"CaseResolved/v2"
+    assert decoded.settled_by == []
+
+
+def test_a_case_resolved_written_with_v2_reads_with_no_settling_evidence() -> None:
+    v2 = CaseResolved(ticket_id="T-1", resolved_at=NOW, final_class="unclear", action="resolve", team="l2")
+    buffer = io.BytesIO()
+    fastavro.schemaless_writer(buffer, codec.schema("CaseResolved", 2), v2.model_dump())
+    headers = {"content-type": b"application/avro", "sf-schema": b"CaseResolved/v2"}
+    decoded = codec.decode(CaseResolved, buffer.getvalue(), headers)
+    assert decoded == v2
+    assert decoded.settled_by == []
+    assert codec.avro_headers("CaseResolved")["sf-schema"] == b"CaseResolved/v3"
+
+
+def test_a_case_file_written_with_v1_reads_with_no_learned_path() -> None:
+    case = full_case()
+    case.investigation.learned_path = None  # type: ignore[union-attr]
+    datum = case.model_dump()
+    datum["investigation"].pop("learned_path")
+    buffer = io.BytesIO()
+    fastavro.schemaless_writer(buffer, codec.schema("CaseFile", 1), datum)
+    headers = {"content-type": b"application/avro", "sf-schema": b"CaseFile/v1"}
+    decoded = codec.decode(CaseFile, buffer.getvalue(), headers)
+    assert decoded == case
+    assert codec.avro_headers("CaseFile")["sf-schema"] == b"CaseFile/v3"

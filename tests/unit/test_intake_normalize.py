@@ -232,7 +232,7 @@ def test_multilingual_quoted_messages() -> None:
         ("Mozilla/5.0 (X11; Linux x86_64; rv:60.0) Gecko/20100101 Firefox/60.0 SeaMonkey/2.53.2", "SeaMonkey 2.53.2",
          "Linux"),
         ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148", None, "iOS 17.2"),
-        ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/120.0 Safari/537.36 Edg/120.0.2210.91", "Edge 120.0",
+        ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/120.0 Safari/537.36 Edg/120.0.2210.91", "Edge 120.0.2210",
          "Windows 10"),
     ],
 )  # fmt: skip

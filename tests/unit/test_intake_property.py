@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from services.intake.language import SUPPORTED
 from services.intake.normalize import MISSING_ORDER, normalize
 from services.intake.vocabulary import default_vocabulary
 from supportflow.events import IntakeSection, Requester, ThreadMessage, TicketReceived
@@ -51,7 +52,7 @@ def test_arbitrary_text_always_yields_a_valid_section(
     assert result.status == ("needs_info" if {"action", "error_details"} <= set(result.missing) else "ready")
     assert set(result.missing) <= {*default_vocabulary().required, *MISSING_ORDER}
     assert len(result.questions) == len(result.missing)
-    assert result.language in ("en", "de", "fr", "es")
+    assert result.language in SUPPORTED
     assert result.problem_statement.endswith(".")
     assert "cdefghijklmnopqrstuvwxyz012345" not in result.model_dump_json()
     if result.window_start is not None and result.window_end is not None:

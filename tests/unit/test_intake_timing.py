@@ -1,0 +1,317 @@
+"""When the problem happened: onset, point, deadline and effort, in the intake's seven languages."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from services.intake.timing import default_zone, message_time, resolve_timing
+
+ARRIVED = datetime(2026, 3, 12, 15, 40, tzinfo=UTC)  # a Thursday
+
+
+def start_end(text: str, language: str = "en", **kwargs: object) -> tuple[datetime, datetime]:
+    timing = resolve_timing(text, ARRIVED, UTC, language, **kwargs)  # type: ignore[arg-type]
+    assert timing is not None, text
+    return timing.start, timing.end
+
+
+def day(d: int) -> datetime:
+    return datetime(2026, 3, d, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "hours"),
+    [
+        ("the sync has been failing for roughly nine hours", "en", 9),
+        ("seit ungefähr acht Stunden kommen keine Mails an", "de", 8),
+        ("depuis environ onze heures plus rien", "fr", 11),
+        ("desde hace unas diez horas no funciona", "es", 10),
+        ("há umas seis horas que nada chega", "pt", 6),
+        ("da circa sette ore non arriva niente", "it", 7),
+        ("al zo'n twaalf uur komt er niets binnen", "nl", 12),
+    ],
+)
+def test_an_ongoing_problem_counted_in_number_words_starts_that_long_before_arrival(
+    text: str, language: str, hours: int
+) -> None:
+    start, end = start_end(text, language)
+    assert start == ARRIVED - timedelta(hours=hours)
+    assert end == ARRIVED
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "days_back"),
+    [
+        ("since yesterday nothing loads", "en", 1),
+        ("seit vorgestern geht nichts", "de", 2),
+        ("depuis avant-hier rien ne marche", "fr", 2),
+        ("desde anteayer no carga", "es", 2),
+        ("desde ontem não carrega", "pt", 1),
+        ("da ieri non si apre", "it", 1),
+        ("sinds eergisteren werkt het niet", "nl", 2),
+        ("sinds maandag werkt het niet", "nl", 3),
+        ("da lunedì non funziona", "it", 3),
+    ],
+)
+def test_day_words_and_weekdays_start_an_ongoing_problem_on_that_day(
+    text: str, language: str, days_back: int
+) -> None:
+    assert start_end(text, language) == (day(12 - days_back), ARRIVED)
+
+
+def test_a_clock_time_after_since_runs_to_arrival_not_to_the_next_hour() -> None:
+    assert start_end("since 11:15 UTC every request times out") == (
+        datetime(2026, 3, 12, 11, 15, tzinfo=UTC),
+        ARRIVED,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Exports fail since 10:00 UTC. I need the file before my 17:00 call.", "en"),
+        ("Exporte scheitern seit 10:00 UTC, ich brauche die Datei bis 17:00 Uhr.", "de"),
+        ("Os exports falham desde as 10:00 UTC, preciso do ficheiro até sexta.", "pt"),
+        ("Gli export falliscono dalle 10:00 UTC, mi serve il file entro le 17:00.", "it"),
+    ],
+)
+def test_a_deadline_is_not_problem_time(text: str, language: str) -> None:
+    start, _ = start_end(text, language)
+    assert start == datetime(2026, 3, 12, 10, 0, tzinfo=UTC)
+
+
+def test_the_length_of_the_customers_own_effort_is_not_problem_time() -> None:
+    assert resolve_timing("I've been trying to set up SSO for about two weeks, no luck.", ARRIVED) is None
+    start, _ = start_end("Logins fail since this morning; I spent 3 hours trying to fix it.")
+    assert start.date() == ARRIVED.date() and start.hour == 6
+
+
+def test_without_since_the_latest_past_event_is_the_problem_not_the_background() -> None:
+    text = "It worked last week. We changed the role on Monday. The 08:30 UTC run failed today."
+    start, _ = start_end(text)
+    assert start == datetime(2026, 3, 12, 8, 0, tzinfo=UTC)
+
+
+def test_relative_words_in_a_forwarded_mail_resolve_against_its_date() -> None:
+    own = "Still broken, see below.\n\n"
+    forwarded = "This morning the dashboard was empty."
+    sent = datetime(2026, 3, 9, 16, 5, tzinfo=UTC)  # the Monday before
+    start, _ = start_end(own + forwarded, forwarded=[(len(own), sent)])
+    assert start == datetime(2026, 3, 9, 6, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("Monday, March 9, 2026 4:05 PM", datetime(2026, 3, 9, 16, 5, tzinfo=UTC)),
+        ("lundi 9 mars 2026 16:05", datetime(2026, 3, 9, 16, 5, tzinfo=UTC)),
+        ("Montag, 9. März 2026 16:05", datetime(2026, 3, 9, 16, 5, tzinfo=UTC)),
+        ("seg., 9 de mar. de 2026 às 16:05", datetime(2026, 3, 9, 16, 5, tzinfo=UTC)),
+        ("not a date at all", ARRIVED),
+    ],
+)
+def test_a_forwarded_messages_date_is_read_in_the_clients_language(written: str, expected: datetime) -> None:
+    assert message_time(written, ARRIVED) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "utc_hour"),
+    [
+        ("since 9:10 Eastern the page is blank", 13),  # EDT (UTC-4) since 8 March
+        ("depuis 8h (heure de Paris) plus rien", 7),
+        ("since about 10:00 Chicago time", 15),  # CDT (UTC-5)
+    ],
+)
+def test_a_zone_named_in_words_converts_clock_times(text: str, utc_hour: int) -> None:
+    zone = default_zone({}, text)
+    timing = resolve_timing(text, ARRIVED, zone, "en")
+    assert timing is not None and timing.start.hour == utc_hour
+
+
+def test_helpdesk_metadata_zone_wins_over_a_city_in_a_signature() -> None:
+    zone = default_zone({"timezone": "Asia/Tokyo"}, "at 09:00 it failed\n--\nAna, Lisbon office")
+    assert str(zone) == "Asia/Tokyo"
+
+
+def test_a_day_and_a_time_on_that_day_are_one_moment() -> None:
+    text = "Subject: sync broken since yesterday\n\nSince yesterday around 17:00 UTC nothing syncs."
+    assert start_end(text)[0] == datetime(2026, 3, 11, 17, 0, tzinfo=UTC)
+
+
+def test_a_later_bare_clock_time_stays_on_the_day_named_before_it() -> None:
+    text = "Yesterday from 10:00 to 10:20 UTC we got 503s. After 10:20 it recovered and stayed fine."
+    start, _ = start_end(text)
+    assert start.date() == day(11).date()
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("The first failure was on the 3rd and it never recovered.", "en"),
+        ("Seit dem 3. kommt nichts mehr an.", "de"),
+        ("Sinds de 3e komt er niets meer binnen.", "nl"),
+    ],
+)
+def test_a_day_of_the_month_alone_is_the_latest_such_day(text: str, language: str) -> None:
+    assert start_end(text, language)[0] == day(3)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "hour"),
+    [
+        ("This morning between 8 and 10 nobody could log in.", "en", 8),
+        ("Heute Nachmittag zwischen 2 und 4 kamen keine Mails an.", "de", 14),
+        ("Since around noon the queue is stuck.", "en", 12),
+    ],
+)
+def test_bare_hours_after_a_part_of_the_day_and_noon_are_clock_times(
+    text: str, language: str, hour: int
+) -> None:
+    assert start_end(text, language)[0] == datetime(2026, 3, 12, hour, 0, tzinfo=UTC)
+
+
+def test_a_country_named_or_the_requesters_country_domain_gives_the_zone() -> None:
+    assert str(default_zone({}, "desde las 9:00 (hora de México)")) == "America/Mexico_City"
+    assert str(default_zone({}, "desde las 9:00", "ana@empresa.cl")) == "America/Santiago"
+    assert default_zone({}, "since 9:00", "ana@company.com") == UTC
+
+
+def test_a_zone_stated_once_applies_to_the_other_clock_times() -> None:
+    assert str(default_zone({}, "Between 09:00 PST and the 09:45 retry")) == "UTC-08:00"
+
+
+def test_digits_inside_an_identifier_are_not_a_clock_time() -> None:
+    assert resolve_timing("dashboard dsh_ab8pm and export exp_x10am stopped updating", ARRIVED) is None
+
+
+def test_a_country_domain_sold_as_a_generic_name_gives_no_zone() -> None:
+    assert default_zone({}, "since 9:00", "lucas@startup.io") == UTC
+    assert default_zone({}, "since 9:00", "tom@company.co") == UTC
+
+
+def test_since_early_this_morning_is_an_ongoing_problem() -> None:
+    start, end = start_end("Ingest fails every time since early this morning.")
+    assert (start, end) == (datetime(2026, 3, 12, 6, 0, tzinfo=UTC), ARRIVED)
+
+
+def test_normalize_reads_a_forwarded_reports_day_against_its_own_date_and_the_requesters_language() -> None:
+    from services.intake.normalize import normalize
+    from supportflow.events import Requester, TicketReceived
+
+    body = (
+        "Hola, os reenvío lo que nos escribió el cliente, ¿podéis revisarlo?\n\n"
+        "From: Dana Frost <dana@client.example>\n"
+        "Sent: Monday, March 9, 2026 4:05 PM\n"
+        "To: Soporte <soporte@acme.example>\n"
+        "Subject: reports\n\n"
+        "Since yesterday the scheduled report arrives empty.\n"
+    )
+    ticket = TicketReceived(
+        ticket_id="T-9",
+        message_id="M-9",
+        received_at=ARRIVED,
+        subject="RV: reports",
+        body=body,
+        requester=Requester(email="luis@acme.example"),
+    )
+    section = normalize(ticket)
+    assert section.language == "es"
+    assert section.window_start == day(8)  # the day before the forwarded mail, not before arrival
+    assert section.window_end == ARRIVED
+
+
+def test_times_of_one_episode_make_one_window_and_older_background_does_not() -> None:
+    text = "We changed the plan on Monday. Today the job failed at 09:05 UTC and again at 11:40 UTC."
+    start, end = start_end(text)
+    assert start == datetime(2026, 3, 12, 8, 35, tzinfo=UTC)
+    assert end == datetime(2026, 3, 12, 12, 10, tzinfo=UTC)
+
+
+def test_a_zone_named_only_in_the_signature_still_converts_the_reports_clock_times() -> None:
+    from services.intake.normalize import normalize
+    from supportflow.events import Requester, TicketReceived
+
+    ticket = TicketReceived(
+        ticket_id="T-10",
+        message_id="M-10",
+        received_at=ARRIVED,
+        subject="alerts",
+        body="The alert webhook stopped firing at 8:15 this morning.\n\n--\nRiley Chen | Ops | Pacific Time",
+        requester=Requester(email="riley@acme.example"),
+    )
+    section = normalize(ticket)
+    # 08:15 PDT (UTC-7) is 15:15 UTC; a single event's window opens half an hour before it
+    assert section.window_start == datetime(2026, 3, 12, 14, 45, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Seit 10.20 Uhr kommen keine Bestellungen an.", "de"),
+        ("Sinds 10.20 uur komen er geen bestellingen binnen.", "nl"),
+        ("Dalle 10.20 non arrivano ordini.", "it"),
+        ("Desde las 10:20 no llegan pedidos.", "es"),
+    ],
+)
+def test_dotted_and_prepositional_clock_times_start_an_ongoing_problem(text: str, language: str) -> None:
+    assert start_end(text, language) == (datetime(2026, 3, 12, 10, 20, tzinfo=UTC), ARRIVED)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Um 5 Prozent gestiegen, Version 10.20 installiert.",
+        "We have 10.20 GB left and om 3 andere gebruikers.",
+    ],
+)
+def test_numbers_that_are_not_clock_times_stay_numbers(text: str) -> None:
+    assert resolve_timing(text, ARRIVED) is None
+
+
+def test_a_prepositional_hour_keeps_its_pm() -> None:
+    assert start_end("Desde ayer a las 3 pm no conecta.", "es")[0] == datetime(2026, 3, 11, 15, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Since the weekend the sync is stuck.", "en"),
+        ("Seit dem Wochenende hängt die Synchronisierung.", "de"),
+        ("Depuis le week-end la synchro est bloquée.", "fr"),
+        ("Desde el fin de semana la sincronización está parada.", "es"),
+        ("Dal fine settimana la sincronizzazione è ferma.", "it"),
+        ("Sinds het weekend staat de synchronisatie stil.", "nl"),
+    ],
+)
+def test_since_the_weekend_starts_on_the_saturday_just_gone(text: str, language: str) -> None:
+    assert start_end(text, language) == (day(7), ARRIVED)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Desde el 9/3 no llegan los informes.", "es"),
+        ("Depuis le 9/3 les rapports n'arrivent plus.", "fr"),
+        ("Sinds 9/3 komen de rapporten niet meer.", "nl"),
+    ],
+)
+def test_a_day_and_month_without_a_year_after_a_preposition_is_a_date(text: str, language: str) -> None:
+    assert start_end(text, language) == (day(9), ARRIVED)
+
+
+def test_a_ratio_or_24_7_is_not_a_date() -> None:
+    assert resolve_timing("We need 24/7 support; 1/2 of the users are affected.", ARRIVED) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "hour"),
+    [
+        ("Gisteravond liep de export vast.", "nl", 18),
+        ("Ayer por la tarde falló la exportación.", "es", 12),
+        ("Gestern am Abend ist der Export hängen geblieben.", "de", 18),
+    ],
+)
+def test_yesterdays_part_of_the_day_in_other_word_orders(text: str, language: str, hour: int) -> None:
+    assert start_end(text, language)[0] == datetime(2026, 3, 11, hour, 0, tzinfo=UTC)
