@@ -34,9 +34,10 @@ Normalizer = Callable[[TicketReceived, Sequence[TicketReceived]], IntakeSection]
 
 
 def build(settings: Settings) -> faust.App:
-    from services.intake.normalize import normalize
+    from services.intake.normalize import normalize, warm_up
 
     llm = load_domain_for(settings).llm.model_dump()
+    warm_up()  # load the libraries before the consumer starts, not on the first ticket
     assistant = provider_from_config(llm) if llm.get("intake") else None
     app = create_app("intake", settings)
     wire(app, settings, normalize, assistant)

@@ -28,7 +28,7 @@ from services.intake.language import detect_language, language_of, question_for
 from services.intake.narrative import asks_what_is_possible, extract_narrative, problem_type
 from services.intake.timing import Timing, default_zone, message_time, resolve_timing
 from services.intake.vocabulary import IntakeVocabulary, default_vocabulary
-from supportflow.events import Environment, ErrorSignature, IntakeSection, TicketReceived
+from supportflow.events import Environment, ErrorSignature, IntakeSection, Requester, TicketReceived
 
 # What investigation needs beyond the domain's required identifiers, in the order asked.
 MISSING_ORDER = ("time_window", "error_details", "action")
@@ -403,3 +403,24 @@ def normalize(
         injection_suspected=facts.injection,
         messages_merged=len(history) + 1,
     )
+
+
+_WARM_UP = TicketReceived(
+    ticket_id="warm-up",
+    message_id="<warm-up@supportflow>",
+    received_at=datetime(2026, 1, 5, 12, 0, tzinfo=UTC),
+    subject="Fwd: Fehler seit gestern 9:30 CET",
+    body=(
+        "<p>Hallo, seit gestern um 9:30 schlägt es fehl (HTTP 500).<br>password: Hunter2-Example!</p>\n"
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/124.0.0.0 Safari/537.36\n"
+        "---------- Forwarded message ---------\nFrom: A <a@example.org>\n"
+        "Date: Mon, Jan 5, 2026 at 10:00 AM\nSubject: failing\n\nIt fails since this morning."
+    ),
+    requester=Requester(email="warm-up@example.org", name="Warm Up"),
+)
+
+
+def warm_up(vocabulary: IntakeVocabulary | None = None) -> None:
+    """Read one sample ticket, so the libraries' models and locale data (language, dates,
+    forwards, HTML, user agents, secrets) load before the first customer's ticket waits on them."""
+    normalize(_WARM_UP, vocabulary=vocabulary)
