@@ -177,6 +177,7 @@ _BUT = re.compile(
 _SENTENCE_SPLIT = re.compile(r"\s(?:(?<=[.!?]\s)\s*(?=[^\sa-z])|(?<=\n)\n*)")
 
 _TYPE_WORD = re.compile(r"[\w'-]+")
+_PARTS = re.compile(r"[-']")
 
 
 @dataclass
@@ -494,9 +495,12 @@ def asks_what_is_possible(text: str) -> bool:
 
 
 def _type_words(text: str) -> list[str]:
-    """The words of a text, and the parts of its hyphenated ones ("smtp-relay", "tracking-api")."""
+    """The words of a text, the parts of its hyphenated ones ("smtp-relay", "tracking-api") and
+    the word after an elided article or preposition ("l'accesso", "d'exportation", "dell'invio")."""
     words = _TYPE_WORD.findall(text)
-    return words + [part for word in words if "-" in word for part in word.split("-") if part]
+    return words + [
+        part for word in words if "-" in word or "'" in word for part in _PARTS.split(word) if part
+    ]
 
 
 def problem_type(text: str, subject: str, vocabulary: IntakeVocabulary) -> str | None:
@@ -504,6 +508,7 @@ def problem_type(text: str, subject: str, vocabulary: IntakeVocabulary) -> str |
     error codes three times, and the subject (with the action) double; ties go to the type listed
     first. A ticket that names none gets the domain's fallback type."""
     scores: dict[str, float] = {}
+    strengths = {cues.name: cues.strength for cues in vocabulary.problem_types}
     for weight, part in ((1.0, fold(text)), (2.0, fold(subject))):
         cue_of, phrases = vocabulary.cue_of, vocabulary.phrases_by_first_word
         for word, count in Counter(_type_words(part)).items():
@@ -513,7 +518,7 @@ def problem_type(text: str, subject: str, vocabulary: IntakeVocabulary) -> str |
                 scores[family] = scores.get(family, 0.0) + strength * weight * count
             for phrase, family in phrases.get(word, ()):  # a phrase needs its first word
                 if phrase in part:
-                    scores[family] = scores.get(family, 0.0) + weight * part.count(phrase)
+                    scores[family] = scores.get(family, 0.0) + strengths[family] * weight * part.count(phrase)
     if not scores:
         return vocabulary.problem_type_fallback
     order = [cues.name for cues in vocabulary.problem_types]
