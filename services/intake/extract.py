@@ -104,6 +104,8 @@ _ERRORISH_SUFFIX = re.compile(
     r"NOT_FOUND|TIMEOUT|TIMED_OUT|EXCEEDED|FORBIDDEN|CONFLICT|MISSING|REQUIRED|UNAUTHORIZED|REJECTED|"
     r"LOCKED|BLOCKED|MISMATCH|EXISTS|UNSUPPORTED|TOO_LARGE|QUOTA|LIMIT)$"
 )
+# a code that says what went wrong first is one whatever it ends with (INVALID_API_KEY)
+_ERRORISH_PREFIX = re.compile(r"^(?:INVALID|MISSING|UNKNOWN|EXPIRED|REVOKED|BAD|NO|NOT)_")
 _NOT_ERROR_CODE = re.compile(
     r"(?:_PATH|_HOME|_DIR|_URL|_VERSION|_ENV|_HOST|_PORT|_USER|_NAME|_ID|_KEY|_FILE|_MODE)$|^(?:HTTP|LD|MOZ_APP)_"
 )
@@ -149,7 +151,7 @@ _EXCEPTION = re.compile(
 )
 _GENERIC_EXCEPTIONS = frozenset({"Error", "Exception", "Fault"})
 _QUOTED = re.compile(
-    r"\"([^\"\n]{3,160})\"|“([^”\n]{3,160})”|„([^“”\n]{3,160})[“”]|«\s?([^»\n]{3,160}?)\s?»"
+    r"\"([^\"\n]{3,160})\"|“([^”\n]{3,160})”|„([^“”\"\n]{3,160})[“”\"]|«\s?([^»\n]{3,160}?)\s?»"
     r"|'(?<!\w')([^'\n]{3,160})'(?![\w])"  # the look-behind after the quote: every branch starts with one
 )
 _MESSAGE_CONTEXT = re.compile(
@@ -171,6 +173,16 @@ _ERROR_WORDS = re.compile(
     r"not allowed|not found|too many|no permission|don't have|do not have|unavailable|not available|"
     r"nicht aktiviert|keine berechtigung|non activée?|non disponible|no está|no disponible)\b",
     0,
+)
+# A short quoted string that is a state the product shows ("Queued", "Pending verification",
+# "Sincronizando...", "In attesa"): what the customer saw, wherever the sentence puts it.
+_STATUS_STRING = re.compile(
+    r"^\W*(?:\w+\W+){0,3}?(?:queued|pending|preparing|processing|in progress|connected|disconnected|failing|"
+    r"paused|suspended|syncing|verifying|unverified|not verified|no data|inactive|disabled|waiting|"
+    r"in warteschlange|ausstehend|wird vorbereitet|verbunden|getrennt|keine daten|en attente|en cours|"
+    r"connecté|déconnecté|aucune donnée|pendiente|en cola|procesando|sincronizando|conectado|desconectado|"
+    r"sin datos|pendente|na fila|processando|sem dados|in attesa|in coda|in elaborazione|connesso|"
+    r"disconnesso|nessun dato|in behandeling|in de wachtrij|wachtend|verbonden|geen gegevens)\b"
 )
 _LABELLED_MESSAGE = re.compile(
     r"(?:^|\n)\s*(?:[a-z]+\s)?(?:error(?:\s+message)?|fehlermeldung|fehler|message d'erreur|erreur|"
@@ -756,11 +768,18 @@ def extract_error_signatures(
     low = fold(text)
     for match in _ERROR_CODE.finditer(text) if "_" in text else ():  # every code has an underscore
         code = match.group(1)
-        if _in_spans(match.start(), spans) or _NOT_ERROR_CODE.search(code):
+        if _in_spans(match.start(), spans) or (
+            _NOT_ERROR_CODE.search(code) and not _ERRORISH_PREFIX.match(code)
+        ):
             continue
         context = low[max(0, match.start() - 50) : match.end() + 20]
         quoted = text[max(0, match.start() - 1) : match.start()] in ("`", '"', "'", "[", "(", "“", "«")
-        if _ERRORISH_SUFFIX.search(code) or quoted or _ERROR_CONTEXT.search(context):
+        if (
+            _ERRORISH_SUFFIX.search(code)
+            or _ERRORISH_PREFIX.match(code)
+            or quoted
+            or _ERROR_CONTEXT.search(context)
+        ):
             found.append((match.start(), "error_code", code))
     for match in _HTTP_STATUS.finditer(low) if _STATUS_HINT.search(low) else ():
         value = next((group for group in match.groups() if group and group.isdigit()), None)
@@ -786,7 +805,12 @@ def extract_error_signatures(
         if _in_spans(match.start(), spans) or not any(c.isalpha() for c in message):
             continue
         before = low[max(0, match.start() - 60) : match.start()]
-        if _MESSAGE_CONTEXT.search(before) or (_ERROR_WORDS.search(fold(message)) and " " in message):
+        folded = fold(message)
+        if (
+            _MESSAGE_CONTEXT.search(before)
+            or (_ERROR_WORDS.search(folded) and " " in message)
+            or (_STATUS_STRING.search(folded) and len(message) <= 40)
+        ):
             found.append((match.start(), "message", message))
     labelled = ":" in low and any(word in low for word in ("error", "fehler", "erreur", "erro", "fout"))
     for match in _LABELLED_MESSAGE.finditer(low) if labelled else ():

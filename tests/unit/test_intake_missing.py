@@ -53,10 +53,22 @@ def test_another_organisations_deed_is_not_the_requesters_action() -> None:
         "Die Pipeline hat laut Logs alles gesendet (HTTP 202 für jeden Batch), aber die Events fehlen.",
         "Je clique sur le lien et j'arrive sur une page « Ce lien a expiré ou a déjà été utilisé ».",
         "El error en el log es:\nSMTP Error: Could not connect to SMTP host.",
+        # a quoted state of the product, wherever the sentence puts it
+        "every export has been sitting on 'Queued' since this morning",
+        'mein Export hängt seit gestern bei "Preparing file…", abbrechen geht nicht',
+        'Die Domain steht in der Konsole seit Montag unverändert auf „Pending verification".',
+        'In console risulta "In attesa" da due giorni.',
+        # a code that starts with what went wrong, whatever it ends with
+        "la chiave nuova non va, INVALID_API_KEY su tutto",
     ],
 )
 def test_a_quoted_status_or_message_is_an_error_detail(body: str) -> None:
     assert "error_details" not in read(LUMEN, body, subject="Hilfe").missing
+
+
+def test_a_quoted_name_is_no_error_detail() -> None:
+    body = 'The dashboard "Revenue by region" in ws_ab12cd loads very slowly since Monday.'
+    assert "error_details" in read(LUMEN, body, subject="Hilfe").missing
 
 
 def test_a_symptom_alone_is_no_error_detail() -> None:
