@@ -404,7 +404,11 @@ _ASKING = re.compile(
 )
 _ASK = re.compile(
     _ASKING.pattern + r"|\b(?:please|pls|bitte|s['’]il vous pla[iî]t|merci de|por favor|per favore|graag|"
-    r"alstublieft|gelieve)\b"
+    r"alstublieft|gelieve|(?:we|i) (?:need|would like|'d like)|how (?:can|do) (?:we|i)|wir brauchen|"
+    r"(?:wir|ich) (?:benötigen|möchten|hätten gern)|wie (?:können|kann) (?:wir|ich)|nous (?:avons|aurions) besoin|"
+    r"comment (?:pouvons|puis|peut)|necesitamos|necesito|c[oó]mo (?:podemos|puedo|posso)|precisamos|preciso|"
+    r"conseguem|ci servirebbe\w*|abbiamo bisogno|come (?:possiamo|posso)|hoe kunnen|we willen graag|"
+    r"kunnen jullie|conseguem)\b"
 )
 _NEGATED = re.compile(r"\b(?:not|\w+n['’]t|cannot|nicht|kein\w*|pas|plus|no|não|non|niet|geen)\b")
 
@@ -458,11 +462,10 @@ def extract_narrative(subject: str, prose: str, vocabulary: IntakeVocabulary) ->
     if action is None:
         action, action_sentence = find_named_thing([*body_sentences, *subject_sentences], vocabulary)
     if action is None:
-        # a ticket about another organisation's things: what the requester asks for is the action
-        every = sentences(prose)
-        if any(about_another_party(s) for s in every):
-            asks = [s for s in every if _ASK.search(fold(s))]
-            action, action_sentence = find_named_thing(asks, vocabulary)
+        # a request with no trouble told (another organisation's data, closing an account): what
+        # the requester asks for, when it names a product thing, is the action
+        asks = [s for s in sentences(prose) if _ASK.search(fold(s))]
+        action, action_sentence = find_named_thing(asks, vocabulary)
     narrative.action = action
     if narrative.expected is None:
         expected, expected_sentence = find_expected(body_sentences)

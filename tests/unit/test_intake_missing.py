@@ -116,6 +116,21 @@ def test_without_a_message_what_happened_is_the_customers_clause() -> None:
     assert section.actual and "blank" in section.actual
 
 
+@pytest.mark.parametrize(
+    ("vocabulary", "body"),
+    [
+        (KESTREL, "We stoppen eind december. Kunnen jullie ons vooraf alle facturen van dit jaar sturen?"),
+        (LUMEN, "Could you send us a full export of our events from last year?"),
+    ],
+)
+def test_what_a_request_without_trouble_asks_for_is_its_action(
+    vocabulary: IntakeVocabulary, body: str
+) -> None:
+    section = read(vocabulary, body, subject="Vraag")
+    assert section.action
+    assert "action" not in section.missing
+
+
 def test_what_a_cross_tenant_ticket_asks_for_is_its_action() -> None:
     body = (
         "I consult for Halvard Foods; their workspace is ws_hv0091. "
