@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from intake_reading import KESTREL, LUMEN, read
 
+from services.intake.vocabulary import IntakeVocabulary
+
 
 @pytest.mark.parametrize(
     "body",
@@ -109,3 +111,28 @@ def test_the_tenant_of_an_earlier_quoted_message_is_still_the_requesters() -> No
     section = read(KESTREL, body)
     assert section.identifiers.get("organization_id") == "org_60219377"
     assert section.identifiers.get("error_code") == "insufficient_scope"
+
+
+@pytest.mark.parametrize(
+    ("vocabulary", "body", "prefix"),
+    [
+        (
+            LUMEN,
+            'curl https://api.lumen.example/v2/events -H "Authorization: Bearer lk_live_Ab3x'
+            + "q7" * 14
+            + '" returns 401',
+            "lk_live_ab3x",
+        ),
+        (
+            KESTREL,
+            "Our .env has KESTREL_API_KEY=km_live_Zq8wE2" + "r5" * 17 + " and sends fail.",
+            "km_live_Zq8wE2",
+        ),
+    ],
+)
+def test_a_pasted_key_gives_its_prefix_and_is_masked(
+    vocabulary: IntakeVocabulary, body: str, prefix: str
+) -> None:
+    section = read(vocabulary, body)
+    assert (section.identifiers.get("api_key_prefix") or "").lower() == prefix.lower()
+    assert "q7q7" not in section.model_dump_json() and "r5r5" not in section.model_dump_json()
