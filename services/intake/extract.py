@@ -392,7 +392,8 @@ _THIRD_PARTY = re.compile(
     r"partenaires?|filiale|société sœur|appartient à|leurs? (?:compte|espace|données|tableaux)|"
     r"contact chez|fusionn\w*|un de nos clients|"
     r"socios?|empresa hermana|filial|pertenece a|sus (?:datos|paneles)|su cuenta|contacto en|fusionando|"
-    r"uno de nuestros clientes|"
+    r"uno de nuestros clientes|zusterbedrijf\w*|dochterbedrijf\w*|moederbedrijf\w*|consociat\w*|"
+    r"società (?:sorella|controllata)|empresa irmã|subsidiária|"
     # someone posing as the requester: the impersonator's ids are another tenant's
     r"impersonat\w*|lookalike|look-alike|(?:which|what) (?:of your )?(?:customers?|clients?|accounts?|"
     r"organi[sz]ations?) (?:owns?|is behind|uses?)|gibt sich als|usurp\w*|suplant\w*|se passando por|"
@@ -503,7 +504,7 @@ class _OffLimits:
 # "its own account (…)", "su propia cuenta (…)"). The nearer cue wins.
 _OWN_CUE = re.compile(
     r"\b(?:my|our|ours|mein\w*|unser\w*|mon|ma|mes|notre|nos|mi|mis|nuestr\w*|meu|minha|nosso\w*|nossa\w*|"
-    r"mio|mia|nostr\w*|mijn|ons|onze|we(?:['’]re| are) on)\b"
+    r"mio|mia|nostr\w*|mijn|ons|onze|we(?:['’]re| are) on|we|wij|wir|nous|nosotros|nós|noi)\b"
 )
 _TENANT_NOUN = (
     r"(?:account|workspace|organi[sz]ation|org|tenant|instance|konto|organisation|compte|espace|cuenta|"
@@ -513,13 +514,17 @@ _FOREIGN_CUE = re.compile(
     r"\b(?:(?:its|their|his|her) own|their(?:\s+[\w-]+)?\s+" + _TENANT_NOUN + r"|they(?:['’]re| are) on|"
     r"deren|(?:ihr|sein)\w*\s+eigen\w*|leurs?(?:\s+[\w-]+)?\s+" + _TENANT_NOUN + r"|son propre|sa propre|"
     r"su propi[oa]|sus propi[oa]s|de ell[oa]s|sua própria|seu próprio|del[ea]s|(?:il|la) loro|"
-    r"hun(?: eigen)?|zijn eigen|haar eigen)\b"
+    r"hun(?: eigen)?|zijn eigen|haar eigen|"
+    # "they have / they are on" the tenant, in each language ("Eles têm a conta org_…", "Zij zitten op acc_…")
+    r"(?:they|eles|elas|ellos|ellas|ils|elles|sie|zij|ze|loro)\s+(?:have|têm|tem|tienen|ont|haben|hebben|"
+    r"hanno|zitten op|sind auf|estão n[ao]|están en|sont sur|sono su))\b"
 )
 # "our partner Quillgrid (acc_…)": a possessive of someone else's organisation is not a claim
 _PARTY_NOUN = re.compile(
     r"\b(?:partners?|clients?|customers?|agenc\w+|contact|consultants?|friends?|subsidiar\w+|sister|"
     r"kunden?|agentur|berater\w*|tochter\w*|schwester\w*|agence|filiale|socios?|clientes?|agencia|filial|"
-    r"parceir\w*|agência|cliente|agenzia|consulent\w*|klant\w*|bureau|dochter\w*)\b"
+    r"parceir\w*|agência|cliente|agenzia|consulent\w*|klant\w*|bureau|dochter\w*|zuster\w*|consociat\w*|"
+    r"controllat\w*|irmãs?|herman[ao]s?|sorell[ae])\b"
 )
 _CLAUSE_BACK = 120
 

@@ -18,6 +18,11 @@ from services.intake.vocabulary import IntakeVocabulary
         "Trabajamos para Grupo Sur, que tiene su propia cuenta en Lumen (acc_other1). "
         "¿Nos pueden enviar sus claves? Nuestra cuenta es acc_mine01.",
         "Wir betreuen die Firma Nord; deren Konto ist acc_other1. Unser Konto: acc_mine01.",
+        # a sister company in its own words, "they have / are on" the other tenant, "we" own ours
+        "Wij (Holland Groen, account acc_mine01) en ons zusterbedrijf Groen Logistiek hebben elk een eigen "
+        "account. Zij zitten op acc_other1. Kunnen jullie hun data kopiëren?",
+        "La nostra consociata ha un account separato (acc_other1). Il nostro account è acc_mine01.",
+        "Somos a agência da Loja Sol. Eles têm a conta acc_other1 com vocês; a nossa é acc_mine01.",
     ],
 )
 def test_the_requesters_own_id_wins_and_the_other_is_foreign(body: str) -> None:
