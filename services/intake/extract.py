@@ -144,7 +144,11 @@ _HTTP_STATUS = re.compile(
     r"|\((?:http\s*)?([45]\d\d)\))",
     0,
 )
-_HTTP_SUCCESS = re.compile(r"\bhttp(?:/\d(?:\.\d)?)?\s+([123]\d\d)\b")
+_HTTP_SUCCESS = re.compile(
+    r"\bhttp(?:/\d(?:\.\d)?)?\s+([123]\d\d)\b"
+    # a status quoted in prose ("Status é sempre 200", "status is always 202")
+    r"|\bstatus(?:\s*code)?\s+(?:\w+\s+){0,2}([123]\d\d)\b"
+)
 _STATUS_HINT = re.compile(r"[45](?<!\d[45])\d\d(?!\d)")  # a 4xx/5xx not inside a longer number
 _EXCEPTION = re.compile(
     r"(?<![\w.])((?:[a-z_][\w]*\.)*[A-Z][A-Za-z0-9]*(?:Exception|Error|Fault))\b(?!\s+(?:message|code)\b)"
@@ -394,6 +398,11 @@ _THIRD_PARTY = re.compile(
     r"socios?|empresa hermana|filial|pertenece a|sus (?:datos|paneles)|su cuenta|contacto en|fusionando|"
     r"uno de nuestros clientes|zusterbedrijf\w*|dochterbedrijf\w*|moederbedrijf\w*|consociat\w*|"
     r"società (?:sorella|controllata)|empresa irmã|subsidiária|"
+    # a former employer's tenant is no longer the requester's
+    r"used to work (?:at|for)|former employer|ex-employer|old job|previous employer|ya no trabajo|"
+    r"antigua empresa|trabajé (?:en|para)|(?:früher|ehemalig)\w* arbeitgeber\w*|ancien employeur|"
+    r"j'ai travaillé (?:chez|pour)|antig[ao] empres\w*|trabalhei n[ao]|ex datore|ho lavorato (?:presso|per)|"
+    r"vorige werkgever|oud-werkgever|"
     # someone posing as the requester: the impersonator's ids are another tenant's
     r"impersonat\w*|lookalike|look-alike|(?:which|what) (?:of your )?(?:customers?|clients?|accounts?|"
     r"organi[sz]ations?) (?:owns?|is behind|uses?)|gibt sich als|usurp\w*|suplant\w*|se passando por|"
@@ -790,9 +799,9 @@ def extract_error_signatures(
         value = next((group for group in match.groups() if group and group.isdigit()), None)
         if value and 400 <= int(value) <= 599 and not _in_spans(match.start(), spans):
             found.append((match.start(), "http_status", value))
-    for match in _HTTP_SUCCESS.finditer(low) if "http" in low else ():
+    for match in _HTTP_SUCCESS.finditer(low) if "http" in low or "status" in low else ():
         if not _in_spans(match.start(), spans):
-            found.append((match.start(), "http_status", match.group(1)))  # a status the customer quotes
+            found.append((match.start(), "http_status", match.group(1) or match.group(2)))  # a status quoted
     request = vocabulary.request
     if request is not None and (not request.gate or any(gate in low for gate in request.gate)):
         for match in request.pattern.finditer(low):

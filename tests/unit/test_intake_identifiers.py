@@ -23,6 +23,8 @@ from services.intake.vocabulary import IntakeVocabulary
         "account. Zij zitten op acc_other1. Kunnen jullie hun data kopiëren?",
         "La nostra consociata ha un account separato (acc_other1). Il nostro account è acc_mine01.",
         "Somos a agência da Loja Sol. Eles têm a conta acc_other1 com vocês; a nossa é acc_mine01.",
+        # a former employer's account
+        "Ya no trabajo en Sierra, que usa la cuenta acc_other1. Mi cuenta nueva es acc_mine01.",
     ],
 )
 def test_the_requesters_own_id_wins_and_the_other_is_foreign(body: str) -> None:

@@ -60,6 +60,8 @@ def test_another_organisations_deed_is_not_the_requesters_action() -> None:
         'In console risulta "In attesa" da due giorni.',
         # a code that starts with what went wrong, whatever it ends with
         "la chiave nuova non va, INVALID_API_KEY su tutto",
+        # a success status quoted in prose
+        "A paginação repete registros a partir da página 3. Status é sempre 200, sem erro.",
     ],
 )
 def test_a_quoted_status_or_message_is_an_error_detail(body: str) -> None:
