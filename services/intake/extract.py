@@ -114,6 +114,15 @@ _ERROR_CONTEXT = re.compile(
     r"meldung|mensaje|got|get|getting|shows|showing|status|response|exception|denied|refused",
     0,
 )
+# In a product whose codes are lower snake case, an undocumented one still names the error where
+# the sentence says it was the error or the reason of a refusal ("rejected with error sending_paused",
+# "refusés avec domain_warmup_limit", "antwortet mit quota_exceeded").
+_LOWER_CODE = re.compile(
+    r"\b(?:error|errors|code|erro|errore|fehler|erreur|fout|rejected|refused|refus\w*|rechaz\w*|recusad\w*|"
+    r"rifiutat\w*|abgelehnt|geweigerd|fails?|failed|returns?|returned|responds?|antwortet|répond|responde|"
+    r"devolve|restituisce|geeft)\b\W{1,3}(?:(?:with|avec|con|com|mit|met|an?|the|le|la|el|o|il)\W{1,2})?"
+    r"[\"'`“«]?([a-z][a-z0-9]*(?:_[a-z0-9]+){1,5})(?![\w(]|\.\w)"
+)
 _HTTP_REASONS = {
     "400": "bad request",
     "401": "unauthorized",
@@ -795,6 +804,9 @@ def extract_error_signatures(
             or _ERROR_CONTEXT.search(context)
         ):
             found.append((match.start(), "error_code", code))
+    for match in _LOWER_CODE.finditer(text) if vocabulary.lower_codes and "_" in text else ():
+        if not _in_spans(match.start(1), spans):
+            found.append((match.start(1), "error_code", match.group(1)))
     for match in _HTTP_STATUS.finditer(low) if _STATUS_HINT.search(low) else ():
         value = next((group for group in match.groups() if group and group.isdigit()), None)
         if value and 400 <= int(value) <= 599 and not _in_spans(match.start(), spans):

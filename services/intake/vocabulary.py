@@ -130,6 +130,8 @@ class IntakeVocabulary:
     resource_kinds: tuple[str, ...] = ()
     """Identifier kinds of the product's resources (a dashboard id, a message id)."""
     error_code: re.Pattern[str] = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
+    lower_codes: bool = False
+    """Whether the product writes its error codes in lower snake case (`domain_not_verified`)."""
     vendor_address: re.Pattern[str] = re.compile(r"(?!)")
     """An address at one of the vendor's own domains (generic boxes of other domains excluded)."""
     near: dict[str, re.Pattern[str]] = field(default_factory=dict)
@@ -221,6 +223,7 @@ class IntakeVocabulary:
             integration_names=tuple(n.lower() for n in vocabulary.integrations),
             resource_kinds=tuple(n for n, k in vocabulary.identifiers.items() if k.role == "resource"),
             error_code=re.compile(vocabulary.error_code_pattern),
+            lower_codes=bool(re.search(r"[a-z]{2,}_[a-z]{2,}", vocabulary.error_code_pattern)),
             vendor_address=re.compile(vendor_address),
             vendor_domains=tuple(d.lower().lstrip("@") for d in vocabulary.vendor_domains),
             near={name: _near(kind.near) for name, kind in vocabulary.identifiers.items() if kind.near},

@@ -143,3 +143,21 @@ def test_a_pasted_key_gives_its_prefix_and_is_masked(
     section = read(vocabulary, body)
     assert (section.identifiers.get("api_key_prefix") or "").lower() == prefix.lower()
     assert "q7q7" not in section.model_dump_json() and "r5r5" not in section.model_dump_json()
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ("Since 9:00 our messages are rejected with error sending_paused.", "sending_paused"),
+        ("Nos envois sont refusés avec domain_warmup_limit depuis lundi.", "domain_warmup_limit"),
+    ],
+)
+def test_an_undocumented_lower_case_code_named_as_the_error_is_one(body: str, code: str) -> None:
+    section = read(KESTREL, body)
+    assert section.identifiers.get("error_code") == code
+    assert "error_details" not in section.missing
+
+
+def test_snake_case_names_are_no_code_where_codes_are_upper_case() -> None:
+    section = read(LUMEN, "The upload fails with batch_size set to 500 in our config.")
+    assert "error_code" not in section.identifiers
