@@ -138,8 +138,10 @@ def _split_mail(text: str) -> tuple[list[_Part], list[str]]:
 
 def _unquoted(lines: list[str], forwarded: bool) -> list[str]:
     """Quoted lines ("> …") are history in the requester's own text; in a forwarded message the
-    quoting is the client's and the text is kept."""
-    if not any(line.lstrip().startswith(">") for line in lines):
+    quoting is the client's and the text is kept. Lines that all start with ">>>" are an
+    interpreter's prompt and its output pasted by the requester, not quoting."""
+    quoted = [line.lstrip() for line in lines if line.lstrip().startswith(">")]
+    if not quoted or all(line.startswith(">>>") for line in quoted):
         return lines
     if forwarded:
         return [line.lstrip().lstrip("> ") if line.lstrip().startswith(">") else line for line in lines]

@@ -104,6 +104,8 @@ _ERRORISH_SUFFIX = re.compile(
     r"NOT_FOUND|TIMEOUT|TIMED_OUT|EXCEEDED|FORBIDDEN|CONFLICT|MISSING|REQUIRED|UNAUTHORIZED|REJECTED|"
     r"LOCKED|BLOCKED|MISMATCH|EXISTS|UNSUPPORTED|TOO_LARGE|QUOTA|LIMIT)$"
 )
+# a code that says what went wrong first is one whatever it ends with (INVALID_API_KEY)
+_ERRORISH_PREFIX = re.compile(r"^(?:INVALID|MISSING|UNKNOWN|EXPIRED|REVOKED|BAD|NO|NOT)_")
 _NOT_ERROR_CODE = re.compile(
     r"(?:_PATH|_HOME|_DIR|_URL|_VERSION|_ENV|_HOST|_PORT|_USER|_NAME|_ID|_KEY|_FILE|_MODE)$|^(?:HTTP|LD|MOZ_APP)_"
 )
@@ -111,6 +113,15 @@ _ERROR_CONTEXT = re.compile(
     r"error|code|fehler|erreur|código|failed|fails|failing|returned|returns|says|said|message|"
     r"meldung|mensaje|got|get|getting|shows|showing|status|response|exception|denied|refused",
     0,
+)
+# In a product whose codes are lower snake case, an undocumented one still names the error where
+# the sentence says it was the error or the reason of a refusal ("rejected with error sending_paused",
+# "refusés avec domain_warmup_limit", "antwortet mit quota_exceeded").
+_LOWER_CODE = re.compile(
+    r"\b(?:error|errors|code|erro|errore|fehler|erreur|fout|rejected|refused|refus\w*|rechaz\w*|recusad\w*|"
+    r"rifiutat\w*|abgelehnt|geweigerd|fails?|failed|returns?|returned|responds?|antwortet|répond|responde|"
+    r"devolve|restituisce|geeft)\b\W{1,3}(?:(?:with|avec|con|com|mit|met|an?|the|le|la|el|o|il)\W{1,2})?"
+    r"[\"'`“«]?([a-z][a-z0-9]*(?:_[a-z0-9]+){1,5})(?![\w(]|\.\w)"
 )
 _HTTP_REASONS = {
     "400": "bad request",
@@ -142,14 +153,18 @@ _HTTP_STATUS = re.compile(
     r"|\((?:http\s*)?([45]\d\d)\))",
     0,
 )
-_HTTP_SUCCESS = re.compile(r"\bhttp(?:/\d(?:\.\d)?)?\s+([123]\d\d)\b")
+_HTTP_SUCCESS = re.compile(
+    r"\bhttp(?:/\d(?:\.\d)?)?\s+([123]\d\d)\b"
+    # a status quoted in prose ("Status é sempre 200", "status is always 202")
+    r"|\bstatus(?:\s*code)?\s+(?:\w+\s+){0,2}([123]\d\d)\b"
+)
 _STATUS_HINT = re.compile(r"[45](?<!\d[45])\d\d(?!\d)")  # a 4xx/5xx not inside a longer number
 _EXCEPTION = re.compile(
     r"(?<![\w.])((?:[a-z_][\w]*\.)*[A-Z][A-Za-z0-9]*(?:Exception|Error|Fault))\b(?!\s+(?:message|code)\b)"
 )
 _GENERIC_EXCEPTIONS = frozenset({"Error", "Exception", "Fault"})
 _QUOTED = re.compile(
-    r"\"([^\"\n]{3,160})\"|“([^”\n]{3,160})”|„([^“”\n]{3,160})[“”]|«\s?([^»\n]{3,160}?)\s?»"
+    r"\"([^\"\n]{3,160})\"|“([^”\n]{3,160})”|„([^“”\"\n]{3,160})[“”\"]|«\s?([^»\n]{3,160}?)\s?»"
     r"|'(?<!\w')([^'\n]{3,160})'(?![\w])"  # the look-behind after the quote: every branch starts with one
 )
 _MESSAGE_CONTEXT = re.compile(
@@ -171,6 +186,16 @@ _ERROR_WORDS = re.compile(
     r"not allowed|not found|too many|no permission|don't have|do not have|unavailable|not available|"
     r"nicht aktiviert|keine berechtigung|non activée?|non disponible|no está|no disponible)\b",
     0,
+)
+# A short quoted string that is a state the product shows ("Queued", "Pending verification",
+# "Sincronizando...", "In attesa"): what the customer saw, wherever the sentence puts it.
+_STATUS_STRING = re.compile(
+    r"^\W*(?:\w+\W+){0,3}?(?:queued|pending|preparing|processing|in progress|connected|disconnected|failing|"
+    r"paused|suspended|syncing|verifying|unverified|not verified|no data|inactive|disabled|waiting|"
+    r"in warteschlange|ausstehend|wird vorbereitet|verbunden|getrennt|keine daten|en attente|en cours|"
+    r"connecté|déconnecté|aucune donnée|pendiente|en cola|procesando|sincronizando|conectado|desconectado|"
+    r"sin datos|pendente|na fila|processando|sem dados|in attesa|in coda|in elaborazione|connesso|"
+    r"disconnesso|nessun dato|in behandeling|in de wachtrij|wachtend|verbonden|geen gegevens)\b"
 )
 _LABELLED_MESSAGE = re.compile(
     r"(?:^|\n)\s*(?:[a-z]+\s)?(?:error(?:\s+message)?|fehlermeldung|fehler|message d'erreur|erreur|"
@@ -380,7 +405,13 @@ _THIRD_PARTY = re.compile(
     r"partenaires?|filiale|société sœur|appartient à|leurs? (?:compte|espace|données|tableaux)|"
     r"contact chez|fusionn\w*|un de nos clients|"
     r"socios?|empresa hermana|filial|pertenece a|sus (?:datos|paneles)|su cuenta|contacto en|fusionando|"
-    r"uno de nuestros clientes|"
+    r"uno de nuestros clientes|zusterbedrijf\w*|dochterbedrijf\w*|moederbedrijf\w*|consociat\w*|"
+    r"società (?:sorella|controllata)|empresa irmã|subsidiária|"
+    # a former employer's tenant is no longer the requester's
+    r"used to work (?:at|for)|former employer|ex-employer|old job|previous employer|ya no trabajo|"
+    r"antigua empresa|trabajé (?:en|para)|(?:früher|ehemalig)\w* arbeitgeber\w*|ancien employeur|"
+    r"j'ai travaillé (?:chez|pour)|antig[ao] empres\w*|trabalhei n[ao]|ex datore|ho lavorato (?:presso|per)|"
+    r"vorige werkgever|oud-werkgever|"
     # someone posing as the requester: the impersonator's ids are another tenant's
     r"impersonat\w*|lookalike|look-alike|(?:which|what) (?:of your )?(?:customers?|clients?|accounts?|"
     r"organi[sz]ations?) (?:owns?|is behind|uses?)|gibt sich als|usurp\w*|suplant\w*|se passando por|"
@@ -491,7 +522,7 @@ class _OffLimits:
 # "its own account (…)", "su propia cuenta (…)"). The nearer cue wins.
 _OWN_CUE = re.compile(
     r"\b(?:my|our|ours|mein\w*|unser\w*|mon|ma|mes|notre|nos|mi|mis|nuestr\w*|meu|minha|nosso\w*|nossa\w*|"
-    r"mio|mia|nostr\w*|mijn|ons|onze|we(?:['’]re| are) on)\b"
+    r"mio|mia|nostr\w*|mijn|ons|onze|we(?:['’]re| are) on|we|wij|wir|nous|nosotros|nós|noi)\b"
 )
 _TENANT_NOUN = (
     r"(?:account|workspace|organi[sz]ation|org|tenant|instance|konto|organisation|compte|espace|cuenta|"
@@ -501,13 +532,17 @@ _FOREIGN_CUE = re.compile(
     r"\b(?:(?:its|their|his|her) own|their(?:\s+[\w-]+)?\s+" + _TENANT_NOUN + r"|they(?:['’]re| are) on|"
     r"deren|(?:ihr|sein)\w*\s+eigen\w*|leurs?(?:\s+[\w-]+)?\s+" + _TENANT_NOUN + r"|son propre|sa propre|"
     r"su propi[oa]|sus propi[oa]s|de ell[oa]s|sua própria|seu próprio|del[ea]s|(?:il|la) loro|"
-    r"hun(?: eigen)?|zijn eigen|haar eigen)\b"
+    r"hun(?: eigen)?|zijn eigen|haar eigen|"
+    # "they have / they are on" the tenant, in each language ("Eles têm a conta org_…", "Zij zitten op acc_…")
+    r"(?:they|eles|elas|ellos|ellas|ils|elles|sie|zij|ze|loro)\s+(?:have|têm|tem|tienen|ont|haben|hebben|"
+    r"hanno|zitten op|sind auf|estão n[ao]|están en|sont sur|sono su))\b"
 )
 # "our partner Quillgrid (acc_…)": a possessive of someone else's organisation is not a claim
 _PARTY_NOUN = re.compile(
     r"\b(?:partners?|clients?|customers?|agenc\w+|contact|consultants?|friends?|subsidiar\w+|sister|"
     r"kunden?|agentur|berater\w*|tochter\w*|schwester\w*|agence|filiale|socios?|clientes?|agencia|filial|"
-    r"parceir\w*|agência|cliente|agenzia|consulent\w*|klant\w*|bureau|dochter\w*)\b"
+    r"parceir\w*|agência|cliente|agenzia|consulent\w*|klant\w*|bureau|dochter\w*|zuster\w*|consociat\w*|"
+    r"controllat\w*|irmãs?|herman[ao]s?|sorell[ae])\b"
 )
 _CLAUSE_BACK = 120
 
@@ -756,19 +791,29 @@ def extract_error_signatures(
     low = fold(text)
     for match in _ERROR_CODE.finditer(text) if "_" in text else ():  # every code has an underscore
         code = match.group(1)
-        if _in_spans(match.start(), spans) or _NOT_ERROR_CODE.search(code):
+        if _in_spans(match.start(), spans) or (
+            _NOT_ERROR_CODE.search(code) and not _ERRORISH_PREFIX.match(code)
+        ):
             continue
         context = low[max(0, match.start() - 50) : match.end() + 20]
         quoted = text[max(0, match.start() - 1) : match.start()] in ("`", '"', "'", "[", "(", "“", "«")
-        if _ERRORISH_SUFFIX.search(code) or quoted or _ERROR_CONTEXT.search(context):
+        if (
+            _ERRORISH_SUFFIX.search(code)
+            or _ERRORISH_PREFIX.match(code)
+            or quoted
+            or _ERROR_CONTEXT.search(context)
+        ):
             found.append((match.start(), "error_code", code))
+    for match in _LOWER_CODE.finditer(text) if vocabulary.lower_codes and "_" in text else ():
+        if not _in_spans(match.start(1), spans):
+            found.append((match.start(1), "error_code", match.group(1)))
     for match in _HTTP_STATUS.finditer(low) if _STATUS_HINT.search(low) else ():
         value = next((group for group in match.groups() if group and group.isdigit()), None)
         if value and 400 <= int(value) <= 599 and not _in_spans(match.start(), spans):
             found.append((match.start(), "http_status", value))
-    for match in _HTTP_SUCCESS.finditer(low) if "http" in low else ():
+    for match in _HTTP_SUCCESS.finditer(low) if "http" in low or "status" in low else ():
         if not _in_spans(match.start(), spans):
-            found.append((match.start(), "http_status", match.group(1)))  # a status the customer quotes
+            found.append((match.start(), "http_status", match.group(1) or match.group(2)))  # a status quoted
     request = vocabulary.request
     if request is not None and (not request.gate or any(gate in low for gate in request.gate)):
         for match in request.pattern.finditer(low):
@@ -786,7 +831,12 @@ def extract_error_signatures(
         if _in_spans(match.start(), spans) or not any(c.isalpha() for c in message):
             continue
         before = low[max(0, match.start() - 60) : match.start()]
-        if _MESSAGE_CONTEXT.search(before) or (_ERROR_WORDS.search(fold(message)) and " " in message):
+        folded = fold(message)
+        if (
+            _MESSAGE_CONTEXT.search(before)
+            or (_ERROR_WORDS.search(folded) and " " in message)
+            or (_STATUS_STRING.search(folded) and len(message) <= 40)
+        ):
             found.append((match.start(), "message", message))
     labelled = ":" in low and any(word in low for word in ("error", "fehler", "erreur", "erro", "fout"))
     for match in _LABELLED_MESSAGE.finditer(low) if labelled else ():

@@ -177,6 +177,7 @@ _BUT = re.compile(
 _SENTENCE_SPLIT = re.compile(r"\s(?:(?<=[.!?]\s)\s*(?=[^\sa-z])|(?<=\n)\n*)")
 
 _TYPE_WORD = re.compile(r"[\w'-]+")
+_PARTS = re.compile(r"[-']")
 
 
 @dataclass
@@ -403,7 +404,11 @@ _ASKING = re.compile(
 )
 _ASK = re.compile(
     _ASKING.pattern + r"|\b(?:please|pls|bitte|s['’]il vous pla[iî]t|merci de|por favor|per favore|graag|"
-    r"alstublieft|gelieve)\b"
+    r"alstublieft|gelieve|(?:we|i) (?:need|would like|'d like)|how (?:can|do) (?:we|i)|wir brauchen|"
+    r"(?:wir|ich) (?:benötigen|möchten|hätten gern)|wie (?:können|kann) (?:wir|ich)|nous (?:avons|aurions) besoin|"
+    r"comment (?:pouvons|puis|peut)|necesitamos|necesito|c[oó]mo (?:podemos|puedo|posso)|precisamos|preciso|"
+    r"conseguem|ci servirebbe\w*|abbiamo bisogno|come (?:possiamo|posso)|hoe kunnen|we willen graag|"
+    r"kunnen jullie|conseguem)\b"
 )
 _NEGATED = re.compile(r"\b(?:not|\w+n['’]t|cannot|nicht|kein\w*|pas|plus|no|não|non|niet|geen)\b")
 
@@ -457,11 +462,10 @@ def extract_narrative(subject: str, prose: str, vocabulary: IntakeVocabulary) ->
     if action is None:
         action, action_sentence = find_named_thing([*body_sentences, *subject_sentences], vocabulary)
     if action is None:
-        # a ticket about another organisation's things: what the requester asks for is the action
-        every = sentences(prose)
-        if any(about_another_party(s) for s in every):
-            asks = [s for s in every if _ASK.search(fold(s))]
-            action, action_sentence = find_named_thing(asks, vocabulary)
+        # a request with no trouble told (another organisation's data, closing an account): what
+        # the requester asks for, when it names a product thing, is the action
+        asks = [s for s in sentences(prose) if _ASK.search(fold(s))]
+        action, action_sentence = find_named_thing(asks, vocabulary)
     narrative.action = action
     if narrative.expected is None:
         expected, expected_sentence = find_expected(body_sentences)
@@ -494,9 +498,12 @@ def asks_what_is_possible(text: str) -> bool:
 
 
 def _type_words(text: str) -> list[str]:
-    """The words of a text, and the parts of its hyphenated ones ("smtp-relay", "tracking-api")."""
+    """The words of a text, the parts of its hyphenated ones ("smtp-relay", "tracking-api") and
+    the word after an elided article or preposition ("l'accesso", "d'exportation", "dell'invio")."""
     words = _TYPE_WORD.findall(text)
-    return words + [part for word in words if "-" in word for part in word.split("-") if part]
+    return words + [
+        part for word in words if "-" in word or "'" in word for part in _PARTS.split(word) if part
+    ]
 
 
 def problem_type(text: str, subject: str, vocabulary: IntakeVocabulary) -> str | None:
@@ -504,6 +511,7 @@ def problem_type(text: str, subject: str, vocabulary: IntakeVocabulary) -> str |
     error codes three times, and the subject (with the action) double; ties go to the type listed
     first. A ticket that names none gets the domain's fallback type."""
     scores: dict[str, float] = {}
+    strengths = {cues.name: cues.strength for cues in vocabulary.problem_types}
     for weight, part in ((1.0, fold(text)), (2.0, fold(subject))):
         cue_of, phrases = vocabulary.cue_of, vocabulary.phrases_by_first_word
         for word, count in Counter(_type_words(part)).items():
@@ -513,7 +521,7 @@ def problem_type(text: str, subject: str, vocabulary: IntakeVocabulary) -> str |
                 scores[family] = scores.get(family, 0.0) + strength * weight * count
             for phrase, family in phrases.get(word, ()):  # a phrase needs its first word
                 if phrase in part:
-                    scores[family] = scores.get(family, 0.0) + weight * part.count(phrase)
+                    scores[family] = scores.get(family, 0.0) + strengths[family] * weight * part.count(phrase)
     if not scores:
         return vocabulary.problem_type_fallback
     order = [cues.name for cues in vocabulary.problem_types]

@@ -350,7 +350,11 @@ def _problem_type(facts: _MessageFacts, vocabulary: IntakeVocabulary) -> str | N
         if general:
             return general
     subject = _SUBJECT_PREFIX.sub("", facts.subject)
-    return problem_type(facts.problem_text, f"{subject}\n{facts.action or ''}", vocabulary)
+    # the codes of the error bodies and log lines pasted below the prose name the trouble too
+    codes = " ".join(
+        s.value for s in facts.signatures if s.kind == "error_code" and s.value not in facts.problem_text
+    )
+    return problem_type(f"{facts.problem_text}\n{codes}", f"{subject}\n{facts.action or ''}", vocabulary)
 
 
 def normalize(

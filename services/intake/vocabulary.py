@@ -17,7 +17,7 @@ from supportflow.domain.models import IdentifierKind
 _B = r"(?<![A-Za-z0-9_])"  # identifier start boundary
 _E = r"(?![A-Za-z0-9_])"
 _LITERAL_HEAD = re.compile(r"^[A-Za-z]+")
-_CODE_STRENGTH = 3.0
+_CODE_STRENGTH = 10.0
 _GENERIC_VENDOR_BOXES = r"^(?:no-?reply|support|help|helpdesk|billing|sales|info)@"
 
 
@@ -80,14 +80,12 @@ def _cue_parts(cues: list[str]) -> tuple[list[str], list[str]]:
     return words, phrases
 
 
-def _code_pattern(codes: list[str]) -> re.Pattern[str] | None:
-    """Error codes as one pattern over folded text (`api_key_*` → any code with that head)."""
-    spelled = [
-        re.escape(code.strip().lower().removesuffix("*")) + (r"[\w.]*" if code.strip().endswith("*") else "")
-        for code in codes
-        if code.strip()
-    ]
-    return re.compile(r"(?<![\w.])(?:" + "|".join(spelled) + r")(?!\w|\.\w)") if spelled else None
+def _code_pattern(code: str) -> re.Pattern[str]:
+    """An error code as a pattern over folded text (`api_key_*` → any code with that head)."""
+    spelled = re.escape(code.strip().lower().removesuffix("*")) + (
+        r"[\w.]*" if code.strip().endswith("*") else ""
+    )
+    return re.compile(r"(?<![\w.])" + spelled + r"(?!\w|\.\w)")
 
 
 @dataclass(frozen=True)
@@ -95,7 +93,7 @@ class ProblemTypeCues:
     name: str
     word: re.Pattern[str] | None
     phrases: tuple[str, ...]
-    codes: re.Pattern[str] | None = None
+    strength: float = 1.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -116,6 +114,8 @@ class IntakeVocabulary:
     product_words: tuple[str, ...] = ()
     """The product's own name, as customers write it ("the <name> app")."""
     problem_types: tuple[ProblemTypeCues, ...] = ()
+    type_codes: tuple[tuple[re.Pattern[str], str], ...] = ()
+    """Every type's codes with the type they name, the longest spelled first."""
     problem_type_fallback: str | None = None
     """The type of a ticket whose words name no other."""
     secrets: tuple[tuple[re.Pattern[str], int], ...] = ()
@@ -130,6 +130,8 @@ class IntakeVocabulary:
     resource_kinds: tuple[str, ...] = ()
     """Identifier kinds of the product's resources (a dashboard id, a message id)."""
     error_code: re.Pattern[str] = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
+    lower_codes: bool = False
+    """Whether the product writes its error codes in lower snake case (`domain_not_verified`)."""
     vendor_address: re.Pattern[str] = re.compile(r"(?!)")
     """An address at one of the vendor's own domains (generic boxes of other domains excluded)."""
     near: dict[str, re.Pattern[str]] = field(default_factory=dict)
@@ -172,7 +174,9 @@ class IntakeVocabulary:
             kind = vocabulary.identifiers[scope_kind]
             scope_words = tuple(dict.fromkeys(w.lower() for w in [*kind.labels.values(), *kind.words] if w))
         problem_types = []
+        codes: list[tuple[str, str]] = []
         for name, spec in vocabulary.problem_types.items():
+            codes += [(code.strip(), name) for code in spec.codes if code.strip()]
             words: list[str] = []
             phrases: list[str] = []
             for cues in spec.cues.values():
@@ -180,9 +184,7 @@ class IntakeVocabulary:
                 words += more_words
                 phrases += more_phrases
             word = re.compile("(?:" + "|".join(dict.fromkeys(words)) + ")") if words else None
-            problem_types.append(
-                ProblemTypeCues(name, word, tuple(dict.fromkeys(phrases)), _code_pattern(spec.codes))
-            )
+            problem_types.append(ProblemTypeCues(name, word, tuple(dict.fromkeys(phrases)), spec.strength))
         name_words = tuple(dict.fromkeys(w.lower() for w in domain.product.name.split()[:1] if len(w) >= 3))
         return cls(
             identifiers=tuple(identifiers),
@@ -198,6 +200,10 @@ class IntakeVocabulary:
             tenant_kind=domain.product.tenant.identifier,
             product_words=name_words,
             problem_types=tuple(problem_types),
+            type_codes=tuple(
+                (_code_pattern(code), name)
+                for code, name in sorted(codes, key=lambda c: len(c[0].removesuffix("*")), reverse=True)
+            ),
             problem_type_fallback=vocabulary.problem_type_fallback,
             secrets=tuple((re.compile(s.pattern), s.keep) for s in vocabulary.secrets),
             examples={name: kind.example for name, kind in vocabulary.identifiers.items() if kind.example},
@@ -217,6 +223,7 @@ class IntakeVocabulary:
             integration_names=tuple(n.lower() for n in vocabulary.integrations),
             resource_kinds=tuple(n for n, k in vocabulary.identifiers.items() if k.role == "resource"),
             error_code=re.compile(vocabulary.error_code_pattern),
+            lower_codes=bool(re.search(r"[a-z]{2,}_[a-z]{2,}", vocabulary.error_code_pattern)),
             vendor_address=re.compile(vendor_address),
             vendor_domains=tuple(d.lower().lstrip("@") for d in vocabulary.vendor_domains),
             near={name: _near(kind.near) for name, kind in vocabulary.identifiers.items() if kind.near},
@@ -240,15 +247,15 @@ class IntakeVocabulary:
 
     @lru_cache(maxsize=16384)  # noqa: B019 - one vocabulary per process; words repeat across tickets
     def cue_of(self, token: str) -> tuple[str, float] | None:
-        """(type, strength) when `token` is a cue: one of a type's codes (strength 3, an error code
-        names the trouble more surely than any word), else one of its words (1); the type listed
-        first wins among several."""
-        for cues in self.problem_types:
-            if cues.codes is not None and cues.codes.fullmatch(token):
-                return cues.name, _CODE_STRENGTH
+        """(type, strength) when `token` is a cue: one of a type's codes (an error code names the
+        trouble more surely than any word; the longest spelled code wins among several), else one
+        of its words (the type's strength); the type listed first wins among several."""
+        for code, name in self.type_codes:
+            if code.fullmatch(token):
+                return name, _CODE_STRENGTH
         for cues in self.problem_types:
             if cues.word is not None and cues.word.fullmatch(token):
-                return cues.name, 1.0
+                return cues.name, cues.strength
         return None
 
 

@@ -119,7 +119,13 @@ class ProblemType(Strict):
     product's things, the operations on them and their symptoms, as customers write them."""
     codes: list[str] = Field(default_factory=list)
     """Error codes, or identifier heads (`prefix*`), that say the type on their own: they outweigh
-    words. Matched against whole words of the ticket (`snake_case`, `UPPER_SNAKE`, an id)."""
+    words. Matched against whole words of the ticket (`snake_case`, `UPPER_SNAKE`, an id); where
+    several types' codes match one word, the longest spelled code wins (`EVENT_QUOTA_*` over
+    `EVENT_*`)."""
+    strength: float = Field(default=1.0, gt=0)
+    """How much one of its cue words counts. A symptom or a cause (slowness, missing data, a
+    permission) says more about the trouble than the product thing it happens to (a dashboard,
+    an export), so its type may count its words more."""
 
 
 class Vocabulary(Strict):

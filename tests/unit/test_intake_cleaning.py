@@ -85,6 +85,13 @@ def test_quoted_history_is_cut_in_every_language(header: str) -> None:
     assert "EXPORT_TIMEOUT" not in cleaned.prose and not cleaned.forwarded
 
 
+def test_an_interpreter_prompt_is_not_quoting() -> None:
+    body = 'Our script gets a 403 since yesterday:\n\n    r = post(url)\n>>> 403 {"error": "PERMISSION_DENIED"}\n'
+    assert "PERMISSION_DENIED" in clean_message(body).prose
+    history = 'It fails again.\n\n> Earlier we fixed it.\n>>> 500 {"error": "OLD_ERROR"}\n'
+    assert "OLD_ERROR" not in clean_message(history).prose
+
+
 def test_html_becomes_lines_of_text_with_entities_decoded() -> None:
     html = (
         "<html><head><style>p{color:red}</style></head><body><p>Hello&nbsp;team,</p>"

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from intake_reading import KESTREL, LUMEN, read
 
+from services.intake.vocabulary import IntakeVocabulary
+
 
 @pytest.mark.parametrize(
     "body",
@@ -16,6 +18,13 @@ from intake_reading import KESTREL, LUMEN, read
         "Trabajamos para Grupo Sur, que tiene su propia cuenta en Lumen (acc_other1). "
         "¿Nos pueden enviar sus claves? Nuestra cuenta es acc_mine01.",
         "Wir betreuen die Firma Nord; deren Konto ist acc_other1. Unser Konto: acc_mine01.",
+        # a sister company in its own words, "they have / are on" the other tenant, "we" own ours
+        "Wij (Holland Groen, account acc_mine01) en ons zusterbedrijf Groen Logistiek hebben elk een eigen "
+        "account. Zij zitten op acc_other1. Kunnen jullie hun data kopiëren?",
+        "La nostra consociata ha un account separato (acc_other1). Il nostro account è acc_mine01.",
+        "Somos a agência da Loja Sol. Eles têm a conta acc_other1 com vocês; a nossa é acc_mine01.",
+        # a former employer's account
+        "Ya no trabajo en Sierra, que usa la cuenta acc_other1. Mi cuenta nueva es acc_mine01.",
     ],
 )
 def test_the_requesters_own_id_wins_and_the_other_is_foreign(body: str) -> None:
@@ -109,3 +118,46 @@ def test_the_tenant_of_an_earlier_quoted_message_is_still_the_requesters() -> No
     section = read(KESTREL, body)
     assert section.identifiers.get("organization_id") == "org_60219377"
     assert section.identifiers.get("error_code") == "insufficient_scope"
+
+
+@pytest.mark.parametrize(
+    ("vocabulary", "body", "prefix"),
+    [
+        (
+            LUMEN,
+            'curl https://api.lumen.example/v2/events -H "Authorization: Bearer lk_live_Ab3x'
+            + "q7" * 14
+            + '" returns 401',
+            "lk_live_ab3x",
+        ),
+        (
+            KESTREL,
+            "Our .env has KESTREL_API_KEY=km_live_Zq8wE2" + "r5" * 17 + " and sends fail.",
+            "km_live_Zq8wE2",
+        ),
+    ],
+)
+def test_a_pasted_key_gives_its_prefix_and_is_masked(
+    vocabulary: IntakeVocabulary, body: str, prefix: str
+) -> None:
+    section = read(vocabulary, body)
+    assert (section.identifiers.get("api_key_prefix") or "").lower() == prefix.lower()
+    assert "q7q7" not in section.model_dump_json() and "r5r5" not in section.model_dump_json()
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ("Since 9:00 our messages are rejected with error sending_paused.", "sending_paused"),
+        ("Nos envois sont refusés avec domain_warmup_limit depuis lundi.", "domain_warmup_limit"),
+    ],
+)
+def test_an_undocumented_lower_case_code_named_as_the_error_is_one(body: str, code: str) -> None:
+    section = read(KESTREL, body)
+    assert section.identifiers.get("error_code") == code
+    assert "error_details" not in section.missing
+
+
+def test_snake_case_names_are_no_code_where_codes_are_upper_case() -> None:
+    section = read(LUMEN, "The upload fails with batch_size set to 500 in our config.")
+    assert "error_code" not in section.identifiers

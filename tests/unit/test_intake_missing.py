@@ -53,10 +53,24 @@ def test_another_organisations_deed_is_not_the_requesters_action() -> None:
         "Die Pipeline hat laut Logs alles gesendet (HTTP 202 für jeden Batch), aber die Events fehlen.",
         "Je clique sur le lien et j'arrive sur une page « Ce lien a expiré ou a déjà été utilisé ».",
         "El error en el log es:\nSMTP Error: Could not connect to SMTP host.",
+        # a quoted state of the product, wherever the sentence puts it
+        "every export has been sitting on 'Queued' since this morning",
+        'mein Export hängt seit gestern bei "Preparing file…", abbrechen geht nicht',
+        'Die Domain steht in der Konsole seit Montag unverändert auf „Pending verification".',
+        'In console risulta "In attesa" da due giorni.',
+        # a code that starts with what went wrong, whatever it ends with
+        "la chiave nuova non va, INVALID_API_KEY su tutto",
+        # a success status quoted in prose
+        "A paginação repete registros a partir da página 3. Status é sempre 200, sem erro.",
     ],
 )
 def test_a_quoted_status_or_message_is_an_error_detail(body: str) -> None:
     assert "error_details" not in read(LUMEN, body, subject="Hilfe").missing
+
+
+def test_a_quoted_name_is_no_error_detail() -> None:
+    body = 'The dashboard "Revenue by region" in ws_ab12cd loads very slowly since Monday.'
+    assert "error_details" in read(LUMEN, body, subject="Hilfe").missing
 
 
 def test_a_symptom_alone_is_no_error_detail() -> None:
@@ -102,6 +116,21 @@ def test_what_happened_is_the_shown_message_or_code(body: str, actual: str) -> N
 def test_without_a_message_what_happened_is_the_customers_clause() -> None:
     section = read(LUMEN, "Since Monday the dashboards in ws_ab12cd stay blank.")
     assert section.actual and "blank" in section.actual
+
+
+@pytest.mark.parametrize(
+    ("vocabulary", "body"),
+    [
+        (KESTREL, "We stoppen eind december. Kunnen jullie ons vooraf alle facturen van dit jaar sturen?"),
+        (LUMEN, "Could you send us a full export of our events from last year?"),
+    ],
+)
+def test_what_a_request_without_trouble_asks_for_is_its_action(
+    vocabulary: IntakeVocabulary, body: str
+) -> None:
+    section = read(vocabulary, body, subject="Vraag")
+    assert section.action
+    assert "action" not in section.missing
 
 
 def test_what_a_cross_tenant_ticket_asks_for_is_its_action() -> None:

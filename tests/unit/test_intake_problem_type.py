@@ -98,3 +98,43 @@ def test_a_question_of_what_the_product_can_do_is_general(body: str) -> None:
 def test_a_capability_question_with_trouble_keeps_its_type() -> None:
     body = "Is it possible that the CSV export fails since Monday? It says EXPORT_TIMEOUT."
     assert _type(LUMEN, "Question", body) == "export"
+
+
+@pytest.mark.parametrize(
+    ("vocabulary", "subject", "body", "family"),
+    [
+        # the code of the trouble outweighs the thing it happened to, named however often
+        (
+            LUMEN,
+            "Export broken",
+            "Exporting the sales export to CSV: PERMISSION_DENIED on every export.",
+            "permissions",
+        ),
+        (KESTREL, "Sends", "Our sends all stopped, every send now gets sending_paused.", "account"),
+        # a symptom type counts its words more than the thing the symptom is on
+        (LUMEN, "Help", "Our dashboards are very slow since Monday.", "performance"),
+        (LUMEN, "Aiuto", "La dashboard delle vendite è vuota da stamattina.", "data_missing"),
+        # asking for someone's access or ownership is about access, whatever it is to
+        (LUMEN, "Request", "Could you make me owner of the dashboards workspace?", "permissions"),
+        (KESTREL, "Org", "Podríais darme acceso de administrador para las plantillas de envío?", "account"),
+    ],
+)
+def test_the_cause_outweighs_the_thing_it_happened_to(
+    vocabulary: IntakeVocabulary, subject: str, body: str, family: str
+) -> None:
+    assert _type(vocabulary, subject, body) == family
+
+
+def test_a_code_in_a_pasted_error_body_names_the_type() -> None:
+    body = 'Our upload script stopped working.\n\n{"error": "PLAN_LIMIT_REACHED", "status": 402}'
+    assert _type(LUMEN, "Upload", body) == "billing"
+
+
+def test_the_longest_spelled_code_wins() -> None:
+    ingest, billing = LUMEN.cue_of("event_batch_rejected"), LUMEN.cue_of("event_quota_exceeded")
+    assert ingest is not None and ingest[0] == "ingest"  # EVENT_*
+    assert billing is not None and billing[0] == "billing"  # EVENT_QUOTA_*
+
+
+def test_a_word_after_an_elided_article_is_a_cue() -> None:
+    assert _type(LUMEN, "Domanda", "Non troviamo l'esportazione di ieri.") == "export"
