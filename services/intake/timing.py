@@ -69,7 +69,8 @@ def _locale_words() -> tuple[dict[str, int], dict[str, int], dict[str, int], dic
 
 
 _WEEKDAYS, _MONTHS, _UNITS, _DAY_WORDS, _AGO_WORDS = _locale_words()
-_DAY_WORDS.update({"tonight": 0, "yesterday's": -1, "anoche": -1, "antier": -2})
+# "hj" is how Portuguese chat writes "hoje"
+_DAY_WORDS.update({"tonight": 0, "yesterday's": -1, "anoche": -1, "antier": -2, "hj": 0})
 
 
 def _alternation(words: object) -> str:
@@ -145,7 +146,7 @@ _THIS_PART_WORDS = {
     "gisternacht": "nacht",
 }  # fmt: skip
 _DAY = re.compile(
-    r"(?:(?:el|le|am|on|last|letzten|dernier|op|il|lo|na|no)\s+)?"
+    r"(?:\b(?:el|le|am|on|last|letzten|dernier|op|il|lo|na|no)\s+)?"
     rf"(?P<day>the day before yesterday|day before yesterday|{_alternation({*_DAY_WORDS, *_WEEKDAYS})})"
     r"(?![\w-])(?:\s+(?:dernier\s+)?(?:(?:de|à|a|di|in de|'s|am|in the|por la|en la|pela|al|nel|nella)\s+)?"
     + _PART
@@ -260,6 +261,8 @@ class _Ref:
     text: str
     day: date | None = None  # a whole-day reference a clock time may attach to
     since: bool = False
+    duration: bool = False  # "for three days": a stretch up to now, counted back from it
+    past: bool = False  # said to be past ("yesterday", "last night"): never a deadline
 
 
 @lru_cache(maxsize=64)
@@ -507,9 +510,9 @@ def _references(text: str, now: datetime, zone: tzinfo, language: str) -> list[_
         delta = timedelta(seconds=seconds)
         if is_point:
             slack = min(max(timedelta(seconds=seconds / 4), timedelta(minutes=15)), timedelta(days=1))
-            add(_Ref(*span, now - delta - slack, now - delta + slack, text[span[0] : span[1]]))
+            add(_Ref(*span, now - delta - slack, now - delta + slack, text[span[0] : span[1]], past=True))
         else:
-            add(_Ref(*span, now - delta, now, text[span[0] : span[1]], since=True))
+            add(_Ref(*span, now - delta, now, text[span[0] : span[1]], since=True, duration=True))
 
     for match in _THIS_PART.finditer(low) if words & _PART_WORDS else ():
         if not free(*match.span()):
@@ -525,7 +528,7 @@ def _references(text: str, now: datetime, zone: tzinfo, language: str) -> list[_
         if start > now and hi > 24:
             start -= timedelta(days=1)  # "heute Nacht" written in the morning is the night just gone
         add(_Ref(*match.span(), start, start + timedelta(hours=hi - lo), text[match.start() : match.end()].strip(),
-                 since=_since(low, match.start())))  # fmt: skip
+                 since=_since(low, match.start()), past=offset < 0))  # fmt: skip
 
     for match in _DAY.finditer(low) if words & _DAY_GATE else ():
         word = match["day"].lower()
@@ -563,6 +566,7 @@ def _references(text: str, now: datetime, zone: tzinfo, language: str) -> list[_
                 text[match.start() : match.end()].strip(),
                 day=day,
                 since=_since(low, match.start()),
+                past=_DAY_WORDS.get(word, 0) < 0,
             )
         )
 
@@ -722,9 +726,23 @@ _EFFORT = re.compile(
 )
 
 
+# "every Monday", "jeden Montag", "chaque lundi", "cada lunes", "toda segunda", "ogni lunedì",
+# "elke maandag": a schedule, not a day something happened
+_RECURRING = re.compile(
+    r"\b(?:every|each|jeden|jede|jedes|chaque|tous les|toutes les|cada|todos los|todas las|todos os|todas as"
+    r"|toda|todo|ogni|tutti i|tutte le|elke|iedere)\s+$"
+)
+
+
 def _not_problem_time(text: str, ref: _Ref) -> bool:
+    """A deadline, a schedule, or (for a stretch of time) the length of the customer's effort:
+    "I have been trying for a week" is not when it broke, "trying since this morning" is."""
     before = text[max(0, ref.position - 40) : ref.position]
-    return bool(_DEADLINE.search(before) or _EFFORT.search(before))
+    return bool(
+        (_DEADLINE.search(before) and not ref.past)  # "it worked until yesterday" is no deadline
+        or _RECURRING.search(before)
+        or (ref.duration and _EFFORT.search(before))
+    )
 
 
 def _latest_day_of_month(number: int, today: date) -> date | None:

@@ -315,3 +315,48 @@ def test_a_ratio_or_24_7_is_not_a_date() -> None:
 )
 def test_yesterdays_part_of_the_day_in_other_word_orders(text: str, language: str, hour: int) -> None:
     assert start_end(text, language)[0] == datetime(2026, 3, 11, hour, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Lo estoy intentando desde esta mañana, sale PERMISSION_DENIED.", "es"),
+        ("Ho già provato a reinviarlo due volte stamattina.", "it"),
+        ("I've been trying since this morning, same error.", "en"),
+    ],
+)
+def test_when_the_customer_started_trying_is_when_the_problem_was_there(text: str, language: str) -> None:
+    start, _ = start_end(text, language)
+    assert start.date() == ARRIVED.date() and start.hour == 6
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("I want a scheduled export that sends the PDF every Monday.", "en"),
+        ("Der Export soll jeden Montag verschickt werden.", "de"),
+        ("vorrei un'esportazione che invii ogni lunedì il PDF", "it"),
+        ("quiero que el informe salga cada lunes", "es"),
+        ("het rapport moet elke maandag verstuurd worden", "nl"),
+    ],
+)
+def test_a_schedule_is_not_problem_time(text: str, language: str) -> None:
+    assert resolve_timing(text, ARRIVED, UTC, language) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("It worked until yesterday afternoon, now the signature never matches.", "en"),
+        ("Bis gestern Nachmittag lief alles, jetzt schlägt die Signatur fehl.", "de"),
+        ("Ça marchait jusqu'à hier après-midi.", "fr"),
+    ],
+)
+def test_until_a_past_day_is_when_it_stopped_working_not_a_deadline(text: str, language: str) -> None:
+    start, _ = start_end(text, language)
+    assert start == datetime(2026, 3, 11, 12, tzinfo=UTC)
+
+
+def test_portuguese_chat_hj_is_today() -> None:
+    start, _ = start_end("oi, o sistema tá estranho hj, alguém pode ver?", "pt")
+    assert start == day(12)
