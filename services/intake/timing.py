@@ -189,6 +189,16 @@ _DATE_NAMED = re.compile(
     + r"\s+(?P<md2>\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(?P<my2>\d{4}))?",
     0,
 )
+# The days listed or spanned before a named date's day ("19, 20 and 21 November", "vom 19. bis
+# 21. November", "du 19 au 21 novembre", "del 19 al 21 de noviembre", "van 19 tot 21 november")
+# or after a month-first one ("November 19-21", "Nov 19 and 20")
+_DAYS_BEFORE = re.compile(
+    r"(?<!\d)(?P<first>[12]?\d|3[01])(?:st|nd|rd|th|er|\.|º)?(?:\s*,\s*(?:[12]?\d|3[01])(?:st|nd|rd|th|\.|º)?)*"
+    r"\s*,?\s*(?:and|und|et|y|e|en|to|till|until|through|bis|au|al|a|tot|-|–)\s*$"
+)
+_DAYS_AFTER = re.compile(
+    r"(?:\s*,\s*[12]?\d(?:st|nd|rd|th)?)*\s*,?\s*(?:and|to|through|thru|-|–)\s*(?P<last>[12]?\d|3[01])(?:st|nd|rd|th)?\b"
+)
 # A day of the month with no month: the latest such day up to today ("the first bounce was on
 # the 19th", "seit dem 19.", "depuis le 19", "desde el 19", "desde o dia 19", "dal 19", "sinds de 19e").
 _MONTH_DAY = re.compile(
@@ -238,6 +248,7 @@ POINT_SLACK = timedelta(minutes=30)
 # references this close before the problem's latest one belong to the same episode
 _EPISODE = timedelta(hours=6)
 _PRECISE = timedelta(hours=2)  # clock times, not "this morning" around them
+_AHEAD = 92  # days: a date without a year this close ahead is coming, not a year old
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
 # the words before a day and month without a year that make them a date, not a version or a ratio
 _DATE_PREPOSITION = re.compile(
@@ -460,6 +471,8 @@ def _resolve_year(month: int, day: int, today: date) -> date | None:
             return None
         if candidate <= today:
             return candidate
+        if (candidate - today).days <= _AHEAD:
+            return None  # "the quota resets on 1 December": a date still ahead, not last year's
     return None
 
 
@@ -605,6 +618,15 @@ def _references(text: str, now: datetime, zone: tzinfo, language: str) -> list[_
             continue
         day = _date_of(match, today, language, text)
         if day is None or day > today or (today - day).days > 400:
+            if match.groupdict().get("month1") or match.groupdict().get("month2"):
+                taken.append(match.span())  # a date still ahead: its day is no day of this month
+            continue
+        days = _day_span(low, match, day)
+        if days is not None:  # a closed stretch of days: "19, 20 and 21 November"
+            first, last, begin, finish = days
+            start = _local_midnight(first, zone)
+            add(_Ref(begin, finish, start, _local_midnight(last, zone) + timedelta(days=1),
+                     text[begin:finish].strip()))  # fmt: skip
             continue
         start = _local_midnight(day, zone)
         add(_Ref(*match.span(), start, start + timedelta(days=1), text[match.start() : match.end()].strip(), day=day,
@@ -686,6 +708,16 @@ def resolve_timing(
                 refs.append(ref)
     if not refs:
         return None
+    # "from the 22nd the numbers look normal again": when it recovered ends the problem
+    recovered = [
+        ref for ref in refs if low[ref.end_position - 1] != "." and _RECOVERY.match(low, ref.end_position)
+    ]
+    if len(recovered) < len(refs):
+        refs = [ref for ref in refs if ref not in recovered]
+    else:
+        recovered = []
+        for ref in refs:
+            ref.since = False
     # "depuis hier … depuis hier vers 17h": a whole day and a time on that day are one moment
     precise = [ref for ref in refs if ref.day is None]
     refs = [
@@ -704,6 +736,7 @@ def resolve_timing(
         ]
         start = min((r.start for r in episode), default=start)
     end = now if chosen.since else min(max(r.end for r in refs if r.start >= start), now)
+    end = min([end, *(r.start for r in recovered if r.start >= start)])
     phrases = []
     for ref in sorted(refs, key=lambda r: r.position):
         phrase = ref.text
@@ -713,6 +746,18 @@ def resolve_timing(
         phrases.append(" ".join(phrase.split()))
     return Timing(start, max(end, start), "; ".join(dict.fromkeys(phrases))[:300])
 
+
+# The rest of a reference's clause saying the product works again: "From the 22nd onwards the
+# numbers look normal again", "a partir de las 16:30 volvió a funcionar", "seit 10 Uhr läuft es
+# wieder", "depuis 14h ça remarche", "da ieri funziona di nuovo", "sinds gisteren werkt het weer".
+_RECOVERY = re.compile(
+    r"[^.!?;\n]{0,60}?(?:\b(?:work\w*|fine|normal|ok|okay|funktionier\w*|läuft|lief|geht|klappt|fonctionn\w*"
+    r"|march\w*|funcion\w*|funzion\w*|werkt|doet het)\b[^.!?;\n]{0,25}?\b(?:again|wieder|de nouveau|à nouveau"
+    r"|de nuevo|otra vez|de novo|outra vez|di nuovo|weer)\b"
+    r"|\b(?:again|wieder|weer)\s+(?:work\w*|fine|normal|ok|da)\b"
+    r"|\b(?:back to normal|recovered|remarche|refonctionne|volvi\w* a funcionar|vuelve a funcionar"
+    r"|volt\w* a funcionar|voltou ao normal|tornat\w* a funzionare|torna a funzionare)\b)"
+)
 
 # What comes right before a reference that makes it a deadline, or the customer's effort.
 _DEADLINE = re.compile(
@@ -743,6 +788,21 @@ def _not_problem_time(text: str, ref: _Ref) -> bool:
         or _RECURRING.search(before)
         or (ref.duration and _EFFORT.search(before))
     )
+
+
+def _day_span(low: str, match: re.Match[str], day: date) -> tuple[date, date, int, int] | None:
+    """The first and last day of a list or span of days around a named date, and where it lies."""
+    groups = match.groupdict()
+    if groups.get("md"):
+        before = _DAYS_BEFORE.search(low, max(0, match.start() - 40), match.start())
+        if before and int(before["first"]) < day.day:
+            return day.replace(day=int(before["first"])), day, before.start(), match.end()
+    elif groups.get("md2") and not groups.get("my2"):
+        after = _DAYS_AFTER.match(low, match.end())
+        last = _safe_date(day.year, day.month, int(after["last"])) if after else None
+        if after and last is not None and day < last <= day + timedelta(days=31):
+            return day, last, match.start(), after.end()
+    return None
 
 
 def _latest_day_of_month(number: int, today: date) -> date | None:

@@ -360,3 +360,48 @@ def test_until_a_past_day_is_when_it_stopped_working_not_a_deadline(text: str, l
 def test_portuguese_chat_hj_is_today() -> None:
     start, _ = start_end("oi, o sistema tá estranho hj, alguém pode ver?", "pt")
     assert start == day(12)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("The quota resets on 1 April, until then events are rejected.", "en"),
+        ("Das Kontingent wird am 2. April zurückgesetzt.", "de"),
+        ("le quota sera réinitialisé le 3 avril", "fr"),
+    ],
+)
+def test_a_date_without_a_year_still_ahead_is_not_last_years(text: str, language: str) -> None:
+    assert resolve_timing(text, ARRIVED, UTC, language) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Since 10:00 UTC it failed. Since 13:00 UTC it works again.", "en"),
+        ("Ab 10:00 UTC ging nichts. Seit 13:00 UTC läuft es wieder.", "de"),
+        ("Desde las 10:00 UTC fallaba. A partir de las 13:00 UTC volvió a funcionar.", "es"),
+        ("Dalle 10:00 UTC non andava. Dalle 13:00 UTC funziona di nuovo.", "it"),
+        ("Sinds 10:00 UTC ging het mis. Sinds 13:00 UTC werkt het weer.", "nl"),
+    ],
+)
+def test_when_it_works_again_ends_the_problem_and_does_not_start_it(text: str, language: str) -> None:
+    assert start_end(text, language) == (
+        datetime(2026, 3, 12, 10, tzinfo=UTC),
+        datetime(2026, 3, 12, 13, tzinfo=UTC),
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("The dashboard shows zero sessions for 5, 6 and 7 March. After that it looks fine.", "en"),
+        ("Vom 5. bis 7. März fehlen alle Events.", "de"),
+        ("Il manque les données du 5 au 7 mars.", "fr"),
+        ("Faltan los datos del 5 al 7 de marzo.", "es"),
+        ("Mancano i dati dal 5 al 7 marzo.", "it"),
+        ("Er ontbreken gegevens van 5 tot 7 maart.", "nl"),
+        ("No data for March 5-7.", "en"),
+    ],
+)
+def test_a_list_or_span_of_days_is_one_closed_window(text: str, language: str) -> None:
+    assert start_end(text, language) == (day(5), day(8))
