@@ -154,6 +154,7 @@ _DAY = re.compile(
     0,
 )
 _DAY_WORDS.update({"the day before yesterday": -2, "day before yesterday": -2})
+_LAST = re.compile(r"\s*(?:last|letzten|dernier)\b", re.IGNORECASE)
 _THIS_PART = re.compile(
     r"(?:this|heute|ce|cet|cette|esta|este|hoje de|hoje à|questa|questo|deze|last|gestern|hier|ontem à"
     r"|earlier this)\s+" + _PART + r"\b"
@@ -274,6 +275,7 @@ class _Ref:
     since: bool = False
     duration: bool = False  # "for three days": a stretch up to now, counted back from it
     past: bool = False  # said to be past ("yesterday", "last night"): never a deadline
+    weekday: bool = False  # a bare weekday, as likely the coming one as the last
 
 
 @lru_cache(maxsize=64)
@@ -557,7 +559,7 @@ def _references(text: str, now: datetime, zone: tzinfo, language: str) -> list[_
             continue  # German "hier" means "here"
         if word in _WEEKDAYS:
             back = (today.weekday() - _WEEKDAYS[word]) % 7
-            if back == 0 and re.match(r"(?i)(?:last|letzten|dernier)\b", match.group(0).lstrip()):
+            if back == 0 and _LAST.match(match.group(0)):
                 back = 7
             day = today - timedelta(days=back)
         else:
@@ -579,7 +581,8 @@ def _references(text: str, now: datetime, zone: tzinfo, language: str) -> list[_
                 text[match.start() : match.end()].strip(),
                 day=day,
                 since=_since(low, match.start()),
-                past=_DAY_WORDS.get(word, 0) < 0,
+                past=_DAY_WORDS.get(word, 0) < 0 or bool(_LAST.match(match.group(0))),
+                weekday=word in _WEEKDAYS,
             )
         )
 
@@ -779,6 +782,27 @@ _RECURRING = re.compile(
 )
 
 
+# A sentence about what is coming: a weekday in it is the coming one ("we have an investor update
+# on Monday", "Nous devons envoyer 15 000 mails vendredi", "el lunes arranca la campaña").
+_COMING = re.compile(
+    r"\b(?:need|needs|must|have to|has to|will|going to|gonna|due|joins|deadline|meeting|update|upcoming|next"
+    r"|coming|müssen|muss|benötig\w*|brauche\w*|werden|wird|soll|sollen|nächste\w*|kommende\w*|sitzung|termin"
+    r"|devons|devez|doit|dois|devrons|allons|vont|sera|prochain\w*|réunion|besoin|tenemos que|tengo que|debemos"
+    r"|necesit\w*|vamos a|va a|será|próxim\w*|arranca|empieza|comienza|reunión|temos que|tenho que|precis\w*"
+    r"|vamos|vai|reunião|dobbiamo|devo|dovremo|serve|andrà|sarà|prossim\w*|inizia|riunione|moeten|moet|gaan"
+    r"|zal|zullen|volgende|komende|vergadering)\b"
+)
+_SENTENCE = re.compile(r"[^.!?\n]*")
+
+
+def _coming_weekday(text: str, ref: _Ref) -> bool:
+    if not ref.weekday or ref.since or ref.past:
+        return False
+    begin = max(text.rfind(mark, 0, ref.position) for mark in ".!?\n") + 1
+    end = _SENTENCE.match(text, ref.end_position)
+    return bool(_COMING.search(text, begin, end.end() if end else ref.end_position))
+
+
 def _not_problem_time(text: str, ref: _Ref) -> bool:
     """A deadline, a schedule, or (for a stretch of time) the length of the customer's effort:
     "I have been trying for a week" is not when it broke, "trying since this morning" is."""
@@ -786,6 +810,7 @@ def _not_problem_time(text: str, ref: _Ref) -> bool:
     return bool(
         (_DEADLINE.search(before) and not ref.past)  # "it worked until yesterday" is no deadline
         or _RECURRING.search(before)
+        or _coming_weekday(text, ref)
         or (ref.duration and _EFFORT.search(before))
     )
 

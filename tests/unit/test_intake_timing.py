@@ -405,3 +405,26 @@ def test_when_it_works_again_ends_the_problem_and_does_not_start_it(text: str, l
 )
 def test_a_list_or_span_of_days_is_one_closed_window(text: str, language: str) -> None:
     assert start_end(text, language) == (day(5), day(8))
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("We have an investor update on Monday, please look at it.", "en"),
+        ("Wir benötigen die Berichte für die Sitzung am Donnerstag.", "de"),
+        ("Nous devons envoyer 15 000 mails vendredi.", "fr"),
+        ("Es urgente porque el lunes arranca la campaña.", "es"),
+        ("Dobbiamo inviare la newsletter venerdì.", "it"),
+        ("We moeten maandag de campagne versturen.", "nl"),
+    ],
+)
+def test_a_weekday_in_a_sentence_about_what_is_coming_is_not_problem_time(text: str, language: str) -> None:
+    assert resolve_timing(text, ARRIVED, UTC, language) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("On Tuesday the export failed.", "en"), ("Am Dienstag ist der Export fehlgeschlagen.", "de")],
+)
+def test_a_weekday_in_a_sentence_about_what_happened_is_that_day(text: str, language: str) -> None:
+    assert start_end(text, language) == (day(10), day(11))
