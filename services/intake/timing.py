@@ -688,6 +688,7 @@ def resolve_timing(
     zone: tzinfo = UTC,
     language: str = "en",
     forwarded: Sequence[tuple[int, datetime]] = (),
+    senders: Sequence[str] = (),
 ) -> Timing | None:
     """When the problem happened, from the time references in `text`, or None when it names none.
 
@@ -698,17 +699,29 @@ def resolve_timing(
     A problem said to be ongoing ("since 12:30 UTC", "seit gestern") runs from its start to the
     arrival; otherwise the latest past reference is the problem's, with those a few hours before
     it (the same episode): what went days before is background (the last good run, the change
-    suspected of causing it)."""
+    suspected of causing it).
+
+    A forwarded automatic notice (its one sender, of `senders`, a no-reply, alerts or
+    notifications address) reports a state that began when it was sent: its date is the onset,
+    and of its own words only how long the state lasted counts ("disabled after failing for 24
+    hours"), not the window it measured ("complaint rate over the last 24 hours") or what comes
+    next ("the quota resets on 1 December")."""
     now = received_at.astimezone(UTC) if received_at.tzinfo else received_at.replace(tzinfo=UTC)
     low = fold(text)
     segments = [(0, now), *sorted((offset, sent.astimezone(UTC)) for offset, sent in forwarded)]
+    notice = len(segments) == 2 and bool(senders) and all(_AUTOMATED.match(sender) for sender in senders)
     refs: list[_Ref] = []
     for index, (begin, anchor) in enumerate(segments):
         stop = segments[index + 1][0] if index + 1 < len(segments) else len(text)
         for ref in _references(text[begin:stop], min(anchor, now), zone, language):
             ref.position, ref.end_position = ref.position + begin, ref.end_position + begin
+            if notice and index and not (ref.duration and not _MEASURED.match(ref.text)):
+                continue
             if ref.start <= now and not _not_problem_time(low, ref):
                 refs.append(ref)
+        if notice and index:
+            sent = min(anchor, now)
+            refs.append(_Ref(begin, begin, sent, now, f"notice sent {sent:%Y-%m-%d %H:%M} UTC", since=True))
     if not refs:
         return None
     # "from the 22nd the numbers look normal again": when it recovered ends the problem
@@ -749,6 +762,13 @@ def resolve_timing(
         phrases.append(" ".join(phrase.split()))
     return Timing(start, max(end, start), "; ".join(dict.fromkeys(phrases))[:300])
 
+
+# the local part of an address that sends automatic notices
+_AUTOMATED = re.compile(
+    r"(?i)(?:no-?reply|do-?not-?reply|alerts?|notifications?|notify|notifier|mailer-daemon|postmaster|monitoring)"
+    r"[+._-]?[^@]*@"
+)
+_MEASURED = re.compile(r"(?i)(?:over|in|during)\b")  # "over the last 24 hours": a measuring window
 
 # The rest of a reference's clause saying the product works again: "From the 22nd onwards the
 # numbers look normal again", "a partir de las 16:30 volvió a funcionar", "seit 10 Uhr läuft es

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from services.intake.timing import default_zone, message_time, resolve_timing
+from supportflow.events import Requester, TicketReceived
 
 ARRIVED = datetime(2026, 3, 12, 15, 40, tzinfo=UTC)  # a Thursday
 
@@ -19,6 +20,17 @@ def start_end(text: str, language: str = "en", **kwargs: object) -> tuple[dateti
 
 def day(d: int) -> datetime:
     return datetime(2026, 3, d, tzinfo=UTC)
+
+
+def forwarding_ticket(subject: str, body: str, requester: str) -> TicketReceived:
+    return TicketReceived(
+        ticket_id="T-9",
+        message_id="M-9",
+        received_at=ARRIVED,
+        subject=subject,
+        body=body,
+        requester=Requester(email=requester),
+    )
 
 
 @pytest.mark.parametrize(
@@ -198,7 +210,6 @@ def test_since_early_this_morning_is_an_ongoing_problem() -> None:
 
 def test_normalize_reads_a_forwarded_reports_day_against_its_own_date_and_the_requesters_language() -> None:
     from services.intake.normalize import normalize
-    from supportflow.events import Requester, TicketReceived
 
     body = (
         "Hola, os reenvío lo que nos escribió el cliente, ¿podéis revisarlo?\n\n"
@@ -208,15 +219,7 @@ def test_normalize_reads_a_forwarded_reports_day_against_its_own_date_and_the_re
         "Subject: reports\n\n"
         "Since yesterday the scheduled report arrives empty.\n"
     )
-    ticket = TicketReceived(
-        ticket_id="T-9",
-        message_id="M-9",
-        received_at=ARRIVED,
-        subject="RV: reports",
-        body=body,
-        requester=Requester(email="luis@acme.example"),
-    )
-    section = normalize(ticket)
+    section = normalize(forwarding_ticket("RV: reports", body, "luis@acme.example"))
     assert section.language == "es"
     assert section.window_start == day(8)  # the day before the forwarded mail, not before arrival
     assert section.window_end == ARRIVED
@@ -231,7 +234,6 @@ def test_times_of_one_episode_make_one_window_and_older_background_does_not() ->
 
 def test_a_zone_named_only_in_the_signature_still_converts_the_reports_clock_times() -> None:
     from services.intake.normalize import normalize
-    from supportflow.events import Requester, TicketReceived
 
     ticket = TicketReceived(
         ticket_id="T-10",
@@ -428,3 +430,55 @@ def test_a_weekday_in_a_sentence_about_what_is_coming_is_not_problem_time(text: 
 )
 def test_a_weekday_in_a_sentence_about_what_happened_is_that_day(text: str, language: str) -> None:
     assert start_end(text, language) == (day(10), day(11))
+
+
+NOTICE_SENT = datetime(2026, 3, 12, 3, 42, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("notice", "onset"),
+    [
+        ("Sending is paused because the complaint rate over the last 24 hours reached 0.6%.", NOTICE_SENT),
+        (
+            "Your workspace exceeded its quota. Events are rejected until the quota resets on 1 April.",
+            NOTICE_SENT,
+        ),
+        ("Your webhook has been disabled after failing for 24 hours.", NOTICE_SENT - timedelta(hours=24)),
+    ],
+)
+def test_a_forwarded_automatic_notice_starts_the_problem_when_it_was_sent(
+    notice: str, onset: datetime
+) -> None:
+    own = "Woke up to this. We did a big send yesterday, what now?\n\n"
+    timing = resolve_timing(
+        own + notice, ARRIVED, UTC, "en", [(len(own), NOTICE_SENT)], ["alerts@vendor.example"]
+    )
+    assert timing is not None
+    assert (timing.start, timing.end) == (onset, ARRIVED)
+
+
+def test_a_forwarded_mail_from_a_person_is_no_notice() -> None:
+    own = "Can someone look at this?\n\n"
+    forwarded = "When I click Export I get PERMISSION_DENIED. Worked fine last month."
+    timing = resolve_timing(
+        own + forwarded, ARRIVED, UTC, "en", [(len(own), NOTICE_SENT)], ["aoife@client.example"]
+    )
+    assert timing is None
+
+
+def test_normalize_hands_the_forwarded_senders_to_the_timing() -> None:
+    from services.intake.normalize import normalize
+
+    body = (
+        "Woke up to this, what do we do?\n\n"
+        "---------- Forwarded message ---------\n"
+        "From: Alerts <alerts@vendor.example>\n"
+        "Date: Thu, Mar 12, 2026 at 3:42 AM\n"
+        "Subject: Sending paused\n"
+        "To: <cto@client.example>\n\n"
+        "Sending has been paused because the complaint rate over the last 24 hours reached 0.62%.\n"
+    )
+    assert (
+        normalize(forwarding_ticket("Fwd: Sending paused", body, "cto@client.example")).window_start
+        == NOTICE_SENT
+    )
