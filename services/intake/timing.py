@@ -87,7 +87,7 @@ _NUMBER_WORDS = {
     "it": "uno due tre quattro cinque sei sette otto nove dieci undici dodici",
     "nl": "een twee drie vier vijf zes zeven acht negen tien elf twaalf",
 }
-_NUMBERS: dict[str, int] = {}
+_NUMBERS: dict[str, float] = {}
 for _words in _NUMBER_WORDS.values():
     _NUMBERS.update({word: value for value, word in enumerate(_words.split(), start=1)})
 _NUMBERS.update({
@@ -95,6 +95,8 @@ _NUMBERS.update({
     "a couple of": 2, "couple of": 2, "ein paar": 2, "paar": 2, "a few": 3, "few": 3, "several": 3,
     "quelques": 3, "unos": 3, "unas": 3, "uns": 3, "umas": 3, "alguns": 3, "algumas": 3, "alcuni": 3,
     "alcune": 3, "qualche": 3, "een paar": 2, "enkele": 3, "vierundzwanzig": 24, "twenty-four": 24,
+    "half an": 0.5, "a half": 0.5, "einer halben": 0.5, "eine halbe": 0.5, "une demi": 0.5, "media": 0.5,
+    "meia": 0.5, "mezz'": 0.5, "mezza": 0.5, "een half": 0.5, "een halve": 0.5,
 })  # fmt: skip
 _NUM = rf"(?P<n>\d{{1,3}}|{_alternation(_NUMBERS)})"
 _UNIT = rf"(?P<unit>{_alternation(set(_UNITS) | {'mins', 'hrs', 'std', 'stdn', 'hs'})})"
@@ -116,7 +118,7 @@ _AMOUNT = re.compile(
     r"|(?:en|durante) (?:las?|los) últim[oa]s|n[oa]s últim[oa]s|negli ultimi|nelle ultime"
     r"|de (?:afgelopen|laatste)|for|since|last|past|seit|depuis|desde|da|sinds|al)\s+"
     rf"|(?P<ago_pre>{_alternation(_AGO_WORDS)})\s+|(?P<ces>ces)\s+)?"
-    rf"{_APPROX}{_NUM}\s+(?:(?P<derni>derni\w+)\s+)?{_UNIT}\b"
+    rf"{_APPROX}{_NUM}(?:\s+|(?<=')|(?<=demi)-)(?:(?P<derni>derni\w+)\s+)?{_UNIT}\b"
     rf"(?P<ago>\s+(?:{_alternation(_AGO_WORDS)})\b)?(?P<que>\s+que\b)?"
 )
 _SINCE_BEFORE = re.compile(
@@ -145,12 +147,25 @@ _THIS_PART_WORDS = {
     "vannacht": "nacht", "gisterochtend": "ochtend", "gistermiddag": "middag", "gisteravond": "avond",
     "gisternacht": "nacht",
 }  # fmt: skip
+# German and Dutch join a weekday and its part of the day: "Dienstagabend", "dinsdagavond"
+_JOINED_PARTS = (
+    "morgen",
+    "vormittag",
+    "mittag",
+    "nachmittag",
+    "abend",
+    "nacht",
+    "ochtend",
+    "middag",
+    "avond",
+)
 _DAY = re.compile(
     r"(?:\b(?:el|le|am|on|last|letzten|dernier|op|il|lo|na|no)\s+)?"
     rf"(?P<day>the day before yesterday|day before yesterday|{_alternation({*_DAY_WORDS, *_WEEKDAYS})})"
+    rf"(?:(?P<joined>{_alternation(_JOINED_PARTS)})\b|"
     r"(?![\w-])(?:\s+(?:dernier\s+)?(?:(?:de|à|a|di|in de|'s|am|in the|por la|en la|pela|al|nel|nella)\s+)?"
     + _PART
-    + r")?",
+    + r")?)",
     0,
 )
 _DAY_WORDS.update({"the day before yesterday": -2, "day before yesterday": -2})
@@ -240,7 +255,10 @@ _UNIT_WORDS = frozenset(_UNITS) - {"h"}
 _MONTH_GATE = _MONTH_WORDS - {"may", "ago", "mar", "set", "gen", "mag", "out"}
 _PART_WORDS = frozenset({*_WORDS.findall(" ".join(_PARTS)), *_THIS_PART_WORDS, "nuit"})
 # the longest word of each day expression ("the day before yesterday": "yesterday"), not "the"
-_DAY_GATE = frozenset(max(_WORDS.findall(phrase), key=len) for phrase in [*_DAY_WORDS, *_WEEKDAYS])
+_DAY_GATE = frozenset(
+    {max(_WORDS.findall(phrase), key=len) for phrase in [*_DAY_WORDS, *_WEEKDAYS]}
+    | {f"{weekday}{part}" for weekday in _WEEKDAYS for part in _JOINED_PARTS}
+)
 _WEEK_GATE = frozenset({"week", "woche", "semaine", "semana", "settimana", "weekend", "wochenende", "end"})
 _NOW_GATE = frozenset({"now", "gerade", "soeben", "instant", "moment", "momento", "mismo", "eben", "agora", "pouco",
                        "poco", "ora", "zojuist", "nu", "daarnet"})  # fmt: skip
@@ -460,7 +478,7 @@ def _local_midnight(day: date, zone: tzinfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
 
 
-def _count(raw: str) -> int:
+def _count(raw: str) -> float:
     raw = raw.lower()
     return int(raw) if raw.isdigit() else _NUMBERS.get(raw, 1)
 
@@ -566,8 +584,8 @@ def _references(text: str, now: datetime, zone: tzinfo, language: str) -> list[_
             day = today + timedelta(days=_DAY_WORDS.get(word, 0))
         start = _local_midnight(day, zone)
         end = start + timedelta(days=1)
-        if match["part"]:
-            lo, hi = _PARTS.get(match["part"].lower(), (0, 24))
+        if match["part"] or match["joined"]:
+            lo, hi = _PARTS.get((match["part"] or match["joined"]).lower(), (0, 24))
             start, end = start + timedelta(hours=lo), start + timedelta(hours=hi)
         elif word == "tonight":
             start, end = start + timedelta(hours=18), end
@@ -805,9 +823,9 @@ _RECURRING = re.compile(
 # A sentence about what is coming: a weekday in it is the coming one ("we have an investor update
 # on Monday", "Nous devons envoyer 15 000 mails vendredi", "el lunes arranca la campaña").
 _COMING = re.compile(
-    r"\b(?:need|needs|must|have to|has to|will|going to|gonna|due|joins|deadline|meeting|update|upcoming|next"
-    r"|coming|müssen|muss|benötig\w*|brauche\w*|werden|wird|soll|sollen|nächste\w*|kommende\w*|sitzung|termin"
-    r"|devons|devez|doit|dois|devrons|allons|vont|sera|prochain\w*|réunion|besoin|tenemos que|tengo que|debemos"
+    r"\b(?:need|needs|must|have to|has to|will|going to|gonna|is due|joins|deadline|meeting|upcoming"
+    r"|müssen|muss|benötig\w*|brauche\w*|werden|wird|soll|sollen|nächste\w*|kommende\w*|sitzung|termin"
+    r"|devons|devez|doit|dois|devrons|allons|vont|prochain\w*|réunion|besoin|tenemos que|tengo que|debemos"
     r"|necesit\w*|vamos a|va a|será|próxim\w*|arranca|empieza|comienza|reunión|temos que|tenho que|precis\w*"
     r"|vamos|vai|reunião|dobbiamo|devo|dovremo|serve|andrà|sarà|prossim\w*|inizia|riunione|moeten|moet|gaan"
     r"|zal|zullen|volgende|komende|vergadering)\b"
@@ -877,8 +895,19 @@ def _numeric_dates(text: str) -> Iterator[re.Match[str]]:
             yield match
 
 
+# "since the update on Tuesday", "seit dem Update am Dienstag", "depuis la mise à jour de mardi",
+# "desde la migración del martes", "dall'aggiornamento di martedì", "sinds de update van dinsdag"
+_SINCE_EVENT = re.compile(
+    r"\b(?:since|ever since|seit|seitdem|depuis|desde|dal|dall'|dalla|sinds)\s*(?:[^\W\d_]+['\s]+){1,4}"
+    r"(?:(?:on|am|vom|de|del|do|da|di|van|op)\s+)?$"
+)
+
+
 def _since(text: str, position: int) -> bool:
-    return bool(_SINCE_BEFORE.search(text[max(0, position - 16) : position]))
+    return bool(
+        _SINCE_BEFORE.search(text[max(0, position - 16) : position])
+        or _SINCE_EVENT.search(text[max(0, position - 48) : position])
+    )
 
 
 def _date_of(match: re.Match[str], today: date, language: str, original: str) -> date | None:

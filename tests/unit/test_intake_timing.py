@@ -412,7 +412,7 @@ def test_a_list_or_span_of_days_is_one_closed_window(text: str, language: str) -
 @pytest.mark.parametrize(
     ("text", "language"),
     [
-        ("We have an investor update on Monday, please look at it.", "en"),
+        ("We have a board meeting on Monday, please look at it.", "en"),
         ("Wir benötigen die Berichte für die Sitzung am Donnerstag.", "de"),
         ("Nous devons envoyer 15 000 mails vendredi.", "fr"),
         ("Es urgente porque el lunes arranca la campaña.", "es"),
@@ -426,7 +426,12 @@ def test_a_weekday_in_a_sentence_about_what_is_coming_is_not_problem_time(text: 
 
 @pytest.mark.parametrize(
     ("text", "language"),
-    [("On Tuesday the export failed.", "en"), ("Am Dienstag ist der Export fehlgeschlagen.", "de")],
+    [
+        ("On Tuesday the export failed.", "en"),
+        ("Am Dienstag ist der Export fehlgeschlagen.", "de"),
+        ("Il sync è fallito martedì.", "it"),  # "sera" is Italian evening, not French "will be"
+        ("After the update on Tuesday the export failed.", "en"),
+    ],
 )
 def test_a_weekday_in_a_sentence_about_what_happened_is_that_day(text: str, language: str) -> None:
     assert start_end(text, language) == (day(10), day(11))
@@ -482,3 +487,49 @@ def test_normalize_hands_the_forwarded_senders_to_the_timing() -> None:
         normalize(forwarding_ticket("Fwd: Sending paused", body, "cto@client.example")).window_start
         == NOTICE_SENT
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("half an hour ago it stopped", "en"),
+        ("vor einer halben Stunde hörte es auf", "de"),
+        ("il y a une demi-heure tout s'est arrêté", "fr"),
+        ("hace media hora dejó de funcionar", "es"),
+        ("há meia hora parou", "pt"),
+        ("mezz'ora fa si è fermato", "it"),
+        ("een half uur geleden stopte het", "nl"),
+    ],
+)
+def test_half_an_hour_ago_is_thirty_minutes_before_arrival(text: str, language: str) -> None:
+    start, end = start_end(text, language)
+    assert start <= ARRIVED - timedelta(minutes=30) <= end < ARRIVED - timedelta(minutes=10)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "since"),
+    [
+        ("seit Dienstagabend geht nichts", "de", True),
+        ("sinds dinsdagavond werkt het niet", "nl", True),
+        ("Dienstagabend ist der Sync fehlgeschlagen", "de", False),
+        ("dinsdagavond ging het mis", "nl", False),
+    ],
+)
+def test_a_weekday_joined_to_its_part_of_the_day(text: str, language: str, since: bool) -> None:
+    start, end = start_end(text, language)
+    assert start == datetime(2026, 3, 10, 18, tzinfo=UTC)
+    assert (end == ARRIVED) is since
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("since the update on Tuesday nothing works", "en"),
+        ("seit dem Update am Dienstag geht nichts", "de"),
+        ("depuis la mise à jour de mardi rien ne marche", "fr"),
+        ("desde la migración del martes no funciona", "es"),
+        ("sinds de update van dinsdag werkt het niet", "nl"),
+    ],
+)
+def test_since_an_event_on_a_day_is_ongoing_from_that_day(text: str, language: str) -> None:
+    assert start_end(text, language) == (day(10), ARRIVED)
