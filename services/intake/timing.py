@@ -221,6 +221,12 @@ _MONTH_DAY = re.compile(
     r"\b(?:on|since|from|am|seit dem|ab dem|le|depuis le|el|desde el|o dia|no dia|desde o dia|il|dal|sinds de|op de|op|sinds)"
     r"\s+(?:the\s+)?(?P<dom>[12]?\d|3[01])(?:st|nd|rd|th|\.|e|º)(?!\s*\d|\w)"
 )
+_HALF_OF_DAY = (
+    r"\s+(?:de la|del|da|di|du|de l'|in the)\s+(?P<half>mañana|madrugada|manhã|madrugada|mattina|mattino|matin|morning"
+    r"|tarde|noche|noite|pomeriggio|sera|soir|après-midi|afternoon|evening|night)\b"
+)
+_AFTERNOON = frozenset({"tarde", "noche", "noite", "pomeriggio", "sera", "soir", "après-midi", "afternoon", "evening",
+                        "night"})  # fmt: skip
 _CLOCK = re.compile(
     r"(?<![\w:.])(?:(?P<h>[01]?\d|2[0-3])(?::(?P<m>[0-5]\d)(?::[0-5]\d(?:\.\d+)?)?|h(?P<mh>[0-5]\d)?(?![a-z]))"
     r"\s*(?P<ampm>am|pm|a\.m\.|p\.m\.)?(?:\s*(?:uhr|uur))?"
@@ -229,14 +235,17 @@ _CLOCK = re.compile(
     # an hour after a word that introduces clock times: bare after "alle", "às", "a las"; with
     # minutes after "um", "om", "las" ("um 5 Prozent" is no time)
     r"|(?P<prep>alle|dalle|às|a las|ore)\s+(?P<h4>[01]?\d|2[0-3])(?:[.:h](?P<m4>[0-5]\d))?h?"
-    r"(?:\s*(?P<ampm3>am|pm|a\.m\.|p\.m\.))?(?![\w.,%])"
-    r"|(?:um|om|as|las)\s+(?P<h5>[01]?\d|2[0-3])[.h](?P<m5>[0-5]\d)(?![\w.,%])"
+    r"(?:\s*(?P<ampm3>am|pm|a\.m\.|p\.m\.)|" + _HALF_OF_DAY.replace("<half>", "<half1>") + r")?(?![\w.,%])"
+    # "9 de la mañana", "3 de la tarde", "9 in the morning", "9 da manhã", "9 di mattina"
+    r"|(?P<h6>1[0-2]|0?\d)"
+    + _HALF_OF_DAY.replace("<half>", "<half2>")
+    + r"|(?:um|om|as|las)\s+(?P<h5>[01]?\d|2[0-3])[.h](?P<m5>[0-5]\d)(?![\w.,%])"
     r"|\b(?P<noon>noon|midday|mittag|midi|mediodía|meio-dia|mezzogiorno))(?![\d:])" + _ZONE_RE,
     0,
 )
 _CLOCK_HINT = re.compile(
     r"\d(?::[0-5]\d|\s?(?:am|pm|a\.m|p\.m|uhr|uur)\b|h(?:[0-5]\d)?\b)|noon|midday|mittag|midi|mediodía|meio-dia"
-    r"|mezzogiorno|\b(?:um|om|alle|dalle|às|as|las|ore)\s+\d"
+    r"|mezzogiorno|\b(?:um|om|alle|dalle|às|as|las|ore)\s+\d|\d\s+(?:de la|del|da|di|du|de l'|in the)\s"
 )
 _ISO_DATETIME = re.compile(
     r"(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})[T ](?P<h>\d{2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?"
@@ -668,7 +677,46 @@ def _references(text: str, now: datetime, zone: tzinfo, language: str) -> list[_
 
     _attach_clock_times(text, refs, free, add, now, zone)
     _attach_hour_ranges(low, refs, free, zone)
+    _attach_part_hours(low, refs, free, zone)
     return refs
+
+
+# a bare hour right before or after a part of the day: "since 9 this morning", "heute früh um 7",
+# "esta mañana sobre las 7", "stamattina verso le 7", "vanochtend rond 7", "ce matin vers 7"
+_PART_HOUR = re.compile(
+    r"\b(?P<prep>at|since|um|gegen|ab|vers|dès|sobre las|hacia las|a eso de las|desde las|verso le"
+    r"|intorno alle|dalle|rond|om|vanaf|por volta das|pelas|cerca das|desde as)\s+(?:(?:around|about|ca\.?|circa|etwa)\s+)?"
+    r"(?P<h>[01]?\d|2[0-3])(?![\d:.,%\w])"
+)
+
+
+def _attach_part_hours(low: str, refs: list[_Ref], free: Callable[[int, int], bool], zone: tzinfo) -> None:
+    parts = [r for r in refs if timedelta(hours=2) < r.end - r.start <= timedelta(hours=12)]
+    if not parts or not _DIGITS.search(low):
+        return
+    for match in _PART_HOUR.finditer(low):
+        if not free(*match.span()):
+            continue
+        near = [
+            r
+            for r in parts
+            if 0 <= match.start() - r.end_position <= 12 or 0 <= r.position - match.end() <= 12
+        ]
+        if not near:
+            continue
+        ref = near[0]
+        local = ref.start.astimezone(zone)
+        hour = int(match["h"])
+        if local.hour >= 12 and hour < 12:  # "this afternoon around 3"
+            hour += 12
+        point = (datetime.combine(local.date(), time(0), tzinfo=zone) + timedelta(hours=hour)).astimezone(UTC)
+        ref.since = (
+            ref.since
+            or _since(low, match.start())
+            or match["prep"] in ("since", "ab", "dès", "desde las", "dalle", "vanaf", "desde as")
+        )
+        ref.start, ref.end = (point if ref.since else point - POINT_SLACK), point + POINT_SLACK
+        ref.text = f"{ref.text} {match.group(0)}"
 
 
 # "this morning between 9 and 11", "gestern zwischen 14 und 16 Uhr": bare hours right after a
@@ -962,9 +1010,14 @@ def _attach_clock_times(
     for match in _CLOCK.finditer(low) if _CLOCK_HINT.search(low) else ():
         if not free(*match.span()):
             continue
-        hour_raw = match["h"] or match["h2"] or match["h3"] or match["h4"] or match["h5"] or "12"
+        hour_raw = (
+            match["h"] or match["h2"] or match["h3"] or match["h4"] or match["h5"] or match["h6"] or "12"
+        )
         minute = int(match["m"] or match["mh"] or match["m3"] or match["m4"] or match["m5"] or 0)
         ampm = (match["ampm"] or match["ampm2"] or match["ampm3"] or "").lower().replace(".", "")
+        half = match["half1"] or match["half2"]
+        if half and half in _AFTERNOON and (half not in ("noche", "night") or int(hour_raw) >= 6):
+            ampm = "pm"  # "3 de la tarde", "10 de la noche" (but "2 de la noche" is early morning)
         bare_hour = match["h"] and not (
             match["m"] or match["mh"] is not None or ampm or "uhr" in match.group(0)
         )

@@ -533,3 +533,42 @@ def test_a_weekday_joined_to_its_part_of_the_day(text: str, language: str, since
 )
 def test_since_an_event_on_a_day_is_ongoing_from_that_day(text: str, language: str) -> None:
     assert start_end(text, language) == (day(10), ARRIVED)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "hour", "since"),
+    [
+        ("desde las 9 de la mañana no funciona", "es", 9, True),
+        ("ayer a las 3 de la tarde falló la sincronización", "es", 15, False),
+        ("ontem às 4 da tarde falhou", "pt", 16, False),
+        ("dalle 9 di mattina non va", "it", 9, True),
+        ("since 9 in the morning nothing works", "en", 9, True),
+    ],
+)
+def test_an_hour_with_its_half_of_the_day_in_words(text: str, language: str, hour: int, since: bool) -> None:
+    start, end = start_end(text, language)
+    at = (start if since else start + timedelta(minutes=30)).astimezone(UTC)
+    assert at.hour == hour and at.minute == 0
+    assert (end == ARRIVED) is since
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("at around 9 this morning the export failed", "en"),
+        ("heute früh um 9 kam nichts an", "de"),
+        ("esta mañana sobre las 9 falló", "es"),
+        ("stamattina verso le 9 si è bloccato", "it"),
+    ],
+)
+def test_a_bare_hour_beside_a_part_of_the_day_places_it(text: str, language: str) -> None:
+    start, end = start_end(text, language)
+    assert (start, end) == (
+        datetime(2026, 3, 12, 8, 30, tzinfo=UTC),
+        datetime(2026, 3, 12, 9, 30, tzinfo=UTC),
+    )
+
+
+def test_a_count_beside_a_part_of_the_day_is_no_hour() -> None:
+    start, _ = start_end("this morning I saw about 5 errors in the log")
+    assert start == datetime(2026, 3, 12, 6, tzinfo=UTC)
