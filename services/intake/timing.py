@@ -790,6 +790,11 @@ def resolve_timing(
             refs.append(_Ref(begin, begin, sent, now, f"notice sent {sent:%Y-%m-%d %H:%M} UTC", since=True))
     if not refs:
         return None
+    # "I checked the Members page this morning", "she emailed us this morning": when someone looked
+    # or wrote, not when it happened, where another reference says that
+    looked = [ref for ref in refs if _when_someone_looked(low, ref)]
+    if len(looked) < len(refs):
+        refs = [ref for ref in refs if ref not in looked]
     # "from the 22nd the numbers look normal again": when it recovered ends the problem
     recovered = [
         ref for ref in refs if low[ref.end_position - 1] != "." and _RECOVERY.match(low, ref.end_position)
@@ -881,12 +886,30 @@ _COMING = re.compile(
 _SENTENCE = re.compile(r"[^.!?\n]*")
 
 
+_LOOKED = re.compile(
+    r"\b(?:checked|looked|verified|emailed|e-mailed|wrote|called|phoned|contacted|corrected|geprüft|nachgesehen"
+    r"|kontrolliert|geschrieben|angerufen|korrigiert|vérifié|regardé|écrit|appelé|corrigé|contacté|comprobé|revisé"
+    r"|verifiqué|escribió|llamó|corregimos|corregí|verifiquei|conferi|corrigimos|corrigi|escreveu|ligou|controllato"
+    r"|verificato|scritto|chiamato|corretto|gecontroleerd|nagekeken|gemaild|gebeld|gecorrigeerd)\b"
+)
+
+
+def _sentence_of(text: str, ref: _Ref) -> tuple[int, int]:
+    begin = max(text.rfind(mark, 0, ref.position) for mark in ".!?\n") + 1
+    end = _SENTENCE.match(text, ref.end_position)
+    return begin, end.end() if end else ref.end_position
+
+
+def _when_someone_looked(text: str, ref: _Ref) -> bool:
+    if ref.since or ref.end - ref.start <= _PRECISE:
+        return False
+    return bool(_LOOKED.search(text, *_sentence_of(text, ref)))
+
+
 def _coming_weekday(text: str, ref: _Ref) -> bool:
     if not ref.weekday or ref.since or ref.past:
         return False
-    begin = max(text.rfind(mark, 0, ref.position) for mark in ".!?\n") + 1
-    end = _SENTENCE.match(text, ref.end_position)
-    return bool(_COMING.search(text, begin, end.end() if end else ref.end_position))
+    return bool(_COMING.search(text, *_sentence_of(text, ref)))
 
 
 def _not_problem_time(text: str, ref: _Ref) -> bool:

@@ -572,3 +572,22 @@ def test_a_bare_hour_beside_a_part_of_the_day_places_it(text: str, language: str
 def test_a_count_beside_a_part_of_the_day_is_no_hour() -> None:
     start, _ = start_end("this morning I saw about 5 errors in the log")
     assert start == datetime(2026, 3, 12, 6, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("The bounce was at 14:12 UTC yesterday. She emailed us from that address this morning.", "en"),
+        ("Der Bounce war gestern um 14:12 UTC. Ich habe heute früh die Logs geprüft.", "de"),
+        ("Le rejet date d'hier 14:12 UTC. J'ai vérifié le journal ce matin.", "fr"),
+        ("El rebote fue ayer a las 14:12 UTC. Esta mañana revisé el registro.", "es"),
+    ],
+)
+def test_when_someone_looked_or_wrote_is_not_when_it_happened(text: str, language: str) -> None:
+    start, _ = start_end(text, language)
+    assert start == datetime(2026, 3, 11, 13, 42, tzinfo=UTC)
+
+
+def test_when_someone_looked_still_counts_when_nothing_else_says_when() -> None:
+    start, _ = start_end("I checked the Members page this morning and it shows 45 seats.")
+    assert start == datetime(2026, 3, 12, 6, tzinfo=UTC)
