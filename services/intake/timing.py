@@ -95,7 +95,7 @@ _NUMBERS.update({
     "a couple of": 2, "couple of": 2, "ein paar": 2, "paar": 2, "a few": 3, "few": 3, "several": 3,
     "quelques": 3, "unos": 3, "unas": 3, "uns": 3, "umas": 3, "alguns": 3, "algumas": 3, "alcuni": 3,
     "alcune": 3, "qualche": 3, "een paar": 2, "enkele": 3, "vierundzwanzig": 24, "twenty-four": 24,
-    "half an": 0.5, "a half": 0.5, "einer halben": 0.5, "eine halbe": 0.5, "une demi": 0.5, "media": 0.5,
+    "une bonne": 1, "a good": 1, "half an": 0.5, "a half": 0.5, "einer halben": 0.5, "eine halbe": 0.5, "une demi": 0.5, "media": 0.5,
     "meia": 0.5, "mezz'": 0.5, "mezza": 0.5, "een half": 0.5, "een halve": 0.5,
 })  # fmt: skip
 _NUM = rf"(?P<n>\d{{1,3}}|{_alternation(_NUMBERS)})"
@@ -107,7 +107,7 @@ _APPROX = (
     r"(?:(?:about|around|roughly|approximately|approx\.?|almost|nearly|over|more than|just over|"
     r"ca\.?|circa|etwa|ungefähr|rund|knapp|über|mehr als|environ|presque|près de|plus de|"
     r"aproximadamente|casi|más de|alrededor de|unos|unas|cerca de|quase|mais de|uns|umas|quasi|più di|oltre|"
-    r"ongeveer|bijna|ruim|meer dan|zo'n)\s+)?"
+    r"ongeveer|bijna|ruim|meer dan|zo'n|gut|good)\s+)?"
 )
 # Every "N units" expression in one pass: the words before or after the amount say whether it
 # is a point in the past ("3 hours ago", "vor 2 Tagen", "há 5 horas", "3 giorni fa", "3 dagen
@@ -231,7 +231,7 @@ _CLOCK = re.compile(
     r"(?<![\w:.])(?:(?P<h>[01]?\d|2[0-3])(?::(?P<m>[0-5]\d)(?::[0-5]\d(?:\.\d+)?)?|h(?P<mh>[0-5]\d)?(?![a-z]))"
     r"\s*(?P<ampm>am|pm|a\.m\.|p\.m\.)?(?:\s*(?:uhr|uur))?"
     r"|(?P<h2>1[0-2]|0?[1-9])\s*(?P<ampm2>am|pm|a\.m\.|p\.m\.)"
-    r"|(?P<h3>[01]?\d|2[0-3])(?:\.(?P<m3>[0-5]\d))?\s*(?:uhr|uur)"  # "9 Uhr", "14.30 uur"
+    r"|(?P<h3>[01]?\d|2[0-3])(?:\.(?P<m3>[0-5]\d))?\s*(?:uhr|uur|o'clock)"  # "9 Uhr", "14.30 uur"
     # an hour after a word that introduces clock times: bare after "alle", "às", "a las"; with
     # minutes after "um", "om", "las" ("um 5 Prozent" is no time)
     r"|(?P<prep>alle|dalle|às|a las|ore)\s+(?P<h4>[01]?\d|2[0-3])(?:[.:h](?P<m4>[0-5]\d))?h?"
@@ -240,11 +240,14 @@ _CLOCK = re.compile(
     r"|(?P<h6>1[0-2]|0?\d)"
     + _HALF_OF_DAY.replace("<half>", "<half2>")
     + r"|(?:um|om|as|las)\s+(?P<h5>[01]?\d|2[0-3])[.h](?P<m5>[0-5]\d)(?![\w.,%])"
-    r"|\b(?P<noon>noon|midday|mittag|midi|mediodía|meio-dia|mezzogiorno))(?![\d:])" + _ZONE_RE,
+    r"|\b(?P<noon>noon|midday|mittag|midi|mediodía|meio-dia|mezzogiorno)"
+    r"|\b(?P<midnight>midnight|mitternacht|minuit|medianoche|meia-noite|mezzanotte|middernacht))(?![\d:])"
+    + _ZONE_RE,
     0,
 )
 _CLOCK_HINT = re.compile(
-    r"\d(?::[0-5]\d|\s?(?:am|pm|a\.m|p\.m|uhr|uur)\b|h(?:[0-5]\d)?\b)|noon|midday|mittag|midi|mediodía|meio-dia"
+    r"\d(?::[0-5]\d|\s?(?:am|pm|a\.m|p\.m|uhr|uur|o'clock)\b|h(?:[0-5]\d)?\b)|noon|midday|mittag|midi|mediodía|meio-dia"
+    r"|midnight|mitternacht|minuit|medianoche|meia-noite|mezzanotte|middernacht"
     r"|mezzogiorno|\b(?:um|om|alle|dalle|às|as|las|ore)\s+\d|\d\s+(?:de la|del|da|di|du|de l'|in the)\s"
 )
 _ISO_DATETIME = re.compile(
@@ -668,8 +671,11 @@ def _references(text: str, now: datetime, zone: tzinfo, language: str) -> list[_
         day = _latest_day_of_month(int(match["dom"]), today)
         if day is not None:
             start = _local_midnight(day, zone)
+            since = _since(low, match.start()) or bool(
+                _SINCE_BEFORE.search(low, match.start(), match.start("dom"))
+            )
             add(_Ref(*match.span(), start, start + timedelta(days=1), text[match.start() : match.end()].strip(),
-                     day=day, since=_since(low, match.start())))  # fmt: skip
+                     day=day, since=since))  # fmt: skip
 
     for match in _NOW.finditer(low) if words & _NOW_GATE else ():
         if free(*match.span()):
@@ -1034,7 +1040,13 @@ def _attach_clock_times(
         if not free(*match.span()):
             continue
         hour_raw = (
-            match["h"] or match["h2"] or match["h3"] or match["h4"] or match["h5"] or match["h6"] or "12"
+            match["h"]
+            or match["h2"]
+            or match["h3"]
+            or match["h4"]
+            or match["h5"]
+            or match["h6"]
+            or ("0" if match["midnight"] else "12")
         )
         minute = int(match["m"] or match["mh"] or match["m3"] or match["m4"] or match["m5"] or 0)
         ampm = (match["ampm"] or match["ampm2"] or match["ampm3"] or "").lower().replace(".", "")

@@ -591,3 +591,19 @@ def test_when_someone_looked_or_wrote_is_not_when_it_happened(text: str, languag
 def test_when_someone_looked_still_counts_when_nothing_else_says_when() -> None:
     start, _ = start_end("I checked the Members page this morning and it shows 45 seats.")
     assert start == datetime(2026, 3, 12, 6, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "start"),
+    [
+        ("since midnight nothing arrives", "en", datetime(2026, 3, 12, tzinfo=UTC)),
+        ("seit Mitternacht kommt nichts an", "de", datetime(2026, 3, 12, tzinfo=UTC)),
+        ("depuis minuit rien n'arrive", "fr", datetime(2026, 3, 12, tzinfo=UTC)),
+        ("it has been down since 8 o'clock", "en", datetime(2026, 3, 12, 8, tzinfo=UTC)),
+        ("since the 10th nothing syncs", "en", day(10)),
+        ("Seit gut einer Woche synchronisiert nichts.", "de", ARRIVED - timedelta(days=7)),
+        ("Depuis une bonne semaine rien ne se synchronise.", "fr", ARRIVED - timedelta(days=7)),
+    ],
+)
+def test_more_ways_to_say_since(text: str, language: str, start: datetime) -> None:
+    assert start_end(text, language) == (start, ARRIVED)
