@@ -887,7 +887,11 @@ _COMING = re.compile(
     r"|devons|devez|doit|dois|devrons|allons|vont|prochain\w*|réunion|besoin|tenemos que|tengo que|debemos"
     r"|necesit\w*|vamos a|va a|será|próxim\w*|arranca|empieza|comienza|reunión|temos que|tenho que|precis\w*"
     r"|vamos|vai|reunião|dobbiamo|devo|dovremo|serve|andrà|sarà|prossim\w*|inizia|riunione|moeten|moet|gaan"
-    r"|zal|zullen|volgende|komende|vergadering)\b"
+    r"|zal|zullen|volgende|komende|vergadering"
+    # what people have coming on a weekday: a demo, a launch, going live, a presentation, a workshop
+    r"|demo|démo|go live|go-live|geht live|gehen live|launch|lancement|lanzamiento|lançamento|lancio|lanceren"
+    r"|presentation|präsentation|présentation|presentación|apresentação|presentazione|presentatie|workshop"
+    r"|webinar|kickoff|kick-off)\b"
 )
 _SENTENCE = re.compile(r"[^.!?\n]*")
 

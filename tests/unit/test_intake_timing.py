@@ -418,6 +418,9 @@ def test_a_list_or_span_of_days_is_one_closed_window(text: str, language: str) -
         ("Es urgente porque el lunes arranca la campaña.", "es"),
         ("Dobbiamo inviare la newsletter venerdì.", "it"),
         ("We moeten maandag de campagne versturen.", "nl"),
+        ("Nous avons une démo lundi.", "fr"),
+        ("Temos uma apresentação na segunda.", "pt"),
+        ("We hebben maandag een demo.", "nl"),
     ],
 )
 def test_a_weekday_in_a_sentence_about_what_is_coming_is_not_problem_time(text: str, language: str) -> None:
