@@ -305,6 +305,7 @@ class _Ref:
     since: bool = False
     duration: bool = False  # "for three days": a stretch up to now, counted back from it
     past: bool = False  # said to be past ("yesterday", "last night"): never a deadline
+    today: bool = False  # the whole of today ("today", "heute", "hoy")
     weekday: bool = False  # a bare weekday, as likely the coming one as the last
 
 
@@ -613,6 +614,7 @@ def _references(text: str, now: datetime, zone: tzinfo, language: str) -> list[_
                 since=_since(low, match.start()),
                 past=_DAY_WORDS.get(word, 0) < 0 or bool(_LAST.match(match.group(0))),
                 weekday=word in _WEEKDAYS,
+                today=_DAY_WORDS.get(word) == 0 and not (match["part"] or match["joined"]),
             )
         )
 
@@ -798,7 +800,7 @@ def resolve_timing(
         return None
     # "I checked the Members page this morning", "she emailed us this morning": when someone looked
     # or wrote, not when it happened, where another reference says that
-    looked = [ref for ref in refs if _when_someone_looked(low, ref)]
+    looked = [ref for ref in refs if _when_someone_looked(low, ref) or _aside(low, ref)]
     if len(looked) < len(refs):
         refs = [ref for ref in refs if ref not in looked]
     # "from the 22nd the numbers look normal again": when it recovered ends the problem
@@ -916,6 +918,23 @@ def _when_someone_looked(text: str, ref: _Ref) -> bool:
     return bool(_LOOKED.search(text, *_sentence_of(text, ref)))
 
 
+# the contract: when it was signed or ended is background ("We ended the contract on 31 October")
+_CONTRACT = re.compile(
+    r"\b(?:the|our|my|unser\w*|den|der|notre|le|nuestro|el|o nosso|o|il nostro|il|ons|het)\s+"
+    r"(?:contract|vertrag|contrat|contrato|contratto)\b(?!\s+(?:documents?|papers?|pdf))"
+)
+
+
+def _aside(text: str, ref: _Ref) -> bool:
+    """ "today" in a demand ("need refund today", "preciso disso hoje"): beside the problem, kept
+    only where nothing else says when."""
+    return ref.today and not ref.since and bool(_COMING.search(text, *_sentence_of(text, ref)))
+
+
+def _background(text: str, ref: _Ref) -> bool:
+    return not ref.since and bool(_CONTRACT.search(text, *_sentence_of(text, ref)))
+
+
 def _coming_weekday(text: str, ref: _Ref) -> bool:
     if not ref.weekday or ref.since or ref.past:
         return False
@@ -930,6 +949,7 @@ def _not_problem_time(text: str, ref: _Ref) -> bool:
         (_DEADLINE.search(before) and not ref.past)  # "it worked until yesterday" is no deadline
         or _RECURRING.search(before)
         or _coming_weekday(text, ref)
+        or _background(text, ref)
         or (ref.duration and _EFFORT.search(before))
     )
 

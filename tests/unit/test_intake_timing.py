@@ -610,3 +610,22 @@ def test_when_someone_looked_still_counts_when_nothing_else_says_when() -> None:
 )
 def test_more_ways_to_say_since(text: str, language: str, start: datetime) -> None:
     assert start_end(text, language) == (start, ARRIVED)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("We ended the contract on 2 March. Please remove our domain from their org.", "en"),
+        ("Wir haben den Vertrag am 2. März gekündigt.", "de"),
+        ("Nous avons résilié notre contrat le 2 mars.", "fr"),
+    ],
+)
+def test_the_contracts_dates_are_background(text: str, language: str) -> None:
+    assert resolve_timing(text, ARRIVED, UTC, language) is None
+
+
+def test_today_in_a_demand_gives_way_to_the_day_it_happened() -> None:
+    start, _ = start_end("CHARGED TWICE - need refund today\nThe card was charged twice on 7 March.")
+    assert start == day(7)
+    start, _ = start_end("Need help today, the export fails.")
+    assert start == day(12)
