@@ -925,10 +925,27 @@ _CONTRACT = re.compile(
 )
 
 
+# a sentence saying it was fine then: "It was fine on Friday", "Freitag und heute früh sind die
+# Daten da", "hier ça marchait", "el viernes funcionaba", "venerdì funzionava", "vrijdag werkte het"
+_FINE = re.compile(
+    r"\b(?:(?:was|were|is|are|looked|looks)\s+(?:fine|ok|okay|normal|there)|worked fine|war\w*\s+(?:noch\s+)?(?:ok|in ordnung"
+    r"|normal|da)|sind\s+(?:die\s+\w+\s+)?da|funktionierte|lief\s+(?:noch|alles)|marchait|fonctionnait|était (?:bon|normal)"
+    r"|funcionaba|estaba bien|funcionava|estava (?:bem|normal)|funzionava|andava bene|era (?:ok|normale)|werkte"
+    r"|was (?:goed|normaal))\b"
+)
+
+
 def _aside(text: str, ref: _Ref) -> bool:
-    """ "today" in a demand ("need refund today", "preciso disso hoje"): beside the problem, kept
-    only where nothing else says when."""
-    return ref.today and not ref.since and bool(_COMING.search(text, *_sentence_of(text, ref)))
+    """A reference beside the problem, kept only where nothing else says when: "today" in a
+    demand ("need refund today", "preciso disso hoje"), or a day it was still fine ("it was fine
+    on Friday"; but "it worked until yesterday" says when it broke)."""
+    if ref.since:
+        return False
+    sentence = _sentence_of(text, ref)
+    if ref.today and _COMING.search(text, *sentence):
+        return True
+    before = text[max(0, ref.position - 40) : ref.position]
+    return bool(_FINE.search(text, *sentence)) and not _DEADLINE.search(before)
 
 
 def _background(text: str, ref: _Ref) -> bool:

@@ -629,3 +629,22 @@ def test_today_in_a_demand_gives_way_to_the_day_it_happened() -> None:
     assert start == day(7)
     start, _ = start_end("Need help today, the export fails.")
     assert start == day(12)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Saturday and Sunday have no events. Friday and this morning the data is there.", "en"),
+        ("Die Events vom Samstag und Sonntag fehlen. Freitag und heute früh sind die Daten da.", "de"),
+        ("Les événements de samedi et dimanche manquent. Ce matin tout fonctionnait.", "fr"),
+        ("Faltan los eventos del sábado y del domingo. Esta mañana todo funcionaba.", "es"),
+    ],
+)
+def test_a_day_it_was_still_fine_is_not_when_it_happened(text: str, language: str) -> None:
+    start, _ = start_end(text, language)
+    assert start == day(8)
+
+
+def test_it_worked_until_a_day_still_says_when_it_broke() -> None:
+    start, _ = start_end("The sync failed on Monday. It worked until yesterday afternoon, now nothing.")
+    assert start == datetime(2026, 3, 11, 12, tzinfo=UTC)
