@@ -6,6 +6,13 @@ offset ("14:05 CET", "09:30 +02:00"), else the ticket's `timezone` metadata, els
 time without a date that would lie in the future belongs to the previous day (a ticket sent at
 00:20 saying "at 23:50" means last night). Several references give the window that covers them
 all; nothing is ever placed after the received time.
+
+Not every reference is problem time: deadlines and what is coming ("before Friday", "we have a
+demo on Monday", "need refund today"), schedules ("every Monday"), the length of the customer's
+effort ("trying for a week"), the contract's dates, when someone looked or wrote ("I checked this
+morning"), a day it was still fine, and when it works again (which ends the window). A list or
+span of days ("19, 20 and 21 November") is one closed window; a forwarded automatic notice
+starts the problem when it was sent.
 """
 
 from __future__ import annotations
