@@ -237,7 +237,7 @@ _AFTERNOON = frozenset({"tarde", "noche", "noite", "pomeriggio", "sera", "soir",
 _CLOCK = re.compile(
     r"(?<![\w:.])(?:(?P<h>[01]?\d|2[0-3])(?::(?P<m>[0-5]\d)(?::[0-5]\d(?:\.\d+)?)?|h(?P<mh>[0-5]\d)?(?![a-z]))"
     r"\s*(?P<ampm>am|pm|a\.m\.|p\.m\.)?(?:\s*(?:uhr|uur))?"
-    r"|(?P<h2>1[0-2]|0?[1-9])\s*(?P<ampm2>am|pm|a\.m\.|p\.m\.)"
+    r"|(?P<h2>1[0-2]|0?[1-9])(?:\.(?P<m2>[0-5]\d))?\s*(?P<ampm2>am|pm|a\.m\.|p\.m\.)"  # "11.30pm"
     r"|(?P<h3>[01]?\d|2[0-3])(?:\.(?P<m3>[0-5]\d))?\s*(?:uhr|uur|o'clock)"  # "9 Uhr", "14.30 uur"
     # an hour after a word that introduces clock times: bare after "alle", "às", "a las"; with
     # minutes after "um", "om", "las" ("um 5 Prozent" is no time)
@@ -471,16 +471,28 @@ def stated_zone(text: str) -> tzinfo | None:
     if us:
         return _named_zone(_US_ZONES[us.group(1) or us.group(2)])
     for clock in _CLOCK.finditer(low):  # "09:00 PST" also places a later bare "09:45"
-        if clock["zone"] or clock["off"] or clock["iana"] or clock["iana2"]:
-            return _zone_of(clock, UTC)
+        if _zone_written(clock, text) or clock["off"] or clock["iana"] or clock["iana2"]:
+            return _zone_of(clock, UTC, text)
     pattern, places = _places()
     place = pattern.search(_plain(low))
     return _named_zone(places[place.group(0)]) if place else None
 
 
-def _zone_of(match: re.Match[str], fallback: tzinfo) -> tzinfo:
+# zone abbreviations that are also words after a clock time ("um 14:00 ist", "à 14h est apparu",
+# "à 14h cet après-midi"): a zone only in capitals
+_WORD_ZONES = frozenset({"ist", "est", "cet", "west", "wet"})
+
+
+def _zone_written(match: re.Match[str], original: str) -> bool:
+    zone = match.groupdict().get("zone")
+    if not zone:
+        return False
+    return zone not in _WORD_ZONES or original[match.start("zone") : match.end("zone")].isupper()
+
+
+def _zone_of(match: re.Match[str], fallback: tzinfo, original: str) -> tzinfo:
     groups = match.groupdict()
-    if groups.get("zone"):
+    if groups.get("zone") and _zone_written(match, original):
         hours = _ZONES[groups["zone"].lower()]
         if groups.get("zoff"):
             hours += _parse_offset(groups["zoff"])
@@ -581,7 +593,7 @@ def _references(text: str, now: datetime, zone: tzinfo, language: str) -> list[_
         if start > now and hi > 24:
             start -= timedelta(days=1)  # "heute Nacht" written in the morning is the night just gone
         add(_Ref(*match.span(), start, start + timedelta(hours=hi - lo), text[match.start() : match.end()].strip(),
-                 since=_since(low, match.start()), past=offset < 0))  # fmt: skip
+                 day=start.astimezone(zone).date(), since=_since(low, match.start()), past=offset < 0))  # fmt: skip
 
     for match in _DAY.finditer(low) if words & _DAY_GATE else ():
         word = match["day"].lower()
@@ -653,7 +665,7 @@ def _references(text: str, now: datetime, zone: tzinfo, language: str) -> list[_
             )
 
     date_matches = list(_numeric_dates(text)) if _DATE_HINT.search(text) else []
-    if words & _MONTH_GATE or "May " in text:
+    if words & _MONTH_GATE or "May " in text or "Mar " in text:
         date_matches.extend(_DATE_NAMED.finditer(low))
     for match in date_matches:
         if not free(*match.span()):
@@ -1096,7 +1108,9 @@ def _attach_clock_times(
             or match["h6"]
             or ("0" if match["midnight"] else "12")
         )
-        minute = int(match["m"] or match["mh"] or match["m3"] or match["m4"] or match["m5"] or 0)
+        minute = int(
+            match["m"] or match["mh"] or match["m2"] or match["m3"] or match["m4"] or match["m5"] or 0
+        )
         ampm = (match["ampm"] or match["ampm2"] or match["ampm3"] or "").lower().replace(".", "")
         half = match["half1"] or match["half2"]
         if half and half in _AFTERNOON and (half not in ("noche", "night") or int(hour_raw) >= 6):
@@ -1111,7 +1125,7 @@ def _attach_clock_times(
             hour += 12
         elif ampm == "am" and hour == 12:
             hour = 0
-        tz = _zone_of(match, zone)
+        tz = _zone_of(match, zone, text)
         since = _since(low, match.start()) or match["prep"] == "dalle"  # "dalle 9": from nine on
         anchor = None
         for ref in refs:
@@ -1133,7 +1147,15 @@ def _attach_clock_times(
                          text[match.start() : match.end()].strip(), since=since))  # fmt: skip
                 continue
         if anchor is not None and anchor.day is not None:
-            point = datetime.combine(anchor.day, time(hour, minute), tzinfo=tz).astimezone(UTC)
+            on = anchor.day
+            evening = (
+                anchor.end - anchor.start < timedelta(days=1) and anchor.start.astimezone(zone).hour >= 17
+            )
+            if evening and hour < 6:  # "last night at 2am", "gestern Abend um 2": after midnight
+                on += timedelta(days=1)
+            elif evening and not ampm and hour < 12:  # "anoche a las 11", "gestern Abend um 9 Uhr"
+                hour += 12
+            point = datetime.combine(on, time(hour, minute), tzinfo=tz).astimezone(UTC)
             # an ongoing problem starts at the stated time; a single event is placed within slack
             anchor.start, anchor.end = (point if anchor.since else point - POINT_SLACK), point + POINT_SLACK
             anchor.text = f"{anchor.text} {text[match.start() : match.end()].strip()}"

@@ -648,3 +648,36 @@ def test_a_day_it_was_still_fine_is_not_when_it_happened(text: str, language: st
 def test_it_worked_until_a_day_still_says_when_it_broke() -> None:
     start, _ = start_end("The sync failed on Monday. It worked until yesterday afternoon, now nothing.")
     assert start == datetime(2026, 3, 11, 12, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Der Lauf um 14:00 ist fehlgeschlagen.", "de"),
+        ("À 14h est apparu le message d'erreur.", "fr"),
+    ],
+)
+def test_a_word_after_a_clock_time_that_spells_a_zone_in_lower_case_is_no_zone(
+    text: str, language: str
+) -> None:
+    start, _ = start_end(text, language)
+    assert start == datetime(2026, 3, 12, 13, 30, tzinfo=UTC)
+    assert default_zone({}, text) == UTC
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "moment"),
+    [
+        ("On Mar 10, 2:14 PM EST the payment failed", "en", datetime(2026, 3, 10, 19, 14, tzinfo=UTC)),
+        ("last night at 11.30pm the job failed", "en", datetime(2026, 3, 11, 23, 30, tzinfo=UTC)),
+        ("last night at 2am the job failed", "en", datetime(2026, 3, 12, 2, tzinfo=UTC)),
+        ("anoche a las 11 falló el proceso", "es", datetime(2026, 3, 11, 23, tzinfo=UTC)),
+        ("gestern Abend um 9 Uhr ist der Job abgebrochen", "de", datetime(2026, 3, 11, 21, tzinfo=UTC)),
+        ("hier soir à 22h le job a échoué", "fr", datetime(2026, 3, 11, 22, tzinfo=UTC)),
+    ],
+)
+def test_a_clock_time_on_an_evening_or_a_night_named_before_it(
+    text: str, language: str, moment: datetime
+) -> None:
+    start, end = start_end(text, language)
+    assert (start, end) == (moment - timedelta(minutes=30), moment + timedelta(minutes=30))
