@@ -33,11 +33,11 @@ _ZONES = {
     "utc": 0.0, "gmt": 0.0, "z": 0.0, "wet": 0.0, "cet": 1.0, "mez": 1.0, "bst": 1.0, "west": 1.0,
     "cest": 2.0, "mesz": 2.0, "eet": 2.0, "eest": 3.0, "msk": 3.0, "ist": 5.5, "sgt": 8.0,
     "jst": 9.0, "aest": 10.0, "aedt": 11.0, "est": -5.0, "edt": -4.0, "cst": -6.0, "cdt": -5.0,
-    "mst": -7.0, "mdt": -6.0, "pst": -8.0, "pdt": -7.0, "et": -5.0, "pt": -8.0,
+    "mst": -7.0, "mdt": -6.0, "pst": -8.0, "pdt": -7.0, "et": -5.0, "pt": -8.0, "ct": -6.0, "mt": -7.0,
 }  # fmt: skip
 _ZONE_RE = (
     r"(?:\s*(?P<zone>utc|gmt|cest|cet|mesz|mez|bst|west|wet|eest|eet|msk|ist|sgt|jst|aest|aedt|"
-    r"est|edt|cst|cdt|mst|mdt|pst|pdt|z)(?![a-z])(?:\s*(?P<zoff>[+-]\s*\d{1,2}(?::?\d{2})?))?"
+    r"est|edt|cst|cdt|mst|mdt|pst|pdt|et|ct|mt|pt|z)(?![a-z])(?:\s*(?P<zoff>[+-]\s*\d{1,2}(?::?\d{2})?))?"
     r"|\s*(?P<off>[+-]\d{2}:?\d{2})(?!\d)"
     r"|\s*\((?P<iana>[a-z]+/[a-z_]+)\)|\s+(?P<iana2>[a-z]+/[a-z_]+))?"
 )
@@ -480,7 +480,7 @@ def stated_zone(text: str) -> tzinfo | None:
 
 # zone abbreviations that are also words after a clock time ("um 14:00 ist", "à 14h est apparu",
 # "à 14h cet après-midi"): a zone only in capitals
-_WORD_ZONES = frozenset({"ist", "est", "cet", "west", "wet"})
+_WORD_ZONES = frozenset({"ist", "est", "cet", "west", "wet", "et", "ct", "mt", "pt"})
 
 
 def _zone_written(match: re.Match[str], original: str) -> bool:

@@ -681,3 +681,8 @@ def test_a_clock_time_on_an_evening_or_a_night_named_before_it(
 ) -> None:
     start, end = start_end(text, language)
     assert (start, end) == (moment - timedelta(minutes=30), moment + timedelta(minutes=30))
+
+
+def test_us_zone_initials_in_capitals_convert_and_french_et_does_not() -> None:
+    assert start_end("since 9am ET nothing works") == (datetime(2026, 3, 12, 14, tzinfo=UTC), ARRIVED)
+    assert default_zone({}, "entre 9h et 10h rien ne marche") == UTC
