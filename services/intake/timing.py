@@ -201,7 +201,8 @@ _MONTH = r"(?P<month>" + _alternation(_MONTHS) + r")\.?"
 _DATE_NUMERIC = re.compile(
     r"(?<![\d.])(?:(?P<iy>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2})(?![\d-])"
     r"|(?P<dd>\d{1,2})\.(?P<dm>\d{1,2})\.(?P<dy>\d{4}|\d{2}(?!\d))?(?![\d.])"
-    r"|(?P<sa>\d{1,2})/(?P<sb>\d{1,2})(?:/(?P<sy>\d{4}|\d{2}))?(?![\d/]))"
+    r"|(?P<sa>\d{1,2})/(?P<sb>\d{1,2})(?:/(?P<sy>\d{4}|\d{2}))?(?![\d/])"
+    r"|(?P<hd>\d{1,2})-(?P<hm>\d{1,2})-(?P<hy>\d{4})(?![\d-]))"  # "23-11-2026"
 )
 _DATE_NAMED = re.compile(
     r"(?<!\d)(?P<md>\d{1,2})(?:st|nd|rd|th|er|\.)?\s+(?:de\s+|of\s+)?"
@@ -264,7 +265,7 @@ _ISO_DATETIME = re.compile(
 )
 
 _DIGITS = re.compile(r"\d+")
-_DATE_HINT = re.compile(r"\d(?:\d{3}-\d|\.\d\d?\.|/\d)")
+_DATE_HINT = re.compile(r"\d(?:\d{3}-\d|\.\d\d?\.|/\d|-\d\d?-\d{4})")
 _HOURS_SHORT = re.compile(r"\dh\b")
 _ORDINAL_HINT = re.compile(r"\d(?:st|nd|rd|th|\.|e|º)(?!\d)")
 _WORDS = re.compile(r"[^\W\d_]+")
@@ -1035,7 +1036,7 @@ def _numeric_dates(text: str) -> Iterator[re.Match[str]]:
 # "since the update on Tuesday", "seit dem Update am Dienstag", "depuis la mise à jour de mardi",
 # "desde la migración del martes", "dall'aggiornamento di martedì", "sinds de update van dinsdag"
 _SINCE_EVENT = re.compile(
-    r"\b(?:since|ever since|seit|seitdem|depuis|desde|dal|dall'|dalla|sinds)\s*(?:[^\W\d_]+['\s]+){1,4}"
+    r"\b(?:since|ever since|seit|seitdem|depuis|desde|dal|dall'|dalla|sinds)\s*(?:[^\W\d_]+[',\s]+){1,4}"
     r"(?:(?:on|am|vom|de|del|do|da|di|van|op)\s+)?$"
 )
 
@@ -1059,6 +1060,8 @@ def _date_of(match: re.Match[str], today: date, language: str, original: str) ->
             return _resolve_year(int(g["dm"]), int(g["dd"]), today)
         year = int(g["dy"]) + (2000 if len(g["dy"]) == 2 else 0)
         return _safe_date(year, int(g["dm"]), int(g["dd"]))
+    if g.get("hd"):
+        return _safe_date(int(g["hy"]), int(g["hm"]), int(g["hd"]))
     if g.get("sa"):
         a, b = int(g["sa"]), int(g["sb"])
         month, day = (a, b) if language == "en" and a <= 12 else (b, a)
@@ -1069,7 +1072,10 @@ def _date_of(match: re.Match[str], today: date, language: str, original: str) ->
                 return None
             return _resolve_year(month, day, today)
         year = int(g["sy"]) + (2000 if len(g["sy"]) == 2 else 0)
-        return _safe_date(year, month, day)
+        read = _safe_date(year, month, day)
+        if read is None or read > today:  # "10/03/2026" from a European writing English
+            return _safe_date(year, day, month) or read
+        return read
     month_name = (g.get("month1") or g.get("month2") or "").lower()
     month_number = _MONTHS.get(month_name)
     day_number = g.get("md") or g.get("md2")

@@ -686,3 +686,21 @@ def test_a_clock_time_on_an_evening_or_a_night_named_before_it(
 def test_us_zone_initials_in_capitals_convert_and_french_et_does_not() -> None:
     assert start_end("since 9am ET nothing works") == (datetime(2026, 3, 12, 14, tzinfo=UTC), ARRIVED)
     assert default_zone({}, "entre 9h et 10h rien ne marche") == UTC
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Op 10-03-2026 ging het mis.", "nl"),
+        ("Em 10-03-2026 o envio falhou.", "pt"),
+        ("The invoice dated 10/03/2026 is wrong.", "en"),  # October 3rd is still ahead: day first
+    ],
+)
+def test_numeric_dates_with_dashes_or_read_day_first_when_the_other_way_is_ahead(
+    text: str, language: str
+) -> None:
+    assert start_end(text, language) == (day(10), day(11))
+
+
+def test_since_a_weekday_and_a_date_with_a_comma_between() -> None:
+    assert start_end("since Tue, Mar 10 nothing arrives") == (day(10), ARRIVED)
