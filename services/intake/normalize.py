@@ -162,7 +162,7 @@ def _read_message(
     zone = default_zone(ticket.metadata, body, ticket.requester.email)  # a signature may name it
     shift = len(raw_subject) + 1 if raw_subject else 0
     forwarded = [(shift + at, message_time(sent, received_at, zone)) for at, sent in cleaned.forwarded]
-    facts.timing = resolve_timing(safe, received_at, zone, language, forwarded)
+    facts.timing = resolve_timing(safe, received_at, zone, language, forwarded, cleaned.forwarded_from)
     facts.problem_text = safe
     return facts
 

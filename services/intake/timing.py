@@ -6,6 +6,13 @@ offset ("14:05 CET", "09:30 +02:00"), else the ticket's `timezone` metadata, els
 time without a date that would lie in the future belongs to the previous day (a ticket sent at
 00:20 saying "at 23:50" means last night). Several references give the window that covers them
 all; nothing is ever placed after the received time.
+
+Not every reference is problem time: deadlines and what is coming ("before Friday", "we have a
+demo on Monday", "need refund today"), schedules ("every Monday"), the length of the customer's
+effort ("trying for a week"), the contract's dates, when someone looked or wrote ("I checked this
+morning"), a day it was still fine, and when it works again (which ends the window). A list or
+span of days ("19, 20 and 21 November") is one closed window; a forwarded automatic notice
+starts the problem when it was sent.
 """
 
 from __future__ import annotations
@@ -26,11 +33,11 @@ _ZONES = {
     "utc": 0.0, "gmt": 0.0, "z": 0.0, "wet": 0.0, "cet": 1.0, "mez": 1.0, "bst": 1.0, "west": 1.0,
     "cest": 2.0, "mesz": 2.0, "eet": 2.0, "eest": 3.0, "msk": 3.0, "ist": 5.5, "sgt": 8.0,
     "jst": 9.0, "aest": 10.0, "aedt": 11.0, "est": -5.0, "edt": -4.0, "cst": -6.0, "cdt": -5.0,
-    "mst": -7.0, "mdt": -6.0, "pst": -8.0, "pdt": -7.0, "et": -5.0, "pt": -8.0,
+    "mst": -7.0, "mdt": -6.0, "pst": -8.0, "pdt": -7.0, "et": -5.0, "pt": -8.0, "ct": -6.0, "mt": -7.0,
 }  # fmt: skip
 _ZONE_RE = (
     r"(?:\s*(?P<zone>utc|gmt|cest|cet|mesz|mez|bst|west|wet|eest|eet|msk|ist|sgt|jst|aest|aedt|"
-    r"est|edt|cst|cdt|mst|mdt|pst|pdt|z)(?![a-z])(?:\s*(?P<zoff>[+-]\s*\d{1,2}(?::?\d{2})?))?"
+    r"est|edt|cst|cdt|mst|mdt|pst|pdt|et|ct|mt|pt|z)(?![a-z])(?:\s*(?P<zoff>[+-]\s*\d{1,2}(?::?\d{2})?))?"
     r"|\s*(?P<off>[+-]\d{2}:?\d{2})(?!\d)"
     r"|\s*\((?P<iana>[a-z]+/[a-z_]+)\)|\s+(?P<iana2>[a-z]+/[a-z_]+))?"
 )
@@ -69,7 +76,8 @@ def _locale_words() -> tuple[dict[str, int], dict[str, int], dict[str, int], dic
 
 
 _WEEKDAYS, _MONTHS, _UNITS, _DAY_WORDS, _AGO_WORDS = _locale_words()
-_DAY_WORDS.update({"tonight": 0, "yesterday's": -1, "anoche": -1, "antier": -2})
+# "hj" is how Portuguese chat writes "hoje"
+_DAY_WORDS.update({"tonight": 0, "yesterday's": -1, "anoche": -1, "antier": -2, "hj": 0})
 
 
 def _alternation(words: object) -> str:
@@ -86,7 +94,7 @@ _NUMBER_WORDS = {
     "it": "uno due tre quattro cinque sei sette otto nove dieci undici dodici",
     "nl": "een twee drie vier vijf zes zeven acht negen tien elf twaalf",
 }
-_NUMBERS: dict[str, int] = {}
+_NUMBERS: dict[str, float] = {}
 for _words in _NUMBER_WORDS.values():
     _NUMBERS.update({word: value for value, word in enumerate(_words.split(), start=1)})
 _NUMBERS.update({
@@ -94,6 +102,8 @@ _NUMBERS.update({
     "a couple of": 2, "couple of": 2, "ein paar": 2, "paar": 2, "a few": 3, "few": 3, "several": 3,
     "quelques": 3, "unos": 3, "unas": 3, "uns": 3, "umas": 3, "alguns": 3, "algumas": 3, "alcuni": 3,
     "alcune": 3, "qualche": 3, "een paar": 2, "enkele": 3, "vierundzwanzig": 24, "twenty-four": 24,
+    "une bonne": 1, "a good": 1, "half an": 0.5, "a half": 0.5, "einer halben": 0.5, "eine halbe": 0.5, "une demi": 0.5, "media": 0.5,
+    "meia": 0.5, "mezz'": 0.5, "mezza": 0.5, "een half": 0.5, "een halve": 0.5,
 })  # fmt: skip
 _NUM = rf"(?P<n>\d{{1,3}}|{_alternation(_NUMBERS)})"
 _UNIT = rf"(?P<unit>{_alternation(set(_UNITS) | {'mins', 'hrs', 'std', 'stdn', 'hs'})})"
@@ -104,7 +114,7 @@ _APPROX = (
     r"(?:(?:about|around|roughly|approximately|approx\.?|almost|nearly|over|more than|just over|"
     r"ca\.?|circa|etwa|ungefähr|rund|knapp|über|mehr als|environ|presque|près de|plus de|"
     r"aproximadamente|casi|más de|alrededor de|unos|unas|cerca de|quase|mais de|uns|umas|quasi|più di|oltre|"
-    r"ongeveer|bijna|ruim|meer dan|zo'n)\s+)?"
+    r"ongeveer|bijna|ruim|meer dan|zo'n|gut|good)\s+)?"
 )
 # Every "N units" expression in one pass: the words before or after the amount say whether it
 # is a point in the past ("3 hours ago", "vor 2 Tagen", "há 5 horas", "3 giorni fa", "3 dagen
@@ -115,7 +125,7 @@ _AMOUNT = re.compile(
     r"|(?:en|durante) (?:las?|los) últim[oa]s|n[oa]s últim[oa]s|negli ultimi|nelle ultime"
     r"|de (?:afgelopen|laatste)|for|since|last|past|seit|depuis|desde|da|sinds|al)\s+"
     rf"|(?P<ago_pre>{_alternation(_AGO_WORDS)})\s+|(?P<ces>ces)\s+)?"
-    rf"{_APPROX}{_NUM}\s+(?:(?P<derni>derni\w+)\s+)?{_UNIT}\b"
+    rf"{_APPROX}{_NUM}(?:\s+|(?<=')|(?<=demi)-)(?:(?P<derni>derni\w+)\s+)?{_UNIT}\b"
     rf"(?P<ago>\s+(?:{_alternation(_AGO_WORDS)})\b)?(?P<que>\s+que\b)?"
 )
 _SINCE_BEFORE = re.compile(
@@ -144,15 +154,29 @@ _THIS_PART_WORDS = {
     "vannacht": "nacht", "gisterochtend": "ochtend", "gistermiddag": "middag", "gisteravond": "avond",
     "gisternacht": "nacht",
 }  # fmt: skip
+# German and Dutch join a weekday and its part of the day: "Dienstagabend", "dinsdagavond"
+_JOINED_PARTS = (
+    "morgen",
+    "vormittag",
+    "mittag",
+    "nachmittag",
+    "abend",
+    "nacht",
+    "ochtend",
+    "middag",
+    "avond",
+)
 _DAY = re.compile(
-    r"(?:(?:el|le|am|on|last|letzten|dernier|op|il|lo|na|no)\s+)?"
+    r"(?:\b(?:el|le|am|on|last|letzten|dernier|op|il|lo|na|no)\s+)?"
     rf"(?P<day>the day before yesterday|day before yesterday|{_alternation({*_DAY_WORDS, *_WEEKDAYS})})"
+    rf"(?:(?P<joined>{_alternation(_JOINED_PARTS)})\b|"
     r"(?![\w-])(?:\s+(?:dernier\s+)?(?:(?:de|à|a|di|in de|'s|am|in the|por la|en la|pela|al|nel|nella)\s+)?"
     + _PART
-    + r")?",
+    + r")?)",
     0,
 )
 _DAY_WORDS.update({"the day before yesterday": -2, "day before yesterday": -2})
+_LAST = re.compile(r"\s*(?:last|letzten|dernier)\b", re.IGNORECASE)
 _THIS_PART = re.compile(
     r"(?:this|heute|ce|cet|cette|esta|este|hoje de|hoje à|questa|questo|deze|last|gestern|hier|ontem à"
     r"|earlier this)\s+" + _PART + r"\b"
@@ -177,7 +201,8 @@ _MONTH = r"(?P<month>" + _alternation(_MONTHS) + r")\.?"
 _DATE_NUMERIC = re.compile(
     r"(?<![\d.])(?:(?P<iy>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2})(?![\d-])"
     r"|(?P<dd>\d{1,2})\.(?P<dm>\d{1,2})\.(?P<dy>\d{4}|\d{2}(?!\d))?(?![\d.])"
-    r"|(?P<sa>\d{1,2})/(?P<sb>\d{1,2})(?:/(?P<sy>\d{4}|\d{2}))?(?![\d/]))"
+    r"|(?P<sa>\d{1,2})/(?P<sb>\d{1,2})(?:/(?P<sy>\d{4}|\d{2}))?(?![\d/])"
+    r"|(?P<hd>\d{1,2})-(?P<hm>\d{1,2})-(?P<hy>\d{4})(?![\d-]))"  # "23-11-2026"
 )
 _DATE_NAMED = re.compile(
     r"(?<!\d)(?P<md>\d{1,2})(?:st|nd|rd|th|er|\.)?\s+(?:de\s+|of\s+)?"
@@ -188,28 +213,50 @@ _DATE_NAMED = re.compile(
     + r"\s+(?P<md2>\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(?P<my2>\d{4}))?",
     0,
 )
+# The days listed or spanned before a named date's day ("19, 20 and 21 November", "vom 19. bis
+# 21. November", "du 19 au 21 novembre", "del 19 al 21 de noviembre", "van 19 tot 21 november")
+# or after a month-first one ("November 19-21", "Nov 19 and 20")
+_DAYS_BEFORE = re.compile(
+    r"(?<!\d)(?P<first>[12]?\d|3[01])(?:st|nd|rd|th|er|\.|º)?(?:\s*,\s*(?:[12]?\d|3[01])(?:st|nd|rd|th|\.|º)?)*"
+    r"\s*,?\s*(?:and|und|et|y|e|en|to|till|until|through|bis|au|al|a|tot|-|–)\s*$"
+)
+_DAYS_AFTER = re.compile(
+    r"(?:\s*,\s*[12]?\d(?:st|nd|rd|th)?)*\s*,?\s*(?:and|to|through|thru|-|–)\s*(?P<last>[12]?\d|3[01])(?:st|nd|rd|th)?\b"
+)
 # A day of the month with no month: the latest such day up to today ("the first bounce was on
 # the 19th", "seit dem 19.", "depuis le 19", "desde el 19", "desde o dia 19", "dal 19", "sinds de 19e").
 _MONTH_DAY = re.compile(
     r"\b(?:on|since|from|am|seit dem|ab dem|le|depuis le|el|desde el|o dia|no dia|desde o dia|il|dal|sinds de|op de|op|sinds)"
     r"\s+(?:the\s+)?(?P<dom>[12]?\d|3[01])(?:st|nd|rd|th|\.|e|º)(?!\s*\d|\w)"
 )
+_HALF_OF_DAY = (
+    r"\s+(?:de la|del|da|di|du|de l'|in the)\s+(?P<half>mañana|madrugada|manhã|madrugada|mattina|mattino|matin|morning"
+    r"|tarde|noche|noite|pomeriggio|sera|soir|après-midi|afternoon|evening|night)\b"
+)
+_AFTERNOON = frozenset({"tarde", "noche", "noite", "pomeriggio", "sera", "soir", "après-midi", "afternoon", "evening",
+                        "night"})  # fmt: skip
 _CLOCK = re.compile(
     r"(?<![\w:.])(?:(?P<h>[01]?\d|2[0-3])(?::(?P<m>[0-5]\d)(?::[0-5]\d(?:\.\d+)?)?|h(?P<mh>[0-5]\d)?(?![a-z]))"
     r"\s*(?P<ampm>am|pm|a\.m\.|p\.m\.)?(?:\s*(?:uhr|uur))?"
-    r"|(?P<h2>1[0-2]|0?[1-9])\s*(?P<ampm2>am|pm|a\.m\.|p\.m\.)"
-    r"|(?P<h3>[01]?\d|2[0-3])(?:\.(?P<m3>[0-5]\d))?\s*(?:uhr|uur)"  # "9 Uhr", "14.30 uur"
+    r"|(?P<h2>1[0-2]|0?[1-9])(?:\.(?P<m2>[0-5]\d))?\s*(?P<ampm2>am|pm|a\.m\.|p\.m\.)"  # "11.30pm"
+    r"|(?P<h3>[01]?\d|2[0-3])(?:\.(?P<m3>[0-5]\d))?\s*(?:uhr|uur|o'clock)"  # "9 Uhr", "14.30 uur"
     # an hour after a word that introduces clock times: bare after "alle", "às", "a las"; with
     # minutes after "um", "om", "las" ("um 5 Prozent" is no time)
     r"|(?P<prep>alle|dalle|às|a las|ore)\s+(?P<h4>[01]?\d|2[0-3])(?:[.:h](?P<m4>[0-5]\d))?h?"
-    r"(?:\s*(?P<ampm3>am|pm|a\.m\.|p\.m\.))?(?![\w.,%])"
-    r"|(?:um|om|as|las)\s+(?P<h5>[01]?\d|2[0-3])[.h](?P<m5>[0-5]\d)(?![\w.,%])"
-    r"|\b(?P<noon>noon|midday|mittag|midi|mediodía|meio-dia|mezzogiorno))(?![\d:])" + _ZONE_RE,
+    r"(?:\s*(?P<ampm3>am|pm|a\.m\.|p\.m\.)|" + _HALF_OF_DAY.replace("<half>", "<half1>") + r")?(?![\w.,%])"
+    # "9 de la mañana", "3 de la tarde", "9 in the morning", "9 da manhã", "9 di mattina"
+    r"|(?P<h6>1[0-2]|0?\d)"
+    + _HALF_OF_DAY.replace("<half>", "<half2>")
+    + r"|(?:um|om|as|las)\s+(?P<h5>[01]?\d|2[0-3])[.h](?P<m5>[0-5]\d)(?![\w.,%])"
+    r"|\b(?P<noon>noon|midday|mittag|midi|mediodía|meio-dia|mezzogiorno)"
+    r"|\b(?P<midnight>midnight|mitternacht|minuit|medianoche|meia-noite|mezzanotte|middernacht))(?![\d:])"
+    + _ZONE_RE,
     0,
 )
 _CLOCK_HINT = re.compile(
-    r"\d(?::[0-5]\d|\s?(?:am|pm|a\.m|p\.m|uhr|uur)\b|h(?:[0-5]\d)?\b)|noon|midday|mittag|midi|mediodía|meio-dia"
-    r"|mezzogiorno|\b(?:um|om|alle|dalle|às|as|las|ore)\s+\d"
+    r"\d(?::[0-5]\d|\s?(?:am|pm|a\.m|p\.m|uhr|uur|o'clock)\b|h(?:[0-5]\d)?\b)|noon|midday|mittag|midi|mediodía|meio-dia"
+    r"|midnight|mitternacht|minuit|medianoche|meia-noite|mezzanotte|middernacht"
+    r"|mezzogiorno|\b(?:um|om|alle|dalle|às|as|las|ore)\s+\d|\d\s+(?:de la|del|da|di|du|de l'|in the)\s"
 )
 _ISO_DATETIME = re.compile(
     r"(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})[T ](?P<h>\d{2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?"
@@ -218,7 +265,7 @@ _ISO_DATETIME = re.compile(
 )
 
 _DIGITS = re.compile(r"\d+")
-_DATE_HINT = re.compile(r"\d(?:\d{3}-\d|\.\d\d?\.|/\d)")
+_DATE_HINT = re.compile(r"\d(?:\d{3}-\d|\.\d\d?\.|/\d|-\d\d?-\d{4})")
 _HOURS_SHORT = re.compile(r"\dh\b")
 _ORDINAL_HINT = re.compile(r"\d(?:st|nd|rd|th|\.|e|º)(?!\d)")
 _WORDS = re.compile(r"[^\W\d_]+")
@@ -228,7 +275,10 @@ _UNIT_WORDS = frozenset(_UNITS) - {"h"}
 _MONTH_GATE = _MONTH_WORDS - {"may", "ago", "mar", "set", "gen", "mag", "out"}
 _PART_WORDS = frozenset({*_WORDS.findall(" ".join(_PARTS)), *_THIS_PART_WORDS, "nuit"})
 # the longest word of each day expression ("the day before yesterday": "yesterday"), not "the"
-_DAY_GATE = frozenset(max(_WORDS.findall(phrase), key=len) for phrase in [*_DAY_WORDS, *_WEEKDAYS])
+_DAY_GATE = frozenset(
+    {max(_WORDS.findall(phrase), key=len) for phrase in [*_DAY_WORDS, *_WEEKDAYS]}
+    | {f"{weekday}{part}" for weekday in _WEEKDAYS for part in _JOINED_PARTS}
+)
 _WEEK_GATE = frozenset({"week", "woche", "semaine", "semana", "settimana", "weekend", "wochenende", "end"})
 _NOW_GATE = frozenset({"now", "gerade", "soeben", "instant", "moment", "momento", "mismo", "eben", "agora", "pouco",
                        "poco", "ora", "zojuist", "nu", "daarnet"})  # fmt: skip
@@ -237,6 +287,7 @@ POINT_SLACK = timedelta(minutes=30)
 # references this close before the problem's latest one belong to the same episode
 _EPISODE = timedelta(hours=6)
 _PRECISE = timedelta(hours=2)  # clock times, not "this morning" around them
+_AHEAD = 92  # days: a date without a year this close ahead is coming, not a year old
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
 # the words before a day and month without a year that make them a date, not a version or a ratio
 _DATE_PREPOSITION = re.compile(
@@ -260,6 +311,10 @@ class _Ref:
     text: str
     day: date | None = None  # a whole-day reference a clock time may attach to
     since: bool = False
+    duration: bool = False  # "for three days": a stretch up to now, counted back from it
+    past: bool = False  # said to be past ("yesterday", "last night"): never a deadline
+    today: bool = False  # the whole of today ("today", "heute", "hoy")
+    weekday: bool = False  # a bare weekday, as likely the coming one as the last
 
 
 @lru_cache(maxsize=64)
@@ -417,16 +472,28 @@ def stated_zone(text: str) -> tzinfo | None:
     if us:
         return _named_zone(_US_ZONES[us.group(1) or us.group(2)])
     for clock in _CLOCK.finditer(low):  # "09:00 PST" also places a later bare "09:45"
-        if clock["zone"] or clock["off"] or clock["iana"] or clock["iana2"]:
-            return _zone_of(clock, UTC)
+        if _zone_written(clock, text) or clock["off"] or clock["iana"] or clock["iana2"]:
+            return _zone_of(clock, UTC, text)
     pattern, places = _places()
     place = pattern.search(_plain(low))
     return _named_zone(places[place.group(0)]) if place else None
 
 
-def _zone_of(match: re.Match[str], fallback: tzinfo) -> tzinfo:
+# zone abbreviations that are also words after a clock time ("um 14:00 ist", "à 14h est apparu",
+# "à 14h cet après-midi"): a zone only in capitals
+_WORD_ZONES = frozenset({"ist", "est", "cet", "west", "wet", "et", "ct", "mt", "pt"})
+
+
+def _zone_written(match: re.Match[str], original: str) -> bool:
+    zone = match.groupdict().get("zone")
+    if not zone:
+        return False
+    return zone not in _WORD_ZONES or original[match.start("zone") : match.end("zone")].isupper()
+
+
+def _zone_of(match: re.Match[str], fallback: tzinfo, original: str) -> tzinfo:
     groups = match.groupdict()
-    if groups.get("zone"):
+    if groups.get("zone") and _zone_written(match, original):
         hours = _ZONES[groups["zone"].lower()]
         if groups.get("zoff"):
             hours += _parse_offset(groups["zoff"])
@@ -444,7 +511,7 @@ def _local_midnight(day: date, zone: tzinfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
 
 
-def _count(raw: str) -> int:
+def _count(raw: str) -> float:
     raw = raw.lower()
     return int(raw) if raw.isdigit() else _NUMBERS.get(raw, 1)
 
@@ -457,6 +524,8 @@ def _resolve_year(month: int, day: int, today: date) -> date | None:
             return None
         if candidate <= today:
             return candidate
+        if (candidate - today).days <= _AHEAD:
+            return None  # "the quota resets on 1 December": a date still ahead, not last year's
     return None
 
 
@@ -507,9 +576,9 @@ def _references(text: str, now: datetime, zone: tzinfo, language: str) -> list[_
         delta = timedelta(seconds=seconds)
         if is_point:
             slack = min(max(timedelta(seconds=seconds / 4), timedelta(minutes=15)), timedelta(days=1))
-            add(_Ref(*span, now - delta - slack, now - delta + slack, text[span[0] : span[1]]))
+            add(_Ref(*span, now - delta - slack, now - delta + slack, text[span[0] : span[1]], past=True))
         else:
-            add(_Ref(*span, now - delta, now, text[span[0] : span[1]], since=True))
+            add(_Ref(*span, now - delta, now, text[span[0] : span[1]], since=True, duration=True))
 
     for match in _THIS_PART.finditer(low) if words & _PART_WORDS else ():
         if not free(*match.span()):
@@ -525,7 +594,7 @@ def _references(text: str, now: datetime, zone: tzinfo, language: str) -> list[_
         if start > now and hi > 24:
             start -= timedelta(days=1)  # "heute Nacht" written in the morning is the night just gone
         add(_Ref(*match.span(), start, start + timedelta(hours=hi - lo), text[match.start() : match.end()].strip(),
-                 since=_since(low, match.start())))  # fmt: skip
+                 day=start.astimezone(zone).date(), since=_since(low, match.start()), past=offset < 0))  # fmt: skip
 
     for match in _DAY.finditer(low) if words & _DAY_GATE else ():
         word = match["day"].lower()
@@ -541,15 +610,15 @@ def _references(text: str, now: datetime, zone: tzinfo, language: str) -> list[_
             continue  # German "hier" means "here"
         if word in _WEEKDAYS:
             back = (today.weekday() - _WEEKDAYS[word]) % 7
-            if back == 0 and re.match(r"(?i)(?:last|letzten|dernier)\b", match.group(0).lstrip()):
+            if back == 0 and _LAST.match(match.group(0)):
                 back = 7
             day = today - timedelta(days=back)
         else:
             day = today + timedelta(days=_DAY_WORDS.get(word, 0))
         start = _local_midnight(day, zone)
         end = start + timedelta(days=1)
-        if match["part"]:
-            lo, hi = _PARTS.get(match["part"].lower(), (0, 24))
+        if match["part"] or match["joined"]:
+            lo, hi = _PARTS.get((match["part"] or match["joined"]).lower(), (0, 24))
             start, end = start + timedelta(hours=lo), start + timedelta(hours=hi)
         elif word == "tonight":
             start, end = start + timedelta(hours=18), end
@@ -563,6 +632,9 @@ def _references(text: str, now: datetime, zone: tzinfo, language: str) -> list[_
                 text[match.start() : match.end()].strip(),
                 day=day,
                 since=_since(low, match.start()),
+                past=_DAY_WORDS.get(word, 0) < 0 or bool(_LAST.match(match.group(0))),
+                weekday=word in _WEEKDAYS,
+                today=_DAY_WORDS.get(word) == 0 and not (match["part"] or match["joined"]),
             )
         )
 
@@ -594,13 +666,22 @@ def _references(text: str, now: datetime, zone: tzinfo, language: str) -> list[_
             )
 
     date_matches = list(_numeric_dates(text)) if _DATE_HINT.search(text) else []
-    if words & _MONTH_GATE or "May " in text:
+    if words & _MONTH_GATE or "May " in text or "Mar " in text:
         date_matches.extend(_DATE_NAMED.finditer(low))
     for match in date_matches:
         if not free(*match.span()):
             continue
         day = _date_of(match, today, language, text)
         if day is None or day > today or (today - day).days > 400:
+            if match.groupdict().get("month1") or match.groupdict().get("month2"):
+                taken.append(match.span())  # a date still ahead: its day is no day of this month
+            continue
+        days = _day_span(low, match, day)
+        if days is not None:  # a closed stretch of days: "19, 20 and 21 November"
+            first, last, begin, finish = days
+            start = _local_midnight(first, zone)
+            add(_Ref(begin, finish, start, _local_midnight(last, zone) + timedelta(days=1),
+                     text[begin:finish].strip()))  # fmt: skip
             continue
         start = _local_midnight(day, zone)
         add(_Ref(*match.span(), start, start + timedelta(days=1), text[match.start() : match.end()].strip(), day=day,
@@ -612,8 +693,11 @@ def _references(text: str, now: datetime, zone: tzinfo, language: str) -> list[_
         day = _latest_day_of_month(int(match["dom"]), today)
         if day is not None:
             start = _local_midnight(day, zone)
+            since = _since(low, match.start()) or bool(
+                _SINCE_BEFORE.search(low, match.start(), match.start("dom"))
+            )
             add(_Ref(*match.span(), start, start + timedelta(days=1), text[match.start() : match.end()].strip(),
-                     day=day, since=_since(low, match.start())))  # fmt: skip
+                     day=day, since=since))  # fmt: skip
 
     for match in _NOW.finditer(low) if words & _NOW_GATE else ():
         if free(*match.span()):
@@ -621,7 +705,46 @@ def _references(text: str, now: datetime, zone: tzinfo, language: str) -> list[_
 
     _attach_clock_times(text, refs, free, add, now, zone)
     _attach_hour_ranges(low, refs, free, zone)
+    _attach_part_hours(low, refs, free, zone)
     return refs
+
+
+# a bare hour right before or after a part of the day: "since 9 this morning", "heute früh um 7",
+# "esta mañana sobre las 7", "stamattina verso le 7", "vanochtend rond 7", "ce matin vers 7"
+_PART_HOUR = re.compile(
+    r"\b(?P<prep>at|since|um|gegen|ab|vers|dès|sobre las|hacia las|a eso de las|desde las|verso le"
+    r"|intorno alle|dalle|rond|om|vanaf|por volta das|pelas|cerca das|desde as)\s+(?:(?:around|about|ca\.?|circa|etwa)\s+)?"
+    r"(?P<h>[01]?\d|2[0-3])(?![\d:.,%\w])"
+)
+
+
+def _attach_part_hours(low: str, refs: list[_Ref], free: Callable[[int, int], bool], zone: tzinfo) -> None:
+    parts = [r for r in refs if timedelta(hours=2) < r.end - r.start <= timedelta(hours=12)]
+    if not parts or not _DIGITS.search(low):
+        return
+    for match in _PART_HOUR.finditer(low):
+        if not free(*match.span()):
+            continue
+        near = [
+            r
+            for r in parts
+            if 0 <= match.start() - r.end_position <= 12 or 0 <= r.position - match.end() <= 12
+        ]
+        if not near:
+            continue
+        ref = near[0]
+        local = ref.start.astimezone(zone)
+        hour = int(match["h"])
+        if local.hour >= 12 and hour < 12:  # "this afternoon around 3"
+            hour += 12
+        point = (datetime.combine(local.date(), time(0), tzinfo=zone) + timedelta(hours=hour)).astimezone(UTC)
+        ref.since = (
+            ref.since
+            or _since(low, match.start())
+            or match["prep"] in ("since", "ab", "dès", "desde las", "dalle", "vanaf", "desde as")
+        )
+        ref.start, ref.end = (point if ref.since else point - POINT_SLACK), point + POINT_SLACK
+        ref.text = f"{ref.text} {match.group(0)}"
 
 
 # "this morning between 9 and 11", "gestern zwischen 14 und 16 Uhr": bare hours right after a
@@ -659,6 +782,7 @@ def resolve_timing(
     zone: tzinfo = UTC,
     language: str = "en",
     forwarded: Sequence[tuple[int, datetime]] = (),
+    senders: Sequence[str] = (),
 ) -> Timing | None:
     """When the problem happened, from the time references in `text`, or None when it names none.
 
@@ -669,19 +793,46 @@ def resolve_timing(
     A problem said to be ongoing ("since 12:30 UTC", "seit gestern") runs from its start to the
     arrival; otherwise the latest past reference is the problem's, with those a few hours before
     it (the same episode): what went days before is background (the last good run, the change
-    suspected of causing it)."""
+    suspected of causing it).
+
+    A forwarded automatic notice (its one sender, of `senders`, a no-reply, alerts or
+    notifications address) reports a state that began when it was sent: its date is the onset,
+    and of its own words only how long the state lasted counts ("disabled after failing for 24
+    hours"), not the window it measured ("complaint rate over the last 24 hours") or what comes
+    next ("the quota resets on 1 December")."""
     now = received_at.astimezone(UTC) if received_at.tzinfo else received_at.replace(tzinfo=UTC)
     low = fold(text)
     segments = [(0, now), *sorted((offset, sent.astimezone(UTC)) for offset, sent in forwarded)]
+    notice = len(segments) == 2 and bool(senders) and all(_AUTOMATED.match(sender) for sender in senders)
     refs: list[_Ref] = []
     for index, (begin, anchor) in enumerate(segments):
         stop = segments[index + 1][0] if index + 1 < len(segments) else len(text)
         for ref in _references(text[begin:stop], min(anchor, now), zone, language):
             ref.position, ref.end_position = ref.position + begin, ref.end_position + begin
+            if notice and index and not (ref.duration and not _MEASURED.match(ref.text)):
+                continue
             if ref.start <= now and not _not_problem_time(low, ref):
                 refs.append(ref)
+        if notice and index:
+            sent = min(anchor, now)
+            refs.append(_Ref(begin, begin, sent, now, f"notice sent {sent:%Y-%m-%d %H:%M} UTC", since=True))
     if not refs:
         return None
+    # "I checked the Members page this morning", "she emailed us this morning": when someone looked
+    # or wrote, not when it happened, where another reference says that
+    looked = [ref for ref in refs if _when_someone_looked(low, ref) or _aside(low, ref)]
+    if len(looked) < len(refs):
+        refs = [ref for ref in refs if ref not in looked]
+    # "from the 22nd the numbers look normal again": when it recovered ends the problem
+    recovered = [
+        ref for ref in refs if low[ref.end_position - 1] != "." and _RECOVERY.match(low, ref.end_position)
+    ]
+    if len(recovered) < len(refs):
+        refs = [ref for ref in refs if ref not in recovered]
+    else:
+        recovered = []
+        for ref in refs:
+            ref.since = False
     # "depuis hier … depuis hier vers 17h": a whole day and a time on that day are one moment
     precise = [ref for ref in refs if ref.day is None]
     refs = [
@@ -700,6 +851,7 @@ def resolve_timing(
         ]
         start = min((r.start for r in episode), default=start)
     end = now if chosen.since else min(max(r.end for r in refs if r.start >= start), now)
+    end = min([end, *(r.start for r in recovered if r.start >= start)])
     phrases = []
     for ref in sorted(refs, key=lambda r: r.position):
         phrase = ref.text
@@ -709,6 +861,25 @@ def resolve_timing(
         phrases.append(" ".join(phrase.split()))
     return Timing(start, max(end, start), "; ".join(dict.fromkeys(phrases))[:300])
 
+
+# the local part of an address that sends automatic notices
+_AUTOMATED = re.compile(
+    r"(?i)(?:no-?reply|do-?not-?reply|alerts?|notifications?|notify|notifier|mailer-daemon|postmaster|monitoring)"
+    r"[+._-]?[^@]*@"
+)
+_MEASURED = re.compile(r"(?i)(?:over|in|during)\b")  # "over the last 24 hours": a measuring window
+
+# The rest of a reference's clause saying the product works again: "From the 22nd onwards the
+# numbers look normal again", "a partir de las 16:30 volvió a funcionar", "seit 10 Uhr läuft es
+# wieder", "depuis 14h ça remarche", "da ieri funziona di nuovo", "sinds gisteren werkt het weer".
+_RECOVERY = re.compile(
+    r"[^.!?;\n]{0,60}?(?:\b(?:work\w*|fine|normal|ok|okay|funktionier\w*|läuft|lief|geht|klappt|fonctionn\w*"
+    r"|march\w*|funcion\w*|funzion\w*|werkt|doet het)\b[^.!?;\n]{0,25}?\b(?:again|wieder|de nouveau|à nouveau"
+    r"|de nuevo|otra vez|de novo|outra vez|di nuovo|weer)\b"
+    r"|\b(?:again|wieder|weer)\s+(?:work\w*|fine|normal|ok|da)\b"
+    r"|\b(?:back to normal|recovered|remarche|refonctionne|volvi\w* a funcionar|vuelve a funcionar"
+    r"|volt\w* a funcionar|voltou ao normal|tornat\w* a funzionare|torna a funzionare)\b)"
+)
 
 # What comes right before a reference that makes it a deadline, or the customer's effort.
 _DEADLINE = re.compile(
@@ -722,9 +893,117 @@ _EFFORT = re.compile(
 )
 
 
-def _not_problem_time(text: str, ref: _Ref) -> bool:
+# "every Monday", "jeden Montag", "chaque lundi", "cada lunes", "toda segunda", "ogni lunedì",
+# "elke maandag": a schedule, not a day something happened
+_RECURRING = re.compile(
+    r"\b(?:every|each|jeden|jede|jedes|chaque|tous les|toutes les|cada|todos los|todas las|todos os|todas as"
+    r"|toda|todo|ogni|tutti i|tutte le|elke|iedere)\s+$"
+)
+
+
+# A sentence about what is coming: a weekday in it is the coming one ("we have an investor update
+# on Monday", "Nous devons envoyer 15 000 mails vendredi", "el lunes arranca la campaña").
+_COMING = re.compile(
+    r"\b(?:need|needs|must|have to|has to|will|going to|gonna|is due|joins|deadline|meeting|upcoming"
+    r"|müssen|muss|benötig\w*|brauche\w*|werden|wird|soll|sollen|nächste\w*|kommende\w*|sitzung|termin"
+    r"|devons|devez|doit|dois|devrons|allons|vont|prochain\w*|réunion|besoin|tenemos que|tengo que|debemos"
+    r"|necesit\w*|vamos a|va a|será|próxim\w*|arranca|empieza|comienza|reunión|temos que|tenho que|precis\w*"
+    r"|vamos|vai|reunião|dobbiamo|devo|dovremo|serve|andrà|sarà|prossim\w*|inizia|riunione|moeten|moet|gaan"
+    r"|zal|zullen|volgende|komende|vergadering"
+    # what people have coming on a weekday: a demo, a launch, going live, a presentation, a workshop
+    r"|demo|démo|go live|go-live|geht live|gehen live|launch|lancement|lanzamiento|lançamento|lancio|lanceren"
+    r"|presentation|präsentation|présentation|presentación|apresentação|presentazione|presentatie|workshop"
+    r"|webinar|kickoff|kick-off)\b"
+)
+_SENTENCE = re.compile(r"[^.!?\n]*")
+
+
+_LOOKED = re.compile(
+    r"\b(?:checked|looked|verified|emailed|e-mailed|wrote|called|phoned|contacted|corrected|geprüft|nachgesehen"
+    r"|kontrolliert|geschrieben|angerufen|korrigiert|vérifié|regardé|écrit|appelé|corrigé|contacté|comprobé|revisé"
+    r"|verifiqué|escribió|llamó|corregimos|corregí|verifiquei|conferi|corrigimos|corrigi|escreveu|ligou|controllato"
+    r"|verificato|scritto|chiamato|corretto|gecontroleerd|nagekeken|gemaild|gebeld|gecorrigeerd)\b"
+)
+
+
+def _sentence_of(text: str, ref: _Ref) -> tuple[int, int]:
+    begin = max(text.rfind(mark, 0, ref.position) for mark in ".!?\n") + 1
+    end = _SENTENCE.match(text, ref.end_position)
+    return begin, end.end() if end else ref.end_position
+
+
+def _when_someone_looked(text: str, ref: _Ref) -> bool:
+    if ref.since or ref.end - ref.start <= _PRECISE:
+        return False
+    return bool(_LOOKED.search(text, *_sentence_of(text, ref)))
+
+
+# the contract: when it was signed or ended is background ("We ended the contract on 31 October")
+_CONTRACT = re.compile(
+    r"\b(?:the|our|my|unser\w*|den|der|notre|le|nuestro|el|o nosso|o|il nostro|il|ons|het)\s+"
+    r"(?:contract|vertrag|contrat|contrato|contratto)\b(?!\s+(?:documents?|papers?|pdf))"
+)
+
+
+# a sentence saying it was fine then: "It was fine on Friday", "Freitag und heute früh sind die
+# Daten da", "hier ça marchait", "el viernes funcionaba", "venerdì funzionava", "vrijdag werkte het"
+_FINE = re.compile(
+    r"\b(?:(?:was|were|is|are|looked|looks)\s+(?:fine|ok|okay|normal|there)|worked fine|war\w*\s+(?:noch\s+)?(?:ok|in ordnung"
+    r"|normal|da)|sind\s+(?:die\s+\w+\s+)?da|funktionierte|lief\s+(?:noch|alles)|marchait|fonctionnait|était (?:bon|normal)"
+    r"|funcionaba|estaba bien|funcionava|estava (?:bem|normal)|funzionava|andava bene|era (?:ok|normale)|werkte"
+    r"|was (?:goed|normaal))\b"
+)
+
+
+def _aside(text: str, ref: _Ref) -> bool:
+    """A reference beside the problem, kept only where nothing else says when: "today" in a
+    demand ("need refund today", "preciso disso hoje"), or a day it was still fine ("it was fine
+    on Friday"; but "it worked until yesterday" says when it broke)."""
+    if ref.since:
+        return False
+    sentence = _sentence_of(text, ref)
+    if ref.today and _COMING.search(text, *sentence):
+        return True
     before = text[max(0, ref.position - 40) : ref.position]
-    return bool(_DEADLINE.search(before) or _EFFORT.search(before))
+    return bool(_FINE.search(text, *sentence)) and not _DEADLINE.search(before)
+
+
+def _background(text: str, ref: _Ref) -> bool:
+    return not ref.since and bool(_CONTRACT.search(text, *_sentence_of(text, ref)))
+
+
+def _coming_weekday(text: str, ref: _Ref) -> bool:
+    if not ref.weekday or ref.since or ref.past:
+        return False
+    return bool(_COMING.search(text, *_sentence_of(text, ref)))
+
+
+def _not_problem_time(text: str, ref: _Ref) -> bool:
+    """A deadline, a schedule, or (for a stretch of time) the length of the customer's effort:
+    "I have been trying for a week" is not when it broke, "trying since this morning" is."""
+    before = text[max(0, ref.position - 40) : ref.position]
+    return bool(
+        (_DEADLINE.search(before) and not ref.past)  # "it worked until yesterday" is no deadline
+        or _RECURRING.search(before)
+        or _coming_weekday(text, ref)
+        or _background(text, ref)
+        or (ref.duration and _EFFORT.search(before))
+    )
+
+
+def _day_span(low: str, match: re.Match[str], day: date) -> tuple[date, date, int, int] | None:
+    """The first and last day of a list or span of days around a named date, and where it lies."""
+    groups = match.groupdict()
+    if groups.get("md"):
+        before = _DAYS_BEFORE.search(low, max(0, match.start() - 40), match.start())
+        if before and int(before["first"]) < day.day:
+            return day.replace(day=int(before["first"])), day, before.start(), match.end()
+    elif groups.get("md2") and not groups.get("my2"):
+        after = _DAYS_AFTER.match(low, match.end())
+        last = _safe_date(day.year, day.month, int(after["last"])) if after else None
+        if after and last is not None and day < last <= day + timedelta(days=31):
+            return day, last, match.start(), after.end()
+    return None
 
 
 def _latest_day_of_month(number: int, today: date) -> date | None:
@@ -754,8 +1033,19 @@ def _numeric_dates(text: str) -> Iterator[re.Match[str]]:
             yield match
 
 
+# "since the update on Tuesday", "seit dem Update am Dienstag", "depuis la mise à jour de mardi",
+# "desde la migración del martes", "dall'aggiornamento di martedì", "sinds de update van dinsdag"
+_SINCE_EVENT = re.compile(
+    r"\b(?:since|ever since|seit|seitdem|depuis|desde|dal|dall'|dalla|sinds)\s*(?:[^\W\d_]+[',\s]+){1,4}"
+    r"(?:(?:on|am|vom|de|del|do|da|di|van|op)\s+)?$"
+)
+
+
 def _since(text: str, position: int) -> bool:
-    return bool(_SINCE_BEFORE.search(text[max(0, position - 16) : position]))
+    return bool(
+        _SINCE_BEFORE.search(text[max(0, position - 16) : position])
+        or _SINCE_EVENT.search(text[max(0, position - 48) : position])
+    )
 
 
 def _date_of(match: re.Match[str], today: date, language: str, original: str) -> date | None:
@@ -770,6 +1060,8 @@ def _date_of(match: re.Match[str], today: date, language: str, original: str) ->
             return _resolve_year(int(g["dm"]), int(g["dd"]), today)
         year = int(g["dy"]) + (2000 if len(g["dy"]) == 2 else 0)
         return _safe_date(year, int(g["dm"]), int(g["dd"]))
+    if g.get("hd"):
+        return _safe_date(int(g["hy"]), int(g["hm"]), int(g["hd"]))
     if g.get("sa"):
         a, b = int(g["sa"]), int(g["sb"])
         month, day = (a, b) if language == "en" and a <= 12 else (b, a)
@@ -780,7 +1072,10 @@ def _date_of(match: re.Match[str], today: date, language: str, original: str) ->
                 return None
             return _resolve_year(month, day, today)
         year = int(g["sy"]) + (2000 if len(g["sy"]) == 2 else 0)
-        return _safe_date(year, month, day)
+        read = _safe_date(year, month, day)
+        if read is None or read > today:  # "10/03/2026" from a European writing English
+            return _safe_date(year, day, month) or read
+        return read
     month_name = (g.get("month1") or g.get("month2") or "").lower()
     month_number = _MONTHS.get(month_name)
     day_number = g.get("md") or g.get("md2")
@@ -810,9 +1105,22 @@ def _attach_clock_times(
     for match in _CLOCK.finditer(low) if _CLOCK_HINT.search(low) else ():
         if not free(*match.span()):
             continue
-        hour_raw = match["h"] or match["h2"] or match["h3"] or match["h4"] or match["h5"] or "12"
-        minute = int(match["m"] or match["mh"] or match["m3"] or match["m4"] or match["m5"] or 0)
+        hour_raw = (
+            match["h"]
+            or match["h2"]
+            or match["h3"]
+            or match["h4"]
+            or match["h5"]
+            or match["h6"]
+            or ("0" if match["midnight"] else "12")
+        )
+        minute = int(
+            match["m"] or match["mh"] or match["m2"] or match["m3"] or match["m4"] or match["m5"] or 0
+        )
         ampm = (match["ampm"] or match["ampm2"] or match["ampm3"] or "").lower().replace(".", "")
+        half = match["half1"] or match["half2"]
+        if half and half in _AFTERNOON and (half not in ("noche", "night") or int(hour_raw) >= 6):
+            ampm = "pm"  # "3 de la tarde", "10 de la noche" (but "2 de la noche" is early morning)
         bare_hour = match["h"] and not (
             match["m"] or match["mh"] is not None or ampm or "uhr" in match.group(0)
         )
@@ -823,7 +1131,7 @@ def _attach_clock_times(
             hour += 12
         elif ampm == "am" and hour == 12:
             hour = 0
-        tz = _zone_of(match, zone)
+        tz = _zone_of(match, zone, text)
         since = _since(low, match.start()) or match["prep"] == "dalle"  # "dalle 9": from nine on
         anchor = None
         for ref in refs:
@@ -845,7 +1153,15 @@ def _attach_clock_times(
                          text[match.start() : match.end()].strip(), since=since))  # fmt: skip
                 continue
         if anchor is not None and anchor.day is not None:
-            point = datetime.combine(anchor.day, time(hour, minute), tzinfo=tz).astimezone(UTC)
+            on = anchor.day
+            evening = (
+                anchor.end - anchor.start < timedelta(days=1) and anchor.start.astimezone(zone).hour >= 17
+            )
+            if evening and hour < 6:  # "last night at 2am", "gestern Abend um 2": after midnight
+                on += timedelta(days=1)
+            elif evening and not ampm and hour < 12:  # "anoche a las 11", "gestern Abend um 9 Uhr"
+                hour += 12
+            point = datetime.combine(on, time(hour, minute), tzinfo=tz).astimezone(UTC)
             # an ongoing problem starts at the stated time; a single event is placed within slack
             anchor.start, anchor.end = (point if anchor.since else point - POINT_SLACK), point + POINT_SLACK
             anchor.text = f"{anchor.text} {text[match.start() : match.end()].strip()}"

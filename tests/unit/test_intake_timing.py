@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from services.intake.timing import default_zone, message_time, resolve_timing
+from supportflow.events import Requester, TicketReceived
 
 ARRIVED = datetime(2026, 3, 12, 15, 40, tzinfo=UTC)  # a Thursday
 
@@ -19,6 +20,17 @@ def start_end(text: str, language: str = "en", **kwargs: object) -> tuple[dateti
 
 def day(d: int) -> datetime:
     return datetime(2026, 3, d, tzinfo=UTC)
+
+
+def forwarding_ticket(subject: str, body: str, requester: str) -> TicketReceived:
+    return TicketReceived(
+        ticket_id="T-9",
+        message_id="M-9",
+        received_at=ARRIVED,
+        subject=subject,
+        body=body,
+        requester=Requester(email=requester),
+    )
 
 
 @pytest.mark.parametrize(
@@ -198,7 +210,6 @@ def test_since_early_this_morning_is_an_ongoing_problem() -> None:
 
 def test_normalize_reads_a_forwarded_reports_day_against_its_own_date_and_the_requesters_language() -> None:
     from services.intake.normalize import normalize
-    from supportflow.events import Requester, TicketReceived
 
     body = (
         "Hola, os reenvío lo que nos escribió el cliente, ¿podéis revisarlo?\n\n"
@@ -208,15 +219,7 @@ def test_normalize_reads_a_forwarded_reports_day_against_its_own_date_and_the_re
         "Subject: reports\n\n"
         "Since yesterday the scheduled report arrives empty.\n"
     )
-    ticket = TicketReceived(
-        ticket_id="T-9",
-        message_id="M-9",
-        received_at=ARRIVED,
-        subject="RV: reports",
-        body=body,
-        requester=Requester(email="luis@acme.example"),
-    )
-    section = normalize(ticket)
+    section = normalize(forwarding_ticket("RV: reports", body, "luis@acme.example"))
     assert section.language == "es"
     assert section.window_start == day(8)  # the day before the forwarded mail, not before arrival
     assert section.window_end == ARRIVED
@@ -231,7 +234,6 @@ def test_times_of_one_episode_make_one_window_and_older_background_does_not() ->
 
 def test_a_zone_named_only_in_the_signature_still_converts_the_reports_clock_times() -> None:
     from services.intake.normalize import normalize
-    from supportflow.events import Requester, TicketReceived
 
     ticket = TicketReceived(
         ticket_id="T-10",
@@ -315,3 +317,390 @@ def test_a_ratio_or_24_7_is_not_a_date() -> None:
 )
 def test_yesterdays_part_of_the_day_in_other_word_orders(text: str, language: str, hour: int) -> None:
     assert start_end(text, language)[0] == datetime(2026, 3, 11, hour, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Lo estoy intentando desde esta mañana, sale PERMISSION_DENIED.", "es"),
+        ("Ho già provato a reinviarlo due volte stamattina.", "it"),
+        ("I've been trying since this morning, same error.", "en"),
+    ],
+)
+def test_when_the_customer_started_trying_is_when_the_problem_was_there(text: str, language: str) -> None:
+    start, _ = start_end(text, language)
+    assert start.date() == ARRIVED.date() and start.hour == 6
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("I want a scheduled export that sends the PDF every Monday.", "en"),
+        ("Der Export soll jeden Montag verschickt werden.", "de"),
+        ("vorrei un'esportazione che invii ogni lunedì il PDF", "it"),
+        ("quiero que el informe salga cada lunes", "es"),
+        ("het rapport moet elke maandag verstuurd worden", "nl"),
+    ],
+)
+def test_a_schedule_is_not_problem_time(text: str, language: str) -> None:
+    assert resolve_timing(text, ARRIVED, UTC, language) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("It worked until yesterday afternoon, now the signature never matches.", "en"),
+        ("Bis gestern Nachmittag lief alles, jetzt schlägt die Signatur fehl.", "de"),
+        ("Ça marchait jusqu'à hier après-midi.", "fr"),
+    ],
+)
+def test_until_a_past_day_is_when_it_stopped_working_not_a_deadline(text: str, language: str) -> None:
+    start, _ = start_end(text, language)
+    assert start == datetime(2026, 3, 11, 12, tzinfo=UTC)
+
+
+def test_portuguese_chat_hj_is_today() -> None:
+    start, _ = start_end("oi, o sistema tá estranho hj, alguém pode ver?", "pt")
+    assert start == day(12)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("The quota resets on 1 April, until then events are rejected.", "en"),
+        ("Das Kontingent wird am 2. April zurückgesetzt.", "de"),
+        ("le quota sera réinitialisé le 3 avril", "fr"),
+    ],
+)
+def test_a_date_without_a_year_still_ahead_is_not_last_years(text: str, language: str) -> None:
+    assert resolve_timing(text, ARRIVED, UTC, language) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Since 10:00 UTC it failed. Since 13:00 UTC it works again.", "en"),
+        ("Ab 10:00 UTC ging nichts. Seit 13:00 UTC läuft es wieder.", "de"),
+        ("Desde las 10:00 UTC fallaba. A partir de las 13:00 UTC volvió a funcionar.", "es"),
+        ("Dalle 10:00 UTC non andava. Dalle 13:00 UTC funziona di nuovo.", "it"),
+        ("Sinds 10:00 UTC ging het mis. Sinds 13:00 UTC werkt het weer.", "nl"),
+    ],
+)
+def test_when_it_works_again_ends_the_problem_and_does_not_start_it(text: str, language: str) -> None:
+    assert start_end(text, language) == (
+        datetime(2026, 3, 12, 10, tzinfo=UTC),
+        datetime(2026, 3, 12, 13, tzinfo=UTC),
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("The dashboard shows zero sessions for 5, 6 and 7 March. After that it looks fine.", "en"),
+        ("Vom 5. bis 7. März fehlen alle Events.", "de"),
+        ("Il manque les données du 5 au 7 mars.", "fr"),
+        ("Faltan los datos del 5 al 7 de marzo.", "es"),
+        ("Mancano i dati dal 5 al 7 marzo.", "it"),
+        ("Er ontbreken gegevens van 5 tot 7 maart.", "nl"),
+        ("No data for March 5-7.", "en"),
+    ],
+)
+def test_a_list_or_span_of_days_is_one_closed_window(text: str, language: str) -> None:
+    assert start_end(text, language) == (day(5), day(8))
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("We have a board meeting on Monday, please look at it.", "en"),
+        ("Wir benötigen die Berichte für die Sitzung am Donnerstag.", "de"),
+        ("Nous devons envoyer 15 000 mails vendredi.", "fr"),
+        ("Es urgente porque el lunes arranca la campaña.", "es"),
+        ("Dobbiamo inviare la newsletter venerdì.", "it"),
+        ("We moeten maandag de campagne versturen.", "nl"),
+        ("Nous avons une démo lundi.", "fr"),
+        ("Temos uma apresentação na segunda.", "pt"),
+        ("We hebben maandag een demo.", "nl"),
+    ],
+)
+def test_a_weekday_in_a_sentence_about_what_is_coming_is_not_problem_time(text: str, language: str) -> None:
+    assert resolve_timing(text, ARRIVED, UTC, language) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("On Tuesday the export failed.", "en"),
+        ("Am Dienstag ist der Export fehlgeschlagen.", "de"),
+        ("Il sync è fallito martedì.", "it"),  # "sera" is Italian evening, not French "will be"
+        ("After the update on Tuesday the export failed.", "en"),
+    ],
+)
+def test_a_weekday_in_a_sentence_about_what_happened_is_that_day(text: str, language: str) -> None:
+    assert start_end(text, language) == (day(10), day(11))
+
+
+NOTICE_SENT = datetime(2026, 3, 12, 3, 42, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("notice", "onset"),
+    [
+        ("Sending is paused because the complaint rate over the last 24 hours reached 0.6%.", NOTICE_SENT),
+        (
+            "Your workspace exceeded its quota. Events are rejected until the quota resets on 1 April.",
+            NOTICE_SENT,
+        ),
+        ("Your webhook has been disabled after failing for 24 hours.", NOTICE_SENT - timedelta(hours=24)),
+    ],
+)
+def test_a_forwarded_automatic_notice_starts_the_problem_when_it_was_sent(
+    notice: str, onset: datetime
+) -> None:
+    own = "Woke up to this. We did a big send yesterday, what now?\n\n"
+    timing = resolve_timing(
+        own + notice, ARRIVED, UTC, "en", [(len(own), NOTICE_SENT)], ["alerts@vendor.example"]
+    )
+    assert timing is not None
+    assert (timing.start, timing.end) == (onset, ARRIVED)
+
+
+def test_a_forwarded_mail_from_a_person_is_no_notice() -> None:
+    own = "Can someone look at this?\n\n"
+    forwarded = "When I click Export I get PERMISSION_DENIED. Worked fine last month."
+    timing = resolve_timing(
+        own + forwarded, ARRIVED, UTC, "en", [(len(own), NOTICE_SENT)], ["aoife@client.example"]
+    )
+    assert timing is None
+
+
+def test_normalize_hands_the_forwarded_senders_to_the_timing() -> None:
+    from services.intake.normalize import normalize
+
+    body = (
+        "Woke up to this, what do we do?\n\n"
+        "---------- Forwarded message ---------\n"
+        "From: Alerts <alerts@vendor.example>\n"
+        "Date: Thu, Mar 12, 2026 at 3:42 AM\n"
+        "Subject: Sending paused\n"
+        "To: <cto@client.example>\n\n"
+        "Sending has been paused because the complaint rate over the last 24 hours reached 0.62%.\n"
+    )
+    assert (
+        normalize(forwarding_ticket("Fwd: Sending paused", body, "cto@client.example")).window_start
+        == NOTICE_SENT
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("half an hour ago it stopped", "en"),
+        ("vor einer halben Stunde hörte es auf", "de"),
+        ("il y a une demi-heure tout s'est arrêté", "fr"),
+        ("hace media hora dejó de funcionar", "es"),
+        ("há meia hora parou", "pt"),
+        ("mezz'ora fa si è fermato", "it"),
+        ("een half uur geleden stopte het", "nl"),
+    ],
+)
+def test_half_an_hour_ago_is_thirty_minutes_before_arrival(text: str, language: str) -> None:
+    start, end = start_end(text, language)
+    assert start <= ARRIVED - timedelta(minutes=30) <= end < ARRIVED - timedelta(minutes=10)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "since"),
+    [
+        ("seit Dienstagabend geht nichts", "de", True),
+        ("sinds dinsdagavond werkt het niet", "nl", True),
+        ("Dienstagabend ist der Sync fehlgeschlagen", "de", False),
+        ("dinsdagavond ging het mis", "nl", False),
+    ],
+)
+def test_a_weekday_joined_to_its_part_of_the_day(text: str, language: str, since: bool) -> None:
+    start, end = start_end(text, language)
+    assert start == datetime(2026, 3, 10, 18, tzinfo=UTC)
+    assert (end == ARRIVED) is since
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("since the update on Tuesday nothing works", "en"),
+        ("seit dem Update am Dienstag geht nichts", "de"),
+        ("depuis la mise à jour de mardi rien ne marche", "fr"),
+        ("desde la migración del martes no funciona", "es"),
+        ("sinds de update van dinsdag werkt het niet", "nl"),
+    ],
+)
+def test_since_an_event_on_a_day_is_ongoing_from_that_day(text: str, language: str) -> None:
+    assert start_end(text, language) == (day(10), ARRIVED)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "hour", "since"),
+    [
+        ("desde las 9 de la mañana no funciona", "es", 9, True),
+        ("ayer a las 3 de la tarde falló la sincronización", "es", 15, False),
+        ("ontem às 4 da tarde falhou", "pt", 16, False),
+        ("dalle 9 di mattina non va", "it", 9, True),
+        ("since 9 in the morning nothing works", "en", 9, True),
+    ],
+)
+def test_an_hour_with_its_half_of_the_day_in_words(text: str, language: str, hour: int, since: bool) -> None:
+    start, end = start_end(text, language)
+    at = (start if since else start + timedelta(minutes=30)).astimezone(UTC)
+    assert at.hour == hour and at.minute == 0
+    assert (end == ARRIVED) is since
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("at around 9 this morning the export failed", "en"),
+        ("heute früh um 9 kam nichts an", "de"),
+        ("esta mañana sobre las 9 falló", "es"),
+        ("stamattina verso le 9 si è bloccato", "it"),
+    ],
+)
+def test_a_bare_hour_beside_a_part_of_the_day_places_it(text: str, language: str) -> None:
+    start, end = start_end(text, language)
+    assert (start, end) == (
+        datetime(2026, 3, 12, 8, 30, tzinfo=UTC),
+        datetime(2026, 3, 12, 9, 30, tzinfo=UTC),
+    )
+
+
+def test_a_count_beside_a_part_of_the_day_is_no_hour() -> None:
+    start, _ = start_end("this morning I saw about 5 errors in the log")
+    assert start == datetime(2026, 3, 12, 6, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("The bounce was at 14:12 UTC yesterday. She emailed us from that address this morning.", "en"),
+        ("Der Bounce war gestern um 14:12 UTC. Ich habe heute früh die Logs geprüft.", "de"),
+        ("Le rejet date d'hier 14:12 UTC. J'ai vérifié le journal ce matin.", "fr"),
+        ("El rebote fue ayer a las 14:12 UTC. Esta mañana revisé el registro.", "es"),
+    ],
+)
+def test_when_someone_looked_or_wrote_is_not_when_it_happened(text: str, language: str) -> None:
+    start, _ = start_end(text, language)
+    assert start == datetime(2026, 3, 11, 13, 42, tzinfo=UTC)
+
+
+def test_when_someone_looked_still_counts_when_nothing_else_says_when() -> None:
+    start, _ = start_end("I checked the Members page this morning and it shows 45 seats.")
+    assert start == datetime(2026, 3, 12, 6, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "start"),
+    [
+        ("since midnight nothing arrives", "en", datetime(2026, 3, 12, tzinfo=UTC)),
+        ("seit Mitternacht kommt nichts an", "de", datetime(2026, 3, 12, tzinfo=UTC)),
+        ("depuis minuit rien n'arrive", "fr", datetime(2026, 3, 12, tzinfo=UTC)),
+        ("it has been down since 8 o'clock", "en", datetime(2026, 3, 12, 8, tzinfo=UTC)),
+        ("since the 10th nothing syncs", "en", day(10)),
+        ("Seit gut einer Woche synchronisiert nichts.", "de", ARRIVED - timedelta(days=7)),
+        ("Depuis une bonne semaine rien ne se synchronise.", "fr", ARRIVED - timedelta(days=7)),
+    ],
+)
+def test_more_ways_to_say_since(text: str, language: str, start: datetime) -> None:
+    assert start_end(text, language) == (start, ARRIVED)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("We ended the contract on 2 March. Please remove our domain from their org.", "en"),
+        ("Wir haben den Vertrag am 2. März gekündigt.", "de"),
+        ("Nous avons résilié notre contrat le 2 mars.", "fr"),
+    ],
+)
+def test_the_contracts_dates_are_background(text: str, language: str) -> None:
+    assert resolve_timing(text, ARRIVED, UTC, language) is None
+
+
+def test_today_in_a_demand_gives_way_to_the_day_it_happened() -> None:
+    start, _ = start_end("CHARGED TWICE - need refund today\nThe card was charged twice on 7 March.")
+    assert start == day(7)
+    start, _ = start_end("Need help today, the export fails.")
+    assert start == day(12)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Saturday and Sunday have no events. Friday and this morning the data is there.", "en"),
+        ("Die Events vom Samstag und Sonntag fehlen. Freitag und heute früh sind die Daten da.", "de"),
+        ("Les événements de samedi et dimanche manquent. Ce matin tout fonctionnait.", "fr"),
+        ("Faltan los eventos del sábado y del domingo. Esta mañana todo funcionaba.", "es"),
+    ],
+)
+def test_a_day_it_was_still_fine_is_not_when_it_happened(text: str, language: str) -> None:
+    start, _ = start_end(text, language)
+    assert start == day(8)
+
+
+def test_it_worked_until_a_day_still_says_when_it_broke() -> None:
+    start, _ = start_end("The sync failed on Monday. It worked until yesterday afternoon, now nothing.")
+    assert start == datetime(2026, 3, 11, 12, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Der Lauf um 14:00 ist fehlgeschlagen.", "de"),
+        ("À 14h est apparu le message d'erreur.", "fr"),
+    ],
+)
+def test_a_word_after_a_clock_time_that_spells_a_zone_in_lower_case_is_no_zone(
+    text: str, language: str
+) -> None:
+    start, _ = start_end(text, language)
+    assert start == datetime(2026, 3, 12, 13, 30, tzinfo=UTC)
+    assert default_zone({}, text) == UTC
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "moment"),
+    [
+        ("On Mar 10, 2:14 PM EST the payment failed", "en", datetime(2026, 3, 10, 19, 14, tzinfo=UTC)),
+        ("last night at 11.30pm the job failed", "en", datetime(2026, 3, 11, 23, 30, tzinfo=UTC)),
+        ("last night at 2am the job failed", "en", datetime(2026, 3, 12, 2, tzinfo=UTC)),
+        ("anoche a las 11 falló el proceso", "es", datetime(2026, 3, 11, 23, tzinfo=UTC)),
+        ("gestern Abend um 9 Uhr ist der Job abgebrochen", "de", datetime(2026, 3, 11, 21, tzinfo=UTC)),
+        ("hier soir à 22h le job a échoué", "fr", datetime(2026, 3, 11, 22, tzinfo=UTC)),
+    ],
+)
+def test_a_clock_time_on_an_evening_or_a_night_named_before_it(
+    text: str, language: str, moment: datetime
+) -> None:
+    start, end = start_end(text, language)
+    assert (start, end) == (moment - timedelta(minutes=30), moment + timedelta(minutes=30))
+
+
+def test_us_zone_initials_in_capitals_convert_and_french_et_does_not() -> None:
+    assert start_end("since 9am ET nothing works") == (datetime(2026, 3, 12, 14, tzinfo=UTC), ARRIVED)
+    assert default_zone({}, "entre 9h et 10h rien ne marche") == UTC
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Op 10-03-2026 ging het mis.", "nl"),
+        ("Em 10-03-2026 o envio falhou.", "pt"),
+        ("The invoice dated 10/03/2026 is wrong.", "en"),  # October 3rd is still ahead: day first
+    ],
+)
+def test_numeric_dates_with_dashes_or_read_day_first_when_the_other_way_is_ahead(
+    text: str, language: str
+) -> None:
+    assert start_end(text, language) == (day(10), day(11))
+
+
+def test_since_a_weekday_and_a_date_with_a_comma_between() -> None:
+    assert start_end("since Tue, Mar 10 nothing arrives") == (day(10), ARRIVED)
