@@ -29,8 +29,9 @@ from services.router.decide import decide
 from services.router.incidents import group_incident
 from services.router.routing import load_routing
 from supportflow.domain import Domain, load_domain
+from supportflow.evaluation.resolutions import resolution_from_truth
 from supportflow.evaluation.scoring import Scored, contains, score
-from supportflow.events import CaseFile, CaseResolved, Pattern, utcnow
+from supportflow.events import CaseFile, Pattern
 from supportflow.similarity import PatternIndex
 from supportflow.world.loader import load_pack, read_tickets
 
@@ -74,18 +75,7 @@ def learn_all(results: Sequence[Scored], index: PatternIndex) -> int:
     patterns: dict[str, Pattern] = {}
     for r in results:
         assert r.case is not None
-        right = r.case.decision is not None and r.case.decision.decision_class == r.truth.decision
-        resolved = CaseResolved(
-            ticket_id=r.case.ticket_id,
-            resolved_at=utcnow(),
-            final_class=r.truth.decision,
-            final_cause=r.truth.cause,
-            final_queue=r.truth.route_queue,
-            final_reply=r.case.draft.customer_reply if r.case.draft else "",
-            draft_edited=not right,
-            engineering_follow_up=r.truth.decision in ("product_defect", "incident"),
-            reopened=False,
-        )
+        resolved = resolution_from_truth(r.case, r.truth)
         for pattern in learn(resolved, r.case, patterns):
             patterns[pattern.pattern_id] = pattern
             index.add(pattern)

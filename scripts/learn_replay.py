@@ -35,8 +35,9 @@ from services.router.incidents import group_incident
 from services.router.routing import RoutingTable, load_routing
 from supportflow.domain import Domain, load_domain
 from supportflow.evaluation.pack_http import PACK_HTTP_ENV, serve_pack_http
+from supportflow.evaluation.resolutions import resolution_from_truth
 from supportflow.evaluation.scoring import Scored, score
-from supportflow.events import CaseFile, CaseResolved, Pattern, utcnow
+from supportflow.events import CaseFile, Pattern
 from supportflow.similarity import PatternIndex
 from supportflow.world.loader import read_tickets
 from supportflow.world.pack import PackTicket
@@ -158,18 +159,7 @@ async def compare(args: argparse.Namespace, pipeline: Pipeline) -> None:
     for result in await run(teach, pipeline, PatternIndex()):
         case = result.case
         assert case is not None
-        right = case.decision is not None and case.decision.decision_class == result.truth.decision
-        resolved = CaseResolved(
-            ticket_id=case.ticket_id,
-            resolved_at=utcnow(),
-            final_class=result.truth.decision,
-            final_cause=result.truth.cause,
-            final_queue=result.truth.route_queue,
-            final_reply=case.draft.customer_reply if case.draft is not None else "",
-            draft_edited=not right,
-            engineering_follow_up=result.truth.decision in ("product_defect", "incident"),
-            reopened=False,
-        )
+        resolved = resolution_from_truth(case, result.truth)
         for pattern in learn(resolved, case, known):
             known[pattern.pattern_id] = pattern
             index.add(pattern)

@@ -46,8 +46,9 @@ from supportflow import masking
 from supportflow.domain import Domain, load_domain
 from supportflow.evaluation.holdout import held_out_folder
 from supportflow.evaluation.pack_http import serve_pack_http
+from supportflow.evaluation.resolutions import resolution_from_truth
 from supportflow.evaluation.scoring import contains, covers
-from supportflow.events import CaseFile, CaseResolved, LearnedPath, SettlingEvidence, utcnow
+from supportflow.events import CaseFile, LearnedPath, SettlingEvidence
 from supportflow.world.loader import load_pack, read_tickets
 from supportflow.world.pack import PackTicket
 
@@ -118,14 +119,12 @@ async def resolve(
     """Answer one example with the held-out domain, resolve it with its truth, learn a path."""
     case = await held.answer(item)
     truth_case = await full.answer(item)
-    resolved = CaseResolved(
-        ticket_id=item.ticket.ticket_id,
-        resolved_at=utcnow(),
-        final_class=item.truth.decision,
-        final_cause=item.truth.cause,
-        final_queue=item.truth.route_queue,
+    resolved = resolution_from_truth(
+        case,
+        item.truth,
         final_reply=truth_case.draft.customer_reply if truth_case.draft else "",
         draft_edited=True,
+        engineering_follow_up=False,
         settled_by=settling_evidence(truth_case, cause, full.playbooks),
     )
     path = learn_path(resolved, case, known)

@@ -18,7 +18,8 @@ from pathlib import Path
 from services.intake.normalize import normalize
 from services.investigator.app import SIMILARITY_FLOOR
 from services.learner.patterns import learn
-from supportflow.events import CaseFile, CaseResolved, Pattern
+from supportflow.evaluation.resolutions import resolution_from_truth
+from supportflow.events import CaseFile, Pattern
 from supportflow.similarity import PRIOR_MATCHES, PatternIndex
 from supportflow.world.loader import read_tickets
 
@@ -33,16 +34,12 @@ def main() -> None:
     lessons = read_tickets(args.learn_pack)
     for item in lessons:
         case = CaseFile(ticket_id=item.ticket.ticket_id, ticket=item.ticket, intake=normalize(item.ticket))
-        resolved = CaseResolved(
-            ticket_id=case.ticket_id,
+        resolved = resolution_from_truth(
+            case,
+            item.truth,
             resolved_at=item.ticket.received_at,
-            final_class=item.truth.decision,
-            final_cause=item.truth.cause,
-            final_queue=item.truth.route_queue,
-            final_reply="",
             draft_edited=False,
             engineering_follow_up=False,
-            reopened=False,
         )
         for pattern in learn(resolved, case, known):
             known[pattern.pattern_id] = pattern

@@ -20,8 +20,9 @@ from typing import Any
 
 from supportflow.admin import create_topics, delete_topics, read_topic
 from supportflow.evaluation.pack_http import serve_pack_http
+from supportflow.evaluation.resolutions import resolution_from_truth
 from supportflow.evaluation.scoring import Scored, score
-from supportflow.events import CaseFile, CaseResolved, utcnow
+from supportflow.events import CaseFile
 from supportflow.fleet import Fleet, free_port_block
 from supportflow.settings import Settings
 from supportflow.topics import PATTERNS
@@ -126,26 +127,9 @@ def accounting(result: PhaseResult) -> dict[str, Any]:
 
 async def resolve_with_truth(settings: Settings, phase: PhaseResult) -> int:
     """Publish the helpdesk's final outcome for every case of `phase`, built from its truth."""
-    resolutions = []
-    for item in phase.scored:
-        if item.case is None:
-            continue
-        decided = item.case.decision
-        draft = item.case.draft
-        right = decided is not None and decided.decision_class == item.truth.decision
-        resolutions.append(
-            CaseResolved(
-                ticket_id=item.case.ticket_id,
-                resolved_at=utcnow(),
-                final_class=item.truth.decision,
-                final_cause=item.truth.cause,
-                final_queue=item.truth.route_queue,
-                final_reply=draft.customer_reply if draft is not None else "",
-                draft_edited=not right,
-                engineering_follow_up=item.truth.decision in ("product_defect", "incident"),
-                reopened=False,
-            )
-        )
+    resolutions = [
+        resolution_from_truth(item.case, item.truth) for item in phase.scored if item.case is not None
+    ]
     return await publish_resolutions(settings, resolutions)
 
 

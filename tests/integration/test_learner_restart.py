@@ -7,14 +7,15 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 
 from supportflow import codec
-from supportflow.admin import producer, read_topic
+from supportflow.admin import read_topic
 from supportflow.demo import EXAMPLE_PACK
-from supportflow.events import CaseFile, CaseResolved, Pattern, utcnow
+from supportflow.evaluation.resolutions import resolution_from_truth
+from supportflow.events import CaseFile, Pattern
 from supportflow.fleet import Fleet
 from supportflow.settings import Settings
 from supportflow.similarity import pattern_id_for
-from supportflow.topics import CASES_RESOLVED, PATTERNS
-from supportflow.traffic import collect_cases, publish_tickets
+from supportflow.topics import PATTERNS
+from supportflow.traffic import collect_cases, publish_resolutions, publish_tickets
 from supportflow.world.loader import read_tickets
 from supportflow.world.pack import PackTicket
 
@@ -24,27 +25,15 @@ TICKETS = 8
 
 async def resolve(settings: Settings, items: Sequence[PackTicket], cases: Mapping[str, CaseFile]) -> None:
     """The helpdesk's final outcome for each ticket, taken from the pack's truth."""
-    async with producer(settings) as sender:
-        for item in items:
-            case = cases[item.ticket.ticket_id]
-            resolved = CaseResolved(
-                ticket_id=item.ticket.ticket_id,
-                resolved_at=utcnow(),
-                final_class=item.truth.decision,
-                final_cause=item.truth.cause,
-                final_queue=item.truth.route_queue,
-                final_reply=case.draft.customer_reply if case.draft else "",
-                draft_edited=False,
-                engineering_follow_up=False,
-                reopened=False,
+    await publish_resolutions(
+        settings,
+        [
+            resolution_from_truth(
+                cases[item.ticket.ticket_id], item.truth, draft_edited=False, engineering_follow_up=False
             )
-            await sender.send(
-                settings.topic(CASES_RESOLVED),
-                codec.encode(resolved),
-                key=resolved.ticket_id.encode(),
-                headers=list(codec.avro_headers("CaseResolved").items()),
-            )
-        await sender.flush()
+            for item in items
+        ],
+    )
 
 
 async def patterns_once(settings: Settings, total_support: int, timeout: float = 60.0) -> dict[str, Pattern]:
