@@ -85,7 +85,7 @@ def canonical_facts(facts: Mapping[str, str]) -> dict[str, str]:
     for alias, name in _FACT_ALIASES.items():
         if alias in facts and name not in facts:
             out[name] = facts[alias]
-    # account.plan_limits states {limit: <name>, max: <number>}; templates read limit_name/limit.
+    # a plan-limit check may state {limit: <name>, max: <number>}; templates read limit_name/limit.
     if "max" in facts and "limit_name" not in facts:
         out["limit_name"] = facts.get("limit", "")
         out["limit"] = facts["max"]

@@ -481,7 +481,7 @@ def extract_narrative(subject: str, prose: str, vocabulary: IntakeVocabulary) ->
 
 
 # A question whether the product can do something, with no trouble told: a general question,
-# whatever thing it names ("Does Lumen support SCIM?", "Est-il possible d'exporter en XML ?").
+# whatever thing it names ("Does your product support SCIM?", "Est-il possible d'exporter en XML ?").
 _CAPABILITY = re.compile(
     r"\b(?:do(?:es)? (?:you|\w+) (?:support|offer|have|provide)|is (?:it|there) (?:possible|a way)|"
     r"can (?:i|we|you|\w+) (?:also )?(?:use|connect|integrate)|gibt es (?:eine )?möglichkeit|ist es möglich|"

@@ -22,8 +22,8 @@ from .playbooks import CheckStep, HypothesisSpec, Playbooks, Signals
 
 # Below this, a ticket does not look like the cases a path was learned from. Measured with
 # scripts/learned_paths_holdout.py on two held-out families of each example domain: 0.2 decides
-# more of the held-out family than 0.3 (Lumen feature flags after 10 examples: 22/22 against
-# 20/22) with the same figures on every other family, no confident-wrong answer added, and
+# more of the held-out family than 0.3 (the demo's feature-flag family after 10 examples: 22/22
+# against 20/22) with the same figures on every other family, no confident-wrong answer added, and
 # 0.02 to 0.07 more source checks per ticket; the path's own checks, not this floor, keep it from guessing.
 PATH_SIMILARITY_FLOOR = 0.2
 PATHS_TRIED = 2
