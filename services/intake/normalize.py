@@ -26,7 +26,7 @@ from services.intake.extract import (
 )
 from services.intake.language import detect_language, language_of, question_for
 from services.intake.narrative import asks_what_is_possible, extract_narrative, problem_type
-from services.intake.timing import Timing, default_zone, message_time, resolve_timing
+from services.intake.timing import Timing, default_zone, message_time, resolve_timing, world_cities
 from services.intake.vocabulary import IntakeVocabulary, default_vocabulary
 from supportflow.events import Environment, ErrorSignature, IntakeSection, Requester, TicketReceived
 
@@ -428,3 +428,4 @@ def warm_up(vocabulary: IntakeVocabulary | None = None) -> None:
     """Read one sample ticket, so the libraries' models and locale data (language, dates,
     forwards, HTML, user agents, secrets) load before the first customer's ticket waits on them."""
     normalize(_WARM_UP, vocabulary=vocabulary)
+    world_cities()

