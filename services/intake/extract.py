@@ -167,6 +167,92 @@ _QUOTED = re.compile(
     r"\"([^\"\n]{3,160})\"|“([^”\n]{3,160})”|„([^“”\"\n]{3,160})[“”\"]|«\s?([^»\n]{3,160}?)\s?»"
     r"|'(?<!\w')([^'\n]{3,160})'(?![\w])"  # the look-behind after the quote: every branch starts with one
 )
+# A quoted time stamp ("last sync: 'lunes 07:45'", "Last refreshed 'Monday 9:12'") says when, not what
+# went wrong.
+_QUOTED_TIME = re.compile(r"^\W*(?:[^\W\d]+\W+){0,2}\d{1,2}[:.h]\d{2}(?:\s*(?:am|pm|uhr|h))?\W*$")
+# The customer says the product shows no error: what it does show (a spinner's "Syncing…", a status)
+# is the symptom, not error details. "no error code" alone does not deny a message.
+_NO_ERROR_SHOWN = re.compile(
+    r"\b(?:(?:there\s+(?:is|was|'s)\s+)?no\s+errors?(?!\s+codes?)(?:\s+messages?)?\s*(?:is\s+|are\s+)?"
+    r"(?:shown|displayed|appears|at all|anywhere|visible|in the (?:ui|logs?|console)|,|\.|;|-|–)|"
+    r"without (?:any |an )?error|(?:does|did|do)(?:n['’]?t| not) (?:show|give|display|return|throw) (?:an?|any) error|"
+    r"(?:don['’]?t|didn['’]?t|never) (?:get|see) (?:an?|any) error|"
+    r"keine?n? fehler(?:meldung)?|ohne (?:jede |eine )?fehler(?:meldung)?|"
+    r"aucune? (?:message d['’])?erreur|sans (?:aucune? )?(?:message d['’])?erreur|pas (?:de message )?d['’]erreur|"
+    r"ningún (?:mensaje de )?error|sin (?:ningún )?(?:mensaje de )?error|no (?:sale|aparece|muestra|da) (?:ningún )?error|"
+    r"nenhum(?:a mensagem de)? erro|sem (?:nenhum )?(?:mensagem de )?erro|não (?:aparece|mostra|dá) (?:nenhum )?erro|"
+    r"nessun (?:messaggio di )?errore|senza (?:alcun )?error[ei]|non (?:compare|appare|dà|da) (?:alcun )?errore|"
+    r"geen (?:enkele )?fout(?:melding)?(?:en)?|zonder (?:enige )?fout(?:melding)?)"
+)
+
+
+# A quoted status that says all is well ("the rule shows 'Active'", "status: «Connecté»") is what the
+# customer checked, not what went wrong.
+_HEALTHY_STATUS = frozenset(
+    [
+        "active",
+        "aktiv",
+        "actif",
+        "activo",
+        "ativo",
+        "attivo",
+        "actief",
+        "connected",
+        "verbunden",
+        "connecte",
+        "connecté",
+        "conectado",
+        "connesso",
+        "verbonden",
+        "enabled",
+        "aktiviert",
+        "active",
+        "activé",
+        "habilitado",
+        "ativado",
+        "abilitato",
+        "ingeschakeld",
+        "ok",
+        "okay",
+        "success",
+        "successful",
+        "erfolgreich",
+        "reussi",
+        "réussi",
+        "exitoso",
+        "sucesso",
+        "riuscito",
+        "geslaagd",
+        "delivered",
+        "zugestellt",
+        "delivre",
+        "délivré",
+        "entregado",
+        "entregue",
+        "consegnato",
+        "afgeleverd",
+        "verified",
+        "verifiziert",
+        "verifie",
+        "vérifié",
+        "verificado",
+        "verificato",
+        "geverifieerd",
+        "healthy",
+        "running",
+        "operational",
+        "online",
+        "live",
+    ]
+)
+
+
+def denies_an_error(text: str) -> bool:
+    """Whether the customer says no error is shown ("no error, it just spins", "kein Fehler",
+    "No aparece ningún error")."""
+    return bool(_NO_ERROR_SHOWN.search(fold(text)))
+
+
 _MESSAGE_CONTEXT = re.compile(
     r"(?:error|message|says|said|saying|shows?|showing|displays?|displayed|popup|pop-up|banner|toast|"
     r"alert|notification|reads|fehler|meldung|zeigt|steht|erreur|affiche|indique|dit|mensaje|dice|"
@@ -828,10 +914,16 @@ def extract_error_signatures(
     has_quotes = any(q in text for q in ('"', "“", "„", "«", "'"))
     for match in _QUOTED.finditer(text) if has_quotes else ():
         message = next(group for group in match.groups() if group).strip()
-        if _in_spans(match.start(), spans) or not any(c.isalpha() for c in message):
+        if (
+            _in_spans(match.start(), spans)
+            or not any(c.isalpha() for c in message)
+            or _QUOTED_TIME.match(message)
+        ):
             continue
         before = low[max(0, match.start() - 60) : match.start()]
         folded = fold(message)
+        if folded.strip(" .!✓✔") in _HEALTHY_STATUS:
+            continue
         if (
             _MESSAGE_CONTEXT.search(before)
             or (_ERROR_WORDS.search(folded) and " " in message)

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from services.intake.cleaning import MAX_LOG_EXCERPTS, clean_message, redact_secrets
 from services.intake.extract import (
     blank_spans,
+    denies_an_error,
     extract_environment,
     extract_error_signatures,
     extract_identifiers,
@@ -33,6 +34,7 @@ from supportflow.events import Environment, ErrorSignature, IntakeSection, Reque
 # What investigation needs beyond the domain's required identifiers, in the order asked.
 MISSING_ORDER = ("time_window", "error_details", "action")
 _ERROR_DETAIL_KINDS = frozenset({"error_code", "http_status", "exception", "message"})
+_HARD_ERROR_KINDS = frozenset({"error_code", "http_status", "exception"})
 _SUBJECT_PREFIX = re.compile(
     r"^(?:\s*(?:re|aw|wg|fw|fwd|tr|rv|sv|antw)\s*(?:\[\d+\])?\s*:\s*)+", re.IGNORECASE
 )
@@ -214,9 +216,9 @@ def _missing(facts: _MessageFacts, vocabulary: IntakeVocabulary) -> list[str]:
             missing.append(kind)
     if facts.timing is None:
         missing.append("time_window")
-    if "error_code" not in facts.identifiers and not any(
-        s.kind in _ERROR_DETAIL_KINDS for s in facts.signatures
-    ):
+    # what a ticket that says no error is shown quotes (a spinner's "Syncing…", a status) is the symptom
+    details = _HARD_ERROR_KINDS if denies_an_error(facts.problem_text) else _ERROR_DETAIL_KINDS
+    if "error_code" not in facts.identifiers and not any(s.kind in details for s in facts.signatures):
         missing.append("error_details")
     if not facts.action:
         missing.append("action")

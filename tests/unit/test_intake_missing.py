@@ -73,6 +73,22 @@ def test_a_quoted_name_is_no_error_detail() -> None:
     assert "error_details" in read(LUMEN, body, subject="Hilfe").missing
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        # the customer says nothing shows an error: the status a spinner shows is the symptom
+        'La integración no sincroniza desde el lunes. No aparece ningún error, solo "Sincronizando..." infinito.',
+        'Der Export bleibt seit gestern bei "Preparing file", es kommt keine Fehlermeldung.',
+        # a status that says all is well is what the customer checked
+        'Our Slack alerts stopped since Monday. The alert rules still show as "Active".',
+        # a quoted time stamp says when, not what went wrong
+        'Salesforce stopped syncing; the last successful sync says "lunes 07:45".',
+    ],
+)
+def test_what_shows_no_failure_is_no_error_detail(body: str) -> None:
+    assert "error_details" in read(LUMEN, body, subject="Hilfe").missing
+
+
 def test_a_symptom_alone_is_no_error_detail() -> None:
     assert (
         "error_details"
