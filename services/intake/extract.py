@@ -922,8 +922,8 @@ def extract_error_signatures(
             continue
         before = low[max(0, match.start() - 60) : match.start()]
         folded = fold(message)
-        if folded.strip(" .!✓✔") in _HEALTHY_STATUS:
-            continue
+        if folded.strip(" .!✓✔") in _HEALTHY_STATUS or text[match.end() : match.end() + 2].strip()[:1] == ":":
+            continue  # all is well, or a JSON key ('"code": …')
         if (
             _MESSAGE_CONTEXT.search(before)
             or (_ERROR_WORDS.search(folded) and " " in message)

@@ -419,13 +419,20 @@ _MAIL_HEADER = re.compile(
 )
 
 
+# A line a machine wrote: an interpreter or shell prompt, a JSON or log body ('>>> 403 {"error": …}').
+_MACHINE_LINE = re.compile(r"^\s*(?:>>>|\$ |#!|[{\[]\s*\")|\{\s*\"\w+\"\s*:")
+
+
 def _the_requesters(sentence_list: list[str]) -> list[str]:
-    """The sentences that may say what the requester was doing: not a mail header line, not one
-    about another organisation, and without a closing question that asks support for help."""
+    """The sentences that may say what the requester was doing: not a mail header line, not a line
+    a machine wrote, not one about another organisation, and without a closing question that
+    asks support for help."""
     kept = []
     others = about_another_party("\n".join(sentence_list))  # most tickets name no other party
     for sentence in sentence_list:
         if (others and about_another_party(sentence)) or _MAIL_HEADER.match(fold(sentence)):
+            continue
+        if _MACHINE_LINE.search(sentence):
             continue
         if sentence.rstrip().endswith("?"):
             cut = max(sentence.rfind(mark) for mark in (". ", ", ", "; ", ": "))

@@ -163,3 +163,15 @@ def test_what_a_cross_tenant_ticket_asks_for_is_its_action() -> None:
 def test_a_closing_plea_leaves_the_rest_of_its_sentence_the_action() -> None:
     section = read(KESTREL, "We hit our daily quota every day now, can we upgrade?", subject="Quota")
     assert section.action and "quota" in section.action.lower()
+
+
+def test_a_pasted_response_is_neither_the_action_nor_its_keys_messages() -> None:
+    body = (
+        "Depuis hier vers 17h notre script d'ingestion se prend des 403.\n\n"
+        '>>> 403 {"error":{"code":"PERMISSION_DENIED","message":"Key lacks scope events:write"}}\n'
+    )
+    section = read(LUMEN, body)
+    assert section.action is not None and not section.action.startswith(">>>")
+    messages = [s.value for s in section.error_signatures if s.kind == "message"]
+    assert "Key lacks scope events:write" in messages
+    assert not {"error", "code", "message"} & set(messages)
