@@ -91,12 +91,36 @@ _NUMBER_WORDS = {
     "fr": "un deux trois quatre cinq six sept huit neuf dix onze douze",
     "es": "uno dos tres cuatro cinco seis siete ocho nueve diez once doce",
     "pt": "um dois três quatro cinco seis sete oito nove dez onze doze",
+    "pt-f": "uma duas",
     "it": "uno due tre quattro cinque sei sette otto nove dieci undici dodici",
     "nl": "een twee drie vier vijf zes zeven acht negen tien elf twaalf",
+}
+# thirteen to twenty, then the half hour, day and two days people count in ("vingt minutes",
+# "achtundvierzig Stunden", "quarenta e oito horas")
+_TEEN_WORDS = {
+    "en": "thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty",
+    "de": "dreizehn vierzehn fünfzehn sechzehn siebzehn achtzehn neunzehn zwanzig",
+    "fr": "treize quatorze quinze seize dix-sept dix-huit dix-neuf vingt",
+    "es": "trece catorce quince dieciséis diecisiete dieciocho diecinueve veinte",
+    "pt": "treze catorze quinze dezesseis dezessete dezoito dezenove vinte",
+    "it": "tredici quattordici quindici sedici diciassette diciotto diciannove venti",
+    "nl": "dertien veertien vijftien zestien zeventien achttien negentien twintig",
+}
+_LARGER_WORDS = {
+    24: "vingt-quatre, veinticuatro, vinte e quatro, ventiquattro, vierentwintig",
+    30: "thirty, dreißig, dreissig, trente, treinta, trinta, trenta, dertig",
+    36: "thirty-six, sechsunddreißig, trente-six, treinta y seis, trinta e seis, trentasei, zesendertig",
+    45: "forty-five, fünfundvierzig, quarante-cinq, cuarenta y cinco, quarenta e cinco, quarantacinque, vijfenveertig",
+    48: "forty-eight, achtundvierzig, quarante-huit, cuarenta y ocho, quarenta e oito, quarantotto, achtenveertig",
 }
 _NUMBERS: dict[str, float] = {}
 for _words in _NUMBER_WORDS.values():
     _NUMBERS.update({word: value for value, word in enumerate(_words.split(), start=1)})
+for _words in _TEEN_WORDS.values():
+    _NUMBERS.update({word: value for value, word in enumerate(_words.split(), start=13)})
+_NUMBERS.update({"quatorze": 14, "dezasseis": 16, "dezassete": 17, "dezanove": 19})
+for _value, _words in _LARGER_WORDS.items():
+    _NUMBERS.update(dict.fromkeys(_words.split(", "), _value))
 _NUMBERS.update({
     "a": 1, "an": 1, "ein": 1, "eine": 1, "einer": 1, "einem": 1, "une": 1, "una": 1, "uma": 1, "un'": 1,
     "a couple of": 2, "couple of": 2, "ein paar": 2, "paar": 2, "a few": 3, "few": 3, "several": 3,
@@ -202,7 +226,8 @@ _DATE_NUMERIC = re.compile(
     r"(?<![\d.])(?:(?P<iy>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2})(?![\d-])"
     r"|(?P<dd>\d{1,2})\.(?P<dm>\d{1,2})\.(?P<dy>\d{4}|\d{2}(?!\d))?(?![\d.])"
     r"|(?P<sa>\d{1,2})/(?P<sb>\d{1,2})(?:/(?P<sy>\d{4}|\d{2}))?(?![\d/])"
-    r"|(?P<hd>\d{1,2})-(?P<hm>\d{1,2})-(?P<hy>\d{4})(?![\d-]))"  # "23-11-2026"
+    r"|(?P<hd>\d{1,2})-(?P<hm>\d{1,2})-(?P<hy>\d{4})(?![\d-])"  # "23-11-2026"
+    r"|(?P<ed>[12]?\d|3[01])-(?P<em>0?[1-9]|1[0-2])(?![\d-]))"  # "sinds 23-11", after a preposition only
 )
 _DATE_NAMED = re.compile(
     r"(?<!\d)(?P<md>\d{1,2})(?:st|nd|rd|th|er|\.)?\s+(?:de\s+|of\s+)?"
@@ -265,7 +290,7 @@ _ISO_DATETIME = re.compile(
 )
 
 _DIGITS = re.compile(r"\d+")
-_DATE_HINT = re.compile(r"\d(?:\d{3}-\d|\.\d\d?\.|/\d|-\d\d?-\d{4})")
+_DATE_HINT = re.compile(r"\d(?:\d{3}-\d|\.\d\d?\.|/\d|-\d\d?(?:-\d{4}|(?![\d-])))")
 _HOURS_SHORT = re.compile(r"\dh\b")
 _ORDINAL_HINT = re.compile(r"\d(?:st|nd|rd|th|\.|e|º)(?!\d)")
 _WORDS = re.compile(r"[^\W\d_]+")
@@ -291,7 +316,8 @@ _AHEAD = 92  # days: a date without a year this close ahead is coming, not a yea
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
 # the words before a day and month without a year that make them a date, not a version or a ratio
 _DATE_PREPOSITION = re.compile(
-    r"(?i)\b(?:am|vom|seit|ab|bis|le|el|on|since|depuis le|desde el|dia|desde o dia|em|il|dal|op|sinds|vanaf)\s*$"
+    r"(?i)\b(?:am|vom|seit|ab|bis|le|el|on|since|from|depuis le|desde el|dia|desde o dia|em|il|dal|op|sinds|vanaf"
+    r"|seit dem|ab dem|since the|on the|from the|desde el día|a partir del?|desde|depuis|dall'|vanaf de)\s*$"
 )
 
 
@@ -627,7 +653,9 @@ def _references(text: str, now: datetime, zone: tzinfo, language: str) -> list[_
         seconds = _count(match["n"]) * _UNITS.get(match["unit"].lower(), 3600)
         delta = timedelta(seconds=seconds)
         if is_point:
-            slack = min(max(timedelta(seconds=seconds / 4), timedelta(minutes=15)), timedelta(days=1))
+            # "about 10 hours ago" is within the hour; "three days ago" within the day
+            cap = timedelta(hours=1) if seconds < 86_400 else timedelta(days=1)
+            slack = min(max(timedelta(seconds=seconds / 4), timedelta(minutes=15)), cap)
             add(_Ref(*span, now - delta - slack, now - delta + slack, text[span[0] : span[1]], past=True))
         else:
             add(_Ref(*span, now - delta, now, text[span[0] : span[1]], since=True, duration=True))
@@ -1114,6 +1142,10 @@ def _date_of(match: re.Match[str], today: date, language: str, original: str) ->
         return _safe_date(year, int(g["dm"]), int(g["dd"]))
     if g.get("hd"):
         return _safe_date(int(g["hy"]), int(g["hm"]), int(g["hd"]))
+    if g.get("ed"):  # "23-11" is a date only after a preposition ("10-12 users" is not)
+        if not _DATE_PREPOSITION.search(match.string[: match.start("ed")]):
+            return None
+        return _resolve_year(int(g["em"]), int(g["ed"]), today)
     if g.get("sa"):
         a, b = int(g["sa"]), int(g["sb"])
         month, day = (a, b) if language == "en" and a <= 12 else (b, a)

@@ -709,3 +709,29 @@ def test_numeric_dates_with_dashes_or_read_day_first_when_the_other_way_is_ahead
 
 def test_since_a_weekday_and_a_date_with_a_comma_between() -> None:
     assert start_end("since Tue, Mar 10 nothing arrives") == (day(10), ARRIVED)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        # a day and month after "seit dem" / "sinds" with a clock time on that day
+        ("Seit dem 10.3. um 14 Uhr kommen keine Daten an", "de", datetime(2026, 3, 10, 13, 0, tzinfo=UTC)),
+        ("sinds 10-3 om 14:00 geen data meer", "nl", datetime(2026, 3, 10, 13, 0, tzinfo=UTC)),
+        # feminine and larger number words
+        ("há umas duas horas que não chega nada", "pt", ARRIVED - timedelta(hours=2)),
+        ("for the last fifteen minutes every call fails", "en", ARRIVED - timedelta(minutes=15)),
+        ("seit achtundvierzig Stunden keine Daten", "de", ARRIVED - timedelta(hours=48)),
+        # "about ten hours ago" is within the hour, not a quarter of ten hours
+        ("it broke about ten hours ago", "en", ARRIVED - timedelta(hours=10)),
+    ],
+)
+def test_dates_after_prepositions_and_number_words_place_the_start(
+    text: str, language: str, expected: datetime
+) -> None:
+    zone = default_zone({}, text, "ops@example.de")
+    timing = resolve_timing(text, ARRIVED, zone, language)
+    assert timing is not None and abs(timing.start - expected) <= timedelta(hours=1)
+
+
+def test_a_day_and_month_without_a_preposition_is_no_date() -> None:
+    assert resolve_timing("10-12 users are affected", ARRIVED, UTC, "en") is None
