@@ -1,9 +1,11 @@
 """Score the intake on the frozen blind tickets (tests/data/intake_blind), per product and half.
 
-Usage: python scripts/intake_blind.py [--half odd|even|all|tune] [--json FILE] [--show FIELD]
+Usage: python scripts/intake_blind.py [--half odd|even|all|tune|set3-odd|set3-even] [--json FILE] [--show FIELD]
 
 `--half tune` scores the second blind set (tests/data/intake_blind/tune: 120 more tickets by
-another writer who had not read the code), which is for tuning like the odd half.
+another writer who had not read the code), which is for tuning like the odd half. `--half
+set3-odd|set3-even` scores the halves of the third (tests/data/intake_blind/set3, a third writer,
+briefed with the first set's labelling conventions): tune on its odd half, report its even half.
 
 `--show FIELD` (identifiers, missing, problem_type, language, time, secrets, emails, cross_tenant) lists each ticket
 the field is wrong on, with what the intake found and what the truth says.
@@ -78,7 +80,7 @@ def score(product: str, half: str, show: str | None = None) -> dict[str, Any]:
     domain = load_domain(DOMAINS / product)
     vocabulary = IntakeVocabulary.from_domain(domain)
     fields = Fields.of(domain)
-    folder = DATA / "tune" if half == "tune" else DATA
+    folder = DATA / "tune" if half == "tune" else DATA / "set3" if half.startswith("set3") else DATA
     rows = [
         json.loads(line) for line in (folder / f"{product}.jsonl").read_text(encoding="utf-8").splitlines()
     ]
@@ -87,8 +89,8 @@ def score(product: str, half: str, show: str | None = None) -> dict[str, Any]:
     # Identifier figures count the kinds the set labels anywhere (both halves); the `_all_kinds`
     # figures count every kind of the domain.
     labelled = {kind for row in rows for kind in row["truth"]["identifiers"]}
-    if half in ("odd", "even"):
-        rows = [r for i, r in enumerate(rows, start=1) if (i % 2 == 1) == (half == "odd")]
+    if half in ("odd", "even", "set3-odd", "set3-even"):
+        rows = [r for i, r in enumerate(rows, start=1) if (i % 2 == 1) == half.endswith("odd")]
     tp = fp = fn = 0
     strict = [0, 0, 0]
     counts = {"missing": 0, "problem_type": 0, "language": 0, "time": 0, "secrets": 0, "secret_tickets": 0}
@@ -177,7 +179,7 @@ def score(product: str, half: str, show: str | None = None) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--half", choices=["odd", "even", "all", "tune"], default="even")
+    parser.add_argument("--half", choices=["odd", "even", "all", "tune", "set3-odd", "set3-even"], default="even")
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--show", default=None, help="list the tickets this field is wrong on")
     args = parser.parse_args()
