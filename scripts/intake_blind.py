@@ -179,7 +179,9 @@ def score(product: str, half: str, show: str | None = None) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--half", choices=["odd", "even", "all", "tune", "set3-odd", "set3-even"], default="even")
+    parser.add_argument(
+        "--half", choices=["odd", "even", "all", "tune", "set3-odd", "set3-even"], default="even"
+    )
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--show", default=None, help="list the tickets this field is wrong on")
     args = parser.parse_args()

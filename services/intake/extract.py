@@ -798,6 +798,26 @@ _UNAFFECTED_CUE = re.compile(
 )
 
 
+# The author of a forwarded report is the one affected when the report is about their own access
+# or account ("I can't log in", "mein Zugang ist gesperrt"), not when they relay what the
+# organisation's integration does.
+_OWN_ACCESS = re.compile(
+    r"\b(?:my (?:account|login|access|user|profile|password|role|permissions?|seat|2fa|mfa)|"
+    r"i (?:can['’]?t|cannot|am unable to|'m unable to|could ?n['’]?t) (?:log|sign) ?in|locked (?:me )?out|"
+    r"mein(?:e[nm]?)? (?:konto|zugang|account|passwort|benutzer\w*|rolle|berechtigung\w*|login)|"
+    r"ich kann mich (?:\w+ )?nicht|mon (?:compte|accès|mot de passe|rôle|identifiant)|"
+    r"je (?:ne peux|n['’]arrive) (?:pas|plus) (?:à )?me connecter|mi (?:cuenta|acceso|contraseña|usuario|rol)|"
+    r"no puedo (?:entrar|iniciar sesión|acceder)|minha (?:conta|senha)|meu (?:acesso|usuário|login|perfil)|"
+    r"não consigo (?:entrar|acessar|fazer login)|il mio (?:account|accesso|utente|ruolo|profilo)|la mia password|"
+    r"non riesco (?:ad accedere|a entrare|a fare login)|mijn (?:account|toegang|wachtwoord|rol|login)|"
+    r"ik kan (?:\w+ )?niet (?:inloggen|aanmelden)|"
+    # or trouble told in the first person singular ("I can't export", "no puedo", "non riesco")
+    r"i (?:can['’]?t|cannot|am unable to|'m unable to|could ?n['’]?t|keep getting|get an? error)|"
+    r"ich (?:kann|bekomme)|bei mir|je (?:ne peux|n['’]arrive|reçois)|no puedo|me (?:sale|aparece)|no me deja|"
+    r"não consigo|não me deixa|non riesco|mi (?:compare|esce)|non mi (?:fa|lascia)|ik (?:kan|krijg)|bij mij)"
+)
+
+
 def _affected_member(
     text: str,
     requester: str,
@@ -808,7 +828,7 @@ def _affected_member(
     """The address of someone at the requester's organisation the ticket is about: named as the
     affected one, or the author of a forwarded report."""
     home = requester.rsplit("@", 1)[-1]
-    for candidate in forwarded_from:
+    for candidate in forwarded_from if _OWN_ACCESS.search(fold(text)) else ():
         address = candidate.strip(".").lower()
         if (
             address != requester

@@ -161,7 +161,7 @@ def _read_message(
         facts.environment.browser, facts.environment.os = parse_user_agent(narrative.user_agent)
     language = language_of(cleaned.own, safe)
     facts.language = language
-    zone = default_zone(ticket.metadata, body, ticket.requester.email)  # a signature may name it
+    zone = default_zone(ticket.metadata, body, ticket.requester.email, language)  # a signature may name it
     shift = len(raw_subject) + 1 if raw_subject else 0
     forwarded = [(shift + at, message_time(sent, received_at, zone)) for at, sent in cleaned.forwarded]
     facts.timing = resolve_timing(safe, received_at, zone, language, forwarded, cleaned.forwarded_from)

@@ -149,7 +149,7 @@ _AMOUNT = re.compile(
     r"|(?:en|durante) (?:las?|los) últim[oa]s|n[oa]s últim[oa]s|negli ultimi|nelle ultime"
     r"|de (?:afgelopen|laatste)|for|since|last|past|seit|depuis|desde|da|sinds|al)\s+"
     rf"|(?P<ago_pre>{_alternation(_AGO_WORDS)})\s+|(?P<ces>ces)\s+)?"
-    rf"{_APPROX}{_NUM}(?:\s+|(?<=')|(?<=demi)-)(?:(?P<derni>derni\w+)\s+)?{_UNIT}\b"
+    rf"{_APPROX}{_NUM}(?:\s+|(?<=')|(?<=demi)-|(?P<tight>(?=h\b)))(?:(?P<derni>derni\w+)\s+)?{_UNIT}\b"
     rf"(?P<ago>\s+(?:{_alternation(_AGO_WORDS)})\b)?(?P<que>\s+que\b)?"
 )
 _SINCE_BEFORE = re.compile(
@@ -366,10 +366,16 @@ def _parse_offset(raw: str) -> float:
     return sign * (hours + minutes / 60)
 
 
-def default_zone(metadata: dict[str, str], text: str = "", address: str = "") -> tzinfo:
+# languages written almost only in one zone: a German, Dutch, Italian or French ticket with no
+# other clue keeps Central European time (Spanish, Portuguese and English span continents)
+_LANGUAGE_ZONES = {"de": "Europe/Berlin", "nl": "Europe/Amsterdam", "it": "Europe/Rome", "fr": "Europe/Paris"}
+
+
+def default_zone(metadata: dict[str, str], text: str = "", address: str = "", language: str = "") -> tzinfo:
     """The zone of clock times that name none: the helpdesk's `timezone` metadata, else the one
     the ticket's `text` names (`stated_zone`), else the usual zone of the country of the
-    requester's `address` (its country-code domain: ".mx", ".cl"), else UTC."""
+    requester's `address` (its country-code domain: ".mx", ".cl"), else the zone of a `language`
+    written almost only in one (`_LANGUAGE_ZONES`), else UTC."""
     name = metadata.get("timezone") or metadata.get("tz") or metadata.get("time_zone")
     if name:
         if name.lower() in _ZONES:
@@ -378,7 +384,8 @@ def default_zone(metadata: dict[str, str], text: str = "", address: str = "") ->
         if zone is not None:
             return zone
     stated = stated_zone(text) if text and _CLOCK_HINT.search(fold(text)) else None
-    return stated or _address_zone(address) or UTC
+    spoken = _named_zone(_LANGUAGE_ZONES[language]) if language in _LANGUAGE_ZONES else None
+    return stated or _address_zone(address) or spoken or UTC
 
 
 # country-code domains sold worldwide as generic names (.io, .co, .ai …) say nothing of a place
@@ -502,15 +509,22 @@ def stated_zone(text: str) -> tzinfo | None:
             return _zone_of(clock, UTC, text)
     plain = _plain(low)
     pattern, places = _places()
-    place = pattern.search(plain)
-    if place:
-        return _named_zone(places[place.group(0)])
+    for place in pattern.finditer(plain):
+        # a place next to a time ("07:30 Amsterdam", "heure de Montréal"), not a surname in a
+        # signature ("Rafaela Lima") or where the office is
+        left = max(0, place.start() - 30, plain.rfind("\n", 0, place.start()) + 1)
+        right = min(place.end() + 30, (plain.find("\n", place.end()) + 1 or len(plain) + 1) - 1)
+        near = plain[left:right]
+        if _TIME_WORD.search(near) or _CLOCK.search(near) or _IN_PLACE.search(plain, 0, place.start()):
+            return _named_zone(places[place.group(0)])
     return _city_zone(plain)
 
 
 # what sits next to a city written as the zone of a time: "Boston time", "hora de Lisboa",
 # "heure de Lyon", "Münchner Zeit", "ora di Milano", "Rotterdamse tijd", "horário de Brasília"
 _TIME_WORD = re.compile(r"\b(?:time|zeit|heure|hora|horario|ora|orario|tijd|local)\b")
+# "here in New York", "wir in Wien", "ici à Montréal": where the writer is
+_IN_PLACE = re.compile(r"\b(?:in|from|aus|à|a|en|em|uit|te)\s+$")
 _NAME_WORD = re.compile(r"[a-z]+(?:['-][a-z]+)*")
 
 
@@ -646,6 +660,10 @@ def _references(text: str, now: datetime, zone: tzinfo, language: str) -> list[_
         is_point = not is_stretch and bool(match["ago"] or match["ago_pre"])
         if not (is_stretch or is_point) or (match["derni"] and not match["ces"]):
             continue
+        if match["tight"] is not None and not (match["n"].isdigit() and int(match["n"]) <= 3):
+            continue  # "depuis 1h" is an hour; "depuis 9h" is nine o'clock
+        if match["unit"].lower() == "uur" and fold(match.group(0)).startswith("sinds") and not match["ago"]:
+            continue  # "sinds 10 uur" is since ten o'clock ("al 10 uur" would be ten hours)
         end_at = match.end("unit") if is_stretch else match.end("ago") if match["ago"] else match.end("unit")
         span = (match.start(), end_at)
         if not free(*span):

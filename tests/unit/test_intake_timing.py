@@ -735,3 +735,29 @@ def test_dates_after_prepositions_and_number_words_place_the_start(
 
 def test_a_day_and_month_without_a_preposition_is_no_date() -> None:
     assert resolve_timing("10-12 users are affected", ARRIVED, UTC, "en") is None
+
+
+def test_a_surname_that_is_a_city_is_no_zone_but_where_the_writer_is_and_the_language_are() -> None:
+    assert default_zone({}, "desde as 10h o SDK falha.\nRafaela Lima", "rafaela@empresa.com") == UTC
+    assert str(default_zone({}, "Woke up to this here in New York at 9:00")) == "America/New_York"
+    assert str(default_zone({}, "seit 9:00 geht nichts", "max@firma.com", "de")) == "Europe/Berlin"
+    assert default_zone({}, "desde las 9:00 nada", "ana@empresa.com", "es") == UTC  # Spain or the Americas
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("l'appli rame énormément depuis 1h", "fr", ARRIVED - timedelta(hours=1)),  # an hour, not 01:00
+        ("depuis 9h plus rien ne passe", "fr", datetime(2026, 3, 12, 8, 0, tzinfo=UTC)),  # nine o'clock CET
+        (
+            "sinds 10 uur krijg ik 'Sessie verlopen'",
+            "nl",
+            datetime(2026, 3, 12, 9, 0, tzinfo=UTC),
+        ),  # ten o'clock
+    ],
+)
+def test_short_hours_after_since_read_as_the_language_means(
+    text: str, language: str, expected: datetime
+) -> None:
+    timing = resolve_timing(text, ARRIVED, default_zone({}, text, "", language), language)
+    assert timing is not None and abs(timing.start - expected) <= timedelta(minutes=30)
