@@ -99,10 +99,12 @@ _NOT_A_NAME = frozenset(
 
 # (the start-boundary look-behind comes after the first letter so the engine can skip to capitals)
 _ERROR_CODE = re.compile(r"([A-Z](?<![A-Za-z0-9_][A-Z])[A-Z0-9]{1,}(?:_[A-Z0-9]+){1,6})(?![A-Za-z0-9_])")
+# a code that ends with what went wrong (SEAT_LIMIT_REACHED), or has it inside (INGEST_INVALID_TIMESTAMP)
 _ERRORISH_SUFFIX = re.compile(
     r"(?:^|_)(?:REACHED|DENIED|DISABLED|INVALID|EXPIRED|REVOKED|LIMITED|UNAVAILABLE|ERROR|FAILED|FAILURE|"
     r"NOT_FOUND|TIMEOUT|TIMED_OUT|EXCEEDED|FORBIDDEN|CONFLICT|MISSING|REQUIRED|UNAUTHORIZED|REJECTED|"
     r"LOCKED|BLOCKED|MISMATCH|EXISTS|UNSUPPORTED|TOO_LARGE|QUOTA|LIMIT)$"
+    r"|_(?:INVALID|DENIED|FAILED|EXPIRED|REVOKED|REJECTED|EXCEEDED|FORBIDDEN|UNAUTHORIZED|ERROR|TIMEOUT)_"
 )
 # a code that says what went wrong first is one whatever it ends with (INVALID_API_KEY)
 _ERRORISH_PREFIX = re.compile(r"^(?:INVALID|MISSING|UNKNOWN|EXPIRED|REVOKED|BAD|NO|NOT)_")
@@ -111,7 +113,8 @@ _NOT_ERROR_CODE = re.compile(
 )
 _ERROR_CONTEXT = re.compile(
     r"error|code|fehler|erreur|código|failed|fails|failing|returned|returns|says|said|message|"
-    r"meldung|mensaje|got|get|getting|shows|showing|status|response|exception|denied|refused",
+    r"meldung|mensaje|got|get|getting|shows|showing|status|response|exception|denied|refused|rejected|"
+    r"abgelehnt|rejet|rechaza|rejeita|recusad|rifiut|respint|geweigerd|afgewezen|aparece|appare|compare",
     0,
 )
 # In a product whose codes are lower snake case, an undocumented one still names the error where
@@ -261,7 +264,9 @@ _MESSAGE_CONTEXT = re.compile(
     # a status or page the product shows ("stuck at "Queued"", "lands on a page « … »")
     r"stuck|status|state|label|page|seite|sits|marked|bleibt|steht|reste|statut|página|estado|fica|"
     r"mostra|rimane|stato|pagina|blijft|staat|toont|krijg\w*|bekomm\w*|receb\w*|ricev\w*|obtien\w*|"
-    r"erhalt\w*)\W{0,4}(?:\w+\W+){0,4}$"
+    r"erhalt\w*|marqué\w*|indiqué\w*|écrit|s'affiche|risulta|scritta|compare|appare|diz|dizendo|sale|pone|"
+    r"indica|zegt|melding|geeft|meldet|heißt|erscheint|messaggio|mensagem|bericht|avviso|aviso|hinweis|"
+    r"retorna|devuelve|restituisce|renvoie|liefert)\W{0,4}(?:\w+\W+){0,4}$"
     r"|[:：]\s*$",  # a string the sentence introduces with a colon: what was shown
     0,
 )
@@ -270,7 +275,13 @@ _ERROR_WORDS = re.compile(
     r"unavailable|forbidden|wrong|cannot|can't|refused|timeout|timed out|fehler|fehlgeschlagen|"
     r"verweigert|ungültig|échec|erreur|refusé|impossible|error|fallo|denegado|inválido|not enabled|"
     r"not allowed|not found|too many|no permission|don't have|do not have|unavailable|not available|"
-    r"nicht aktiviert|keine berechtigung|non activée?|non disponible|no está|no disponible)\b",
+    r"nicht aktiviert|keine berechtigung|non activée?|non disponible|no está|no disponible|"
+    r"refus\w*|rejeit\w*|recusad\w*|rechaza\w*|rifiutat\w*|geweigerd|afgewezen|abgelehnt|échecs?|"
+    r"non trovat\w*|não encontrad\w*|no encontrad\w*|introuvable|nicht gefunden|niet gevonden|"
+    r"(?:não|no|non) (?:é|es|è) possibile?|impossibile|onmogelijk|nicht möglich|não foi possível|no se pudo|"
+    r"mislukt|falhou|falló|fallit\w*|erro|errore|fout\w*|only (?:available )?(?:on|with|in)|nur (?:im|mit|in)|"
+    r"uniquement|solo con|somente|apenas|alleen (?:met|in|op)|désactivé\w*|deaktiviert|desativad\w*|"
+    r"desactivad\w*|disattivat\w*|uitgeschakeld)\b",
     0,
 )
 # A short quoted string that is a state the product shows ("Queued", "Pending verification",

@@ -62,6 +62,12 @@ def test_another_organisations_deed_is_not_the_requesters_action() -> None:
         "la chiave nuova non va, INVALID_API_KEY su tutto",
         # a success status quoted in prose
         "A paginação repete registros a partir da página 3. Status é sempre 200, sem erro.",
+        # what the console says, in the customer's language, after its verb
+        "Dans la console il est marqué « Désactivé – trop d'échecs consécutifs ».",
+        'mas a consola diz "Não é possível remover o último administrador".',
+        'il dominio risulta "Record DNS non trovato" per il record SPF.',
+        # a code with what went wrong inside it, in a log line
+        "W/LumenSDK: batch rejected: 400 INGEST_INVALID_TIMESTAMP (event_time in the future)",
     ],
 )
 def test_a_quoted_status_or_message_is_an_error_detail(body: str) -> None:
