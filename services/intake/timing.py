@@ -1076,9 +1076,39 @@ def _coming_weekday(text: str, ref: _Ref) -> bool:
     return bool(_COMING.search(text, *_sentence_of(text, ref)))
 
 
+# A sentence that asks support (or anyone) to act: "Could someone call me this week?", "Necesito
+# que transfieran HOY", "re-add me for a day", "Bitte fügen Sie mich hinzu … gerade im Urlaub".
+_REQUEST = re.compile(
+    r"\b(?:could|can|would) (?:you|someone|somebody|anyone)|\bplease\b|\bpls\b|\bi need you|\bbitte\b|"
+    r"\bkönnten sie|\bkönnen sie|\bpourriez|\bpouvez-vous|\bmerci de\b|\bnecesito que|\bpodr[ií]an|\bpueden\b|"
+    r"\bpor favor|\bpoderiam|\bpodem\b|\bpreciso que|\bpotete|\bpotreste|\bper favore|\bkunnen jullie|"
+    r"\bkunt u\b|\bgraag\b|\bwilt u\b"
+)
+# ... unless the sentence also tells the trouble ("can you check the export that failed this morning?")
+_TROUBLE_TOLD = re.compile(
+    r"\b(?:fail\w*|error\w*|broke\w*|stopped|crash\w*|didn['’]?t|wasn['’]?t|not working|went wrong|"
+    r"fehl\w*|kaputt|ging nicht|funktionierte|échou\w*|erreur\w*|plant\w*|fall[óo]\w*|error|dej[óo]|"
+    r"falh\w*|erro|parou|non (?:ha )?funzion\w*|errore|fallit\w*|mislukt|fout\w*|werkte niet|stopte)"
+)
+# "for a day" with nothing saying it is past: the length of what is asked for
+_BARE_FOR = re.compile(r"(?:for|für|pour|por|per|voor)\s+(?!the\s+(?:last|past))")
+
+
+def _requested(text: str, ref: _Ref) -> bool:
+    """A time in a sentence that asks someone to act, not said to be past ("yesterday", "since
+    9:00", "for the last 3 days"): when the request is for, or how long it should last."""
+    left = max(text.rfind(mark, 0, ref.position) for mark in (". ", "? ", "! ", "\n")) + 1
+    ends = [i for i in (text.find(mark, ref.end_position) for mark in (". ", "? ", "! ", "\n")) if i >= 0]
+    sentence = text[left : min(ends, default=len(text))]
+    if not _REQUEST.search(sentence) or ref.past or _TROUBLE_TOLD.search(sentence):
+        return False
+    return not ref.since or (ref.duration and bool(_BARE_FOR.match(ref.text.lower())))
+
+
 def _not_problem_time(text: str, ref: _Ref) -> bool:
-    """A deadline, a schedule, or (for a stretch of time) the length of the customer's effort:
-    "I have been trying for a week" is not when it broke, "trying since this morning" is."""
+    """A deadline, a schedule, what a request is for, or (for a stretch of time) the length of the
+    customer's effort: "I have been trying for a week" is not when it broke, "trying since this
+    morning" is."""
     before = text[max(0, ref.position - 40) : ref.position]
     return bool(
         (_DEADLINE.search(before) and not ref.past)  # "it worked until yesterday" is no deadline
@@ -1086,6 +1116,7 @@ def _not_problem_time(text: str, ref: _Ref) -> bool:
         or _coming_weekday(text, ref)
         or _background(text, ref)
         or (ref.duration and _EFFORT.search(before))
+        or _requested(text, ref)
     )
 
 

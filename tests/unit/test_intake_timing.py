@@ -761,3 +761,19 @@ def test_short_hours_after_since_read_as_the_language_means(
 ) -> None:
     timing = resolve_timing(text, ARRIVED, default_zone({}, text, "", language), language)
     assert timing is not None and abs(timing.start - expected) <= timedelta(minutes=30)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "has_time"),
+    [
+        ("Could someone give me a call this week? 617-555-0148", "en", False),
+        ("Necesito que transfieran HOY la propiedad de la cuenta.", "es", False),
+        ("Could you re-add me as a member there for a day?", "en", False),
+        # a request that also tells the trouble, or says the time is past, keeps its time
+        ("Can you please check the export that failed this morning?", "en", True),
+        ("Can you check why we've had no data for the last 3 days?", "en", True),
+        ("Bitte prüfen Sie das, seit 9:00 kommt nichts an.", "de", True),
+    ],
+)
+def test_a_time_in_a_request_is_what_the_request_is_for(text: str, language: str, has_time: bool) -> None:
+    assert (resolve_timing(text, ARRIVED, UTC, language) is not None) is has_time
