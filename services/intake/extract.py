@@ -57,7 +57,12 @@ def _scope_then_name(words: tuple[str, ...]) -> re.Pattern[str]:
     or sentence (case-sensitive on the name: "workspace settings" names none)."""
     scope = "(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + ")"
     return re.compile(
-        r"(?i:\b" + scope + r")\s+([A-Z][\w-]{1,30}(?:\s[A-Z][\w-]{1,30}){0,2})\s*(?:[.!]?\s*$|[.!]\s)",
+        r"(?i:\b" + scope + r")\s+([A-Z][\w-]{1,30}(?:\s[A-Z][\w-]{1,30}){0,2})\s*(?:[.!]?\s*$|[.!]\s)"
+        # "nel workspace Operazioni è lentissimo", "in workspace Finance the export fails": after a
+        # preposition, one capitalised word is the name wherever the sentence goes on
+        r"|(?i:\b(?:in|im|nel|nello|dans|en|no|na|op|del|dello|from|van|aus)\s+(?:the\s+|le\s+|el\s+|o\s+|het\s+)?"
+        + scope
+        + r")\s+([A-Z][\w-]{1,30})\b(?!\s[A-Z])",
         re.MULTILINE,
     )
 
@@ -889,7 +894,7 @@ def scope_name(text: str, vocabulary: IntakeVocabulary) -> str | None:
             continue
         return name
     for candidate in _scope_then_name(vocabulary.scope_words).finditer(text):
-        name = candidate.group(1).strip()
+        name = (candidate.group(1) or candidate.group(2)).strip()
         if name.lower().split()[0] not in _NOT_A_NAME and not any(
             kind.pattern.fullmatch(name) for kind in vocabulary.identifiers
         ):

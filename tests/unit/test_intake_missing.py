@@ -110,6 +110,7 @@ def test_a_symptom_alone_is_no_error_detail() -> None:
             "Ortoverde Marketing",
         ),
         ("Please check the workspace settings for us.", None),
+        ("Il dashboard nel workspace Operazioni è lentissimo da tre giorni.", "Operazioni"),
     ],
 )
 def test_a_scope_named_after_its_word_is_the_scope(body: str, name: str | None) -> None:
