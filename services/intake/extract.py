@@ -676,9 +676,12 @@ def extract_identifiers(
     requester_email: str,
     forwarded_from: Iterable[str],
     vocabulary: IntakeVocabulary,
+    forwarded_report: str = "",
 ) -> FoundIdentifiers:
     """The domain's identifiers: per kind, a mention the text calls the requester's own, else the
-    first mention outside injection spans and sentences about another organisation."""
+    first mention outside injection spans and sentences about another organisation. The author of
+    a forwarded report (`forwarded_from`, its text `forwarded_report`) is the affected member
+    unless the report speaks only for the organisation."""
     found: dict[str, str] = {}
     foreign: list[str] = []
     requester = requester_email.strip().lower()
@@ -732,7 +735,7 @@ def extract_identifiers(
         if match.start() not in off_limits:
             found["integration"] = re.sub(r"\s", "", match.group(1)).lower()
             break
-    affected = _affected_member(text, requester, forwarded_from, off_limits, vocabulary)
+    affected = _affected_member(text, requester, forwarded_from, off_limits, vocabulary, forwarded_report)
     if affected:
         found["user_email"] = affected
     return FoundIdentifiers(found, foreign)
@@ -814,24 +817,24 @@ _UNAFFECTED_CUE = re.compile(
 )
 
 
-# The author of a forwarded report is the one affected when the report is about their own access
-# or account ("I can't log in", "mein Zugang ist gesperrt"), not when they relay what the
-# organisation's integration does.
-_OWN_ACCESS = re.compile(
-    r"\b(?:my (?:account|login|access|user|profile|password|role|permissions?|seat|2fa|mfa)|"
-    r"i (?:can['’]?t|cannot|am unable to|'m unable to|could ?n['’]?t) (?:log|sign) ?in|locked (?:me )?out|"
-    r"mein(?:e[nm]?)? (?:konto|zugang|account|passwort|benutzer\w*|rolle|berechtigung\w*|login)|"
-    r"ich kann mich (?:\w+ )?nicht|mon (?:compte|accès|mot de passe|rôle|identifiant)|"
-    r"je (?:ne peux|n['’]arrive) (?:pas|plus) (?:à )?me connecter|mi (?:cuenta|acceso|contraseña|usuario|rol)|"
-    r"no puedo (?:entrar|iniciar sesión|acceder)|minha (?:conta|senha)|meu (?:acesso|usuário|login|perfil)|"
-    r"não consigo (?:entrar|acessar|fazer login)|il mio (?:account|accesso|utente|ruolo|profilo)|la mia password|"
-    r"non riesco (?:ad accedere|a entrare|a fare login)|mijn (?:account|toegang|wachtwoord|rol|login)|"
-    r"ik kan (?:\w+ )?niet (?:inloggen|aanmelden)|"
-    # or trouble told in the first person singular ("I can't export", "no puedo", "non riesco")
-    r"i (?:can['’]?t|cannot|am unable to|'m unable to|could ?n['’]?t|keep getting|get an? error)|"
-    r"ich (?:kann|bekomme)|bei mir|je (?:ne peux|n['’]arrive|reçois)|no puedo|me (?:sale|aparece)|no me deja|"
-    r"não consigo|não me deixa|non riesco|mi (?:compare|esce)|non mi (?:fa|lascia)|ik (?:kan|krijg)|bij mij)"
+# The author of a forwarded report is the one affected, unless the report speaks only for the
+# organisation ("our endpoint no longer receives events", "On a eu une panne", "wir haben") and
+# never for its author ("I", "for me", "mein Zugang"): then it relays what the organisation's
+# integration does, and no member's account is in question.
+_WE = re.compile(
+    r"\b(?:we|we['’](?:re|ve|ll|d)|our|ours|us|wir|unser\w*|uns|nous|notre|nos|on|nosotros|nuestr\w*|"
+    r"nós|noss[oa]s?|a gente|noi|nostr\w*|wij|ons|onze|"
+    # the verb says "we" where Spanish, Portuguese and Italian drop the pronoun ("no cambiamos nada")
+    r"\w{2,}(?:amos|emos|imos|iamo))\b"
 )
+_I = re.compile(
+    r"\b(?:me|my|mine|myself|i['’](?:m|ve|d|ll)|ich|mich|mir|mein\w*|je|j['’]|moi|mon|mes|yo|mí|mis|meu|"
+    r"minha|io|mio|mia|miei|ik|mij|mijn)\b"
+)
+
+
+def _speaks_for_the_organisation(report: str) -> bool:
+    return bool(_WE.search(fold(report))) and not (_I.search(fold(report)) or re.search(r"\bI\b", report))
 
 
 def _affected_member(
@@ -840,11 +843,12 @@ def _affected_member(
     forwarded_from: Iterable[str],
     off_limits: _OffLimits,
     vocabulary: IntakeVocabulary,
+    report: str = "",
 ) -> str | None:
     """The address of someone at the requester's organisation the ticket is about: named as the
     affected one, or the author of a forwarded report."""
     home = requester.rsplit("@", 1)[-1]
-    for candidate in forwarded_from if _OWN_ACCESS.search(fold(text)) else ():
+    for candidate in forwarded_from if not (report and _speaks_for_the_organisation(report)) else ():
         address = candidate.strip(".").lower()
         if (
             address != requester

@@ -126,6 +126,7 @@ def _read_message(
         ticket.requester.email,
         [*cleaned.forwarded_from, *([author] if author else [])],
         vocabulary,
+        cleaned.prose[len(cleaned.own) :] if cleaned.forwarded_from else "",
     )
     facts.identifiers, facts.foreign = found.own, found.foreign
     # the tenant does not change between the messages of one conversation: when the customer's
