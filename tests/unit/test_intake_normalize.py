@@ -546,3 +546,15 @@ def test_a_password_stated_in_a_sentence_is_masked_in_any_language(text: str, se
 
 def test_a_password_word_in_prose_keeps_its_meaning() -> None:
     assert "expired" in redact_secrets("my password is expired since Monday")
+
+
+def test_a_forwarded_report_that_speaks_only_for_the_organisation_names_no_affected_member() -> None:
+    body = (
+        "Je vous transfère le message de Julien. Pouvez-vous réactiver le webhook ?\n\n"
+        "-----Message d'origine-----\nDe : Julien Perrin <julien.perrin@acme.example>\n"
+        "Envoyé : mardi 24 novembre 2026 18:30\nObjet : Webhooks\n\n"
+        "Depuis 14h notre endpoint ne reçoit plus aucun événement. On a eu une panne de notre API ce midi.\n"
+    )
+    assert "user_email" not in normalize(ticket(body)).identifiers
+    told_by_the_author = body.replace("On a eu une panne de notre API ce midi.", "Je ne vois plus rien.")
+    assert normalize(ticket(told_by_the_author)).identifiers["user_email"] == "julien.perrin@acme.example"
