@@ -1088,7 +1088,9 @@ _REQUEST = re.compile(
 _TROUBLE_TOLD = re.compile(
     r"\b(?:fail\w*|error\w*|broke\w*|stopped|crash\w*|didn['’]?t|wasn['’]?t|not working|went wrong|"
     r"fehl\w*|kaputt|ging nicht|funktionierte|échou\w*|erreur\w*|plant\w*|fall[óo]\w*|error|dej[óo]|"
-    r"falh\w*|erro|parou|non (?:ha )?funzion\w*|errore|fallit\w*|mislukt|fout\w*|werkte niet|stopte)"
+    r"falh\w*|erro|parou|non (?:ha )?funzion\w*|errore|fallit\w*|mislukt|fout\w*|werkte niet|stopte|"
+    # or says when it began ("pls help It started on Monday")
+    r"start(?:ed|s)|began|begun|angefangen|begonnen|commencé|empezó|comenzó|começou|iniziat[oa]|cominciat[oa])"
 )
 # "for a day" with nothing saying it is past: the length of what is asked for
 _BARE_FOR = re.compile(r"(?:for|für|pour|por|per|voor)\s+(?!the\s+(?:last|past))")

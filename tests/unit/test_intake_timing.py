@@ -773,6 +773,7 @@ def test_short_hours_after_since_read_as_the_language_means(
         ("Can you please check the export that failed this morning?", "en", True),
         ("Can you check why we've had no data for the last 3 days?", "en", True),
         ("Bitte prüfen Sie das, seit 9:00 kommt nichts an.", "de", True),
+        ("Hi, not working for me. pls help It started on Monday.", "en", True),
     ],
 )
 def test_a_time_in_a_request_is_what_the_request_is_for(text: str, language: str, has_time: bool) -> None:
