@@ -286,7 +286,8 @@ _ERROR_WORDS = re.compile(
     r"(?:não|no|non) (?:é|es|è) possibile?|impossibile|onmogelijk|nicht möglich|não foi possível|no se pudo|"
     r"mislukt|falhou|falló|fallit\w*|erro|errore|fout\w*|only (?:available )?(?:on|with|in)|nur (?:im|mit|in)|"
     r"uniquement|solo con|somente|apenas|alleen (?:met|in|op)|désactivé\w*|deaktiviert|desativad\w*|"
-    r"desactivad\w*|disattivat\w*|uitgeschakeld)\b",
+    r"desactivad\w*|disattivat\w*|uitgeschakeld|verlopen|abgelaufen|expiré\w*|expirad[oa]s?|caducad[oa]s?|"
+    r"scadut[oa]|ongeldig)\b",
     0,
 )
 # A short quoted string that is a state the product shows ("Queued", "Pending verification",
