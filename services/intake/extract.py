@@ -255,12 +255,27 @@ _HEALTHY_STATUS = frozenset(
 )
 
 
+# A line a machine or a programmer wrote: an interpreter or shell prompt, a JSON or log body
+# ('>>> 403 {"error": …}'), a statement of code ("const res = await client.send({", "});").
+_MACHINE_LINE = re.compile(
+    r"^\s*(?:>>>|\$ |#!|[{\[]\s*\"|(?:const|let|var|import|def|function|return|await|curl)\s)"
+    r"|\{\s*\"\w+\"\s*:|=\s*await\b|=>|[({]\s*$|^\s*[)}\]];?\s*$|\);\s*$"
+    r"|^\s*\w+\s*:\s*['\"][^'\"]*['\"],\s*$"  # "  subject: 'Your receipt',"
+)
+
+
+def written_by_a_machine(line: str) -> bool:
+    """Whether a line is code, a prompt, or a JSON or log body rather than the customer's prose."""
+    return bool(_MACHINE_LINE.search(line))
+
+
 def denies_an_error(text: str) -> bool:
     """Whether the customer says no error is shown ("no error, it just spins", "kein Fehler",
     "No aparece ningún error")."""
     return bool(_NO_ERROR_SHOWN.search(fold(text)))
 
 
+_CODE_KEY = re.compile(r"\b\w+\s*[:=]\s*$")
 _MESSAGE_CONTEXT = re.compile(
     r"(?:error|message|says|said|saying|shows?|showing|displays?|displayed|popup|pop-up|banner|toast|"
     r"alert|notification|reads|fehler|meldung|zeigt|steht|erreur|affiche|indique|dit|mensaje|dice|"
@@ -693,7 +708,12 @@ def extract_identifiers(
     for kind in vocabulary.identifiers:
         if kind.gate and not any(gate in text for gate in kind.gate):
             continue
-        candidates = [(m.start(), kind.canonical(m.group(1))) for m in kind.pattern.finditer(text)]
+        # "kestrel.messages.send(": a call in pasted code, not an identifier
+        candidates = [
+            (m.start(), kind.canonical(m.group(1)))
+            for m in kind.pattern.finditer(text)
+            if text[m.end(1) : m.end(1) + 1] != "("
+        ]
         candidates = [
             (p, v) for p, v in candidates if _fits(kind.name, text, p, v, requester, authors, vocabulary)
         ]
@@ -962,9 +982,19 @@ def extract_error_signatures(
         ):
             continue
         before = low[max(0, match.start() - 60) : match.start()]
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        line_end = text.find("\n", match.end())
+        if written_by_a_machine(text[line_start : line_end if line_end >= 0 else len(text)]) and (
+            _CODE_KEY.search(before)
+        ):
+            continue  # a value in pasted code ("subject: 'Your receipt'"), not what the product showed
         folded = fold(message)
-        if folded.strip(" .!✓✔") in _HEALTHY_STATUS or text[match.end() : match.end() + 2].strip()[:1] == ":":
-            continue  # all is well, or a JSON key ('"code": …')
+        if (
+            folded.strip(" .!✓✔") in _HEALTHY_STATUS
+            or text[match.end() : match.end() + 2].strip()[:1] == ":"
+            or _EMAIL.fullmatch(folded.strip())
+        ):
+            continue  # all is well, a JSON key ('"code": …'), or an address
         if (
             _MESSAGE_CONTEXT.search(before)
             or (_ERROR_WORDS.search(folded) and " " in message)

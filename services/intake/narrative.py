@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from services.intake.cleaning import fold
-from services.intake.extract import about_another_party
+from services.intake.extract import about_another_party, written_by_a_machine
 from services.intake.vocabulary import IntakeVocabulary
 
 MAX_SECTION_CHARS = 4000
@@ -419,10 +419,6 @@ _MAIL_HEADER = re.compile(
 )
 
 
-# A line a machine wrote: an interpreter or shell prompt, a JSON or log body ('>>> 403 {"error": …}').
-_MACHINE_LINE = re.compile(r"^\s*(?:>>>|\$ |#!|[{\[]\s*\")|\{\s*\"\w+\"\s*:")
-
-
 def _the_requesters(sentence_list: list[str]) -> list[str]:
     """The sentences that may say what the requester was doing: not a mail header line, not a line
     a machine wrote, not one about another organisation, and without a closing question that
@@ -432,7 +428,7 @@ def _the_requesters(sentence_list: list[str]) -> list[str]:
     for sentence in sentence_list:
         if (others and about_another_party(sentence)) or _MAIL_HEADER.match(fold(sentence)):
             continue
-        if _MACHINE_LINE.search(sentence):
+        if written_by_a_machine(sentence):
             continue
         if sentence.rstrip().endswith("?"):
             cut = max(sentence.rfind(mark) for mark in (". ", ", ", "; ", ": "))

@@ -182,3 +182,17 @@ def test_a_pasted_response_is_neither_the_action_nor_its_keys_messages() -> None
     messages = [s.value for s in section.error_signatures if s.kind == "message"]
     assert "Key lacks scope events:write" in messages
     assert not {"error", "code", "message"} & set(messages)
+
+
+def test_pasted_code_is_neither_the_action_nor_its_values_messages_nor_its_calls_identifiers() -> None:
+    body = (
+        "Since our deploy every call to POST /v3/messages gets a 422. Our Node code:\n\n"
+        "const res = await kestrel.messages.send({\n  to: user.email,\n  subject: 'Your receipt',\n"
+        "  sender: 'receipts@mail.example-shop.com'\n});\n\n"
+        'Response:\n{"error":{"type":"missing_required_field","message":"Field \'from\' is required."}}\n'
+    )
+    section = read(KESTREL, body)
+    assert section.action is not None and "const" not in section.action
+    messages = [s.value for s in section.error_signatures if s.kind == "message"]
+    assert "Your receipt" not in messages and "receipts@mail.example-shop.com" not in messages
+    assert section.identifiers.get("sending_domain") != "kestrel.messages.send"
