@@ -1,11 +1,13 @@
 """Score the intake on the frozen blind tickets (tests/data/intake_blind), per product and half.
 
-Usage: python scripts/intake_blind.py [--half odd|even|all|tune|set3-odd|set3-even] [--json FILE] [--show FIELD]
+Usage: python scripts/intake_blind.py [--half odd|even|all|tune|set3-odd|set3-even|set4] [--json FILE] [--show FIELD]
 
 `--half tune` scores the second blind set (tests/data/intake_blind/tune: 120 more tickets by
 another writer who had not read the code), which is for tuning like the odd half. `--half
 set3-odd|set3-even` scores the halves of the third (tests/data/intake_blind/set3, a third writer,
 briefed with the first set's labelling conventions): tune on its odd half, report its even half.
+`--half set4` scores a fourth writer's 60 tickets (tests/data/intake_blind/set4, weighted towards
+time and missing items), written at the end of session 5 and never tuned on: report only.
 
 `--show FIELD` (identifiers, missing, problem_type, language, time, secrets, emails, cross_tenant) lists each ticket
 the field is wrong on, with what the intake found and what the truth says.
@@ -80,7 +82,7 @@ def score(product: str, half: str, show: str | None = None) -> dict[str, Any]:
     domain = load_domain(DOMAINS / product)
     vocabulary = IntakeVocabulary.from_domain(domain)
     fields = Fields.of(domain)
-    folder = DATA / "tune" if half == "tune" else DATA / "set3" if half.startswith("set3") else DATA
+    folder = {"tune": DATA / "tune", "set4": DATA / "set4"}.get(half, DATA / "set3" if half.startswith("set3") else DATA)
     rows = [
         json.loads(line) for line in (folder / f"{product}.jsonl").read_text(encoding="utf-8").splitlines()
     ]
@@ -180,7 +182,7 @@ def score(product: str, half: str, show: str | None = None) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--half", choices=["odd", "even", "all", "tune", "set3-odd", "set3-even"], default="even"
+        "--half", choices=["odd", "even", "all", "tune", "set3-odd", "set3-even", "set4"], default="even"
     )
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--show", default=None, help="list the tickets this field is wrong on")
