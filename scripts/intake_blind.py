@@ -82,7 +82,9 @@ def score(product: str, half: str, show: str | None = None) -> dict[str, Any]:
     domain = load_domain(DOMAINS / product)
     vocabulary = IntakeVocabulary.from_domain(domain)
     fields = Fields.of(domain)
-    folder = {"tune": DATA / "tune", "set4": DATA / "set4"}.get(half, DATA / "set3" if half.startswith("set3") else DATA)
+    folder = {"tune": DATA / "tune", "set4": DATA / "set4"}.get(
+        half, DATA / "set3" if half.startswith("set3") else DATA
+    )
     rows = [
         json.loads(line) for line in (folder / f"{product}.jsonl").read_text(encoding="utf-8").splitlines()
     ]

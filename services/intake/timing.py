@@ -168,7 +168,8 @@ _PARTS = {
     "sera": (18, 24), "avond": (18, 24), "noche": (19, 24), "noite": (19, 24),
     "night": (18, 30), "nacht": (18, 30), "notte": (18, 30), "midday": (11, 14), "noon": (11, 14),
     "mittag": (11, 14), "midi": (11, 14), "mediodía": (11, 14), "meio-dia": (11, 14),
-    "mezzogiorno": (11, 14),
+    "mezzogiorno": (11, 14), "lunch": (12, 14), "lunchtime": (12, 14), "mittagspause": (12, 14),
+    "déjeuner": (12, 14), "almuerzo": (13, 15), "almoço": (12, 14), "pranzo": (12, 14), "lunchpauze": (12, 14),
 }  # fmt: skip
 _PART = rf"(?P<part>{_alternation(_PARTS)})"
 # one-word "this morning" / "tonight just gone" forms
@@ -580,7 +581,9 @@ def _zone_written(match: re.Match[str], original: str) -> bool:
     zone = match.groupdict().get("zone")
     if not zone:
         return False
-    return zone not in _WORD_ZONES or original[match.start("zone") : match.end("zone")].isupper()
+    # after "am"/"pm" a zone word is a zone in any case ("since 3am est" in an all-lower-case chat)
+    meridiem = any(match.groupdict().get(name) for name in ("ampm", "ampm2", "ampm3"))
+    return zone not in _WORD_ZONES or meridiem or original[match.start("zone") : match.end("zone")].isupper()
 
 
 def _zone_of(match: re.Match[str], fallback: tzinfo, original: str) -> tzinfo:
@@ -874,6 +877,31 @@ def _attach_hour_ranges(low: str, refs: list[_Ref], free: Callable[[int, int], b
         ref.end_position = match.end()
 
 
+# An hour written as a word after a word that introduces a clock time ("kurz nach acht", "gegen
+# neun Uhr", "vers huit heures", "a las ocho", "às oito", "verso le dieci", "om acht uur", "at
+# eight"): spelled as digits in place, the same length, so every offset stays valid.
+_HOUR_WORDS = {word: value for words in _NUMBER_WORDS.values() for value, word in enumerate(words.split(), 1)}
+_SPELLED_HOUR = re.compile(
+    r"(?i)\b(?:um|gegen|kurz nach|kurz vor|nach|ab|vers|à|a las|desde las|hacia las|às|desde as|por volta das|"
+    r"alle|verso le|dalle|om|rond|tegen|vanaf|since)\s+(?P<word>"
+    + _alternation(
+        w for w, hour in _HOUR_WORDS.items() if len(w) >= 3 and hour > 1
+    )  # "one" is an article too
+    + r")(?=\s*(?:uhr|heures?|h\b|horas?|uur|o['’]clock|del|de la|da|di|in the|\W|$))"
+)
+
+
+def _spell_hours(text: str) -> str:
+    def digits(match: re.Match[str]) -> str:
+        word = match["word"]
+        hour = f"{_HOUR_WORDS[word.lower()]}h"
+        if len(hour) > len(word):
+            return match.group(0)
+        return match.group(0)[: match.start("word") - match.start()] + hour.ljust(len(word))
+
+    return _SPELLED_HOUR.sub(digits, text) if _SPELLED_HOUR.search(text) else text
+
+
 def resolve_timing(
     text: str,
     received_at: datetime,
@@ -899,6 +927,7 @@ def resolve_timing(
     hours"), not the window it measured ("complaint rate over the last 24 hours") or what comes
     next ("the quota resets on 1 December")."""
     now = received_at.astimezone(UTC) if received_at.tzinfo else received_at.replace(tzinfo=UTC)
+    text = _spell_hours(text)
     low = fold(text)
     segments = [(0, now), *sorted((offset, sent.astimezone(UTC)) for offset, sent in forwarded)]
     notice = len(segments) == 2 and bool(senders) and all(_AUTOMATED.match(sender) for sender in senders)
@@ -996,6 +1025,10 @@ _EFFORT = re.compile(
 _RECURRING = re.compile(
     r"\b(?:every|each|jeden|jede|jedes|chaque|tous les|toutes les|cada|todos los|todas las|todos os|todas as"
     r"|toda|todo|ogni|tutti i|tutte le|elke|iedere)\s+$"
+    # what usually happens ("normally lands at 6am", "sonst immer um 7", "d'habitude à 8h")
+    r"|\b(?:normally|usually|typically|always|normalerweise|sonst|immer|normalement|d['’]habitude|"
+    r"habituellement|normalmente|habitualmente|di solito|solitamente|normaal|meestal|gewoonlijk)\b"
+    r"(?:(?!\b(?:and|but|und|aber|et|mais|y|pero|e|mas|ma|en|maar)\b)[^.!?\n,;]){0,40}$"
 )
 
 

@@ -778,3 +778,30 @@ def test_short_hours_after_since_read_as_the_language_means(
 )
 def test_a_time_in_a_request_is_what_the_request_is_for(text: str, language: str, has_time: bool) -> None:
     assert (resolve_timing(text, ARRIVED, UTC, language) is not None) is has_time
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("all our dashboards are just spinning since lunch", "en", datetime(2026, 3, 12, 12, 0, tzinfo=UTC)),
+        ("snowflake export hasnt run since 3am est", "en", datetime(2026, 3, 12, 7, 0, tzinfo=UTC)),  # EDT
+        (
+            "seit heute kurz nach acht kann sie sich nicht anmelden",
+            "de",
+            datetime(2026, 3, 12, 7, 0, tzinfo=UTC),
+        ),
+        ("desde las ocho de la mañana no funciona", "es", datetime(2026, 3, 12, 8, 0, tzinfo=UTC)),
+    ],
+)
+def test_parts_of_the_day_lower_case_zones_and_spelled_hours(
+    text: str, language: str, expected: datetime
+) -> None:
+    timing = resolve_timing(text, ARRIVED, default_zone({}, text, "", language), language)
+    assert timing is not None and abs(timing.start - expected) <= timedelta(hours=1)
+
+
+def test_a_time_something_usually_happens_is_no_problem_time_and_one_is_an_article() -> None:
+    text = "The PDF normally lands in our inbox at 6am. On March 10th it just didn't come."
+    timing = resolve_timing(text, ARRIVED, UTC, "en")
+    assert timing is not None and timing.start.date() == datetime(2026, 3, 10).date()
+    assert resolve_timing("we have eight users and at one point it failed", ARRIVED, UTC, "en") is None
