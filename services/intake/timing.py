@@ -228,7 +228,8 @@ _DATE_NUMERIC = re.compile(
     r"|(?P<dd>\d{1,2})\.(?P<dm>\d{1,2})\.(?P<dy>\d{4}|\d{2}(?!\d))?(?![\d.])"
     r"|(?P<sa>\d{1,2})/(?P<sb>\d{1,2})(?:/(?P<sy>\d{4}|\d{2}))?(?![\d/])"
     r"|(?P<hd>\d{1,2})-(?P<hm>\d{1,2})-(?P<hy>\d{4})(?![\d-])"  # "23-11-2026"
-    r"|(?P<ed>[12]?\d|3[01])-(?P<em>0?[1-9]|1[0-2])(?![\d-]))"  # "sinds 23-11", after a preposition only
+    r"|(?P<ed>[12]?\d|3[01])-(?P<em>0?[1-9]|1[0-2])(?![\d-])"  # "sinds 23-11", after a preposition only
+    r"|(?P<fd>[12]?\d|3[01])\.(?P<fm>0?[1-9]|1[0-2])(?![\d.]|\.\d))"  # "il 21.11", after a preposition only
 )
 _DATE_NAMED = re.compile(
     r"(?<!\d)(?P<md>\d{1,2})(?:st|nd|rd|th|er|\.)?\s+(?:de\s+|of\s+)?"
@@ -291,7 +292,7 @@ _ISO_DATETIME = re.compile(
 )
 
 _DIGITS = re.compile(r"\d+")
-_DATE_HINT = re.compile(r"\d(?:\d{3}-\d|\.\d\d?\.|/\d|-\d\d?(?:-\d{4}|(?![\d-])))")
+_DATE_HINT = re.compile(r"\d(?:\d{3}-\d|\.\d\d?(?:\.|(?![\d.]))|/\d|-\d\d?(?:-\d{4}|(?![\d-])))")
 _HOURS_SHORT = re.compile(r"\dh\b")
 _ORDINAL_HINT = re.compile(r"\d(?:st|nd|rd|th|\.|e|º)(?!\d)")
 _WORDS = re.compile(r"[^\W\d_]+")
@@ -508,6 +509,10 @@ def stated_zone(text: str) -> tzinfo | None:
     for clock in _CLOCK.finditer(low):  # "09:00 PST" also places a later bare "09:45"
         if _zone_written(clock, text) or clock["off"] or clock["iana"] or clock["iana2"]:
             return _zone_of(clock, UTC, text)
+    # a zone in capitals in brackets, wherever the sentence puts it ("10:15 this morning (PT)")
+    bracketed = _BRACKETED_ZONE.search(text)
+    if bracketed and bracketed["zone"].lower() in _ZONES:
+        return _offset_zone(_ZONES[bracketed["zone"].lower()])
     plain = _plain(low)
     pattern, places = _places()
     for place in pattern.finditer(plain):
@@ -572,6 +577,7 @@ def _city_zone(plain: str) -> tzinfo | None:
     return None
 
 
+_BRACKETED_ZONE = re.compile(r"\((?P<zone>[A-Z]{2,4})\)")
 # zone abbreviations that are also words after a clock time ("um 14:00 ist", "à 14h est apparu",
 # "à 14h cet après-midi"): a zone only in capitals
 _WORD_ZONES = frozenset({"ist", "est", "cet", "west", "wet", "et", "ct", "mt", "pt"})
@@ -1103,6 +1109,26 @@ def _background(text: str, ref: _Ref) -> bool:
     return not ref.since and bool(_CONTRACT.search(text, *_sentence_of(text, ref)))
 
 
+# A date that names a document ("auf der Rechnung vom 01.11.", "the invoice dated 3 Nov", "la
+# facture du 1er"), or a mail header's date line: when something was written, not when it broke.
+_DOCUMENT_DATE = re.compile(
+    r"\b(?:invoice|bill|receipt|statement|contract|rechnung|quittung|gutschrift|vertrag|facture|reçu|contrat|"
+    r"factura|recibo|contrato|fatura|fattura|ricevuta|contratto|factuur|nota)\s+"
+    r"(?:dated|of|from|vom|von|du|de|del|da|do|van|d['’])?\s*(?:the\s+|le\s+|el\s+|il\s+|o\s+)?$"
+)
+_HEADER_LINE = re.compile(
+    r"[^\w\n]*(?:date|datum|fecha|data|sent|gesendet|envoyé|enviado(?: el)?|inviato|verzonden|verstuurd)\s?:"
+)
+
+
+def _a_document_or_header(text: str, ref: _Ref) -> bool:
+    line_start = text.rfind("\n", 0, ref.position) + 1
+    return bool(
+        _DOCUMENT_DATE.search(text, max(0, ref.position - 40), ref.position)
+        or _HEADER_LINE.match(text, line_start)
+    )
+
+
 def _coming_weekday(text: str, ref: _Ref) -> bool:
     if not ref.weekday or ref.since or ref.past:
         return False
@@ -1152,6 +1178,7 @@ def _not_problem_time(text: str, ref: _Ref) -> bool:
         or _background(text, ref)
         or (ref.duration and _EFFORT.search(before))
         or _requested(text, ref)
+        or _a_document_or_header(text, ref)
     )
 
 
@@ -1226,10 +1253,13 @@ def _date_of(match: re.Match[str], today: date, language: str, original: str) ->
         return _safe_date(year, int(g["dm"]), int(g["dd"]))
     if g.get("hd"):
         return _safe_date(int(g["hy"]), int(g["hm"]), int(g["hd"]))
-    if g.get("ed"):  # "23-11" is a date only after a preposition ("10-12 users" is not)
-        if not _DATE_PREPOSITION.search(match.string[: match.start("ed")]):
+    if g.get("ed") or g.get(
+        "fd"
+    ):  # "23-11", "21.11" are dates only after a preposition ("10-12 users" is not)
+        day_group = "ed" if g.get("ed") else "fd"
+        if not _DATE_PREPOSITION.search(match.string[: match.start(day_group)]):
             return None
-        return _resolve_year(int(g["em"]), int(g["ed"]), today)
+        return _resolve_year(int(g["em"] or g["fm"]), int(g[day_group]), today)
     if g.get("sa"):
         a, b = int(g["sa"]), int(g["sb"])
         month, day = (a, b) if language == "en" and a <= 12 else (b, a)

@@ -698,7 +698,7 @@ def test_us_zone_initials_in_capitals_convert_and_french_et_does_not() -> None:
     [
         ("Op 10-03-2026 ging het mis.", "nl"),
         ("Em 10-03-2026 o envio falhou.", "pt"),
-        ("The invoice dated 10/03/2026 is wrong.", "en"),  # October 3rd is still ahead: day first
+        ("The sync failed on 10/03/2026.", "en"),  # October 3rd is still ahead: day first
     ],
 )
 def test_numeric_dates_with_dashes_or_read_day_first_when_the_other_way_is_ahead(
@@ -805,3 +805,22 @@ def test_a_time_something_usually_happens_is_no_problem_time_and_one_is_an_artic
     timing = resolve_timing(text, ARRIVED, UTC, "en")
     assert timing is not None and timing.start.date() == datetime(2026, 3, 10).date()
     assert resolve_timing("we have eight users and at one point it failed", ARRIVED, UTC, "en") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The invoice dated 10/03/2026 is wrong.",  # a document's date
+        "auf der Rechnung vom 01.03.2026 ist unsere UID-Nummer falsch",
+        "De: Annick Rey <annick@example.ch>\nDate: 10 mars 2026 à 18:03\nÀ: contact@example.ch",  # a header line
+    ],
+)
+def test_a_documents_date_or_a_header_line_is_no_problem_time(text: str) -> None:
+    assert resolve_timing(text, ARRIVED, UTC, "en") is None
+
+
+def test_a_day_and_month_with_one_dot_after_a_preposition_and_a_bracketed_zone() -> None:
+    timing = resolve_timing("il 10.3 ci avete addebitato due volte", ARRIVED, UTC, "it")
+    assert timing is not None and timing.start.date() == datetime(2026, 3, 10).date()
+    assert resolve_timing("we pay 89.00 per month, version 2.5", ARRIVED, UTC, "en") is None
+    assert str(default_zone({}, "every send since about 10:15 this morning (PT) fails")) == "UTC-08:00"
