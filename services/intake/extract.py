@@ -39,7 +39,10 @@ def _scope_name_patterns(words: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pa
         r"(?:\b(?:in|on|from|for|im|in dem|dans|en|del|no|na|nel|nella|op)\s+"
         r"(?:the|our|my|unserem|unser|notre|mon|nuestro|mi|nosso|nostro|ons|onze)?\s*"
         r"[\"'“„«]\s?([^\"'“”„«»\n]{2,40}?)\s?[\"'”“»]\s*" + scope + r"\b"
-        r"|\b" + scope + r"\s+(?:called|named|namens|nommé|appelé|llamado|chamado|chiamato|genaamd)?\s*"
+        r"|\b"
+        + scope
+        + r"\s+(?:called|named|namens|nommé|appelé|llamado|chamado|chiamato|genaamd|is|ist|est|es|é|è"
+        r"|heißt|se llama|si chiama|heet)?\s*:?\s*"
         r"[\"'“„«]\s?([^\"'“”„«»\n]{2,40}?)\s?[\"'”“»])",
         re.IGNORECASE,
     )
@@ -62,7 +65,7 @@ def _scope_then_name(words: tuple[str, ...]) -> re.Pattern[str]:
         # preposition, one capitalised word is the name wherever the sentence goes on
         r"|(?i:\b(?:in|im|nel|nello|dans|en|no|na|op|del|dello|from|van|aus)\s+(?:the\s+|le\s+|el\s+|o\s+|het\s+)?"
         + scope
-        + r")\s+([A-Z][\w-]{1,30})\b(?!\s[A-Z])",
+        + r")\s+([A-Z][\w-]{1,30}(?:\s[A-Z][\w-]{1,30})?)\b(?!\s[A-Z])",
         re.MULTILINE,
     )
 
@@ -728,12 +731,17 @@ def extract_identifiers(
             if kind.name in vocabulary.counterpart_kinds
             and _fits_author(kind, text, a, requester, vocabulary)
         ]
+        # an id the ticket calls another organisation's anywhere is not the requester's elsewhere
+        # ("their workspace ws_… — could you add me as admin on ws_…?")
+        theirs = {value for position, value in candidates if whose[position] == "foreign"}
         if own:
             found[kind.name] = own[0]
         else:
             for position, value in candidates:
-                if whose[position] != "foreign" and (
-                    value in outside or _OWN_ID_CONTEXT.search(text[max(0, position - 40) : position])
+                if (
+                    whose[position] != "foreign"
+                    and value not in theirs
+                    and (value in outside or _OWN_ID_CONTEXT.search(text[max(0, position - 40) : position]))
                 ):
                     found[kind.name] = value
                     break

@@ -161,3 +161,13 @@ def test_an_undocumented_lower_case_code_named_as_the_error_is_one(body: str, co
 def test_snake_case_names_are_no_code_where_codes_are_upper_case() -> None:
     section = read(LUMEN, "The upload fails with batch_size set to 500 in our config.")
     assert "error_code" not in section.identifiers
+
+
+def test_an_id_called_another_organisations_anywhere_is_not_the_requesters_elsewhere() -> None:
+    body = (
+        "I'm a consultant at Northpeak (our account is acc_np71qz). We need admin access to their "
+        "workspace ws_c8ln3r. Could you add me as admin on ws_c8ln3r?"
+    )
+    section = read(LUMEN, body)
+    assert "workspace_id" not in section.identifiers
+    assert "ws_c8ln3r" in section.foreign_identifiers and section.cross_tenant

@@ -111,6 +111,8 @@ def test_a_symptom_alone_is_no_error_detail() -> None:
         ),
         ("Please check the workspace settings for us.", None),
         ("Il dashboard nel workspace Operazioni è lentissimo da tre giorni.", "Operazioni"),
+        ("nos dashboards dans le workspace Marketing BeLux mettent 30 secondes", "Marketing BeLux"),
+        ('The sync is red since Friday. Workspace is "Orchard Sales" if they ask.', "Orchard Sales"),
     ],
 )
 def test_a_scope_named_after_its_word_is_the_scope(body: str, name: str | None) -> None:
