@@ -278,6 +278,7 @@ def denies_an_error(text: str) -> bool:
     return bool(_NO_ERROR_SHOWN.search(fold(text)))
 
 
+_DOTTED_CLASS = re.compile(r"\.[A-Z][a-z]+[A-Z]\w*")
 _CODE_KEY = re.compile(r"\b\w+\s*[:=]\s*$")
 _MESSAGE_CONTEXT = re.compile(
     r"(?:error|message|says|said|saying|shows?|showing|displays?|displayed|popup|pop-up|banner|toast|"
@@ -704,18 +705,20 @@ def extract_identifiers(
     found: dict[str, str] = {}
     foreign: list[str] = []
     requester = requester_email.strip().lower()
-    text = fold(text)
+    original, text = text, fold(text)
     off_limits = _OffLimits(text, spans)
     forwarded_from = list(forwarded_from)
     authors = frozenset(address.strip(".").lower() for address in forwarded_from)
     for kind in vocabulary.identifiers:
         if kind.gate and not any(gate in text for gate in kind.gate):
             continue
-        # "kestrel.messages.send(": a call in pasted code, not an identifier
+        # "kestrel.messages.send(": a call in pasted code, and "kestrel.errors.PermissionError": a
+        # class in a stack trace, not identifiers
         candidates = [
             (m.start(), kind.canonical(m.group(1)))
             for m in kind.pattern.finditer(text)
             if text[m.end(1) : m.end(1) + 1] != "("
+            and not _DOTTED_CLASS.search(original, m.start(1), m.end(1))
         ]
         candidates = [
             (p, v) for p, v in candidates if _fits(kind.name, text, p, v, requester, authors, vocabulary)

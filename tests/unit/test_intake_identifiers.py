@@ -171,3 +171,11 @@ def test_an_id_called_another_organisations_anywhere_is_not_the_requesters_elsew
     section = read(LUMEN, body)
     assert "workspace_id" not in section.identifiers
     assert "ws_c8ln3r" in section.foreign_identifiers and section.cross_tenant
+
+
+def test_a_class_in_a_stack_trace_is_no_sending_domain() -> None:
+    body = (
+        "Since this morning every send fails from notify.example-goods.com:\n"
+        "kestrel.errors.PermissionError: insufficient_scope (key km_live_ab12cd)\n"
+    )
+    assert read(KESTREL, body).identifiers.get("sending_domain") == "notify.example-goods.com"
