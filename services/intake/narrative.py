@@ -335,6 +335,86 @@ _SYMPTOM = re.compile(
 )
 
 
+# what may stand before the product's own noun without making it one of its things ("our emails",
+# "all the mails"); any other word does ("confirmation emails", "the welcome mail")
+_DETERMINER = frozenset(
+    [
+        "the",
+        "our",
+        "my",
+        "your",
+        "all",
+        "any",
+        "some",
+        "no",
+        "these",
+        "those",
+        "its",
+        "their",
+        "de",
+        "die",
+        "der",
+        "das",
+        "unsere",
+        "unser",
+        "meine",
+        "alle",
+        "keine",
+        "les",
+        "nos",
+        "mes",
+        "tous",
+        "toutes",
+        "aucun",
+        "los",
+        "las",
+        "nuestros",
+        "nuestras",
+        "mis",
+        "todos",
+        "todas",
+        "ningún",
+        "os",
+        "as",
+        "nossos",
+        "nossas",
+        "meus",
+        "todos",
+        "nenhum",
+        "i",
+        "gli",
+        "le",
+        "nostri",
+        "nostre",
+        "miei",
+        "tutti",
+        "tutte",
+        "nessun",
+        "onze",
+        "mijn",
+        "alle",
+        "geen",
+    ]
+)
+
+
+def _the_product(low: str, match: re.Match[str], vocabulary: IntakeVocabulary) -> bool:
+    """Whether a matched thing is the product itself: a word of its name ("Kestrel Mail": "mails",
+    "e-mail") standing alone, not with a word of its own before it ("confirmation emails")."""
+    word = match.group(0).lower().replace("-", "")
+    if not any(name in word for name in _name_words(vocabulary) if len(name) >= 4):
+        return False
+    before = re.findall(r"[^\W\d_]+", low[max(0, match.start() - 25) : match.start()])
+    return not before or before[-1] in _DETERMINER or len(before[-1]) <= 2
+
+
+@lru_cache(maxsize=8)
+def _name_words(vocabulary: IntakeVocabulary) -> tuple[str, ...]:
+    return tuple(
+        {w.lower() for w in re.findall(r"[^\W\d_]+", vocabulary.product_name)} | set(vocabulary.product_words)
+    )
+
+
 def find_subject_of_trouble(
     sentence_list: list[str], vocabulary: IntakeVocabulary
 ) -> tuple[str | None, str | None]:
@@ -344,8 +424,10 @@ def find_subject_of_trouble(
         low = fold(sentence)
         if low.startswith(("page:", "category:", "account:", "reported from")):
             continue
-        if not (feature.search(low) and _SYMPTOM.search(low)):
-            continue
+        if not (
+            _SYMPTOM.search(low) and any(not _the_product(low, m, vocabulary) for m in feature.finditer(low))
+        ):
+            continue  # "emails not working" to a mail product names no thing of it
         # the clause that names the thing ("Hello?? the audit log doesn't work" -> its second clause)
         clauses = [c for c in re.split(r"[.!?;]\s|\n", sentence) if feature.search(fold(c))]
         clause = _tidy(next((c for c in clauses if _SYMPTOM.search(fold(c))), clauses[0] if clauses else ""))

@@ -111,6 +111,8 @@ class IntakeVocabulary:
     """What customers call the scope (a workspace, a project) in each language."""
     scope_kind: str | None = None
     tenant_kind: str | None = None
+    product_name: str = ""
+    """The product's name ("Kestrel Mail"): a ticket whose only thing is the product names none of its things."""
     product_words: tuple[str, ...] = ()
     """The product's own name, as customers write it ("the <name> app")."""
     problem_types: tuple[ProblemTypeCues, ...] = ()
@@ -198,6 +200,7 @@ class IntakeVocabulary:
             scope_words=scope_words,
             scope_kind=scope_kind,
             tenant_kind=domain.product.tenant.identifier,
+            product_name=domain.product.name,
             product_words=name_words,
             problem_types=tuple(problem_types),
             type_codes=tuple(

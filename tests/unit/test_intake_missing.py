@@ -198,3 +198,9 @@ def test_pasted_code_is_neither_the_action_nor_its_values_messages_nor_its_calls
     messages = [s.value for s in section.error_signatures if s.kind == "message"]
     assert "Your receipt" not in messages and "receipts@mail.example-shop.com" not in messages
     assert section.identifiers.get("sending_domain") != "kestrel.messages.send"
+
+
+def test_a_ticket_whose_only_thing_is_the_product_itself_states_no_action() -> None:
+    assert "action" in read(KESTREL, "emails not working again. pls advise", subject="chat").missing
+    told = read(KESTREL, "customer says she never got her confirmation email since Monday", subject="chat")
+    assert "action" not in told.missing
