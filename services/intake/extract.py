@@ -712,7 +712,7 @@ def extract_identifiers(
     for kind in vocabulary.identifiers:
         if kind.gate and not any(gate in text for gate in kind.gate):
             continue
-        # "kestrel.messages.send(": a call in pasted code, and "kestrel.errors.PermissionError": a
+        # "client.messages.send(": a call in pasted code, and "sdk.errors.PermissionError": a
         # class in a stack trace, not identifiers
         candidates = [
             (m.start(), kind.canonical(m.group(1)))

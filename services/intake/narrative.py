@@ -399,7 +399,7 @@ _DETERMINER = frozenset(
 
 
 def _the_product(low: str, match: re.Match[str], vocabulary: IntakeVocabulary) -> bool:
-    """Whether a matched thing is the product itself: a word of its name ("Kestrel Mail": "mails",
+    """Whether a matched thing is the product itself: a word of its name ("Acme Mail": "mails",
     "e-mail") standing alone, not with a word of its own before it ("confirmation emails")."""
     word = match.group(0).lower().replace("-", "")
     if not any(name in word for name in _name_words(vocabulary) if len(name) >= 4):

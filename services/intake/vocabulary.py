@@ -112,7 +112,7 @@ class IntakeVocabulary:
     scope_kind: str | None = None
     tenant_kind: str | None = None
     product_name: str = ""
-    """The product's name ("Kestrel Mail"): a ticket whose only thing is the product names none of its things."""
+    """The product's name ("Acme Mail"): a ticket whose only thing is the product names none of its things."""
     product_words: tuple[str, ...] = ()
     """The product's own name, as customers write it ("the <name> app")."""
     problem_types: tuple[ProblemTypeCues, ...] = ()
