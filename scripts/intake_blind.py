@@ -74,6 +74,18 @@ def _time_right(truth: dict[str, Any], start: datetime | None) -> bool:
     return abs(start - want) <= tolerance
 
 
+# each --half: the folder under DATA and the half of it (None: every ticket)
+_SETS: dict[str, tuple[str, str | None]] = {
+    "odd": ("", "odd"),
+    "even": ("", "even"),
+    "all": ("", None),
+    "tune": ("tune", None),
+    "set3-odd": ("set3", "odd"),
+    "set3-even": ("set3", "even"),
+    "set4": ("set4", None),
+}
+
+
 def _ratio(part: int, whole: int) -> float | None:
     return round(part / whole, 3) if whole else None
 
@@ -82,9 +94,8 @@ def score(product: str, half: str, show: str | None = None) -> dict[str, Any]:
     domain = load_domain(DOMAINS / product)
     vocabulary = IntakeVocabulary.from_domain(domain)
     fields = Fields.of(domain)
-    folder = {"tune": DATA / "tune", "set4": DATA / "set4"}.get(
-        half, DATA / "set3" if half.startswith("set3") else DATA
-    )
+    subfolder, part = _SETS[half]
+    folder = DATA / subfolder
     rows = [
         json.loads(line) for line in (folder / f"{product}.jsonl").read_text(encoding="utf-8").splitlines()
     ]
@@ -93,8 +104,8 @@ def score(product: str, half: str, show: str | None = None) -> dict[str, Any]:
     # Identifier figures count the kinds the set labels anywhere (both halves); the `_all_kinds`
     # figures count every kind of the domain.
     labelled = {kind for row in rows for kind in row["truth"]["identifiers"]}
-    if half in ("odd", "even", "set3-odd", "set3-even"):
-        rows = [r for i, r in enumerate(rows, start=1) if (i % 2 == 1) == half.endswith("odd")]
+    if part is not None:
+        rows = [r for i, r in enumerate(rows, start=1) if (i % 2 == 1) == (part == "odd")]
     tp = fp = fn = 0
     strict = [0, 0, 0]
     counts = {"missing": 0, "problem_type": 0, "language": 0, "time": 0, "secrets": 0, "secret_tickets": 0}
@@ -183,9 +194,7 @@ def score(product: str, half: str, show: str | None = None) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--half", choices=["odd", "even", "all", "tune", "set3-odd", "set3-even", "set4"], default="even"
-    )
+    parser.add_argument("--half", choices=list(_SETS), default="even")
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--show", default=None, help="list the tickets this field is wrong on")
     args = parser.parse_args()

@@ -402,17 +402,10 @@ def _the_product(low: str, match: re.Match[str], vocabulary: IntakeVocabulary) -
     """Whether a matched thing is the product itself: a word of its name ("Acme Mail": "mails",
     "e-mail") standing alone, not with a word of its own before it ("confirmation emails")."""
     word = match.group(0).lower().replace("-", "")
-    if not any(name in word for name in _name_words(vocabulary) if len(name) >= 4):
+    if not any(name in word for name in vocabulary.product_nouns):
         return False
     before = re.findall(r"[^\W\d_]+", low[max(0, match.start() - 25) : match.start()])
     return not before or before[-1] in _DETERMINER or len(before[-1]) <= 2
-
-
-@lru_cache(maxsize=8)
-def _name_words(vocabulary: IntakeVocabulary) -> tuple[str, ...]:
-    return tuple(
-        {w.lower() for w in re.findall(r"[^\W\d_]+", vocabulary.product_name)} | set(vocabulary.product_words)
-    )
 
 
 def find_subject_of_trouble(

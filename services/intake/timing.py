@@ -1158,9 +1158,7 @@ _BARE_FOR = re.compile(r"(?:for|für|pour|por|per|voor)\s+(?!the\s+(?:last|past)
 def _requested(text: str, ref: _Ref) -> bool:
     """A time in a sentence that asks someone to act, not said to be past ("yesterday", "since
     9:00", "for the last 3 days"): when the request is for, or how long it should last."""
-    left = max(text.rfind(mark, 0, ref.position) for mark in (". ", "? ", "! ", "\n")) + 1
-    ends = [i for i in (text.find(mark, ref.end_position) for mark in (". ", "? ", "! ", "\n")) if i >= 0]
-    sentence = text[left : min(ends, default=len(text))]
+    sentence = text[slice(*_sentence_of(text, ref))]
     if not _REQUEST.search(sentence) or ref.past or _TROUBLE_TOLD.search(sentence):
         return False
     return not ref.since or (ref.duration and bool(_BARE_FOR.match(ref.text.lower())))

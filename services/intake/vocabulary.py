@@ -111,8 +111,9 @@ class IntakeVocabulary:
     """What customers call the scope (a workspace, a project) in each language."""
     scope_kind: str | None = None
     tenant_kind: str | None = None
-    product_name: str = ""
-    """The product's name ("Acme Mail"): a ticket whose only thing is the product names none of its things."""
+    product_nouns: tuple[str, ...] = ()
+    """The words of the product's name ("Acme Mail": acme, mail): a ticket whose only thing is the
+    product itself ("mails not working") names none of its things."""
     product_words: tuple[str, ...] = ()
     """The product's own name, as customers write it ("the <name> app")."""
     problem_types: tuple[ProblemTypeCues, ...] = ()
@@ -200,7 +201,9 @@ class IntakeVocabulary:
             scope_words=scope_words,
             scope_kind=scope_kind,
             tenant_kind=domain.product.tenant.identifier,
-            product_name=domain.product.name,
+            product_nouns=tuple(
+                dict.fromkeys(w.lower() for w in re.findall(r"[^\W\d_]+", domain.product.name) if len(w) >= 4)
+            ),
             product_words=name_words,
             problem_types=tuple(problem_types),
             type_codes=tuple(
