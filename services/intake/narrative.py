@@ -142,11 +142,20 @@ _DOMAIN_WORDS = re.compile(
     r"\b(?:export\w*|dashboard\w*|log\s?in|login|sign\s?in|sso|saml|api|key|token|report\w*|integration\w*|"
     r"sync\w*|upload\w*|download\w*|import\w*|share|sharing|invite\w*|chart\w*|widget\w*|schedul\w*|"
     r"webhook\w*|query|queries|request\w*|connector\w*|ingest\w*|pipeline\w*|workspace\w*|user\w*|"
-    r"seat\w*|invoice\w*|billing|payment\w*|csv|pdf|salesforce|slack|snowflake|hubspot|bigquery|"
+    r"seat\w*|invoice\w*|billing|payment\w*|csv|pdf|"
     r"anmeld\w*|bericht\w*|exportation|exportación|connexion|informe\w*|tableau\w*|panel\w*|rapport\w*|"
     r"page|button|app|site|browser|window|tab|mail|editor|composer|bookmark\w*|menu)\b",
     0,
 )
+
+
+def _names_a_thing(clause: str, vocabulary: IntakeVocabulary) -> bool:
+    """Whether a failing clause's subject is something used in software (a page, a key, an
+    export) or one of the domain's integrations."""
+    integrations = vocabulary.integrations
+    return bool(_DOMAIN_WORDS.search(clause) or (integrations and integrations.search(fold(clause))))
+
+
 _EXPECTED_CUES = re.compile(
     r"\b(?:expect\w*|should(?:n't| not)?|supposed to|used to|normally|would like|ought to|"
     r"erwart\w*|sollte\w*|eigentlich|normalerweise|müsste|devrai\w*|attend\w*|censée?s?|normalement|"
@@ -255,7 +264,7 @@ def _cue_positions_by_sentence(text: str, starts: list[int]) -> Iterator[tuple[i
         yield index, positions
 
 
-def find_action(sentence_list: list[str]) -> tuple[str | None, str | None]:
+def find_action(sentence_list: list[str], vocabulary: IntakeVocabulary) -> tuple[str | None, str | None]:
     """(action, the sentence it came from)."""
     everything = fold("\n".join(sentence_list))
     starts: list[int] = []
@@ -284,7 +293,7 @@ def find_action(sentence_list: list[str]) -> tuple[str | None, str | None]:
             return best[1], sentence
     for sentence in sentence_list if _FAILURE_VERB.search(everything) else ():
         match = _FAILURE_SUBJECT.search(fold(sentence))
-        if match and _DOMAIN_WORDS.search(match.group("a")):
+        if match and _names_a_thing(match.group("a"), vocabulary):
             return _tidy(sentence[match.start("a") : match.end("a")]), sentence
     return None, None
 
@@ -528,9 +537,9 @@ def extract_narrative(subject: str, prose: str, vocabulary: IntakeVocabulary) ->
     )
     body_sentences = _the_requesters(sentences(prose))
     subject_sentences = _the_requesters(sentences(subject))
-    action, action_sentence = find_action(body_sentences)
+    action, action_sentence = find_action(body_sentences, vocabulary)
     if action is None:
-        action, action_sentence = find_action(subject_sentences)
+        action, action_sentence = find_action(subject_sentences, vocabulary)
     if action is None and narrative.steps:
         action = _tidy(sentences(narrative.steps)[0]) if sentences(narrative.steps) else None
     if action is None:

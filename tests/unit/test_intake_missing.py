@@ -25,6 +25,20 @@ def test_a_named_product_thing_states_the_action(vocabulary: IntakeVocabulary, b
 
 
 @pytest.mark.parametrize(
+    ("vocabulary", "integration", "action"),
+    [(KESTREL, "Zapier", "Zapier"), (LUMEN, "Zapier", None), (KESTREL, "Salesforce", None)],
+)
+def test_a_failing_integration_is_the_action_only_in_the_domain_that_has_it(
+    vocabulary: IntakeVocabulary, integration: str, action: str | None
+) -> None:
+    # the engine knows no product's integrations: Zapier is one of the mail product's, not the
+    # analytics product's, so only there does "Zapier keeps failing" say what was being used
+    section = read(vocabulary, f"{integration} keeps failing since this morning, nothing else changed.")
+    assert section.action == action
+    assert ("action" in section.missing) is (action is None)
+
+
+@pytest.mark.parametrize(
     "body",
     [
         "Bei uns geht gar nichts mehr. An wen kann ich mich da wenden?",
