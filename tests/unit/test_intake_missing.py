@@ -109,6 +109,19 @@ def test_what_shows_no_failure_is_no_error_detail(body: str) -> None:
     assert "error_details" in read(LUMEN, body, subject="Hilfe").missing
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        'Your dashboard shows the confirmation as "delivered" but the recipient never got it.',
+        "Status im Dashboard steht auf „Zugestellt“, bei der Kundin ist aber nichts angekommen.",
+    ],
+)
+def test_the_outcome_the_product_reported_is_an_error_detail(body: str) -> None:
+    # unlike a setting's state ("Active"), the outcome shown for the very thing that failed is
+    # what the customer saw happen
+    assert "error_details" not in read(KESTREL, body, subject="Hilfe").missing
+
+
 def test_a_symptom_alone_is_no_error_detail() -> None:
     assert (
         "error_details"
