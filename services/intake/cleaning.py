@@ -70,7 +70,7 @@ _ALL_NAMES = sorted(
         for name in group.split("|")
         if name.strip()
     }
-    | {"Enviada", "Assunto", "Data", "Para"}
+    | {"Enviada", "Enviado el", "Assunto", "Data", "Para"}
 )
 _FORWARD_HEADER = re.compile(
     "|".join(
@@ -91,7 +91,7 @@ _HEADER_GATE = re.compile(
 )
 # The header line that dates a message, whatever the client's language.
 _SENT_LINE = re.compile(
-    r"^[>* ]*(?:sent|date|gesendet|datum|envoyé|date|enviado|enviada|fecha|data|inviato|verzonden)\s?:\s*(.+)$",
+    r"^[>* ]*(?:sent|date|gesendet|datum|envoyé|date|enviad[oa](?: el)?|fecha|data|inviato|verzonden)\s?:\s*(.+)$",
     re.MULTILINE | re.IGNORECASE,
 )
 _FROM_LINE = re.compile(r"^[>* ]*(?:from|von|de|da|van)\s?:\s*(.+)$", re.MULTILINE | re.IGNORECASE)

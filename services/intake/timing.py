@@ -45,6 +45,7 @@ _ZONE_RE = (
 # Weekday, month and unit names and the words for today, yesterday and the day before come
 # from dateparser's locale data for the intake's languages, not from lists of our own.
 LANGUAGES = ("en", "de", "fr", "es", "pt", "it", "nl")
+_NAMED_DAY = re.compile(r"\b(?:black|cyber|good|holy|ash|easter|blue|giving)\s+$", re.IGNORECASE)
 _ABBREVIATED = 4  # shorter weekday names ("Mo", "mar", "sex") are other words too often
 
 
@@ -715,6 +716,8 @@ def _references(text: str, now: datetime, zone: tzinfo, language: str) -> list[_
             )
         ):
             continue  # German "hier" means "here"
+        if word in _WEEKDAYS and _NAMED_DAY.search(text[max(0, match.start() - 12) : match.start()]):
+            continue  # "Black Friday", "Cyber Monday": a day's name, not a weekday reference
         if word in _WEEKDAYS:
             back = (today.weekday() - _WEEKDAYS[word]) % 7
             if back == 0 and _LAST.match(match.group(0)):
@@ -1358,6 +1361,7 @@ def _attach_clock_times(
             elif evening and not ampm and hour < 12:  # "anoche a las 11", "gestern Abend um 9 Uhr"
                 hour += 12
             point = datetime.combine(on, time(hour, minute), tzinfo=tz).astimezone(UTC)
+            anchor.since = anchor.since or since  # "since 3pm today": the day word follows the since
             # an ongoing problem starts at the stated time; a single event is placed within slack
             anchor.start, anchor.end = (point if anchor.since else point - POINT_SLACK), point + POINT_SLACK
             anchor.text = f"{anchor.text} {text[match.start() : match.end()].strip()}"

@@ -121,6 +121,7 @@ def test_relative_words_in_a_forwarded_mail_resolve_against_its_date() -> None:
         ("lundi 9 mars 2026 16:05", datetime(2026, 3, 9, 16, 5, tzinfo=UTC)),
         ("Montag, 9. März 2026 16:05", datetime(2026, 3, 9, 16, 5, tzinfo=UTC)),
         ("seg., 9 de mar. de 2026 às 16:05", datetime(2026, 3, 9, 16, 5, tzinfo=UTC)),
+        ("Mon, Mar 9, 2026 at 4:05 PM", datetime(2026, 3, 9, 16, 5, tzinfo=UTC)),  # Gmail's own form
         ("not a date at all", ARRIVED),
     ],
 )
@@ -228,6 +229,44 @@ def test_normalize_reads_a_forwarded_reports_day_against_its_own_date_and_the_re
     assert section.language == "es"
     assert section.window_start == day(8)  # the day before the forwarded mail, not before arrival
     assert section.window_end == ARRIVED
+
+
+def test_a_spanish_outlook_forwards_date_line_dates_its_report() -> None:
+    from services.intake.normalize import normalize
+
+    body = (
+        "Os reenvío el correo de Pablo. ¿Podéis revisarlo?\n\n"
+        "-----Mensaje original-----\n"
+        "De: Pablo Ortega <pablo@client.example>\n"
+        "Enviado el: lunes, 9 de marzo de 2026 18:22\n"
+        "Para: Lucía <lucia@client.example>\n"
+        "Asunto: error al subir ficheros\n\n"
+        "Lucía, desde esta mañana cuando subo el CSV me sale un error.\n"
+    )
+    section = normalize(forwarding_ticket("RV: error al subir ficheros", body, "lucia@client.example"))
+    assert section.window_start is not None and section.window_start.date() == day(9).date()
+    assert section.window_end == ARRIVED
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "hour", "on"),
+    [
+        ("The reporting job has been failing since 9am today.", "en", 9, 12),
+        ("Exports fail since 3pm yesterday.", "en", 15, 11),
+        ("Depuis 15h hier plus rien ne passe.", "fr", 15, 11),
+        ("Seit 14 Uhr gestern kommen keine Mails an.", "de", 14, 11),
+    ],
+)
+def test_since_a_clock_time_then_its_day_is_an_ongoing_problem(
+    text: str, language: str, hour: int, on: int
+) -> None:
+    assert start_end(text, language) == (datetime(2026, 3, on, hour, 0, tzinfo=UTC), ARRIVED)
+
+
+def test_a_days_name_is_no_weekday() -> None:
+    # "Black Friday weekend" names no Friday the clock time of the next clause belongs to
+    text = "Black Friday weekend and since 13:00 UTC every send returns 429."
+    assert start_end(text) == (datetime(2026, 3, 12, 13, 0, tzinfo=UTC), ARRIVED)
 
 
 def test_times_of_one_episode_make_one_window_and_older_background_does_not() -> None:
