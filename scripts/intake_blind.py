@@ -1,13 +1,17 @@
 """Score the intake on the frozen blind tickets (tests/data/intake_blind), per product and half.
 
-Usage: python scripts/intake_blind.py [--half odd|even|all|tune|set3-odd|set3-even|set4] [--json FILE] [--show FIELD]
+Usage: python scripts/intake_blind.py [--half odd|even|all|tune|set3-odd|set3-even|set4|set5] [--json FILE]
+[--show FIELD]
 
 `--half tune` scores the second blind set (tests/data/intake_blind/tune: 120 more tickets by
 another writer who had not read the code), which is for tuning like the odd half. `--half
 set3-odd|set3-even` scores the halves of the third (tests/data/intake_blind/set3, a third writer,
 briefed with the first set's labelling conventions): tune on its odd half, report its even half.
 `--half set4` scores a fourth writer's 60 tickets (tests/data/intake_blind/set4, weighted towards
-time and missing items), written at the end of session 5 and never tuned on: report only.
+time and missing items), scored once untuned at the end of session 5 and tuned on since. `--half
+set5` scores a fifth writer's 80 tickets (tests/data/intake_blind/set5), written in session 6 and
+never tuned on: the report set from then on; the first and third writers' even halves became
+tuning sets when it was frozen.
 
 `--show FIELD` (identifiers, missing, problem_type, language, time, secrets, emails, cross_tenant) lists each ticket
 the field is wrong on, with what the intake found and what the truth says.
@@ -83,6 +87,7 @@ _SETS: dict[str, tuple[str, str | None]] = {
     "set3-odd": ("set3", "odd"),
     "set3-even": ("set3", "even"),
     "set4": ("set4", None),
+    "set5": ("set5", None),
 }
 
 
