@@ -819,6 +819,37 @@ _I = re.compile(
 )
 
 
+# What a report about its author's own membership speaks of: access, rights, a role, signing in.
+_ABOUT_ACCESS = re.compile(
+    r"\b(?:permission\w*|access\w*|rights|roles?|admin\w*|log\s?in|sign\s?in|locked|password|2fa|"
+    r"berechtigung\w*|zugriff\w*|zugang|rechte\w*|rolle\w*|anmeld\w*|passwort\w*|gesperrt|droits?|acc[eè]s|"
+    r"autoris\w*|r[oô]les?|connexion|mot de passe|permiso\w*|acceso\w*|derechos?|contraseña|iniciar sesi[oó]n|"
+    r"permiss\w*|acesso\w*|direitos?|senha|entrar|accesso|permess\w*|diritti|toegang\w*|rechten|inlog\w*|"
+    r"wachtwoord)\b"
+)
+# What is done to a member's account ("invite tom@…", "remove member … (daniel@…)", "add our
+# account manager jenna@… as an Admin", "transfer ownership to …"): the address it names is the
+# member the ticket is about.
+_MEMBER_OPERATION = re.compile(
+    r"\b(?:invit\w*|einlad\w*|eingeladen|convid\w*|uitgenodigd|uitnodig\w*|add|added|adding|hinzuf\w*|"
+    r"ajout\w*|añad\w*|agreg\w*|adicion\w*|aggiung\w*|toevoeg\w*|toegevoegd|remov\w*|entfern\w*|"
+    r"supprim\w*|elimin\w*|rimuov\w*|verwijder\w*|transfer\w*|übertrag\w*|transf[eé]r\w*|trasfer\w*|"
+    r"overdra\w*|ownership)\b"
+)
+_MEMBER_WORD = re.compile(
+    r"\b(?:members?|users?|colleague|admin\w*|owner|roles?|seats?|mitglied\w*|benutzer\w*|nutzer\w*|"
+    r"kolleg\w*|rolle|membres?|utilisateur\w*|collègue|collaborat\w*|rôle|miembro|usuari[oa]s?|compañer\w*|"
+    r"rol|membro|usuário|utilizador|colega|função|utent[ei]|collega|ruolo|leden|lid|gebruiker\w*|medewerker\w*|"
+    r"stagiaire|manager)\b"
+)
+# The writer's own login written out ("my login (x@…)", "mon identifiant : x@…", "meu email é x@…")
+_OWN_LOGIN = re.compile(
+    r"\b(?:my|mein\w*|mon|ma|mi|meu|minha|o meu|il mio|mio|mijn)\s+(?:login|e-?mail|user(?:name)?|account|"
+    r"identifiant|adresse(?: e-?mail)?|compte|correo|usuario|cuenta|utente|gebruiker\w*|benutzer\w*|konto|"
+    r"zugang|utilizador|conta)\b[^@\n.]{0,25}$"
+)
+
+
 def _speaks_for_the_organisation(report: str) -> bool:
     return bool(_WE.search(fold(report))) and not (_I.search(fold(report)) or re.search(r"\bI\b", report))
 
@@ -834,8 +865,17 @@ def _affected_member(
     """The address of someone at the requester's organisation the ticket is about: named as the
     affected one, or the author of a forwarded report."""
     home = requester.rsplit("@", 1)[-1]
+    low = fold(text)
+    for match in _EMAIL.finditer(text) if "@" in text else ():
+        if match.start() not in off_limits and _OWN_LOGIN.search(
+            low[max(0, match.start() - 60) : match.start()]
+        ):
+            return match.group(0).strip(".").lower()
+    about_access = bool(report) and bool(_ABOUT_ACCESS.search(fold(report)) or _author_cannot(report))
     for candidate in forwarded_from if not (report and _speaks_for_the_organisation(report)) else ():
         address = candidate.strip(".").lower()
+        if report and not (about_access or _in_trouble(low, address)):
+            continue  # a relayed report of the organisation's trouble, not of its author's account
         if (
             address != requester
             and address.endswith("@" + home)
@@ -848,10 +888,52 @@ def _affected_member(
             continue
         span = _sentence_around(text, match.start(), match.end())
         sentence = text[span.start : span.end]
-        named = _AFFECTED_CUE.search(sentence) or (_COLLEAGUE.search(sentence) and _TROUBLE.search(sentence))
+        named = (
+            _AFFECTED_CUE.search(sentence)
+            or (_COLLEAGUE.search(sentence) and _TROUBLE.search(sentence))
+            or _operated_on(fold(sentence), match.start() - span.start, vocabulary)
+        )
         if named and not _UNAFFECTED_CUE.search(sentence):
             return address
     return None
+
+
+_NOT = re.compile(
+    r"\b(?:not|\w+n['’]t|never|ne|n['’]|nicht|nie|kein\w*|no|nunca|não|nunca|non|mai|niet|nooit|geen)\b"
+)
+
+
+def _author_cannot(report: str) -> bool:
+    """Whether a report's author says they themself cannot do something ("I can't export",
+    "je ne vois plus rien", "ich kann nicht")."""
+    return any(
+        (_TROUBLE.search(low) or _NOT.search(low)) and (_I.search(low) or re.search(r"\bI\b", sentence))
+        for sentence in re.split(r"(?<=[.!?])\s+|\n", report)
+        for low in (fold(sentence),)
+    )
+
+
+def _in_trouble(low: str, address: str) -> bool:
+    """Whether the ticket says the person at `address` is in trouble, by first name ("FYI, Sarah
+    is stuck", "Dana can't get in")."""
+    name = re.split(r"[._+-]", address.split("@", 1)[0])[0]
+    if len(name) < 3:
+        return False
+    return bool(
+        re.search(r"\b" + re.escape(name) + r"\b[^.\n]{0,30}(?:\bstuck\b|" + _TROUBLE.pattern + ")", low)
+    )
+
+
+def _operated_on(sentence: str, at: int, vocabulary: IntakeVocabulary) -> bool:
+    """Whether the address at `at` is a member's the sentence does something to: next to a
+    member's id, or after an operation on members with a word for a member."""
+    near = sentence[max(0, at - 60) : at + 80]
+    if any(
+        kind.pattern.search(near) for kind in vocabulary.identifiers if kind.name in vocabulary.member_kinds
+    ):
+        return True
+    before = sentence[max(0, at - 80) : at]
+    return bool(_MEMBER_OPERATION.search(before) and (_MEMBER_WORD.search(sentence) or "invit" in before))
 
 
 def mentioned_emails(text: str, vocabulary: IntakeVocabulary) -> list[str]:

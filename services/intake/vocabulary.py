@@ -130,6 +130,8 @@ class IntakeVocabulary:
     component_words: tuple[str, ...] = ()
     """Words customers use for the product's components (single words, any language)."""
     integration_names: tuple[str, ...] = ()
+    member_kinds: tuple[str, ...] = ()
+    """Identifier kinds of the tenant's members (a user id, a member id)."""
     resource_kinds: tuple[str, ...] = ()
     """Identifier kinds of the product's resources (a dashboard id, a message id)."""
     error_code: re.Pattern[str] = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
@@ -227,6 +229,7 @@ class IntakeVocabulary:
                 )
             ),
             integration_names=tuple(n.lower() for n in vocabulary.integrations),
+            member_kinds=tuple(n for n, k in vocabulary.identifiers.items() if k.role == "member"),
             resource_kinds=tuple(n for n, k in vocabulary.identifiers.items() if k.role == "resource"),
             error_code=re.compile(vocabulary.error_code_pattern),
             lower_codes=bool(re.search(r"[a-z]{2,}_[a-z]{2,}", vocabulary.error_code_pattern)),

@@ -100,12 +100,45 @@ def test_every_address_mentioned_is_kept_in_order() -> None:
         ),
         ("Je vous écris pour mon collègue Bo (bo@acme.example). La connexion échoue.", "bo@acme.example"),
         ("Ma collègue Isabelle (bo@acme.example) reçoit les siens sans problème.", None),
-        ("Please invite bo@acme.example to our workspace ws_mine01.", None),
+        # the member a ticket does something to (invites, removes, gives a role) is the one it
+        # is about, and so is a member whose id stands next to the address
+        ("Please invite bo@acme.example to our workspace ws_mine01.", "bo@acme.example"),
+        ("Bitte entfernen Sie das Mitglied bo@acme.example aus unserem Workspace.", "bo@acme.example"),
+        (
+            "When I change the role of usr_k8d2m1 (bo@acme.example) I get PERMISSION_DENIED.",
+            "bo@acme.example",
+        ),
+        # the writer's own login written out is the member in question, even the requester's own
+        ("Je n'arrive plus à me connecter. Mon identifiant est ana@acme.example.", "ana@acme.example"),
+        ("The weekly report from bo@acme.example arrived empty.", None),
     ],
 )
 def test_an_affected_colleague_is_the_user_only_when_the_ticket_says_so(
     body: str, affected: str | None
 ) -> None:
+    assert read(LUMEN, body).identifiers.get("user_email") == affected
+
+
+@pytest.mark.parametrize(
+    ("report", "affected"),
+    [
+        # a relayed report of the organisation's trouble: its author's account is not in question
+        ("Since yesterday the PDF export of the sales dashboard comes out blank.", None),
+        # a report about its author's own access is about their account
+        (
+            "Since yesterday I get 'You don't have permission' when I open the sales dashboard.",
+            "bo@acme.example",
+        ),
+    ],
+)
+def test_a_forwarded_reports_author_is_the_user_when_the_report_is_about_their_access(
+    report: str, affected: str | None
+) -> None:
+    body = (
+        "Can you look at this?\n\n---------- Forwarded message ---------\n"
+        "From: Bo Berg <bo@acme.example>\nDate: Mon, Nov 23, 2026 at 9:14 AM\nSubject: help\n"
+        f"To: Ana Ruiz <ana@acme.example>\n\n{report}\n\nBo"
+    )
     assert read(LUMEN, body).identifiers.get("user_email") == affected
 
 
