@@ -38,6 +38,35 @@ def test_lumen_types_in_any_language(subject: str, body: str, family: str) -> No
 @pytest.mark.parametrize(
     ("subject", "body", "family"),
     [
+        # a dashboard is where the trouble is seen; what is slow, exported or missing names the type
+        (
+            "Dashboards painfully slow",
+            "Our dashboards take 40+ seconds to load. It's every dashboard, not just the big one.",
+            "performance",
+        ),
+        (
+            "PDF export knipt grafieken af",
+            "Bij het exporteren naar PDF worden de grafieken afgeknipt.",
+            "export",
+        ),
+        ("Charts", "The charts on our dashboard show no data since the export yesterday.", "data_missing"),
+        # ... and a dashboard of its own is still the type
+        (
+            "Dashboard layout broken",
+            "The widgets on our sales dashboard overlap since this morning.",
+            "dashboard",
+        ),
+    ],
+)
+def test_the_dashboard_a_trouble_is_seen_on_gives_way_to_the_trouble(
+    subject: str, body: str, family: str
+) -> None:
+    assert _type(LUMEN, subject, body) == family
+
+
+@pytest.mark.parametrize(
+    ("subject", "body", "family"),
+    [
         (
             "Bounces",
             "Onze berichten naar ontvangers bij KPN komen niet aan, ze belanden in spam.",
