@@ -130,6 +130,11 @@ _NUMBERS.update({
     "une bonne": 1, "a good": 1, "half an": 0.5, "a half": 0.5, "einer halben": 0.5, "eine halbe": 0.5, "une demi": 0.5, "media": 0.5,
     "meia": 0.5, "mezz'": 0.5, "mezza": 0.5, "een half": 0.5, "een halve": 0.5,
 })  # fmt: skip
+# counts that say "some": "since a few days" gives no start anyone can look at
+_VAGUE_COUNTS = frozenset(
+    ["a few", "few", "several", "quelques", "unos", "unas", "alguns", "algumas", "alcuni", "alcune", "qualche",
+     "enkele", "ein paar", "paar", "een paar"]
+)  # fmt: skip
 _NUM = rf"(?P<n>\d{{1,3}}|{_alternation(_NUMBERS)})"
 _UNIT = rf"(?P<unit>{_alternation(set(_UNITS) | {'mins', 'hrs', 'std', 'stdn', 'hs'})})"
 _UNITS.update({"mins": 60, "hrs": 3600, "std": 3600, "stdn": 3600, "hs": 3600})
@@ -679,6 +684,9 @@ def _references(text: str, now: datetime, zone: tzinfo, language: str) -> list[_
         if not free(*span):
             continue
         seconds = _count(match["n"]) * _UNITS.get(match["unit"].lower(), 3600)
+        if is_stretch and match["n"].lower() in _VAGUE_COUNTS and seconds >= 86_400:
+            taken.append(span)  # "depuis quelques jours", "for a few days": no usable start
+            continue
         delta = timedelta(seconds=seconds)
         if is_point:
             # "about 10 hours ago" is within the hour; "three days ago" within the day

@@ -263,6 +263,24 @@ def test_since_a_clock_time_then_its_day_is_an_ongoing_problem(
     assert start_end(text, language) == (datetime(2026, 3, on, hour, 0, tzinfo=UTC), ARRIVED)
 
 
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Depuis quelques jours vos mails arrivent dans les indésirables.", "fr"),
+        ("For a few days now the sync has been failing.", "en"),
+        ("Seit ein paar Tagen kommen keine Events an.", "de"),
+    ],
+)
+def test_since_some_days_gives_no_start(text: str, language: str) -> None:
+    # "a few days" is no start anyone can look at: the time is asked for, not made up
+    assert resolve_timing(text, ARRIVED, UTC, language) is None
+
+
+def test_some_hours_ago_is_still_a_time() -> None:
+    start, _ = start_end("A few hours ago the sync failed.")
+    assert ARRIVED - timedelta(hours=5) <= start <= ARRIVED - timedelta(hours=2)
+
+
 def test_a_days_name_is_no_weekday() -> None:
     # "Black Friday weekend" names no Friday the clock time of the next clause belongs to
     text = "Black Friday weekend and since 13:00 UTC every send returns 429."
