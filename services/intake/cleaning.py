@@ -383,9 +383,13 @@ _BLOCKS = "p, div, li, tr, h1, h2, h3, h4, blockquote, table, ul, ol, pre"
 
 def html_to_text(html: str) -> str:
     """The text of an HTML body (selectolax): a line per `<br>` and per block, entities decoded,
-    no tag, script or style left."""
+    a link's address after its words, no tag, script or style left."""
     tree = LexborHTMLParser(html)
     tree.strip_tags(["script", "style", "head"])
+    for node in tree.css("a"):  # a link's address holds what its words do not (the ids in its URL)
+        href = (node.attributes.get("href") or "").strip().removeprefix("mailto:")
+        if href and not href.startswith(("#", "javascript:")) and href not in node.text():
+            node.insert_after(f" ({href})")
     for node in tree.css("br"):
         node.insert_after("\n")
     for node in tree.css(_BLOCKS):

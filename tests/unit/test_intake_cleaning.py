@@ -104,6 +104,16 @@ def test_html_becomes_lines_of_text_with_entities_decoded() -> None:
     assert "EXPORT_TIMEOUT" in clean_message(html).prose
 
 
+def test_a_links_address_is_kept_after_its_words() -> None:
+    # the ids a link's words do not show are in its URL; an address shown as the words is not repeated
+    text = html_to_text(
+        '<div>Dashboard <a href="https://app.example/w/ws_m8ue2r/d/dsh_v4n6ty">Vertrieb Süd</a> is empty. '
+        'Write to <a href="mailto:bo@acme.example">bo@acme.example</a>.</div>'
+    )
+    assert "Vertrieb Süd (https://app.example/w/ws_m8ue2r/d/dsh_v4n6ty) is empty" in text
+    assert text.count("bo@acme.example") == 1
+
+
 def test_plain_text_with_angle_brackets_is_not_taken_for_html() -> None:
     body = "The filter a<b and b>c returns nothing; expected rows where value <p95."
     assert clean_message(body).prose == body
