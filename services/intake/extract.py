@@ -161,7 +161,7 @@ _HTTP_STATUS = re.compile(
     r"|\b([45]\d\d)\s*(?:error|errors|response|status|fehler|erreur|\(|-\s*[a-z])"
     r"|\b(?:error|fehler|erreur|code)\s*:?\s*([45]\d\d)\b"
     r"|\b([45]\d\d)\s+(" + "|".join(_HTTP_REASONS.values()) + r")"
-    r"|\((?:http\s*)?([45]\d\d)\))",
+    r"|\((?:http\s*)?([45]\d\d)\)(?!\s*\d{3}[-. ]\d{4}))",  # "(503) 555-0148" is a phone number
     0,
 )
 _HTTP_SUCCESS = re.compile(

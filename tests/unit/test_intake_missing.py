@@ -129,6 +129,15 @@ def test_a_symptom_alone_is_no_error_detail() -> None:
     )
 
 
+def test_a_phone_number_in_a_signature_is_no_http_status() -> None:
+    body = "Our reminders land in Junk at Outlook since Monday.\n\nRosa Jimenez\nPractice Manager\n(503) 555-0148"
+    assert "error_details" in read(KESTREL, body, subject="Junk").missing
+    # a status in brackets is still one
+    assert (
+        "error_details" not in read(KESTREL, "Every send fails (503) since Monday.", subject="Hilfe").missing
+    )
+
+
 @pytest.mark.parametrize(
     ("body", "name"),
     [
