@@ -273,6 +273,19 @@ _STATUS_STRING = re.compile(
     r"sin datos|pendente|na fila|processando|sem dados|in attesa|in coda|in elaborazione|connesso|"
     r"disconnesso|nessun dato|in behandeling|in de wachtrij|wachtend|verbonden|geen gegevens)\b"
 )
+# A message told in the customer's words ("it says my password is wrong", "il me dit … que je n'ai
+# pas les droits", "fala que a senha ta errada", "ci dice che il dominio è già in uso"): what the
+# product said, when what it said is a refusal.
+_TOLD_MESSAGE = re.compile(
+    r"\b(?:says?|said|saying|tells? (?:me|us)|told (?:me|us)|(?:me|nous) dit|dit|sagt|hieß es|heißt es|"
+    r"(?:me|nos) dice|dice|dijo|diz|disse|fala|falou|(?:mi|ci) dice|zegt|zei)\b"
+    r"(?:\s+\w+){0,5}?\s+(?:that|que|dass|daß|che|dat|quoi)\s+(?P<m>[^.!?\n]{5,120})"
+)
+_REFUSAL = re.compile(
+    r"\b(?:not|\w+n['’]t|no|nicht|kein\w*|ne|n['’]|pas|não|nao|non|niet|geen|wrong|errad\w*|errat\w*|"
+    r"sbagliat\w*|falsch|faux|fausse|fout|verkeerd\w*|invalid\w*|ungültig\w*|inválid\w*|invalide|already|"
+    r"bereits|schon|déjà|ya|já|già|al in gebruik)\b"
+)
 _LABELLED_MESSAGE = re.compile(
     r"(?:^|\n)\s*(?:[a-z]+\s)?(?:error(?:\s+message)?|fehlermeldung|fehler|message d'erreur|erreur|"
     r"mensaje de error|error message|erro|errore|fout(?:melding)?)\s*:\s*([^\n]{3,160})",
@@ -1048,6 +1061,10 @@ def extract_error_signatures(
             or (_STATUS_STRING.search(folded) and len(message) <= 40)
         ):
             found.append((match.start(), "message", message))
+    for match in _TOLD_MESSAGE.finditer(low):
+        told = match.group("m")
+        if _REFUSAL.search(told) and not _in_spans(match.start("m"), spans):
+            found.append((match.start("m"), "message", text[match.start("m") : match.end("m")].strip()))
     labelled = ":" in low and any(word in low for word in ("error", "fehler", "erreur", "erro", "fout"))
     for match in _LABELLED_MESSAGE.finditer(low) if labelled else ():
         if not _in_spans(match.start(1), spans):

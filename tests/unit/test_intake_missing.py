@@ -129,6 +129,24 @@ def test_a_symptom_alone_is_no_error_detail() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "nao consigo logar faz umas 2 horas, fala que a senha ta errada mas nao ta.",
+        "Quand j'ouvre le tableau de bord il me dit quelque chose comme quoi je n'ai pas les droits.",
+        "quando proviamo ad aggiungerlo ci dice che il dominio è già in uso da un altro account.",
+        "When I log in it says that my password is wrong.",
+    ],
+)
+def test_a_refusal_told_in_the_customers_words_is_an_error_detail(body: str) -> None:
+    assert "error_details" not in read(LUMEN, body, subject="Hilfe").missing
+
+
+def test_what_someone_says_that_is_no_refusal_is_no_error_detail() -> None:
+    body = "My manager says that we should write to you. The dashboards in ws_ab12cd are slow."
+    assert "error_details" in read(LUMEN, body, subject="Hilfe").missing
+
+
 def test_a_phone_number_in_a_signature_is_no_http_status() -> None:
     body = "Our reminders land in Junk at Outlook since Monday.\n\nRosa Jimenez\nPractice Manager\n(503) 555-0148"
     assert "error_details" in read(KESTREL, body, subject="Junk").missing
