@@ -624,7 +624,7 @@ def _count(raw: str) -> float:
 
 
 def _resolve_year(month: int, day: int, today: date) -> date | None:
-    for year in (today.year, today.year - 1):
+    for year in (today.year + 1, today.year, today.year - 1):
         try:
             candidate = date(year, month, day)
         except ValueError:
@@ -632,7 +632,9 @@ def _resolve_year(month: int, day: int, today: date) -> date | None:
         if candidate <= today:
             return candidate
         if (candidate - today).days <= _AHEAD:
-            return None  # "the quota resets on 1 December": a date still ahead, not last year's
+            # "the quota resets on 1 December", "can it start on 1 January?": a date still
+            # ahead, not last year's
+            return None
     return None
 
 

@@ -281,6 +281,15 @@ def test_some_hours_ago_is_still_a_time() -> None:
     assert ARRIVED - timedelta(hours=5) <= start <= ARRIVED - timedelta(hours=2)
 
 
+def test_a_date_early_next_year_is_coming_not_eleven_months_old() -> None:
+    late_november = datetime(2026, 11, 29, 11, 0, tzinfo=UTC)
+    for text, language in (
+        ("Kan dat per 1 januari ingaan?", "nl"),
+        ("Can the new plan start on 1 January?", "en"),
+    ):
+        assert resolve_timing(text, late_november, UTC, language) is None
+
+
 def test_a_days_name_is_no_weekday() -> None:
     # "Black Friday weekend" names no Friday the clock time of the next clause belongs to
     text = "Black Friday weekend and since 13:00 UTC every send returns 429."
