@@ -1024,7 +1024,9 @@ _RECOVERY = re.compile(
     r"|de nuevo|otra vez|de novo|outra vez|di nuovo|weer)\b"
     r"|\b(?:again|wieder|weer)\s+(?:work\w*|fine|normal|ok|da)\b"
     r"|\b(?:back to normal|recovered|remarche|refonctionne|volvi\w* a funcionar|vuelve a funcionar"
-    r"|volt\w* a funcionar|voltou ao normal|tornat\w* a funzionare|torna a funzionare)\b)"
+    r"|volt\w* a funcionar|voltou ao normal|tornat\w* a funzionare|torna a funzionare|revenu\w* (?:à la )?normal\w*"
+    r"|retour à la normale|vuelt\w* a la normalidad|volvió a la normalidad|tornat\w* (?:alla )?normal\w*"
+    r"|terug (?:naar )?normaal)\b)"
 )
 
 # What comes right before a reference that makes it a deadline, or the customer's effort.

@@ -290,6 +290,21 @@ def test_a_date_early_next_year_is_coming_not_eleven_months_old() -> None:
         assert resolve_timing(text, late_november, UTC, language) is None
 
 
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Ce matin à 8h les exports ont échoué. Depuis 10h tout est revenu à la normale.", "fr"),
+        (
+            "Esta mañana a las 8 fallaron las exportaciones. Desde las 10 todo ha vuelto a la normalidad.",
+            "es",
+        ),
+    ],
+)
+def test_since_it_is_back_to_normal_ends_the_problem(text: str, language: str) -> None:
+    start, end = start_end(text, language)
+    assert start.hour in (7, 8) and end <= datetime(2026, 3, 12, 10, 0, tzinfo=UTC)
+
+
 def test_a_days_name_is_no_weekday() -> None:
     # "Black Friday weekend" names no Friday the clock time of the next clause belongs to
     text = "Black Friday weekend and since 13:00 UTC every send returns 429."
