@@ -36,9 +36,12 @@ def _scope_name_patterns(words: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pa
     scope's own names in every language the domain gives."""
     scope = "(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + ")"
     quoted = re.compile(
-        r"(?:\b(?:in|on|from|for|im|in dem|dans|en|del|no|na|nel|nella|op)\s+"
+        # a quoted name right before the scope's word, whatever comes before it ("to our
+        # "Marketing Ops" workspace", "im „Vertrieb" Workspace")
+        r"(?:(?<![\w\"'“„«])[\"“„«]\s?([^\"'“”„«»\n]{2,40}?)\s?[\"”“»]\s*" + scope + r"\b"
+        r"|\b(?:in|on|from|for|im|in dem|dans|en|del|no|na|nel|nella|op)\s+"
         r"(?:the|our|my|unserem|unser|notre|mon|nuestro|mi|nosso|nostro|ons|onze)?\s*"
-        r"[\"'“„«]\s?([^\"'“”„«»\n]{2,40}?)\s?[\"'”“»]\s*" + scope + r"\b"
+        r"'\s?([^\"'“”„«»\n]{2,40}?)\s?'\s*" + scope + r"\b"
         r"|\b"
         + scope
         + r"\s+(?:called|named|namens|nommé|appelé|llamado|chamado|chiamato|genaamd|is|ist|est|es|é|è"
@@ -60,7 +63,10 @@ def _scope_then_name(words: tuple[str, ...]) -> re.Pattern[str]:
     or sentence (case-sensitive on the name: "workspace settings" names none)."""
     scope = "(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + ")"
     return re.compile(
-        r"(?i:\b" + scope + r")\s+([A-Z][\w-]{1,30}(?:\s[A-Z][\w-]{1,30}){0,2})\s*(?:[.!]?\s*$|[.!]\s)"
+        r"(?i:\b"
+        + scope
+        + r"(?:\s+(?:is|ist|est|es|é|è|is het|heißt))?)\s+([A-Z][\w-]{1,30}(?:\s[A-Z][\w-]{1,30}){0,2})"
+        r"\s*(?:[.!]?\s*$|[.!]\s)"
         # "nel workspace Operazioni è lentissimo", "in workspace Finance the export fails": after a
         # preposition, one capitalised word is the name wherever the sentence goes on
         r"|(?i:\b(?:in|im|nel|nello|dans|en|no|na|op|del|dello|from|van|aus)\s+(?:the\s+|le\s+|el\s+|o\s+|het\s+)?"
