@@ -672,9 +672,10 @@ def extract_identifiers(
     forwarded_report: str = "",
 ) -> FoundIdentifiers:
     """The domain's identifiers: per kind, a mention the text calls the requester's own, else the
-    first mention outside injection spans and sentences about another organisation. The author of
-    a forwarded report (`forwarded_from`, its text `forwarded_report`) is the affected member
-    unless the report speaks only for the organisation."""
+    first mention outside injection spans and sentences about another organisation. The affected
+    member (`user_email`) is as `_affected_member` finds them: the author of a forwarded report
+    (`forwarded_from`, its text `forwarded_report`) only when the report is about their access or
+    their own trouble."""
     found: dict[str, str] = {}
     foreign: list[str] = []
     requester = requester_email.strip().lower()
@@ -822,10 +823,9 @@ _UNAFFECTED_CUE = re.compile(
 )
 
 
-# The author of a forwarded report is the one affected, unless the report speaks only for the
-# organisation ("our endpoint no longer receives events", "On a eu une panne", "wir haben") and
-# never for its author ("I", "for me", "mein Zugang"): then it relays what the organisation's
-# integration does, and no member's account is in question.
+# A forwarded report that speaks only for the organisation ("our endpoint no longer receives
+# events", "On a eu une panne", "wir haben") and never for its author ("I", "for me", "mein
+# Zugang") relays what the organisation's integration does: no member's account is in question.
 _WE = re.compile(
     r"\b(?:we|we['’](?:re|ve|ll|d)|our|ours|us|wir|unser\w*|uns|nous|notre|nos|on|nosotros|nuestr\w*|"
     r"nós|noss[oa]s?|a gente|noi|nostr\w*|wij|ons|onze|"
@@ -881,8 +881,10 @@ def _affected_member(
     vocabulary: IntakeVocabulary,
     report: str = "",
 ) -> str | None:
-    """The address of someone at the requester's organisation the ticket is about: named as the
-    affected one, or the author of a forwarded report."""
+    """The address of the member the ticket is about: the writer's own login written out; the
+    author of a forwarded report about their access or their own trouble (or one the requester
+    says is stuck), unless the report speaks only for the organisation; else someone at the
+    requester's organisation named as the affected one, or whom the ticket does something to."""
     home = requester.rsplit("@", 1)[-1]
     low = fold(text)
     for match in _EMAIL.finditer(text) if "@" in text else ():
