@@ -117,7 +117,7 @@ _ERROR_CODE = re.compile(r"([A-Z](?<![A-Za-z0-9_][A-Z])[A-Z0-9]{1,}(?:_[A-Z0-9]+
 _ERRORISH_SUFFIX = re.compile(
     r"(?:^|_)(?:REACHED|DENIED|DISABLED|INVALID|EXPIRED|REVOKED|LIMITED|UNAVAILABLE|ERROR|FAILED|FAILURE|"
     r"NOT_FOUND|TIMEOUT|TIMED_OUT|EXCEEDED|FORBIDDEN|CONFLICT|MISSING|REQUIRED|UNAUTHORIZED|REJECTED|"
-    r"LOCKED|BLOCKED|MISMATCH|EXISTS|UNSUPPORTED|TOO_LARGE|QUOTA|LIMIT)$"
+    r"LOCKED|BLOCKED|MISMATCH|EXISTS|UNSUPPORTED|TOO_LARGE|QUOTA|LIMIT|UNVERIFIED|NOT_[A-Z]+)$"
     r"|_(?:INVALID|DENIED|FAILED|EXPIRED|REVOKED|REJECTED|EXCEEDED|FORBIDDEN|UNAUTHORIZED|ERROR|TIMEOUT)_"
 )
 # a code that says what went wrong first is one whatever it ends with (INVALID_API_KEY)
@@ -257,7 +257,7 @@ _MESSAGE_CONTEXT = re.compile(
 _ERROR_WORDS = re.compile(
     r"\b(?:fail|failed|failure|error|denied|not allowed|invalid|unable|limit|expired|revoked|"
     r"unavailable|forbidden|wrong|cannot|can't|refused|timeout|timed out|fehler|fehlgeschlagen|"
-    r"verweigert|ungültig|échec|erreur|refusé|impossible|error|fallo|denegado|inválido|not enabled|"
+    r"verweigert|ungültig\w*|échec|erreur|refusé|impossible|error|fallo|denegado|inválid[oa]s?|not enabled|"
     r"not allowed|not found|too many|no permission|don't have|do not have|unavailable|not available|"
     r"nicht aktiviert|keine berechtigung|non activée?|non disponible|no está|no disponible|"
     r"refus\w*|rejeit\w*|recusad\w*|rechaza\w*|rifiutat\w*|geweigerd|afgewezen|abgelehnt|échecs?|"
@@ -274,6 +274,9 @@ _ERROR_WORDS = re.compile(
 _STATUS_STRING = re.compile(
     r"^\W*(?:\w+\W+){0,3}?(?:queued|pending|preparing|processing|in progress|connected|disconnected|failing|"
     r"paused|suspended|syncing|verifying|unverified|not verified|no data|inactive|disabled|waiting|"
+    # a state the product says is not so ("Niet geverifieerd", "Nicht verbunden", "Non vérifié")
+    r"(?:not|nicht|niet|non|no|não|nao|un)\s?(?:verifi|geverifi|connect|verbund|verbond|conect|collegat|activ|aktiv|"
+    r"actief|attiv|ativ|enabl)\w*|"
     r"in warteschlange|ausstehend|wird vorbereitet|verbunden|getrennt|keine daten|en attente|en cours|"
     r"connecté|déconnecté|aucune donnée|pendiente|en cola|procesando|sincronizando|conectado|desconectado|"
     r"sin datos|pendente|na fila|processando|sem dados|in attesa|in coda|in elaborazione|connesso|"
@@ -292,6 +295,18 @@ _REFUSAL = re.compile(
     r"sbagliat\w*|falsch|faux|fausse|fout|verkeerd\w*|invalid\w*|ungültig\w*|inválid\w*|invalide|already|"
     r"bereits|schon|déjà|ya|já|già|al in gebruik)\b"
 )
+# A quoted name of a control or of the scope ("the button "Edit seats"", "il pulsante «Modifica»",
+# 'Workspace "Zorgdata Zeeland"'): what is named, not what the product said.
+_CONTROLS = r"button|knop|bouton|botón|boton|botão|pulsante|schaltfläche|knopf|tab|menu|menü|link"
+_NAMED_AS = r"(?:\s+(?:called|named|labelled|labeled|is|ist|est|es|è|é|heet))?\s*:?\s*$"
+
+
+@lru_cache(maxsize=8)
+def _named_control(scope_words: tuple[str, ...]) -> re.Pattern[str]:
+    words = "|".join([_CONTROLS, *(re.escape(w) for w in scope_words)])
+    return re.compile(r"\b(?:" + words + r")" + _NAMED_AS)
+
+
 _LABELLED_MESSAGE = re.compile(
     r"(?:^|\n)\s*(?:[a-z]+\s)?(?:error(?:\s+message)?|fehlermeldung|fehler|message d'erreur|erreur|"
     r"mensaje de error|error message|erro|errore|fout(?:melding)?)\s*:\s*([^\n]{3,160})",
@@ -1061,8 +1076,9 @@ def extract_error_signatures(
             folded.strip(" .!✓✔") in _HEALTHY_STATUS
             or text[match.end() : match.end() + 2].strip()[:1] == ":"
             or _EMAIL.fullmatch(folded.strip())
+            or _named_control(vocabulary.scope_words).search(before)
         ):
-            continue  # all is well, a JSON key ('"code": …'), or an address
+            continue  # all is well, a JSON key ('"code": …'), an address, or a control's or scope's name
         if (
             _MESSAGE_CONTEXT.search(before)
             or (_ERROR_WORDS.search(folded) and " " in message)

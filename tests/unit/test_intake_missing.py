@@ -87,14 +87,26 @@ def test_another_organisations_deed_is_not_the_requesters_action() -> None:
         "Quand j'ouvre le tableau de bord il me dit quelque chose comme quoi je n'ai pas les droits.",
         "quando proviamo ad aggiungerlo ci dice che il dominio è già in uso da un altro account.",
         "When I log in it says that my password is wrong.",
+        # a state the product says is not so, a refusal word with its ending, a code with NOT_ in it
+        'Sinds gisteren staat het return-path van ons verzenddomein op "Niet geverifieerd".',
+        'Der Datumsfilter zeigt bei jeder Auswahl nur noch "Ungültiger Zeitraum" an.',
+        "estou tentando ativar o SSO e dá SSO_DOMAIN_NOT_VERIFIED.",
     ],
 )
 def test_a_quoted_status_or_message_is_an_error_detail(body: str) -> None:
     assert "error_details" not in read(LUMEN, body, subject="Hilfe").missing
 
 
-def test_a_quoted_name_is_no_error_detail() -> None:
-    body = 'The dashboard "Revenue by region" in ws_ab12cd loads very slowly since Monday.'
+@pytest.mark.parametrize(
+    "body",
+    [
+        'The dashboard "Revenue by region" in ws_ab12cd loads very slowly since Monday.',
+        # a control's name and the scope's name are named, not shown as what went wrong
+        'Nella pagina Fatturazione il pulsante "Modifica postazioni" è grigio.',
+        'Nieuwe collega\'s krijgen de rol Viewer in plaats van Editor. Workspace "Zorgdata Zeeland".',
+    ],
+)
+def test_a_quoted_name_is_no_error_detail(body: str) -> None:
     assert "error_details" in read(LUMEN, body, subject="Hilfe").missing
 
 
