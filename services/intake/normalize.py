@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from services.intake.cleaning import MAX_LOG_EXCERPTS, clean_message, redact_secrets
+from services.intake.cleaning import MAX_LOG_EXCERPTS, clean_message, fold, redact_secrets
 from services.intake.extract import (
     blank_spans,
     denies_an_error,
@@ -37,6 +37,14 @@ _ERROR_DETAIL_KINDS = frozenset({"error_code", "http_status", "exception", "mess
 _HARD_ERROR_KINDS = frozenset({"error_code", "http_status", "exception"})
 _SUBJECT_PREFIX = re.compile(
     r"^(?:\s*(?:re|aw|wg|fw|fwd|tr|rv|sv|antw)\s*(?:\[\d+\])?\s*:\s*)+", re.IGNORECASE
+)
+# "Different problem this time", "ein anderes Problem", "autre souci": a reply about something new
+_ANOTHER_PROBLEM = re.compile(
+    r"\b(?:(?:a |another |different |new |separate |other )(?:problem|issue|question|thing)|"
+    r"(?:different|new|separate) (?:problem|issue)|anderes? (?:problem|thema|anliegen)|neues problem|"
+    r"(?:autre|nouveau|nouvel) (?:problème|souci|sujet)|(?:otro|nuevo|distinto) (?:problema|asunto|tema)|"
+    r"(?:outro|novo) (?:problema|assunto)|(?:altro|nuovo|diverso) (?:problema|argomento)|"
+    r"(?:ander|nieuw) (?:probleem|onderwerp)|andere kwestie)\b"
 )
 _MAX_STATEMENT_PART = 140
 
@@ -108,6 +116,8 @@ def _read_message(
     facts = _MessageFacts(received_at=received_at, subject=subject)
     cleaned = clean_message(body, vocabulary.secrets, visible)
     raw_subject = _SUBJECT_PREFIX.sub("", subject).strip()
+    if raw_subject != subject.strip() and _ANOTHER_PROBLEM.search(fold(cleaned.own or cleaned.prose)):
+        raw_subject = ""  # a reply's subject names the thread's old problem, not this other one
     full = f"{raw_subject}\n{cleaned.prose}" if raw_subject else cleaned.prose
     logs_text = "\n".join(cleaned.logs)
     # pasted "log" lines can carry injected text too: find spans over prose and logs together

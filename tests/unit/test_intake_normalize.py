@@ -558,3 +558,17 @@ def test_a_forwarded_report_that_speaks_only_for_the_organisation_names_no_affec
     assert "user_email" not in normalize(ticket(body)).identifiers
     told_by_the_author = body.replace("On a eu une panne de notre API ce midi.", "Je ne vois plus rien.")
     assert normalize(ticket(told_by_the_author)).identifiers["user_email"] == "julien.perrin@acme.example"
+
+
+def test_a_replys_subject_is_not_read_when_the_reply_is_about_another_problem() -> None:
+    body = (
+        "Different problem this time. Our scheduled PDF export exp_lp4m2q ran last night and the PDF "
+        "is completely blank. Same workspace ws_lp88sg."
+    )
+    about_something_else = normalize(ticket(body, subject="Re: Exports hitting RATE_LIMITED [#48213]"))
+    assert "error_code" not in about_something_else.identifiers
+    assert "error_details" in about_something_else.missing
+    same_thread = normalize(
+        ticket("It happened again this morning.", subject="Re: Exports hitting RATE_LIMITED")
+    )
+    assert same_thread.identifiers.get("error_code") == "RATE_LIMITED"
