@@ -593,10 +593,15 @@ def _type_words(text: str) -> list[str]:
     ]
 
 
+_REPEATS = 2  # how many times one cue counts in one text
+
+
 def problem_type(text: str, subject: str, vocabulary: IntakeVocabulary) -> str | None:
-    """The domain's problem type with the most cues: words and phrases count once, the type's
-    error codes three times, and the subject (with the action) double; ties go to the type listed
-    first. A ticket that names none gets the domain's fallback type."""
+    """The domain's problem type with the most cues: words and phrases count once (by the type's
+    strength; a word or phrase said again counts at most twice: a pasted log repeating a host name
+    is no more evidence), the type's error codes ten times, and the subject (with the action)
+    double; ties go to the type listed first. A ticket that names none gets the domain's fallback
+    type."""
     scores: dict[str, float] = {}
     strengths = {cues.name: cues.strength for cues in vocabulary.problem_types}
     for weight, part in ((1.0, fold(text)), (2.0, fold(subject))):
@@ -605,10 +610,12 @@ def problem_type(text: str, subject: str, vocabulary: IntakeVocabulary) -> str |
             cue = cue_of(word)
             if cue is not None:
                 family, strength = cue
-                scores[family] = scores.get(family, 0.0) + strength * weight * count
+                scores[family] = scores.get(family, 0.0) + strength * weight * min(count, _REPEATS)
             for phrase, family in phrases.get(word, ()):  # a phrase needs its first word
                 if phrase in part:
-                    scores[family] = scores.get(family, 0.0) + strengths[family] * weight * part.count(phrase)
+                    scores[family] = scores.get(family, 0.0) + strengths[family] * weight * min(
+                        part.count(phrase), _REPEATS
+                    )
     if not scores:
         return vocabulary.problem_type_fallback
     order = [cues.name for cues in vocabulary.problem_types]

@@ -167,3 +167,9 @@ def test_the_longest_spelled_code_wins() -> None:
 
 def test_a_word_after_an_elided_article_is_a_cue() -> None:
     assert _type(LUMEN, "Domanda", "Non troviamo l'esportazione di ieri.") == "export"
+
+
+def test_a_word_repeated_in_a_pasted_log_counts_at_most_twice() -> None:
+    log = "2026-11-24 export worker ok\n" * 5
+    body = f"Since this morning I cannot log in, the login page just reloads.\n{log}"
+    assert _type(LUMEN, "Help", body) == "login"
