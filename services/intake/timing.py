@@ -1100,7 +1100,8 @@ _CONTRACT = re.compile(
 # a sentence saying it was fine then: "It was fine on Friday", "Freitag und heute früh sind die
 # Daten da", "hier ça marchait", "el viernes funcionaba", "venerdì funzionava", "vrijdag werkte het"
 _FINE = re.compile(
-    r"\b(?:(?:was|were|is|are|looked|looks)\s+(?:fine|ok|okay|normal|there)|worked fine|war\w*\s+(?:noch\s+)?(?:ok|in ordnung"
+    r"\b(?:(?:was|were|is|are|looked|looks)\s+(?:fine|ok|okay|normal|there)|(?:worked|ran|went|synced)\s+(?:fine|ok|okay"
+    r"|normally)|succeeded|war\w*\s+(?:noch\s+)?(?:ok|in ordnung"
     r"|normal|da)|sind\s+(?:die\s+\w+\s+)?da|funktionierte|lief\s+(?:noch|alles)|marchait|fonctionnait|était (?:bon|normal)"
     r"|funcionaba|estaba bien|funcionava|estava (?:bem|normal)|funzionava|andava bene|era (?:ok|normale)|werkte"
     r"|was (?:goed|normaal))\b"
@@ -1117,7 +1118,22 @@ def _aside(text: str, ref: _Ref) -> bool:
     if ref.today and _COMING.search(text, *sentence):
         return True
     before = text[max(0, ref.position - 40) : ref.position]
-    return bool(_FINE.search(text, *sentence)) and not _DEADLINE.search(before)
+    return bool(_FINE.search(text, *_clause_of(text, ref, sentence))) and not _DEADLINE.search(before)
+
+
+# what joins a sentence's clauses that tell different moments ("it ran fine at 02:00 but the 06:00
+# run failed")
+_BUT = re.compile(r",?\s\b(?:but|aber|doch|mais|pero|mas|ma|maar|whereas|while)\b")
+
+
+def _clause_of(text: str, ref: _Ref, sentence: tuple[int, int]) -> tuple[int, int]:
+    begin, end = sentence
+    for match in _BUT.finditer(text, begin, end):
+        if match.end() <= ref.position:
+            begin = match.end()
+        elif match.start() >= ref.end_position:
+            return begin, match.start()
+    return begin, end
 
 
 def _background(text: str, ref: _Ref) -> bool:

@@ -305,6 +305,13 @@ def test_since_it_is_back_to_normal_ends_the_problem(text: str, language: str) -
     assert start.hour in (7, 8) and end <= datetime(2026, 3, 12, 10, 0, tzinfo=UTC)
 
 
+def test_when_it_last_ran_fine_is_not_the_problems_time() -> None:
+    start, end = start_end("Our nightly sync ran fine at 02:00 UTC but the 06:00 UTC run failed.")
+    assert start >= datetime(2026, 3, 12, 5, 30, tzinfo=UTC) and end <= datetime(
+        2026, 3, 12, 6, 30, tzinfo=UTC
+    )
+
+
 def test_a_days_name_is_no_weekday() -> None:
     # "Black Friday weekend" names no Friday the clock time of the next clause belongs to
     text = "Black Friday weekend and since 13:00 UTC every send returns 429."
