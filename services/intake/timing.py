@@ -1037,7 +1037,8 @@ _DEADLINE = re.compile(
 )
 _EFFORT = re.compile(
     r"\b(?:try|tried|trying|attempt\w*|spent|spend|wasted|versuch\w*|probier\w*|essay\w*|essai\w*|intent\w*"
-    r"|tent\w*|prov\w*|probeer\w*|geprobeerd)\b[^.!?\n]{0,30}$"
+    r"|tent\w*|prov\w*|probeer\w*|geprobeerd|back and forth|struggl\w*|fighting|battling|herumschlag\w*|"
+    r"kämpf\w*|galère|galérons|peleando|luchando|lutando|lottando|worstel\w*)\b[^.!?\n]{0,30}$"
 )
 
 

@@ -96,6 +96,8 @@ def test_a_deadline_is_not_problem_time(text: str, language: str) -> None:
 
 def test_the_length_of_the_customers_own_effort_is_not_problem_time() -> None:
     assert resolve_timing("I've been trying to set up SSO for about two weeks, no luck.", ARRIVED) is None
+    assert resolve_timing("I've been going back and forth on this for about a week now.", ARRIVED) is None
+    assert resolve_timing("Ich kämpfe seit einer Woche mit dem Export.", ARRIVED, UTC, "de") is None
     start, _ = start_end("Logins fail since this morning; I spent 3 hours trying to fix it.")
     assert start.date() == ARRIVED.date() and start.hour == 6
 
