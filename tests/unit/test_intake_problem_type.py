@@ -29,6 +29,12 @@ def _type(vocabulary: IntakeVocabulary, subject: str, body: str) -> str | None:
             "billing",
         ),
         ("Événements", "Depuis hier nos événements n'arrivent plus dans Lumen.", "ingest"),
+        ("RV: error al subir ficheros", "Cuando subo el CSV al workspace me sale un error.", "ingest"),
+        (
+            "Fwd: convite expirado",
+            "Recebi o convite pro workspace mas quando clico aparece um erro.",
+            "permissions",
+        ),
     ],
 )
 def test_lumen_types_in_any_language(subject: str, body: str, family: str) -> None:
