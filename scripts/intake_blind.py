@@ -1,7 +1,7 @@
 """Score the intake on the frozen blind tickets (tests/data/intake_blind), per product and half.
 
-Usage: python scripts/intake_blind.py [--half odd|even|all|tune|set3-odd|set3-even|set4|set5] [--json FILE]
-[--show FIELD]
+Usage: python scripts/intake_blind.py [--half odd|even|all|tune|set3-odd|set3-even|set4|set5|set6]
+[--json FILE] [--show FIELD]
 
 `--half tune` scores the second blind set (tests/data/intake_blind/tune: 120 more tickets by
 another writer who had not read the code), which is for tuning like the odd half. `--half
@@ -11,7 +11,8 @@ briefed with the first set's labelling conventions): tune on its odd half, repor
 time and missing items), scored once untuned at the end of session 5 and tuned on since. `--half
 set5` scores a fifth writer's 80 tickets (tests/data/intake_blind/set5), written in session 6 and
 never tuned on: the report set from then on; the first and third writers' even halves became
-tuning sets when it was frozen.
+tuning sets when it was frozen. `--half set6` scores a sixth writer's 80 tickets, written later in
+session 6, scored once untuned and tuned on since.
 
 `--show FIELD` (identifiers, missing, problem_type, language, time, secrets, emails, cross_tenant) lists each ticket
 the field is wrong on, with what the intake found and what the truth says.
@@ -88,6 +89,7 @@ _SETS: dict[str, tuple[str, str | None]] = {
     "set3-even": ("set3", "even"),
     "set4": ("set4", None),
     "set5": ("set5", None),
+    "set6": ("set6", None),
 }
 
 
