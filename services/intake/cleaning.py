@@ -249,14 +249,20 @@ class CleanMessage:
 
 
 def _drop_disclaimers(lines: list[str]) -> list[str]:
+    """The lines without legal disclaimers: a paragraph from the line its disclaimer starts on (a
+    mail whose lines have no blank ones between them, as HTML mail becomes, keeps what precedes it)."""
     out: list[str] = []
     paragraph: list[str] = []
     for line in [*lines, ""]:
         if line.strip():
             paragraph.append(line)
             continue
-        if paragraph and not _DISCLAIMER.search(fold(" ".join(paragraph))):
+        disclaimer = _DISCLAIMER.search(fold(" ".join(paragraph))) if paragraph else None
+        if disclaimer is None:
             out.extend(paragraph)
+        else:
+            starts = [sum(len(kept) + 1 for kept in paragraph[:index]) for index in range(len(paragraph))]
+            out.extend(paragraph[: max(index for index, at in enumerate(starts) if at <= disclaimer.start())])
         paragraph = []
         out.append("")
     return out

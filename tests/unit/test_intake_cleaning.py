@@ -114,6 +114,19 @@ def test_a_links_address_is_kept_after_its_words() -> None:
     assert text.count("bo@acme.example") == 1
 
 
+def test_an_html_mails_disclaimer_goes_and_its_report_stays() -> None:
+    # HTML paragraphs become lines with no blank line between them: the disclaimer's paragraph is
+    # then the whole mail, and only what starts at the disclaimer may go
+    body = (
+        "<html><body><p>Die Abbuchung am 21.11.2026 ist fehlgeschlagen.</p><p>Konto: acc_k2w9rm.</p>"
+        "<p>Mit freundlichen Grüßen<br>Sabine</p><p>Diese E-Mail kann vertrauliche Informationen "
+        "enthalten.</p></body></html>"
+    )
+    prose = clean_message(body).prose
+    assert "Abbuchung am 21.11.2026 ist fehlgeschlagen" in prose and "acc_k2w9rm" in prose
+    assert "vertrauliche" not in prose
+
+
 def test_plain_text_with_angle_brackets_is_not_taken_for_html() -> None:
     body = "The filter a<b and b>c returns nothing; expected rows where value <p95."
     assert clean_message(body).prose == body
