@@ -71,7 +71,13 @@ def _scope_then_name(words: tuple[str, ...]) -> re.Pattern[str]:
         # preposition, one capitalised word is the name wherever the sentence goes on
         r"|(?i:\b(?:in|im|nel|nello|dans|en|no|na|op|del|dello|from|van|aus)\s+(?:the\s+|le\s+|el\s+|o\s+|het\s+)?"
         + scope
-        + r")\s+([A-Z][\w-]{1,30}(?:\s[A-Z][\w-]{1,30})?)\b(?!\s[A-Z])",
+        + r")\s+([A-Z][\w-]{1,30}(?:\s[A-Z][\w-]{1,30})?)\b(?!\s[A-Z])"
+        # "voor onze workspace Marketing NL geaccepteerd", "notre espace Brasserie Vandamme – Ventes":
+        # after a possessive, the capitalised words that follow are the name
+        r"|(?i:\b(?:our|my|onze|ons|unser\w*|mein\w*|notre|mon|nuestro|mi|nosso|meu|nostro|mio)\s+"
+        + scope
+        + r")"
+        r"\s+([A-Z][\w&-]{1,30}(?:\s(?:[A-Z][\w&-]{0,30}|[&–-])){0,4})(?<![\s&–-])",
         re.MULTILINE,
     )
 
@@ -105,6 +111,18 @@ _NOT_A_NAME = frozenset(
         "that",
         "a",
         "an",
+        # the product's own pages and menus ("our workspace Settings page")
+        *("settings", "page", "overview", "home", "members", "billing", "admin", "dashboard", "dashboards"),
+        *(
+            "einstellungen",
+            "paramètres",
+            "réglages",
+            "configuración",
+            "ajustes",
+            "configurações",
+            "impostazioni",
+        ),
+        *("instellingen",),
     ]
 )
 
@@ -1002,7 +1020,7 @@ def scope_name(text: str, vocabulary: IntakeVocabulary) -> str | None:
             continue
         return name
     for candidate in _scope_then_name(vocabulary.scope_words).finditer(text):
-        name = (candidate.group(1) or candidate.group(2)).strip()
+        name = next(group for group in candidate.groups() if group).strip()
         if name.lower().split()[0] not in _NOT_A_NAME and not any(
             kind.pattern.fullmatch(name) for kind in vocabulary.identifiers
         ):

@@ -173,6 +173,11 @@ def test_a_phone_number_in_a_signature_is_no_http_status() -> None:
         ('The sync is red since Friday. Workspace is "Orchard Sales" if they ask.', "Orchard Sales"),
         ("Seit heute komme ich nicht mehr rein. Workspace ist Rheinwerk Marketing.", "Rheinwerk Marketing"),
         ('I invited my colleague Ana to our "Marketing Ops" workspace as an Editor.', "Marketing Ops"),
+        (
+            "Sem heeft de uitnodiging voor onze workspace Marketing NL geaccepteerd maar ziet niets.",
+            "Marketing NL",
+        ),
+        ("Our workspace Settings page is broken since Monday.", None),
     ],
 )
 def test_a_scope_named_after_its_word_is_the_scope(body: str, name: str | None) -> None:
