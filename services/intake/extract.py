@@ -1021,8 +1021,11 @@ def scope_name(text: str, vocabulary: IntakeVocabulary) -> str | None:
         return name
     for candidate in _scope_then_name(vocabulary.scope_words).finditer(text):
         name = next(group for group in candidate.groups() if group).strip()
-        if name.lower().split()[0] not in _NOT_A_NAME and not any(
-            kind.pattern.fullmatch(name) for kind in vocabulary.identifiers
+        first = name.lower().split()[0]
+        if (
+            first not in _NOT_A_NAME
+            and first not in vocabulary.product_words
+            and not any(kind.pattern.fullmatch(name) for kind in vocabulary.identifiers)
         ):
             return name
     return None

@@ -178,6 +178,7 @@ def test_a_phone_number_in_a_signature_is_no_http_status() -> None:
             "Marketing NL",
         ),
         ("Our workspace Settings page is broken since Monday.", None),
+        ("Pourriez-vous nous donner un accès à notre espace Lumen ?", None),  # the product's own name
     ],
 )
 def test_a_scope_named_after_its_word_is_the_scope(body: str, name: str | None) -> None:
