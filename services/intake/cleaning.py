@@ -136,6 +136,13 @@ def _split_mail(text: str) -> tuple[list[_Part], list[str]]:
     return [part for part in parts if any(line.strip() for line in part.lines)], senders
 
 
+def without_history(text: str) -> str:
+    """`text` without the earlier conversation quoted below it (from the "On … wrote:" line on):
+    all of the customer's own mail, its signature too."""
+    quote = _QUOTE_HEADER.search(text) if _HEADER_GATE.search(text) else None
+    return text[: quote.start()] if quote else text
+
+
 def _unquoted(lines: list[str], forwarded: bool) -> list[str]:
     """Quoted lines ("> …") are history in the requester's own text; in a forwarded message the
     quoting is the client's and the text is kept. Lines that all start with ">>>" are an

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from services.intake.cleaning import MAX_LOG_EXCERPTS, clean_message, fold, redact_secrets
+from services.intake.cleaning import MAX_LOG_EXCERPTS, clean_message, fold, redact_secrets, without_history
 from services.intake.extract import (
     blank_spans,
     denies_an_error,
@@ -172,7 +172,8 @@ def _read_message(
         facts.environment.browser, facts.environment.os = parse_user_agent(narrative.user_agent)
     language = language_of(cleaned.own, safe)
     facts.language = language
-    zone = default_zone(ticket.metadata, body, ticket.requester.email, language)  # a signature may name it
+    # a signature may name the zone; a support reply quoted below speaks in its own
+    zone = default_zone(ticket.metadata, without_history(body), ticket.requester.email, language)
     shift = len(raw_subject) + 1 if raw_subject else 0
     forwarded = [(shift + at, message_time(sent, received_at, zone)) for at, sent in cleaned.forwarded]
     facts.timing = resolve_timing(safe, received_at, zone, language, forwarded, cleaned.forwarded_from)

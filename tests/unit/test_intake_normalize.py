@@ -572,3 +572,13 @@ def test_a_replys_subject_is_not_read_when_the_reply_is_about_another_problem() 
         ticket("It happened again this morning.", subject="Re: Exports hitting RATE_LIMITED")
     )
     assert same_thread.identifiers.get("error_code") == "RATE_LIMITED"
+
+
+def test_a_zone_in_the_support_reply_quoted_below_is_not_the_customers() -> None:
+    body = (
+        "Hallo, neues Problem: seit heute Morgen um 6 bekommen wir nur noch 400 zurück. Workspace ws_ab12cd.\n\n"
+        "Am 02.10.2026 um 14:11 schrieb Lumen Support <support@lumen.example>:\n"
+        "> die Fehler am 01.10. zwischen 03:00 und 04:00 UTC kamen von einem Wartungsfenster.\n"
+    )
+    section = normalize(ticket(body, at=datetime(2026, 11, 27, 9, 35, tzinfo=UTC)))
+    assert section.window_start == datetime(2026, 11, 27, 5, 0, tzinfo=UTC)  # six o'clock in Central Europe
