@@ -298,6 +298,10 @@ _ISO_DATETIME = re.compile(
 )
 
 _DIGITS = re.compile(r"\d+")
+# a date and time with its zone, as a machine stamps it ("2026-11-26 08:00 UTC", "…T09:10:00Z")
+_STAMPED = re.compile(
+    r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d)?(?:\.\d+)?\s?(?:Z|UTC|GMT|[+-]\d\d:?\d\d)", re.IGNORECASE
+)
 _DATE_HINT = re.compile(r"\d(?:\d{3}-\d|\.\d\d?(?:\.|(?![\d.]))|/\d|-\d\d?(?:-\d{4}|(?![\d-])))")
 _HOURS_SHORT = re.compile(r"\dh\b")
 _ORDINAL_HINT = re.compile(r"\d(?:st|nd|rd|th|\.|e|º)(?!\d)")
@@ -953,14 +957,19 @@ def resolve_timing(
     refs: list[_Ref] = []
     for index, (begin, anchor) in enumerate(segments):
         stop = segments[index + 1][0] if index + 1 < len(segments) else len(text)
+        stamped: list[datetime] = []
         for ref in _references(text[begin:stop], min(anchor, now), zone, language):
             ref.position, ref.end_position = ref.position + begin, ref.end_position + begin
+            if notice and index and _STAMPED.fullmatch(ref.text) and ref.start <= now:
+                stamped.append(ref.start + POINT_SLACK)
             if notice and index and not (ref.duration and not _MEASURED.match(ref.text)):
                 continue
             if ref.start <= now and not _not_problem_time(low, ref):
                 refs.append(ref)
         if notice and index:
-            sent = min(anchor, now)
+            # the time the notice stamps on what happened, in a zone it names ("disabled at
+            # 2026-11-26 09:10 UTC"), is surer than its header's date in the reader's own zone
+            sent = min(stamped[0] if stamped else anchor, now)
             refs.append(_Ref(begin, begin, sent, now, f"notice sent {sent:%Y-%m-%d %H:%M} UTC", since=True))
     if not refs:
         return None

@@ -547,6 +547,11 @@ NOTICE_SENT = datetime(2026, 3, 12, 3, 42, tzinfo=UTC)
             NOTICE_SENT,
         ),
         ("Your webhook has been disabled after failing for 24 hours.", NOTICE_SENT - timedelta(hours=24)),
+        # the time the notice stamps, in the zone it names, is surer than its header's date
+        (
+            "Your webhook was disabled at 2026-03-12 08:10 UTC after 50 failed deliveries.",
+            datetime(2026, 3, 12, 8, 10, tzinfo=UTC),
+        ),
     ],
 )
 def test_a_forwarded_automatic_notice_starts_the_problem_when_it_was_sent(
