@@ -112,7 +112,7 @@ _NOT_A_NAME = frozenset(
         "a",
         "an",
         # the product's own pages and menus ("our workspace Settings page")
-        *("settings", "page", "overview", "home", "members", "billing", "admin", "dashboard", "dashboards"),
+        *("settings", "page", "overview", "home", "members", "billing", "admin"),
         *(
             "einstellungen",
             "paramètres",
@@ -325,6 +325,9 @@ def _named_control(scope_words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + words + r")" + _NAMED_AS)
 
 
+# a mail server's success reply quoted as the status shown ("250 2.0.0 OK"); its failures are error
+# codes of the domains that deliver mail
+_SMTP_SUCCESS = re.compile(r"(?<![\d.])2\d\d[ -]2\.\d{1,3}\.\d{1,3}(?![\d.])(?:\s+OK\b)?")
 _LABELLED_MESSAGE = re.compile(
     r"(?:^|\n)\s*(?:[a-z]+\s)?(?:error(?:\s+message)?|fehlermeldung|fehler|message d'erreur|erreur|"
     r"mensaje de error|error message|erro|errore|fout(?:melding)?)\s*:\s*([^\n]{3,160})",
@@ -967,6 +970,9 @@ def _author_cannot(report: str) -> bool:
     )
 
 
+_INVITATION = re.compile(r"\b(?:invit\w*|einladung\w*|convite\w*|uitnodiging\w*)\b")
+
+
 def _in_trouble(low: str, address: str) -> bool:
     """Whether the ticket says the person at `address` is in trouble, by first name ("FYI, Sarah
     is stuck", "Dana can't get in")."""
@@ -987,7 +993,11 @@ def _operated_on(sentence: str, at: int, vocabulary: IntakeVocabulary) -> bool:
     ):
         return True
     before = sentence[max(0, at - 80) : at]
-    return bool(_MEMBER_OPERATION.search(before) and (_MEMBER_WORD.search(sentence) or "invit" in before))
+    if _MEMBER_OPERATION.search(before) and (_MEMBER_WORD.search(sentence) or "invit" in before):
+        return True
+    # "Sem (sem@…) accepted the invitation to our workspace": the member it was done to, named first
+    after = sentence[at : at + 100]
+    return bool(_INVITATION.search(after) and _MEMBER_WORD.search(sentence[max(0, at - 40) : at]))
 
 
 def mentioned_emails(text: str, vocabulary: IntakeVocabulary) -> list[str]:
@@ -1013,22 +1023,25 @@ def scope_name(text: str, vocabulary: IntakeVocabulary) -> str | None:
         return next(group for group in match.groups() if group).strip()
     for candidate in bare.finditer(text):
         name = candidate.group(1).strip()
-        words = name.lower().split()
-        if words[0] in _NOT_A_NAME or words[-1] in _NOT_A_NAME or words[0] in vocabulary.product_words:
-            continue
-        if any(kind.pattern.fullmatch(name) for kind in vocabulary.identifiers):
-            continue
-        return name
+        if _a_name(name, vocabulary) and name.lower().split()[-1] not in _NOT_A_NAME:
+            return name
     for candidate in _scope_then_name(vocabulary.scope_words).finditer(text):
         name = next(group for group in candidate.groups() if group).strip()
-        first = name.lower().split()[0]
-        if (
-            first not in _NOT_A_NAME
-            and first not in vocabulary.product_words
-            and not any(kind.pattern.fullmatch(name) for kind in vocabulary.identifiers)
-        ):
+        if _a_name(name, vocabulary):
             return name
     return None
+
+
+def _a_name(name: str, vocabulary: IntakeVocabulary) -> bool:
+    """Whether words found where a scope's name stands are one: not a word for which one
+    ("same", "settings"), the product's name, one of its things ("our dashboards in …") or an id."""
+    first = name.lower().split()[0]
+    return (
+        first not in _NOT_A_NAME
+        and first not in vocabulary.product_words
+        and vocabulary.cue_of(first) is None
+        and not any(kind.pattern.fullmatch(name) for kind in vocabulary.identifiers)
+    )
 
 
 # --- error signatures -----------------------------------------------------------------------------
@@ -1106,6 +1119,9 @@ def extract_error_signatures(
             or (_STATUS_STRING.search(folded) and len(message) <= 40)
         ):
             found.append((match.start(), "message", message))
+    for match in _SMTP_SUCCESS.finditer(text) if "2." in text else ():
+        if not _in_spans(match.start(), spans):  # "Delivered – 250 2.0.0 OK": the outcome shown
+            found.append((match.start(), "message", match.group(0)))
     for match in _TOLD_MESSAGE.finditer(low):
         told = match.group("m")
         if _REFUSAL.search(told) and not _in_spans(match.start("m"), spans):

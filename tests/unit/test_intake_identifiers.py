@@ -111,6 +111,10 @@ def test_every_address_mentioned_is_kept_in_order() -> None:
         # the writer's own login written out is the member in question, even the requester's own
         ("Je n'arrive plus à me connecter. Mon identifiant est ana@acme.example.", "ana@acme.example"),
         ("The weekly report from bo@acme.example arrived empty.", None),
+        (
+            "nieuwe collega Sem (bo@acme.example) heeft de uitnodiging geaccepteerd maar ziet niets",
+            "bo@acme.example",
+        ),
     ],
 )
 def test_an_affected_colleague_is_the_user_only_when_the_ticket_says_so(
@@ -212,3 +216,14 @@ def test_a_class_in_a_stack_trace_is_no_sending_domain() -> None:
         "-> kestrel.errors.PermissionError: 403 insufficient_scope (key km_live_ab12cd)\n"
     )
     assert "sending_domain" not in read(KESTREL, body).identifiers
+
+
+def test_a_mail_servers_success_reply_is_no_error_code_but_the_status_shown() -> None:
+    body = "Our customer never got the quote. Your log shows a green tick: Delivered – 250 2.0.0 OK. org_44907163"
+    section = read(KESTREL, body)
+    assert "error_code" not in section.identifiers
+    assert "error_details" not in section.missing
+    assert (
+        read(KESTREL, "Every send bounces with 550 5.1.1 since Monday.").identifiers["error_code"]
+        == "550 5.1.1"
+    )
