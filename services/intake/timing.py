@@ -45,6 +45,9 @@ _ZONE_RE = (
 # Weekday, month and unit names and the words for today, yesterday and the day before come
 # from dateparser's locale data for the intake's languages, not from lists of our own.
 LANGUAGES = ("en", "de", "fr", "es", "pt", "it", "nl")
+_DATED = re.compile(
+    r",?\s*(?:the\s+|den\s+|le\s+|el\s+|il\s+)?\d{1,2}(?:st|nd|rd|th|er|º)?\.?\s*(?:de\s+)?(?:(?P<month>[^\W\d]{3,})|[/.]\d)"
+)
 _NAMED_DAY = re.compile(r"\b(?:black|cyber|good|holy|ash|easter|blue|giving)\s+$", re.IGNORECASE)
 _ABBREVIATED = 4  # shorter weekday names ("Mo", "mar", "sex") are other words too often
 
@@ -732,6 +735,9 @@ def _references(text: str, now: datetime, zone: tzinfo, language: str) -> list[_
             continue  # German "hier" means "here"
         if word in _WEEKDAYS and _NAMED_DAY.search(text[max(0, match.start() - 12) : match.start()]):
             continue  # "Black Friday", "Cyber Monday": a day's name, not a weekday reference
+        dated = _DATED.match(low, match.end()) if word in _WEEKDAYS else None
+        if dated and (dated["month"] is None or dated["month"] in _MONTHS):
+            continue  # "Friday 4 December", "lundi 23/11": the date that follows says which day
         if word in _WEEKDAYS:
             back = (today.weekday() - _WEEKDAYS[word]) % 7
             if back == 0 and _LAST.match(match.group(0)):

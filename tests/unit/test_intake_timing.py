@@ -314,6 +314,14 @@ def test_when_it_last_ran_fine_is_not_the_problems_time() -> None:
     )
 
 
+def test_a_weekday_with_its_date_is_that_date() -> None:
+    # "Friday 4 December" is a coming day, not last Friday; "Mittwoch 14 Uhr" is still a weekday
+    late_november = datetime(2026, 11, 20, 15, 45, tzinfo=UTC)
+    assert resolve_timing("Our vendor review is on Friday 4 December.", late_november, UTC, "en") is None
+    timing = resolve_timing("Seit Mittwoch 14 Uhr verlieren wir Events.", late_november, UTC, "de")
+    assert timing is not None and timing.start == datetime(2026, 11, 18, 14, 0, tzinfo=UTC)
+
+
 def test_a_days_name_is_no_weekday() -> None:
     # "Black Friday weekend" names no Friday the clock time of the next clause belongs to
     text = "Black Friday weekend and since 13:00 UTC every send returns 429."
