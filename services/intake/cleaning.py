@@ -394,6 +394,11 @@ _HTML = re.compile(
 _BLOCKS = "p, div, li, tr, h1, h2, h3, h4, blockquote, table, ul, ol, pre"
 
 
+# words a mail sets apart in italics, code or a coloured span that read as a shown string ("Pending
+# verification", "Delivered – 250 2.0.0 OK"), not a token, key, path or address
+_SET_APART = re.compile(r"\s*[^\W\d_](?:[^\W_]|[ .,!’–-])*\s*")
+
+
 def html_to_text(html: str) -> str:
     """The text of an HTML body (selectolax): a line per `<br>` and per block, entities decoded,
     a link's address after its words, no tag, script or style left."""
@@ -403,6 +408,11 @@ def html_to_text(html: str) -> str:
         href = (node.attributes.get("href") or "").strip().removeprefix("mailto:")
         if href and not href.startswith(("#", "javascript:")) and href not in node.text():
             node.insert_after(f" ({href})")
+    for node in tree.css("i, em, code, kbd, span[style]"):  # a string the mail sets apart, as quoted
+        words = node.text()
+        if 2 < len(words) <= 60 and _SET_APART.fullmatch(words) and not node.css("a"):
+            node.insert_before("“")
+            node.insert_after("”")
     for node in tree.css("br"):
         node.insert_after("\n")
     for node in tree.css(_BLOCKS):

@@ -127,6 +127,15 @@ def test_an_html_mails_disclaimer_goes_and_its_report_stays() -> None:
     assert "vertrauliche" not in prose
 
 
+def test_a_string_an_html_mail_sets_apart_reads_as_quoted_but_a_token_does_not() -> None:
+    text = html_to_text(
+        '<p>Il dominio è fermo su <span style="background:#fff3cd">Pending verification</span>. '
+        "Il secret è <code>whsec_YK7VirLh9gTmR35PMDjEAv3hhkgzIUzv</code>.</p>"
+    )
+    assert "“Pending verification”" in text
+    assert "“whsec_" not in text
+
+
 def test_plain_text_with_angle_brackets_is_not_taken_for_html() -> None:
     body = "The filter a<b and b>c returns nothing; expected rows where value <p95."
     assert clean_message(body).prose == body
