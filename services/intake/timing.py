@@ -1081,7 +1081,10 @@ _COMING = re.compile(
     # what people have coming on a weekday: a demo, a launch, going live, a presentation, a workshop
     r"|demo|démo|go live|go-live|geht live|gehen live|launch|lancement|lanzamiento|lançamento|lancio|lanceren"
     r"|presentation|präsentation|présentation|presentación|apresentação|presentazione|presentatie|workshop"
-    r"|webinar|kickoff|kick-off)\b"
+    r"|webinar|kickoff|kick-off"
+    # what people mean to do on it ("we'd like to start testing on Monday", "wir möchten … starten")
+    r"|(?:would|'d) like to|want to|plan to|planning to|möchten|wollen|planen|voudrions|souhaitons|"
+    r"queremos|quisiéramos|pretendemos|queríamos|gostaríamos|vorremmo|vogliamo|willen|zouden graag)\b"
 )
 _SENTENCE = re.compile(r"[^.!?\n]*")
 

@@ -524,6 +524,8 @@ def test_a_list_or_span_of_days_is_one_closed_window(text: str, language: str) -
         ("Nous avons une démo lundi.", "fr"),
         ("Temos uma apresentação na segunda.", "pt"),
         ("We hebben maandag een demo.", "nl"),
+        ("We'd like to start testing on Monday.", "en"),
+        ("Vorremmo iniziare i test lunedì.", "it"),
     ],
 )
 def test_a_weekday_in_a_sentence_about_what_is_coming_is_not_problem_time(text: str, language: str) -> None:
