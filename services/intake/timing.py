@@ -1155,8 +1155,19 @@ def _clause_of(text: str, ref: _Ref, sentence: tuple[int, int]) -> tuple[int, in
     return begin, end
 
 
+# someone leaving the company ("left the company on October 30th", "ist seit Ende Oktober nicht mehr
+# bei uns", "a quitté l'entreprise"): why no one can act, not when it broke
+_DEPARTED = re.compile(
+    r"\b(?:left (?:the|our) (?:company|firm|business|organi[sz]ation|team)|quit (?:the|our) (?:company|job)|"
+    r"(?:verlassen|ausgeschieden|nicht mehr bei uns)|(?:a|ont) quitté|(?:dejó|dejaron) la empresa|"
+    r"(?:ya no trabaja|já não trabalha|não trabalha mais|saiu da empresa)|(?:ha|hanno) lasciato|"
+    r"non lavora più|(?:is|zijn) vertrokken|uit dienst)\b"
+)
+
+
 def _background(text: str, ref: _Ref) -> bool:
-    return not ref.since and bool(_CONTRACT.search(text, *_sentence_of(text, ref)))
+    sentence = _sentence_of(text, ref)
+    return not ref.since and bool(_CONTRACT.search(text, *sentence) or _DEPARTED.search(text, *sentence))
 
 
 # A date that names a document ("auf der Rechnung vom 01.11.", "the invoice dated 3 Nov", "la

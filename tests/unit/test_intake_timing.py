@@ -322,6 +322,18 @@ def test_a_weekday_with_its_date_is_that_date() -> None:
     assert timing is not None and timing.start == datetime(2026, 11, 18, 14, 0, tzinfo=UTC)
 
 
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Our org owner left the company on March 2nd and her mailbox is closed.", "en"),
+        ("Unser Admin hat das Unternehmen am 2. März verlassen.", "de"),
+        ("Il nostro admin ha lasciato l'azienda il 2 marzo.", "it"),
+    ],
+)
+def test_when_someone_left_the_company_is_background(text: str, language: str) -> None:
+    assert resolve_timing(text, ARRIVED, UTC, language) is None
+
+
 def test_a_days_name_is_no_weekday() -> None:
     # "Black Friday weekend" names no Friday the clock time of the next clause belongs to
     text = "Black Friday weekend and since 13:00 UTC every send returns 429."
