@@ -35,6 +35,16 @@ def _type(vocabulary: IntakeVocabulary, subject: str, body: str) -> str | None:
             "Recebi o convite pro workspace mas quando clico aparece um erro.",
             "permissions",
         ),
+        (
+            "Buco nei dati",
+            "Il grafico degli eventi mostra zero domenica mattina dalle 3 alle 7.",
+            "data_missing",
+        ),
+        (
+            "chat",
+            "los tableros están tardando muchísimo desde las 8:30, cada widget tarda 40 seg",
+            "performance",
+        ),
     ],
 )
 def test_lumen_types_in_any_language(subject: str, body: str, family: str) -> None:
