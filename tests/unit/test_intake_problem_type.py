@@ -104,6 +104,13 @@ def test_the_dashboard_a_trouble_is_seen_on_gives_way_to_the_trouble(
         ("Fehler", "Jeder Versand schlägt fehl: template_render_failed.", "sending"),
         ("Server", "Unser Server kann keine Mails mehr über das SMTP-Relay versenden.", "sending"),
         ("Owner", "Necesitamos transferir la propiedad de la organización a otra persona.", "account"),
+        (
+            "emails?",
+            "Two candidates called saying they're not getting our emails. Is something broken?",
+            "delivery",
+        ),
+        ("Rückläufer", "Unsere Mail an einen Kunden ist heute mit 550 5.7.1 zurückgekommen.", "delivery"),
+        ("Close", "Please close our organization and delete all message logs and templates.", "account"),
     ],
 )
 def test_kestrel_types_in_any_language(subject: str, body: str, family: str) -> None:
