@@ -46,6 +46,11 @@ _ANOTHER_PROBLEM = re.compile(
     r"(?:outro|novo) (?:problema|assunto)|(?:altro|nuovo|diverso) (?:problema|argomento)|"
     r"(?:ander|nieuw) (?:probleem|onderwerp)|andere kwestie)\b"
 )
+# "same workspace", "gleicher Workspace wie unten", "même espace", "mismo workspace": the scope the
+# quoted conversation names
+_SAME_AS_BEFORE = re.compile(
+    r"\b(?:same|gleiche[rnms]?|selbe[rnms]?|même|mismo|misma|mesmo|mesma|stesso|stessa|zelfde|dezelfde)\s+\w+"
+)
 _MAX_STATEMENT_PART = 140
 
 
@@ -140,19 +145,24 @@ def _read_message(
     )
     facts.identifiers, facts.foreign = found.own, found.foreign
     # the tenant does not change between the messages of one conversation: when the customer's
-    # reply names neither it nor a scope, the earlier message quoted below still says which it is
+    # reply names neither it nor a scope, the earlier message quoted below still says which it
+    # is; and the scope too when the reply says it is the same one ("same workspace as below")
     tenant, scope = vocabulary.tenant_kind, vocabulary.scope_kind
-    pattern = next((kind for kind in vocabulary.identifiers if kind.name == tenant), None)
-    if (
-        pattern is not None
-        and tenant not in facts.identifiers
-        and (not scope or scope not in facts.identifiers)
-        and (not pattern.gate or any(gate in body.lower() for gate in pattern.gate))
-    ):
+    kinds = [
+        tenant,
+        *([scope] if scope and _SAME_AS_BEFORE.search(fold(cleaned.own or cleaned.prose)) else []),
+    ]
+    wanted = [
+        kind
+        for kind in vocabulary.identifiers
+        if kind.name in kinds and (not kind.gate or any(gate in body.lower() for gate in kind.gate))
+    ]
+    if wanted and tenant not in facts.identifiers and (not scope or scope not in facts.identifiers):
         quoted = redact_secrets(body, vocabulary.secrets, visible)
         earlier = extract_identifiers(quoted, injection_spans(quoted), ticket.requester.email, [], vocabulary)
-        if tenant in earlier.own and earlier.own[tenant] not in facts.foreign:
-            facts.identifiers[tenant] = earlier.own[tenant]
+        for kind in wanted:
+            if kind.name in earlier.own and earlier.own[kind.name] not in facts.foreign:
+                facts.identifiers[kind.name] = earlier.own[kind.name]
     facts.emails = mentioned_emails(f"{subject}\n{body}", vocabulary)
     facts.workspace_name = scope_name(safe, vocabulary)
     facts.signatures = extract_error_signatures(safe + "\n" + logs_text, [], vocabulary)

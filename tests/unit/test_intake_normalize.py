@@ -582,3 +582,14 @@ def test_a_zone_in_the_support_reply_quoted_below_is_not_the_customers() -> None
     )
     section = normalize(ticket(body, at=datetime(2026, 11, 27, 9, 35, tzinfo=UTC)))
     assert section.window_start == datetime(2026, 11, 27, 5, 0, tzinfo=UTC)  # six o'clock in Central Europe
+
+
+def test_the_scope_of_the_quoted_conversation_holds_when_the_reply_says_it_is_the_same() -> None:
+    body = (
+        "Neues Problem, gleicher Workspace wie im Ticket unten: seit heute Morgen bekommen wir nur noch 400.\n\n"
+        "Am 02.10.2026 um 14:11 schrieb Lumen Support <support@lumen.example>:\n"
+        "> die Fehler in Ihrem Workspace ws_o8d1mg sind behoben.\n"
+    )
+    assert normalize(ticket(body)).identifiers.get("workspace_id") == "ws_o8d1mg"
+    other = body.replace("gleicher Workspace wie im Ticket unten", "ein neues Projekt")
+    assert "workspace_id" not in normalize(ticket(other)).identifiers
