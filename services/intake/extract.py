@@ -291,6 +291,7 @@ _ERROR_WORDS = re.compile(
 # "Sincronizando...", "In attesa"): what the customer saw, wherever the sentence puts it.
 _STATUS_STRING = re.compile(
     r"^\W*(?:\w+\W+){0,3}?(?:queued|pending|preparing|processing|in progress|connected|disconnected|failing|"
+    r"suppressed|bounced|blocked|rejected|deferred|dropped|failed|"
     r"paused|suspended|syncing|verifying|unverified|not verified|no data|inactive|disabled|waiting|"
     # a state the product says is not so ("Niet geverifieerd", "Nicht verbunden", "Non vérifié")
     r"(?:not|nicht|niet|non|no|não|nao|un)\s?(?:verifi|geverifi|connect|verbund|verbond|conect|collegat|activ|aktiv|"
@@ -325,6 +326,16 @@ def _named_control(scope_words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + words + r")" + _NAMED_AS)
 
 
+# a quoted event type's name ("„opened"-Events", "chaque événement « bounced »", "'delivered' event"):
+# what a webhook sends, not a state the product showed
+_EVENT_AFTER = re.compile(r"\s?-?(?:events?|evento?s?|eventi|événements?|gebeurtenis\w*)\b")
+_EVENT_BEFORE = re.compile(r"\b(?:events?|evento?s?|eventi|événements?|gebeurtenis\w*)\s*(?:type\s*)?:?\s*$")
+_FAILED_CHECK = re.compile(
+    r"\b[a-z][\w-]*=(?:fail\w*|error|denied|rejected|invalid|timeout|bounced|deferred)\b"
+)
+# an unlisted snake_case code in brackets or quotes after what failed ("could not be added
+# (domain_already_claimed)")
+_CODE_IN_BRACKETS = re.compile(r"[(\"'`]([a-z]+(?:_[a-z]+){1,5})[)\"'`]")
 # a mail server's success reply quoted as the status shown ("250 2.0.0 OK"); its failures are error
 # codes of the domains that deliver mail
 _SMTP_SUCCESS = re.compile(r"(?<![\d.])2\d\d[ -]2\.\d{1,3}\.\d{1,3}(?![\d.])(?:\s+OK\b)?")
@@ -1111,6 +1122,8 @@ def extract_error_signatures(
             or text[match.end() : match.end() + 2].strip()[:1] == ":"
             or _EMAIL.fullmatch(folded.strip())
             or _named_control(vocabulary.scope_words).search(before)
+            or _EVENT_AFTER.match(low, match.end())
+            or _EVENT_BEFORE.search(before)
         ):
             continue  # all is well, a JSON key ('"code": …'), an address, or a control's or scope's name
         if (
@@ -1119,6 +1132,17 @@ def extract_error_signatures(
             or (_STATUS_STRING.search(folded) and len(message) <= 40)
         ):
             found.append((match.start(), "message", message))
+    for match in _FAILED_CHECK.finditer(low) if "=" in low else ():
+        if not _in_spans(match.start(), spans):  # "dkim=fail", "status=rejected": a check's verdict
+            found.append((match.start(), "message", text[match.start() : match.end()]))
+    for match in _CODE_IN_BRACKETS.finditer(text) if "_" in text else ():
+        before = low[max(0, match.start() - 60) : match.start()]
+        if not _in_spans(match.start(), spans) and (
+            _ERROR_WORDS.search(before) or _ERROR_CONTEXT.search(before)
+        ):
+            found.append(
+                (match.start(1), "message", match.group(1))
+            )  # "could not be added (domain_already_claimed)"
     for match in _SMTP_SUCCESS.finditer(text) if "2." in text else ():
         if not _in_spans(match.start(), spans):  # "Delivered – 250 2.0.0 OK": the outcome shown
             found.append((match.start(), "message", match.group(0)))

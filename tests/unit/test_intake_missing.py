@@ -91,6 +91,10 @@ def test_another_organisations_deed_is_not_the_requesters_action() -> None:
         'Sinds gisteren staat het return-path van ons verzenddomein op "Niet geverifieerd".',
         'Der Datumsfilter zeigt bei jeder Auswahl nur noch "Ungültiger Zeitraum" an.',
         "estou tentando ativar o SSO e dá SSO_DOMAIN_NOT_VERIFIED.",
+        # a shown state of what failed, a check's verdict, an unlisted code in brackets after a failure
+        "1 200 adhérents sont passés en « suppressed » dans la console.",
+        "The DMARC reports show dkim=fail for 30% of messages from the 21st to the 23rd.",
+        "When I try to add the domain I get: Domain could not be added (domain_already_claimed)",
     ],
 )
 def test_a_quoted_status_or_message_is_an_error_detail(body: str) -> None:
@@ -137,6 +141,17 @@ def test_the_outcome_the_product_reported_is_an_error_detail(body: str) -> None:
     # unlike a setting's state ("Active"), the outcome shown for the very thing that failed is
     # what the customer saw happen
     assert "error_details" not in read(KESTREL, body, subject="Hilfe").missing
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        'Seit gestern bekommt unser Webhook keine „opened"-Events mehr.',
+        "Notre webhook reçoit chaque événement « bounced » deux fois depuis hier.",
+    ],
+)
+def test_a_quoted_event_name_is_no_error_detail(body: str) -> None:
+    assert "error_details" in read(KESTREL, body, subject="Webhook").missing
 
 
 def test_a_symptom_alone_is_no_error_detail() -> None:
