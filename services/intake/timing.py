@@ -519,6 +519,10 @@ def stated_zone(text: str) -> tzinfo | None:
     us = _US_ZONE.search(low)
     if us:
         return _named_zone(_US_ZONES[us.group(1) or us.group(2)])
+    for written in _TZ_NAME.finditer(text) if "/" in text else ():  # "We're US/Eastern", "Europe/Berlin"
+        zone = _named_zone(written.group(0))
+        if zone is not None:
+            return zone
     for clock in _CLOCK.finditer(low):  # "09:00 PST" also places a later bare "09:45"
         if _zone_written(clock, text) or clock["off"] or clock["iana"] or clock["iana2"]:
             return _zone_of(clock, UTC, text)
@@ -539,6 +543,8 @@ def stated_zone(text: str) -> tzinfo | None:
     return _city_zone(plain)
 
 
+# a zone as the tz database names it ("US/Eastern", "America/Sao_Paulo")
+_TZ_NAME = re.compile(r"(?<![\w/.])(?:[A-Z][A-Za-z]+/[A-Z][A-Za-z_-]+(?:/[A-Z][A-Za-z_-]+)?)(?![\w/])")
 # what sits next to a city written as the zone of a time: "Boston time", "hora de Lisboa",
 # "heure de Lyon", "Münchner Zeit", "ora di Milano", "Rotterdamse tijd", "horário de Brasília"
 _TIME_WORD = re.compile(r"\b(?:time|zeit|heure|hora|horario|ora|orario|tijd|local)\b")

@@ -206,6 +206,12 @@ def test_digits_inside_an_identifier_are_not_a_clock_time() -> None:
     assert resolve_timing("dashboard dsh_ab8pm and export exp_x10am stopped updating", ARRIVED) is None
 
 
+def test_a_zone_written_as_the_tz_database_names_it_is_the_zone() -> None:
+    assert str(default_zone({}, "failing since 3pm today. We're US/Eastern btw.")) == "US/Eastern"
+    assert str(default_zone({}, "failing since 3pm (America/Sao_Paulo)")) == "America/Sao_Paulo"
+    assert default_zone({}, "TCP/IP error since 3pm") == UTC
+
+
 def test_a_country_domain_sold_as_a_generic_name_gives_no_zone() -> None:
     assert default_zone({}, "since 9:00", "lucas@startup.io") == UTC
     assert default_zone({}, "since 9:00", "tom@company.co") == UTC
