@@ -152,11 +152,11 @@ _APPROX = (
 # Every "N units" expression in one pass: the words before or after the amount say whether it
 # is a point in the past ("3 hours ago", "vor 2 Tagen", "há 5 horas", "3 giorni fa", "3 dagen
 # geleden") or a stretch up to now ("for the last 2 days", "seit 3 Stunden", "depuis", "desde
-# hace", "da tre giorni", "sinds 2 dagen", "ces 3 dernières heures").
+# hace", "faz 2 horas", "da tre giorni", "sinds 2 dagen", "ces 3 dernières heures").
 _AMOUNT = re.compile(
     r"\b(?:(?P<dur>(?:for|in|over|during)\s+(?:the\s+)?(?:last|past)|in den letzten|desde hace|desde há"
     r"|(?:en|durante) (?:las?|los) últim[oa]s|n[oa]s últim[oa]s|negli ultimi|nelle ultime"
-    r"|de (?:afgelopen|laatste)|for|since|last|past|seit|depuis|desde|da|sinds|al)\s+"
+    r"|de (?:afgelopen|laatste)|for|since|last|past|seit|depuis|desde|da|sinds|al|faz|fazem)\s+"
     rf"|(?P<ago_pre>{_alternation(_AGO_WORDS)})\s+|(?P<ces>ces)\s+)?"
     rf"{_APPROX}{_NUM}(?:\s+|(?<=')|(?<=demi)-|(?P<tight>(?=h\b)))(?:(?P<derni>derni\w+)\s+)?{_UNIT}\b"
     rf"(?P<ago>\s+(?:{_alternation(_AGO_WORDS)})\b)?(?P<que>\s+que\b)?"
@@ -1244,7 +1244,22 @@ def _not_problem_time(text: str, ref: _Ref) -> bool:
         or (ref.duration and _EFFORT.search(before))
         or _requested(text, ref)
         or _a_document_or_header(text, ref)
+        or _a_state_in_place(text, ref)
     )
+
+
+# a stretch something has already been in place, telling no trouble ("o registro TXT já está no DNS
+# faz uma semana", "the record has already been there for a week"): the customer's setup, not when it broke
+_ALREADY = re.compile(r"\b(?:already|bereits|schon|déjà|ya|já|già)\b")
+
+
+_IS = re.compile(r"\b(?:is|are|has been|have been|ist|sind|est|sont|está|están|estão|è|sono|staat|staan)\b")
+
+
+def _a_state_in_place(text: str, ref: _Ref) -> bool:
+    sentence = fold(text[slice(*_sentence_of(text, ref))])
+    in_place = _ALREADY.search(sentence) and _IS.search(sentence)
+    return ref.duration and bool(in_place) and not _TROUBLE_TOLD.search(sentence)
 
 
 def _day_span(low: str, match: re.Match[str], day: date) -> tuple[date, date, int, int] | None:

@@ -340,6 +340,16 @@ def test_when_someone_left_the_company_is_background(text: str, language: str) -
     assert resolve_timing(text, ARRIVED, UTC, language) is None
 
 
+def test_faz_n_horas_is_a_stretch_up_to_now() -> None:
+    assert start_end("não consigo logar faz umas 2 horas", "pt") == (ARRIVED - timedelta(hours=2), ARRIVED)
+
+
+def test_how_long_a_setting_has_already_been_in_place_is_not_problem_time() -> None:
+    text = "dá SSO_DOMAIN_NOT_VERIFIED. o registro TXT já está no DNS faz uma semana."
+    assert resolve_timing(text, ARRIVED, UTC, "pt") is None
+    assert start_end("Ya hace tres días que no podemos enviar nada.", "es")[1] == ARRIVED
+
+
 def test_a_days_name_is_no_weekday() -> None:
     # "Black Friday weekend" names no Friday the clock time of the next clause belongs to
     text = "Black Friday weekend and since 13:00 UTC every send returns 429."
