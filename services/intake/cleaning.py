@@ -139,8 +139,16 @@ def _split_mail(text: str) -> tuple[list[_Part], list[str]]:
 def without_history(text: str) -> str:
     """`text` without the earlier conversation quoted below it (from the "On … wrote:" line on):
     all of the customer's own mail, its signature too."""
+    low = text.lower()
+    if not any(word in low for word in _QUOTE_WORDS):  # the header gate's scan costs more than these
+        return text
     quote = _QUOTE_HEADER.search(text) if _HEADER_GATE.search(text) else None
     return text[: quote.start()] if quote else text
+
+
+# the words some quote header of mail-parser-reply's languages holds ("wrote", "schrieb", "a écrit",
+# "escribió", "escreveu", "ha scritto", "schreef"), or a Portuguese "Em … escreveu:"
+_QUOTE_WORDS = ("wrote", "schrieb", "écrit", "escribi", "escreveu", "scritto", "schreef", "napisał", "skrev")
 
 
 def _unquoted(lines: list[str], forwarded: bool) -> list[str]:

@@ -309,6 +309,9 @@ _TOLD_MESSAGE = re.compile(
     r"(?:me|nos) dice|dice|dijo|diz|disse|fala|falou|(?:mi|ci) dice|zegt|zei)\b"
     r"(?:\s+\w+){0,5}?\s+(?:that|que|dass|daß|che|dat|quoi)\s+(?P<m>[^.!?\n]{5,120})"
 )
+# the beginnings of `_TOLD_MESSAGE`'s verbs, to skip a text that has none
+_TOLD_HEADS = ("say", "said", "tell", "told", "dit", "sagt", "hieß", "heißt", "dice", "dijo", "diz", "disse", "fala",
+               "zegt", "zei")  # fmt: skip
 _REFUSAL = re.compile(
     r"\b(?:not|\w+n['’]t|no|nicht|kein\w*|ne|n['’]|pas|não|nao|non|niet|geen|wrong|errad\w*|errat\w*|"
     r"sbagliat\w*|falsch|faux|fausse|fout|verkeerd\w*|invalid\w*|ungültig\w*|inválid\w*|invalide|already|"
@@ -330,9 +333,8 @@ def _named_control(scope_words: tuple[str, ...]) -> re.Pattern[str]:
 # what a webhook sends, not a state the product showed
 _EVENT_AFTER = re.compile(r"\s?-?(?:events?|evento?s?|eventi|événements?|gebeurtenis\w*)\b")
 _EVENT_BEFORE = re.compile(r"\b(?:events?|evento?s?|eventi|événements?|gebeurtenis\w*)\s*(?:type\s*)?:?\s*$")
-_FAILED_CHECK = re.compile(
-    r"\b[a-z][\w-]*=(?:fail\w*|error|denied|rejected|invalid|timeout|bounced|deferred)\b"
-)
+_VERDICTS = ("fail", "error", "denied", "rejected", "invalid", "timeout", "bounced", "deferred")
+_FAILED_CHECK = re.compile(r"\b[a-z][\w-]*=(?:" + "|".join(_VERDICTS) + r")\w*\b")
 # an unlisted snake_case code in brackets or quotes after what failed ("could not be added
 # (domain_already_claimed)")
 _CODE_IN_BRACKETS = re.compile(r"[(\"'`]([a-z]+(?:_[a-z]+){1,5})[)\"'`]")
@@ -1132,7 +1134,7 @@ def extract_error_signatures(
             or (_STATUS_STRING.search(folded) and len(message) <= 40)
         ):
             found.append((match.start(), "message", message))
-    for match in _FAILED_CHECK.finditer(low) if "=" in low else ():
+    for match in _FAILED_CHECK.finditer(low) if any("=" + word in low for word in _VERDICTS) else ():
         if not _in_spans(match.start(), spans):  # "dkim=fail", "status=rejected": a check's verdict
             found.append((match.start(), "message", text[match.start() : match.end()]))
     for match in _CODE_IN_BRACKETS.finditer(text) if "_" in text else ():
@@ -1146,7 +1148,7 @@ def extract_error_signatures(
     for match in _SMTP_SUCCESS.finditer(text) if "2." in text else ():
         if not _in_spans(match.start(), spans):  # "Delivered – 250 2.0.0 OK": the outcome shown
             found.append((match.start(), "message", match.group(0)))
-    for match in _TOLD_MESSAGE.finditer(low):
+    for match in _TOLD_MESSAGE.finditer(low) if any(verb in low for verb in _TOLD_HEADS) else ():
         told = match.group("m")
         if _REFUSAL.search(told) and not _in_spans(match.start("m"), spans):
             found.append((match.start("m"), "message", text[match.start("m") : match.end("m")].strip()))
