@@ -331,8 +331,9 @@ def _named_control(scope_words: tuple[str, ...]) -> re.Pattern[str]:
 
 # a quoted event type's name ("„opened"-Events", "chaque événement « bounced »", "'delivered' event"):
 # what a webhook sends, not a state the product showed
-_EVENT_AFTER = re.compile(r"\s?-?(?:events?|evento?s?|eventi|événements?|gebeurtenis\w*)\b")
-_EVENT_BEFORE = re.compile(r"\b(?:events?|evento?s?|eventi|événements?|gebeurtenis\w*)\s*(?:type\s*)?:?\s*$")
+_EVENT_NOUN = r"(?:events?|evento?s?|eventi|événements?|gebeurtenis\w*)"
+_EVENT_AFTER = re.compile(r"\s?-?" + _EVENT_NOUN + r"\b")
+_EVENT_BEFORE = re.compile(r"\b" + _EVENT_NOUN + r"\s*(?:type\s*)?:?\s*$")
 _VERDICTS = ("fail", "error", "denied", "rejected", "invalid", "timeout", "bounced", "deferred")
 _FAILED_CHECK = re.compile(r"\b[a-z][\w-]*=(?:" + "|".join(_VERDICTS) + r")\w*\b")
 # an unlisted snake_case code in brackets or quotes after what failed ("could not be added
@@ -918,8 +919,13 @@ _OWN_LOGIN = re.compile(
 )
 
 
+def _speaks_as_i(text: str) -> bool:
+    """Whether the writer speaks of themself ("I", "mein Zugang", "je"); English "I" by its case."""
+    return bool(_I.search(fold(text)) or re.search(r"\bI\b", text))
+
+
 def _speaks_for_the_organisation(report: str) -> bool:
-    return bool(_WE.search(fold(report))) and not (_I.search(fold(report)) or re.search(r"\bI\b", report))
+    return bool(_WE.search(fold(report))) and not _speaks_as_i(report)
 
 
 def _affected_member(
@@ -969,7 +975,7 @@ def _affected_member(
 
 
 _NOT = re.compile(
-    r"\b(?:not|\w+n['’]t|never|ne|n['’]|nicht|nie|kein\w*|no|nunca|não|nunca|non|mai|niet|nooit|geen)\b"
+    r"\b(?:not|\w+n['’]t|never|ne|n['’]|nicht|nie|kein\w*|no|nunca|não|non|mai|niet|nooit|geen)\b"
 )
 
 
@@ -977,7 +983,7 @@ def _author_cannot(report: str) -> bool:
     """Whether a report's author says they themself cannot do something ("I can't export",
     "je ne vois plus rien", "ich kann nicht")."""
     return any(
-        (_TROUBLE.search(low) or _NOT.search(low)) and (_I.search(low) or re.search(r"\bI\b", sentence))
+        (_TROUBLE.search(low) or _NOT.search(low)) and _speaks_as_i(sentence)
         for sentence in re.split(r"(?<=[.!?])\s+|\n", report)
         for low in (fold(sentence),)
     )

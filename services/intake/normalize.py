@@ -148,21 +148,22 @@ def _read_message(
     # reply names neither it nor a scope, the earlier message quoted below still says which it
     # is; and the scope too when the reply says it is the same one ("same workspace as below")
     tenant, scope = vocabulary.tenant_kind, vocabulary.scope_kind
-    kinds = [
-        tenant,
-        *([scope] if scope and _SAME_AS_BEFORE.search(fold(cleaned.own or cleaned.prose)) else []),
-    ]
-    wanted = [
-        kind
-        for kind in vocabulary.identifiers
-        if kind.name in kinds and (not kind.gate or any(gate in body.lower() for gate in kind.gate))
-    ]
-    if wanted and tenant not in facts.identifiers and (not scope or scope not in facts.identifiers):
-        quoted = redact_secrets(body, vocabulary.secrets, visible)
-        earlier = extract_identifiers(quoted, injection_spans(quoted), ticket.requester.email, [], vocabulary)
-        for kind in wanted:
-            if kind.name in earlier.own and earlier.own[kind.name] not in facts.foreign:
-                facts.identifiers[kind.name] = earlier.own[kind.name]
+    if tenant not in facts.identifiers and (not scope or scope not in facts.identifiers):
+        same_scope = scope and _SAME_AS_BEFORE.search(fold(cleaned.own or cleaned.prose))
+        kinds = [tenant, *([scope] if same_scope else [])]
+        wanted = [
+            kind
+            for kind in vocabulary.identifiers
+            if kind.name in kinds and (not kind.gate or any(gate in body.lower() for gate in kind.gate))
+        ]
+        if wanted:
+            quoted = redact_secrets(body, vocabulary.secrets, visible)
+            earlier = extract_identifiers(
+                quoted, injection_spans(quoted), ticket.requester.email, [], vocabulary
+            )
+            for kind in wanted:
+                if kind.name in earlier.own and earlier.own[kind.name] not in facts.foreign:
+                    facts.identifiers[kind.name] = earlier.own[kind.name]
     facts.emails = mentioned_emails(f"{subject}\n{body}", vocabulary)
     facts.workspace_name = scope_name(safe, vocabulary)
     facts.signatures = extract_error_signatures(safe + "\n" + logs_text, [], vocabulary)

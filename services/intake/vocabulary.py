@@ -284,7 +284,7 @@ def _near(words: list[str]) -> re.Pattern[str]:
 
 
 def _split_camel(name: str) -> list[str]:
-    """ "salesforce" stays one part; "Hub Spot"/"hubspot" are matched with an optional space only
+    """ "acmesync" stays one part; "Data Pipe"/"datapipe" are matched with an optional space only
     where the configured name has a space or capital inside."""
     parts = re.findall(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])", name) or [name]
     return [p.lower() for p in parts]
