@@ -329,6 +329,21 @@ def _named_control(scope_words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + words + r")" + _NAMED_AS)
 
 
+# A quoted name right after a determiner and one of the product's things ("der Funnel "Checkout"",
+# 'the dashboard "Revenue"', "notre export « Ventes »"): the thing's name, not what it showed.
+_THING_DETERMINER = (
+    r"the|a|an|our|my|this|that|der|die|das|den|dem|unser\w*|mein\w*|le|la|les|notre|nos|mon|ma|ce|cet|cette|"
+    r"el|los|las|nuestr\w*|mi|este|esta|o|os|as|nosso\w*|meu|minha|il|lo|gli|nostr\w*|mio|mia|questo|de|het|"
+    r"ons|onze|mijn|dit|deze"
+)
+
+
+@lru_cache(maxsize=8)
+def _named_thing(thing_words: tuple[str, ...]) -> re.Pattern[str]:
+    words = "|".join(re.escape(w) for w in thing_words if w.isalpha())
+    return re.compile(r"\b(?:" + _THING_DETERMINER + r")\s+(?:" + words + r")\w{0,3}" + _NAMED_AS)
+
+
 # a quoted event type's name ("„opened"-Events", "chaque événement « bounced »", "'delivered' event"):
 # what a webhook sends, not a state the product showed
 _EVENT_NOUN = r"(?:events?|evento?s?|eventi|événements?|gebeurtenis\w*)"
@@ -1130,6 +1145,7 @@ def extract_error_signatures(
             or text[match.end() : match.end() + 2].strip()[:1] == ":"
             or _EMAIL.fullmatch(folded.strip())
             or _named_control(vocabulary.scope_words).search(before)
+            or _named_thing(vocabulary.component_words).search(before)
             or _EVENT_AFTER.match(low, match.end())
             or _EVENT_BEFORE.search(before)
         ):

@@ -116,6 +116,9 @@ def test_a_quoted_status_or_message_is_an_error_detail(body: str) -> None:
             LUMEN,
             'Nieuwe collega\'s krijgen de rol Viewer in plaats van Editor. Workspace "Zorgdata Zeeland".',
         ),
+        # a product thing's quoted name after its noun is named, even where something is shown
+        (LUMEN, 'Seit gestern zeigt der Funnel "Anmeldung" bei Schritt 2 nur noch 0 an.'),
+        (KESTREL, 'Since the deploy the preview shows the template "Order shipped" with an empty body.'),
         # a quoted event type's name is what a webhook sends, not a state the product showed
         (KESTREL, 'Seit gestern bekommt unser Webhook keine „opened"-Events mehr.'),
         (KESTREL, "Notre webhook reçoit chaque événement « bounced » deux fois depuis hier."),
