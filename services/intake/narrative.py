@@ -417,6 +417,11 @@ def _the_product(low: str, match: re.Match[str], vocabulary: IntakeVocabulary) -
     return not before or before[-1] in _DETERMINER or len(before[-1]) <= 2
 
 
+# an HTTP 4xx/5xx status the product answered, standing for a symptom in the customer's sentence
+# (not an SMTP reply "451 4.7.650", not a line that is only the pasted answer)
+_SHOWN_STATUS = re.compile(r"(?<=\S)\s[45]\d\d(?![\d.,:/-]|\s\d\.)")
+
+
 def find_subject_of_trouble(
     sentence_list: list[str], vocabulary: IntakeVocabulary
 ) -> tuple[str | None, str | None]:
@@ -427,7 +432,8 @@ def find_subject_of_trouble(
         if low.startswith(("page:", "category:", "account:", "reported from")):
             continue
         if not (
-            _SYMPTOM.search(low) and any(not _the_product(low, m, vocabulary) for m in feature.finditer(low))
+            (_SYMPTOM.search(low) or _SHOWN_STATUS.search(sentence))
+            and any(not _the_product(low, m, vocabulary) for m in feature.finditer(low))
         ):
             continue  # "emails not working" to a mail product names no thing of it
         # the clause that names the thing ("Hello?? the audit log doesn't work" -> its second clause)

@@ -16,6 +16,8 @@ from services.intake.vocabulary import IntakeVocabulary
         (LUMEN, "vorremmo ridurre le postazioni del nostro abbonamento da 25 a 15."),
         (LUMEN, "Os envios em lote de eventos devolvem erro desde as 9h."),
         (KESTREL, "Sinds gisteren krijgen we voor alle KPN-ontvangers een bounce."),
+        # the HTTP status the thing answered is its symptom
+        (LUMEN, "Seit heute Morgen bekommen wir von /v2/query für die Auswertung nur noch 400 zurück."),
     ],
 )
 def test_a_named_product_thing_states_the_action(vocabulary: IntakeVocabulary, body: str) -> None:
