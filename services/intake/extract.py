@@ -689,12 +689,13 @@ _TENANT_NOUN = (
     r"organización|conta|organização|organizzazione|organisatie)"
 )
 _FOREIGN_CUE = re.compile(
-    r"\b(?:(?:its|their|his|her) own|their(?:\s+[\w-]+)?\s+" + _TENANT_NOUN + r"|they(?:['’]re| are) on|"
-    r"deren|(?:ihr|sein)\w*\s+eigen\w*|leurs?(?:\s+[\w-]+)?\s+" + _TENANT_NOUN + r"|son propre|sa propre|"
+    r"\b(?:(?:its|their|his|her) own|(?:their|leurs?|loro)(?:\s+[\w-]+){0,4}\s+\(?" + _TENANT_NOUN + r"|"
+    r"they(?:['’]re| are) on|deren|(?:ihr|sein)\w*\s+eigen\w*|son propre|sa propre|"
     r"su propi[oa]|sus propi[oa]s|de ell[oa]s|sua própria|seu próprio|del[ea]s|(?:il|la) loro|"
     r"hun(?: eigen)?|zijn eigen|haar eigen|"
     # "they have / they are on" the tenant, in each language ("Eles têm a conta org_…", "Zij zitten op acc_…")
-    r"(?:they|eles|elas|ellos|ellas|ils|elles|sie|zij|ze|loro)\s+(?:have|têm|tem|tienen|ont|haben|hebben|"
+    r"(?:they|eles|elas|ellos|ellas|ils|elles|sie|zij|ze|loro)\s+(?:already\s+|schon\s+|déjà\s+|ya\s+|já\s+|"
+    r"già\s+|al\s+)?(?:have|têm|tem|tienen|ont|haben|hebben|"
     r"hanno|zitten op|sind auf|estão n[ao]|están en|sont sur|sono su))\b"
 )
 # "our partner Quillgrid (acc_…)": a possessive of someone else's organisation is not a claim
@@ -704,10 +705,16 @@ _PARTY_NOUN = re.compile(
     r"parceir\w*|agência|cliente|agenzia|consulent\w*|klant\w*|bureau|dochter\w*|zuster\w*|consociat\w*|"
     r"controllat\w*|irmãs?|herman[ao]s?|sorell[ae])\b"
 )
+# another organisation named in the possessive before the tenant's noun ("Northwind's workspace",
+# "our client's Kestrel org"); read on the original text, where a name keeps its capital
+_NAMED_POSSESSIVE = re.compile(
+    r"\b(?!(?:It|That|What|Here|There|Let|Who|Where|This)['’])[A-Z][\w&-]*['’]s(?:\s+[\w-]+){0,2}\s+\(?"
+    r"(?i:" + _TENANT_NOUN + r")\b"
+)
 _CLAUSE_BACK = 120
 
 
-def _belongs(text: str, position: int) -> str | None:
+def _belongs(text: str, position: int, original: str = "") -> str | None:
     """ "own", "foreign" or None: whose the id at `position` is, by the nearest cue before it."""
     left = max(
         position - _CLAUSE_BACK, *(text.rfind(mark, 0, position) + 1 for mark in (". ", "\n", "? ", "! "))
@@ -715,6 +722,8 @@ def _belongs(text: str, position: int) -> str | None:
     window = text[left:position]
     own = [m.end() for m in _OWN_CUE.finditer(window) if not _PARTY_NOUN.search(window, m.end())]
     foreign = [m.end() for m in _FOREIGN_CUE.finditer(window)]
+    if "'" in window or "’" in window:
+        foreign += [m.end() for m in _NAMED_POSSESSIVE.finditer(original[left:position])]
     if not own and not foreign:
         return None
     return "own" if max(own, default=-1) > max(foreign, default=-1) else "foreign"
@@ -764,7 +773,7 @@ def extract_identifiers(
         ]
         if not candidates and not authors:
             continue
-        whose = {position: _belongs(text, position) for position, _ in candidates}
+        whose = {position: _belongs(text, position, original) for position, _ in candidates}
         outside = {value for position, value in candidates if position not in off_limits}
         own = [value for position, value in candidates if whose[position] == "own"]
         own += [

@@ -25,6 +25,12 @@ from services.intake.vocabulary import IntakeVocabulary
         "Somos a agência da Loja Sol. Eles têm a conta acc_other1 com vocês; a nossa é acc_mine01.",
         # a former employer's account
         "Ya no trabajo en Sierra, que usa la cuenta acc_other1. Mi cuenta nueva es acc_mine01.",
+        # "their" a few words before the tenant's noun, a named organisation's possessive,
+        # "they already have"
+        "I built all of their reports in Lumen (account acc_other1) before I left. Mine is acc_mine01.",
+        "Il fornitore manda le mail dalla loro organizzazione acc_other1. Il nostro account è acc_mine01.",
+        "Please add me as an admin on Northwind's account acc_other1. Our account is acc_mine01.",
+        "Halvard are our client. They already have an account, acc_other1. Ours is acc_mine01.",
     ],
 )
 def test_the_requesters_own_id_wins_and_the_other_is_foreign(body: str) -> None:
