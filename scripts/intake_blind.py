@@ -90,6 +90,7 @@ _SETS: dict[str, tuple[str, str | None]] = {
     "set4": ("set4", None),
     "set5": ("set5", None),
     "set6": ("set6", None),
+    "set7": ("set7", None),
 }
 
 
