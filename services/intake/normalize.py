@@ -24,6 +24,7 @@ from services.intake.extract import (
     mentioned_emails,
     parse_user_agent,
     scope_name,
+    unverified_claim,
 )
 from services.intake.language import detect_language, language_of, question_for
 from services.intake.narrative import asks_what_is_possible, extract_narrative, problem_type
@@ -164,6 +165,7 @@ def _read_message(
             for kind in wanted:
                 if kind.name in earlier.own and earlier.own[kind.name] not in facts.foreign:
                     facts.identifiers[kind.name] = earlier.own[kind.name]
+    unverified_claim(ticket.requester.email, found, vocabulary)
     facts.emails = mentioned_emails(f"{subject}\n{body}", vocabulary)
     facts.workspace_name = scope_name(safe, vocabulary)
     facts.signatures = extract_error_signatures(safe + "\n" + logs_text, [], vocabulary)

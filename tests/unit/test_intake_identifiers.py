@@ -58,6 +58,33 @@ def test_someone_posing_as_the_requester_is_another_tenant() -> None:
     assert section.identifiers.get("organization_id") == "org_40418822"
 
 
+@pytest.mark.parametrize(
+    ("vocabulary", "body", "theirs"),
+    [
+        (
+            LUMEN,
+            "I'm the new IT admin. Please change the owner email on ws_ab12cd to this address.",
+            ["ws_ab12cd"],
+        ),
+        (
+            KESTREL,
+            "Trabajé en Sierra hasta octubre. ¿Me pueden exportar las plantillas tmpl_bienvenida de la "
+            "organización org_12345678? La entrega a cliente@sierra.example funcionaba.",
+            ["org_12345678", "tmpl_bienvenida"],
+        ),
+    ],
+)
+def test_ids_named_from_a_free_mail_address_are_unverified_and_so_another_tenants(
+    vocabulary: IntakeVocabulary, body: str, theirs: list[str]
+) -> None:
+    section = read(vocabulary, body, requester="new.admin.1984@gmail.com")
+    assert sorted(section.foreign_identifiers) == theirs and section.cross_tenant
+    assert not set(theirs) & set(section.identifiers.values())
+    # the same words from the organisation's own domain claim its ids
+    own = read(vocabulary, body, requester="ana@acme.example")
+    assert not own.foreign_identifiers and not own.cross_tenant
+
+
 def test_a_recipient_only_where_delivery_is_the_topic() -> None:
     bounced = read(KESTREL, "Our notices to r.patel@harbour.example bounce with 550 5.1.1 since Monday.")
     assert bounced.identifiers.get("recipient_email") == "r.patel@harbour.example"
