@@ -91,6 +91,7 @@ _SETS: dict[str, tuple[str, str | None]] = {
     "set5": ("set5", None),
     "set6": ("set6", None),
     "set7": ("set7", None),
+    "set8": ("set8", None),
 }
 
 
