@@ -49,7 +49,7 @@ def _mask_card(match: re.Match[str]) -> str:
 
 # What detect-secrets has no detector for: a whole private-key block (its detector sees the
 # BEGIN line), OpenAI project keys (its detector knows the older shape), bearer tokens, a password stated in a sentence in one of the intake's languages
-# ("the password is x", "a senha é x": the value must look like one, a digit or a symbol in
+# ("the password is x", "a senha configurada é x": the value must look like one, a digit or a symbol in
 # it, so "my password is expired" keeps its meaning) and card numbers (Luhn-checked).
 _SECRET_WORDS = (
     r"(?:password|passwort|mot de passe|contraseña|senha|wachtwoord|passwd|passphrase|pwd|secret|client_secret"
@@ -64,7 +64,8 @@ SECRET_RULES: tuple[tuple[re.Pattern[str], Replacer | str], ...] = (
     (
         re.compile(
             rf"(?i)\b({_SECRET_WORDS}\"?)"
-            r"(\s*[:=]\s*|\s+(?:is|was|ist|war|est|était|es|era|é|è)\s+(?=\S*[\d!@#$%^&*_+=~]))"
+            r"(\s*[:=]\s*|(?:\s+[^\W\d_][\w-]*){0,4}?\s+(?:is|was|ist|war|est|était|es|era|é|è)\s+"
+            r"(?=\S*[\d!@#$%^&*_+=~]))"
             r"(?!\[redacted)(?![\"']?[^\s\"']*…\[redacted)(\"[^\"\n]*\"|'[^'\n]*'|[^\s,;]+)"
         ),
         _mask_assignment,

@@ -43,6 +43,9 @@ def test_detect_secrets_finds_what_no_rule_of_ours_names(text: str, secret: str)
         ("la password è Gabbiano#2026", "Gabbiano#2026"),
         ("het wachtwoord is Meeuw-Noord7", "Meeuw-Noord7"),
         ("das Passwort war Elster!88 bis gestern", "Elster!88"),
+        # a few words between the password and its verb
+        ("o usuário é SVC e a senha configurada é Garça!7Rio", "Garça!7Rio"),
+        ("the password of the service user is Heron_44", "Heron_44"),
     ],
 )
 def test_a_password_said_in_a_sentence_is_masked_in_the_intakes_languages(text: str, secret: str) -> None:
@@ -61,6 +64,7 @@ def test_the_domain_secret_keeps_its_prefix_and_a_bare_prefix_after_bearer_stays
     "text",
     [
         "my password is expired since Monday",
+        "the password for the admin account was changed on Monday",
         "Request req_0123456789abcdef failed on ws_ab12cd at api.example.com (10.0.0.12)",
         "SeaMonkey 2.53 on Windows; https://bugzilla.example.org/show_bug.cgi?id=1234567",
     ],
