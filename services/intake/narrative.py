@@ -19,6 +19,7 @@ from functools import lru_cache
 
 from services.intake.cleaning import fold
 from services.intake.extract import about_another_party, written_by_a_machine
+from services.intake.lexicon import SYMPTOM
 from services.intake.vocabulary import IntakeVocabulary
 
 MAX_SECTION_CHARS = 4000
@@ -328,22 +329,6 @@ def _features(vocabulary: IntakeVocabulary) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + _GENERIC_FEATURES + extra + ids + r")\b", re.IGNORECASE)
 
 
-_SYMPTOM = re.compile(
-    r"\b(?:missing|missiing|gone|vanished|disappeared|lost|deleted|broken|fail\w*|error\w*|different|"
-    r"wrong|outdated|old|stale|lags?|lagging|behind|delayed|late|slow\w*|long time|spam|strange|weird|"
-    r"empty|blank|stuck|not|\w+n['’]t|never|no longer|changed|rejected|denied|timeout|timed out|hangs?|"
-    r"flaky|bounced|where did|gone|alte|alten|anciens?|viejos?|nadie|personne|niemand|nobody|"
-    r"fehlt|verschwunden|weg|falsch|langsam|nicht|kaputt|fehler\w*|veraltet|"
-    r"disparu|manque|perdu|faux|lent\w*|pas|plus|erreur|bloqué\w*|"
-    r"desaparecido|desapareci\w*|falta|perdido|lento|no|error|bloquead\w*|ha desaparecido|"
-    # sessions that drop, results that come back empty, figures that stay old, work that runs late
-    r"(?:signed|logged|kicked|thrown) out|abgemeldet|rausgeworfen|déconnect\w*|cierra\w* la sesión|"
-    r"leer\w*|vides?|vac[ií][ao]s?|antigu\w*|desactualizad\w*|périmé\w*|"
-    r"retard|verspät\w*|tarde|atrasad\w*|hängt|h[aä]ngen|procesándose|en cours)\b",
-    0,
-)
-
-
 # what may stand before the product's own noun without making it one of its things ("our emails",
 # "all the mails"); any other word does ("confirmation emails", "the welcome mail")
 _DETERMINER = frozenset(
@@ -432,13 +417,13 @@ def find_subject_of_trouble(
         if low.startswith(("page:", "category:", "account:", "reported from")):
             continue
         if not (
-            (_SYMPTOM.search(low) or _SHOWN_STATUS.search(sentence))
+            (SYMPTOM.search(low) or _SHOWN_STATUS.search(sentence))
             and any(not _the_product(low, m, vocabulary) for m in feature.finditer(low))
         ):
             continue  # "emails not working" to a mail product names no thing of it
         # the clause that names the thing ("Hello?? the audit log doesn't work" -> its second clause)
         clauses = [c for c in re.split(r"[.!?;]\s|\n", sentence) if feature.search(fold(c))]
-        clause = _tidy(next((c for c in clauses if _SYMPTOM.search(fold(c))), clauses[0] if clauses else ""))
+        clause = _tidy(next((c for c in clauses if SYMPTOM.search(fold(c))), clauses[0] if clauses else ""))
         if len(clause) >= 8:
             return clause, sentence
     return None, None
@@ -587,7 +572,7 @@ _CAPABILITY = re.compile(
 def asks_what_is_possible(text: str) -> bool:
     """Whether the ticket only asks what the product can do: a capability question, no symptom."""
     low = fold(text)
-    return "?" in low and bool(_CAPABILITY.search(low)) and not _SYMPTOM.search(low)
+    return "?" in low and bool(_CAPABILITY.search(low)) and not SYMPTOM.search(low)
 
 
 def _type_words(text: str) -> list[str]:

@@ -28,6 +28,7 @@ from pathlib import Path
 from zoneinfo import TZPATH, ZoneInfo, ZoneInfoNotFoundError
 
 from services.intake.cleaning import fold
+from services.intake.lexicon import SYMPTOM
 
 _ZONES = {
     "utc": 0.0, "gmt": 0.0, "z": 0.0, "wet": 0.0, "cet": 1.0, "mez": 1.0, "bst": 1.0, "west": 1.0,
@@ -983,6 +984,7 @@ def resolve_timing(
             # 2026-11-26 09:10 UTC"), is surer than its header's date in the reader's own zone
             sent = min(stamped[0] if stamped else anchor, now)
             refs.append(_Ref(begin, begin, sent, now, f"notice sent {sent:%Y-%m-%d %H:%M} UTC", since=True))
+    refs = [ref for ref in refs if not _old_and_quiet(low, ref, now)]
     if not refs:
         return None
     # "I checked the Members page this morning", "she emailed us this morning": when someone looked
@@ -1027,6 +1029,18 @@ def resolve_timing(
             phrase = f"{text[since.start() : ref.position].strip()} {phrase}"
         phrases.append(" ".join(phrase.split()))
     return Timing(start, max(end, start), "; ".join(dict.fromkeys(phrases))[:300])
+
+
+# A date over a week before the ticket in a sentence that tells no trouble is background: a
+# change made, someone leaving, a last contact, an incident the status page calls resolved.
+_QUIET_AFTER = timedelta(days=7)
+
+
+def _old_and_quiet(text: str, ref: _Ref, now: datetime) -> bool:
+    if ref.since or ref.start >= now - _QUIET_AFTER:
+        return False
+    sentence = _sentence_of(text, ref)
+    return not (SYMPTOM.search(text, *sentence) or _TROUBLE_TOLD.search(text, *sentence))
 
 
 # the local part of an address that sends automatic notices

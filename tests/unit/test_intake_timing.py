@@ -340,6 +340,26 @@ def test_when_someone_left_the_company_is_background(text: str, language: str) -
     assert resolve_timing(text, ARRIVED, UTC, language) is None
 
 
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Tot 14 februari werkte ik bij Kroonvis. Kunnen jullie mijn dashboards kopiëren?", "nl"),
+        (
+            "Following up on the email from your team on 2 March about the migration. Can someone call me?",
+            "en",
+        ),
+        ("Im Bereich Abrechnung haben wir die Adresse am 20. Februar geändert. Bitte neue Rechnung.", "de"),
+    ],
+)
+def test_a_date_over_a_week_old_in_a_sentence_telling_no_trouble_is_background(
+    text: str, language: str
+) -> None:
+    assert resolve_timing(text, ARRIVED, UTC, language) is None
+    # the same date with trouble told beside it, or as an onset, is the problem's
+    assert start_end("On 2 March our exports started failing.")[0] == day(2)
+    assert start_end("Depuis le 2 mars je reçois des mails publicitaires.", "fr")[0] == day(2)
+
+
 def test_faz_n_horas_is_a_stretch_up_to_now() -> None:
     assert start_end("não consigo logar faz umas 2 horas", "pt") == (ARRIVED - timedelta(hours=2), ARRIVED)
 

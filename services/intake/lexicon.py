@@ -1,0 +1,24 @@
+"""Words of trouble the intake's readers share, in its seven languages."""
+
+from __future__ import annotations
+
+import re
+
+# A symptom: something missing, wrong, slow, refused, stuck or not happening.
+SYMPTOM = re.compile(
+    r"\b(?:missing|missiing|gone|vanished|disappeared|lost|deleted|broken|fail\w*|error\w*|different|"
+    r"wrong|outdated|old|stale|lags?|lagging|behind|delayed|late|slow\w*|long time|spam|strange|weird|"
+    r"empty|blank|stuck|not|\w+n['’]t|never|no longer|changed|rejected|denied|timeout|timed out|hangs?|"
+    r"flaky|bounced|where did|gone|alte|alten|anciens?|viejos?|nadie|personne|niemand|nobody|"
+    r"fehlt|verschwunden|weg|falsch|langsam|nicht|kaputt|fehler\w*|veraltet|"
+    r"disparu|manque|perdu|faux|lent\w*|pas|plus|erreur|bloqué\w*|"
+    r"desaparecido|desapareci\w*|falta|perdido|lento|no|error|bloquead\w*|ha desaparecido|"
+    # sessions that drop, results that come back empty, figures that stay old, work that runs late
+    r"(?:signed|logged|kicked|thrown) out|abgemeldet|rausgeworfen|déconnect\w*|cierra\w* la sesión|"
+    r"leer\w*|vides?|vac[ií][ao]s?|antigu\w*|desactualizad\w*|périmé\w*|"
+    r"retard|verspät\w*|tarde|atrasad\w*|hängt|h[aä]ngen|procesándose|en cours|"
+    # nothing there: none, zero, lacking
+    r"none|zero|nothing|fehlen|nichts|null|manquent|rien|zéro|faltan|nada|cero|faltam|mancan[oa]|manca|"
+    r"niente|nulla|ontbre\w+|niets|nul)\b",
+    0,
+)
