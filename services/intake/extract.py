@@ -322,6 +322,8 @@ _REFUSAL = re.compile(
 # 'Workspace "Zorgdata Zeeland"'): what is named, not what the product said.
 _CONTROLS = r"button|knop|bouton|botón|boton|botão|pulsante|schaltfläche|knopf|tab|menu|menü|link"
 _NAMED_AS = r"(?:\s+(?:called|named|labelled|labeled|is|ist|est|es|è|é|heet))?\s*:?\s*$"
+# a thing's name follows it directly or after "called"; "the webhook is "disabled"" tells its state
+_CALLED = r"(?:\s+(?:called|named|labelled|labeled|genannt|appelée?|llamad[oa]|chamad[oa]|chiamat[oa]|genaamd))?\s*:?\s*$"
 
 
 @lru_cache(maxsize=8)
@@ -342,7 +344,7 @@ _THING_DETERMINER = (
 @lru_cache(maxsize=8)
 def _named_thing(thing_words: tuple[str, ...]) -> re.Pattern[str]:
     words = "|".join(re.escape(w) for w in thing_words if w.isalpha())
-    return re.compile(r"\b(?:" + _THING_DETERMINER + r")\s+(?:" + words + r")\w{0,3}" + _NAMED_AS)
+    return re.compile(r"\b(?:" + _THING_DETERMINER + r")\s+(?:" + words + r")\w{0,3}" + _CALLED)
 
 
 # a quoted event type's name ("„opened"-Events", "chaque événement « bounced »", "'delivered' event"):

@@ -101,6 +101,8 @@ def test_another_organisations_deed_is_not_the_requesters_action() -> None:
         # what the customer saw happen
         'Your dashboard shows the confirmation as "delivered" but the recipient never got it.',
         "Status im Dashboard steht auf „Zugestellt“, bei der Kundin ist aber nichts angekommen.",
+        # a thing's state told after its noun is what the product showed, not the thing's name
+        'Stamattina la console dice che il webhook è "disabilitato".',
     ],
 )
 def test_a_quoted_status_or_message_is_an_error_detail(body: str) -> None:
