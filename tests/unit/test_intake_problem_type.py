@@ -163,6 +163,13 @@ def test_a_capability_question_with_trouble_keeps_its_type() -> None:
             "permissions",
         ),
         (KESTREL, "Sends", "Our sends all stopped, every send now gets sending_paused.", "account"),
+        # a send refused because the domain is unverified: the domain is the cause
+        (
+            KESTREL,
+            "Sends fail",
+            "Since an hour every send from our app fails with domain_not_verified.",
+            "domain",
+        ),
         # a symptom type counts its words more than the thing the symptom is on
         (LUMEN, "Help", "Our dashboards are very slow since Monday.", "performance"),
         (LUMEN, "Aiuto", "La dashboard delle vendite è vuota da stamattina.", "data_missing"),
