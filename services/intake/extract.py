@@ -156,8 +156,10 @@ _ERROR_CONTEXT = re.compile(
 _LOWER_CODE = re.compile(
     r"\b(?:error|errors|code|erro|errore|fehler|erreur|fout|rejected|refused|refus\w*|rechaz\w*|recusad\w*|"
     r"rifiutat\w*|abgelehnt|geweigerd|fails?|failed|returns?|returned|responds?|antwortet|répond|responde|"
-    r"devolve|restituisce|geeft)\b\W{1,3}(?:(?:with|avec|con|com|mit|met|an?|the|le|la|el|o|il)\W{1,2})?"
-    r"[\"'`“«]?([a-z][a-z0-9]*(?:_[a-z0-9]+){1,5})(?![\w(]|\.\w)"
+    r"devolve|restituisce|geeft|(?<![\d.,:/-])[45]\d\d)\b\W{1,3}(?:(?:with|avec|con|com|mit|met|an?|the|le|la|el|o|il)"
+    r"\W{1,2})?[\"'`“«]?([a-z][a-z0-9]*(?:_[a-z0-9]+){1,5})(?![\w(]|\.\w)"
+    # the value of an error body's code or reason ('"reason": "endpoint_returned_410"')
+    r"|\"(?:code|error_code|reason)\"\s*:\s*\"([a-z][a-z0-9]*(?:_[a-z0-9]+){1,5})\""
 )
 _HTTP_REASONS = {
     "400": "bad request",
@@ -257,7 +259,7 @@ def denies_an_error(text: str) -> bool:
     return bool(_NO_ERROR_SHOWN.search(fold(text)))
 
 
-_DOTTED_CLASS = re.compile(r"\.[A-Z][a-z]+[A-Z]\w*")
+_DOTTED_CLASS = re.compile(r"\.(?:[A-Z][a-z]+[A-Z]\w*|[A-Z]\w*(?:Error|Exception)\b)")
 _CODE_KEY = re.compile(r"\b\w+\s*[:=]\s*$")
 _MESSAGE_CONTEXT = re.compile(
     r"(?:error|message|says|said|saying|shows?|showing|displays?|displayed|popup|pop-up|banner|toast|"
@@ -763,12 +765,12 @@ def extract_identifiers(
     for kind in vocabulary.identifiers:
         if kind.gate and not any(gate in text for gate in kind.gate):
             continue
-        # "client.messages.send(": a call in pasted code, and "sdk.errors.PermissionError": a
-        # class in a stack trace, not identifiers
+        # "client.messages.send(": a call in pasted code, "sdk.errors.APIError": a class in a
+        # stack trace, and "ana.silva@…": an address's local part, not identifiers
         candidates = [
             (m.start(), kind.canonical(m.group(1)))
             for m in kind.pattern.finditer(text)
-            if text[m.end(1) : m.end(1) + 1] != "("
+            if text[m.end(1) : m.end(1) + 1] not in ("(", "@")
             and not _DOTTED_CLASS.search(original, m.start(1), m.end(1))
         ]
         candidates = [
@@ -1135,8 +1137,9 @@ def extract_error_signatures(
         ):
             found.append((match.start(), "error_code", code))
     for match in _LOWER_CODE.finditer(text) if vocabulary.lower_codes and "_" in text else ():
-        if not _in_spans(match.start(1), spans):
-            found.append((match.start(1), "error_code", match.group(1)))
+        group = 1 if match.group(1) else 2
+        if not _in_spans(match.start(group), spans):
+            found.append((match.start(group), "error_code", match.group(group)))
     for match in _HTTP_STATUS.finditer(low) if _STATUS_HINT.search(low) else ():
         value = next((group for group in match.groups() if group and group.isdigit()), None)
         if value and 400 <= int(value) <= 599 and not _in_spans(match.start(), spans):
@@ -1196,9 +1199,9 @@ def extract_error_signatures(
         if not _in_spans(match.start(), spans) and (
             _ERROR_WORDS.search(before) or _ERROR_CONTEXT.search(before)
         ):
-            found.append(
-                (match.start(1), "message", match.group(1))
-            )  # "could not be added (domain_already_claimed)"
+            # "could not be added (domain_already_claimed)": the code, where codes are spelled so
+            kind = "error_code" if vocabulary.lower_codes else "message"
+            found.append((match.start(1), kind, match.group(1)))
     for match in _SMTP_SUCCESS.finditer(text) if "2." in text else ():
         if not _in_spans(match.start(), spans):  # "Delivered – 250 2.0.0 OK": the outcome shown
             found.append((match.start(), "message", match.group(0)))

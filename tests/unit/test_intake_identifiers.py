@@ -220,6 +220,16 @@ def test_a_pasted_key_gives_its_prefix_and_is_masked(
     [
         ("Since 9:00 our messages are rejected with error sending_paused.", "sending_paused"),
         ("Nos envois sont refusés avec domain_warmup_limit depuis lundi.", "domain_warmup_limit"),
+        # right after the HTTP status, as an error body's reason, in brackets after the failure
+        ("Mit einem PDF über 10 MB kommt 413 mit attachment_too_large zurück.", "attachment_too_large"),
+        (
+            'The notice said:\n{"type": "webhook.disabled", "reason": "endpoint_returned_410"}',
+            "endpoint_returned_410",
+        ),
+        (
+            "Adding the domain fails: Domain could not be added (domain_already_claimed)",
+            "domain_already_claimed",
+        ),
     ],
 )
 def test_an_undocumented_lower_case_code_named_as_the_error_is_one(body: str, code: str) -> None:
@@ -243,11 +253,16 @@ def test_an_id_called_another_organisations_anywhere_is_not_the_requesters_elsew
     assert "ws_c8ln3r" in section.foreign_identifiers and section.cross_tenant
 
 
-def test_a_class_in_a_stack_trace_is_no_sending_domain() -> None:
-    body = (
-        "Since this morning every send fails:\n"
-        "-> kestrel.errors.PermissionError: 403 insufficient_scope (key km_live_ab12cd)\n"
-    )
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Since this morning every send fails:\n-> kestrel.errors.PermissionError: 403 insufficient_scope\n",
+        "Since this morning every send fails:\n    raise APIError.from_response(r)\nkestrel.errors.APIError: 403\n",
+        # an address's local part is no host
+        "Please send the new key to ana.beatriz.siqueira@gmail.com, sends fail since 9:00.",
+    ],
+)
+def test_a_class_in_a_stack_trace_or_an_addresss_local_part_is_no_sending_domain(body: str) -> None:
     assert "sending_domain" not in read(KESTREL, body).identifiers
 
 
