@@ -914,7 +914,9 @@ _COLLEAGUE = re.compile(
 _TROUBLE = re.compile(
     r"\b(?:can['’]?t|cannot|can not|unable|not able|no longer|locked out|fails?|failing|gets? an? error|"
     r"kann (?:\w+ )?nicht|gesperrt|ne peut|n['’]arrive|bloqué\w*|no puede|bloquead\w*|não (?:consegue|pode)|"
-    r"non (?:riesce|può)|bloccat\w*|kan (?:\w+ )?niet|geblokkeerd)"
+    r"non (?:riesce|può)|bloccat\w*|kan (?:\w+ )?niet|geblokkeerd|"
+    # "no longer", said around the verb ("kann sich … nicht mehr anmelden", "ne peut plus", "non più")
+    r"nicht mehr|ya no|já não|non più|niet meer)"
 )
 _UNAFFECTED_CUE = re.compile(
     r"\b(?:no problem|without (?:any )?problems?|works? fine|is fine|ohne probleme?|funktioniert|sans probl[eè]me|"
@@ -952,7 +954,10 @@ _MEMBER_OPERATION = re.compile(
     r"\b(?:invit\w*|einlad\w*|eingeladen|convid\w*|uitgenodigd|uitnodig\w*|add|added|adding|hinzuf\w*|"
     r"ajout\w*|añad\w*|agreg\w*|adicion\w*|aggiung\w*|toevoeg\w*|toegevoegd|remov\w*|entfern\w*|"
     r"supprim\w*|elimin\w*|rimuov\w*|verwijder\w*|transfer\w*|übertrag\w*|transf[eé]r\w*|trasfer\w*|"
-    r"overdra\w*|ownership)\b"
+    r"overdra\w*|ownership|"
+    # changing a member's role ("change the role of …", "cambiare il ruolo del collega …")
+    r"change|changing|änder\w*|changer|cambiar|alterar|cambiare|wijzig\w*|promot\w*|promuov\w*|promouv\w*|"
+    r"promov\w*)\b"
 )
 _MEMBER_WORD = re.compile(
     r"\b(?:members?|users?|colleague|admin\w*|owner|roles?|seats?|mitglied\w*|benutzer\w*|nutzer\w*|"
@@ -965,6 +970,9 @@ _OWN_LOGIN = re.compile(
     r"\b(?:my|mein\w*|mon|ma|mi|meu|minha|o meu|il mio|mio|mijn)\s+(?:login|e-?mail|user(?:name)?|account|"
     r"identifiant|adresse(?: e-?mail)?|compte|correo|usuario|cuenta|utente|gebruiker\w*|benutzer\w*|konto|"
     r"zugang|utilizador|conta)\b[^@\n.]{0,25}$"
+    # a login labelled as such ("login: x@…", "Benutzer: x@…"), or the writer in brackets ("make me (x@…)")
+    r"|(?:^|\n|[.;,]\s)\s*(?:login|username|user|benutzer(?:name)?|anmeldename|usuario|utilisateur|identifiant|"
+    r"utente|gebruikersnaam|utilizador)\s*:\s*$|\b(?:me|mich|moi|mí|mim|mij)\s*\(\s*$"
 )
 
 

@@ -148,6 +148,22 @@ def test_every_address_mentioned_is_kept_in_order() -> None:
             "nieuwe collega Sem (bo@acme.example) heeft de uitnodiging geaccepteerd maar ziet niets",
             "bo@acme.example",
         ),
+        # a login labelled as such, and the writer named in brackets as the one to act on
+        ("Every login says ACCOUNT_LOCKED.\n\nlogin: ana@acme.example", "ana@acme.example"),
+        (
+            "Only the owner can transfer ownership. Please make me (ana@acme.example) the owner.",
+            "ana@acme.example",
+        ),
+        # a colleague who no longer gets in, however far the verb is from its negation
+        (
+            "Seit gestern kann sich unsere Kollegin Bo (bo@acme.example) nicht mehr anmelden.",
+            "bo@acme.example",
+        ),
+        # changing a member's role is done to that member
+        (
+            "Non riesco a cambiare il ruolo del collega Bo (bo@acme.example) da Viewer ad Admin.",
+            "bo@acme.example",
+        ),
     ],
 )
 def test_an_affected_colleague_is_the_user_only_when_the_ticket_says_so(
