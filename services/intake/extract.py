@@ -1004,7 +1004,8 @@ def _affected_member(
             low[max(0, match.start() - 60) : match.start()]
         ):
             return match.group(0).strip(".").lower()
-    about_access = bool(report) and bool(_ABOUT_ACCESS.search(fold(report)) or _author_cannot(report))
+    head = _report_head(report)
+    about_access = bool(report) and bool(_ABOUT_ACCESS.search(fold(head)) or _author_cannot(head))
     for candidate in forwarded_from if not (report and _speaks_for_the_organisation(report)) else ():
         address = candidate.strip(".").lower()
         if report and not (about_access or _in_trouble(low, address)):
@@ -1029,6 +1030,28 @@ def _affected_member(
         if named and not _UNAFFECTED_CUE.search(sentence):
             return address
     return None
+
+
+# a mail header line of a forwarded or quoted message, in the intake's languages
+MAIL_HEADER = re.compile(
+    r"(?i)^\W*(?:subject|betreff|objet|asunto|assunto|oggetto|onderwerp|from|von|de|da|van|to|an|à|a|para|aan|"
+    r"sent|gesendet|envoyé|enviado|inviato|verzonden|date|datum|fecha|data|cc)\s?:"
+)
+_SUBJECT_LINE = re.compile(r"(?im)^\W*(?:subject|betreff|objet|asunto|assunto|oggetto|onderwerp)\s?:.*$")
+
+
+def _report_head(report: str) -> str:
+    """What a forwarded report is about: its subject line, its first two sentences and what it
+    quotes the product saying ("You don't have permission …")."""
+    subject = _SUBJECT_LINE.search(report)
+    body = "\n".join(
+        line
+        for line in report.splitlines()
+        if line.strip() and not MAIL_HEADER.match(line) and not line.lstrip().startswith(("---", "___"))
+    )
+    sentences = re.split(r"(?<=[.!?])\s+", body.strip())
+    shown = [s for s in sentences[2:] if any(mark in s for mark in ('"', "“", "«", "„"))]
+    return "\n".join([subject.group(0) if subject else "", *sentences[:2], *shown])
 
 
 _NOT = re.compile(

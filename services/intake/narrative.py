@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from services.intake.cleaning import fold
-from services.intake.extract import about_another_party, written_by_a_machine
+from services.intake.extract import MAIL_HEADER, about_another_party, written_by_a_machine
 from services.intake.lexicon import SYMPTOM
 from services.intake.vocabulary import IntakeVocabulary
 
@@ -488,12 +488,6 @@ _ASK = re.compile(
 _NEGATED = re.compile(r"\b(?:not|\w+n['’]t|cannot|nicht|kein\w*|pas|plus|no|não|non|niet|geen)\b")
 
 
-_MAIL_HEADER = re.compile(
-    r"^\W*(?:subject|betreff|objet|asunto|assunto|oggetto|onderwerp|from|von|de|da|van|to|an|à|a|para|aan|"
-    r"sent|gesendet|envoyé|enviado|inviato|verzonden|date|datum|fecha|data|cc)\s?:"
-)
-
-
 def _the_requesters(sentence_list: list[str]) -> list[str]:
     """The sentences that may say what the requester was doing: not a mail header line, not a line
     a machine wrote, not one about another organisation, and without a closing question that
@@ -501,7 +495,7 @@ def _the_requesters(sentence_list: list[str]) -> list[str]:
     kept = []
     others = about_another_party("\n".join(sentence_list))  # most tickets name no other party
     for sentence in sentence_list:
-        if (others and about_another_party(sentence)) or _MAIL_HEADER.match(fold(sentence)):
+        if (others and about_another_party(sentence)) or MAIL_HEADER.match(fold(sentence)):
             continue
         if written_by_a_machine(sentence):
             continue

@@ -182,6 +182,20 @@ def test_an_affected_colleague_is_the_user_only_when_the_ticket_says_so(
             "Since yesterday I get 'You don't have permission' when I open the sales dashboard.",
             "bo@acme.example",
         ),
+        # ... or in what it quotes the product telling its author
+        (
+            "Hi all,\nI work on the data team. Dashboard editing is broken since this morning. "
+            'The error: "You don\'t have permission to perform this action".',
+            "bo@acme.example",
+        ),
+        # what a report is about is in its opening: an aside that its author lacks the rights to
+        # fix the integration themself does not make it about their access
+        (
+            "Hi Ana,\nThe Salesforce sync has stopped since Friday. The pipeline figures are off by a lot. "
+            "I reset the integration user's password on Friday and I don't have admin rights in Lumen "
+            "to reconnect it myself.",
+            None,
+        ),
     ],
 )
 def test_a_forwarded_reports_author_is_the_user_when_the_report_is_about_their_access(
