@@ -17,6 +17,9 @@ SYMPTOM = re.compile(
     r"(?:signed|logged|kicked|thrown) out|abgemeldet|rausgeworfen|déconnect\w*|cierra\w* la sesión|"
     r"leer\w*|vides?|vac[ií][ao]s?|antigu\w*|desactualizad\w*|périmé\w*|"
     r"retard|verspät\w*|tarde|atrasad\w*|hängt|h[aä]ngen|procesándose|en cours|"
+    # what stopped happening, or took too long
+    r"stopped|stops|aufgehört|arrêté\w*|dejó de|dejaron de|parou|pararam|smesso|smess[oi]|gestopt|"
+    r"tard[aoó]\w*|demor\w*|"
     # nothing there: none, zero, lacking
     r"none|zero|nothing|fehlen|nichts|null|manquent|rien|zéro|faltan|nada|cero|faltam|mancan[oa]|manca|"
     r"niente|nulla|ontbre\w+|niets|nul)\b",

@@ -67,8 +67,10 @@ _SOFT_STOP = re.compile(
 )
 _ACTION_CUE_PREFIXES = (
     r"\b(?:trying|tried|try|attempting|attempted|attempt|wanted|want|wanting|needed|need)\s+to\s+",
+    # (not a courtesy: "call me when you get a moment", "as soon as you can")
     r"\b(?:when|whenever|while|each time|every time|as soon as)\s+(?:i|we|users?|they|someone|you|"
-    r"our \w+)\s+(?:try to\s+|tries to\s+)?",
+    r"our \w+)\s+(?!(?:get|have|find)\s+(?:a|the)\s+(?:moment|minute|chance|sec\w*)|have time|are free|can\b)"
+    r"(?:try to\s+|tries to\s+)?",
     r"\b(?:can(?:no|'|’)?t|can not|cannot|unable to|not able to|couldn't|could not|won't let (?:me|us)|"
     r"doesn't let (?:me|us)|does not let (?:me|us)|no longer able to|can no longer|failed to|fail to|"
     r"fails to|impossible to)\s+",
@@ -404,7 +406,7 @@ def _the_product(low: str, match: re.Match[str], vocabulary: IntakeVocabulary) -
 
 # an HTTP 4xx/5xx status the product answered, standing for a symptom in the customer's sentence
 # (not an SMTP reply "451 4.7.650", not a line that is only the pasted answer)
-_SHOWN_STATUS = re.compile(r"(?<=\S)\s[45]\d\d(?![\d.,:/-]|\s\d\.)")
+_SHOWN_STATUS = re.compile(r"(?<=\S)\s+[45]\d\d(?![\d.,:/-]|\s\d\.)")
 
 
 def find_subject_of_trouble(

@@ -16,6 +16,8 @@ from services.intake.vocabulary import IntakeVocabulary
         (LUMEN, "vorremmo ridurre le postazioni del nostro abbonamento da 25 a 15."),
         (LUMEN, "Os envios em lote de eventos devolvem erro desde as 9h."),
         (KESTREL, "Sinds gisteren krijgen we voor alle KPN-ontvangers een bounce."),
+        # what stopped happening is a symptom too
+        (LUMEN, 'Our iOS "signup_completed" events stopped showing up in Lumen yesterday around 4pm.'),
         # the HTTP status the thing answered is its symptom
         (LUMEN, "Seit heute Morgen bekommen wir von /v2/query für die Auswertung nur noch 400 zurück."),
     ],
@@ -46,6 +48,7 @@ def test_a_failing_integration_is_the_action_only_in_the_domain_that_has_it(
         "Bei uns geht gar nichts mehr. An wen kann ich mich da wenden?",
         "It is broken again. Can you check?",
         "Nada funciona. ¿Pueden revisarlo, por favor?",
+        "It's playing up again. Give me a ring when you get a moment, I'm in until 4.",
     ],
 )
 def test_a_plea_for_help_is_no_action(body: str) -> None:
