@@ -287,7 +287,10 @@ _ERROR_WORDS = re.compile(
     r"mislukt|falhou|falló|fallit\w*|erro|errore|fout\w*|only (?:available )?(?:on|with|in)|nur (?:im|mit|in)|"
     r"uniquement|solo con|somente|apenas|alleen (?:met|in|op)|désactivé\w*|deaktiviert|desativad\w*|"
     r"desactivad\w*|disattivat\w*|uitgeschakeld|verlopen|abgelaufen|expiré\w*|expirad[oa]s?|caducad[oa]s?|"
-    r"scadut[oa]|ongeldig)\b",
+    r"scadut[oa]|ongeldig|"
+    # cannot, in the intake's other languages ("Widget kan niet worden geladen")
+    r"kan niet|kon niet|kann nicht|konnte nicht|ne peut|ne peuvent|no se puede|no puede|não pode|não é possível|"
+    r"non può|non è possibile)\b",
     0,
 )
 # A short quoted string that is a state the product shows ("Queued", "Pending verification",

@@ -106,6 +106,8 @@ def test_another_organisations_deed_is_not_the_requesters_action() -> None:
         "Status im Dashboard steht auf „Zugestellt“, bei der Kundin ist aber nichts angekommen.",
         # a thing's state told after its noun is what the product showed, not the thing's name
         'Stamattina la console dice che il webhook è "disabilitato".',
+        # a quoted refusal in words for "cannot"
+        "Sinds vanochtend geeft ons dashboard bij elke grafiek 'Widget kan niet worden geladen'.",
     ],
 )
 def test_a_quoted_status_or_message_is_an_error_detail(body: str) -> None:
