@@ -132,13 +132,15 @@ _NUMBERS.update({
     "quelques": 3, "unos": 3, "unas": 3, "uns": 3, "umas": 3, "alguns": 3, "algumas": 3, "alcuni": 3,
     "alcune": 3, "qualche": 3, "een paar": 2, "enkele": 3, "vierundzwanzig": 24, "twenty-four": 24,
     "une bonne": 1, "a good": 1, "half an": 0.5, "a half": 0.5, "einer halben": 0.5, "eine halbe": 0.5, "une demi": 0.5, "media": 0.5,
-    "meia": 0.5, "mezz'": 0.5, "mezza": 0.5, "een half": 0.5, "een halve": 0.5,
+    "meia": 0.5, "mezz'": 0.5, "mezza": 0.5, "een half": 0.5, "een halve": 0.5, "half": 0.5,
 })  # fmt: skip
 # counts that say "some": "since a few days" gives no start anyone can look at
 _VAGUE_COUNTS = frozenset(
     ["a few", "few", "several", "quelques", "unos", "unas", "alguns", "algumas", "alcuni", "alcune", "qualche",
      "enkele", "ein paar", "paar", "een paar"]
 )  # fmt: skip
+# Dutch diminutives ("sinds een half uurtje", "een paar minuutjes")
+_UNITS.update({"uurtje": 3600, "uurtjes": 3600, "minuutje": 60, "minuutjes": 60})
 _NUM = rf"(?P<n>\d{{1,3}}|{_alternation(_NUMBERS)})"
 _UNIT = rf"(?P<unit>{_alternation(set(_UNITS) | {'mins', 'hrs', 'std', 'stdn', 'hs'})})"
 _UNITS.update({"mins": 60, "hrs": 3600, "std": 3600, "stdn": 3600, "hs": 3600})
@@ -693,7 +695,12 @@ def _references(text: str, now: datetime, zone: tzinfo, language: str) -> list[_
             continue
         if match["tight"] is not None and not (match["n"].isdigit() and int(match["n"]) <= 3):
             continue  # "depuis 1h" is an hour; "depuis 9h" is nine o'clock
-        if match["unit"].lower() == "uur" and fold(match.group(0)).startswith("sinds") and not match["ago"]:
+        if (
+            match["unit"].lower() == "uur"
+            and match["n"].isdigit()
+            and fold(match.group(0)).startswith("sinds")
+            and not match["ago"]
+        ):
             continue  # "sinds 10 uur" is since ten o'clock ("al 10 uur" would be ten hours)
         end_at = match.end("unit") if is_stretch else match.end("ago") if match["ago"] else match.end("unit")
         span = (match.start(), end_at)

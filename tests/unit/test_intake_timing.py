@@ -360,6 +360,18 @@ def test_a_date_over_a_week_old_in_a_sentence_telling_no_trouble_is_background(
     assert start_end("Depuis le 2 mars je reçois des mails publicitaires.", "fr")[0] == day(2)
 
 
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("sinds een half uurtje geeft het dashboard fouten", "nl"),
+        ("sinds een half uur komt er niets binnen", "nl"),
+        ("for the last half hour nothing loads", "en"),
+    ],
+)
+def test_half_an_hour_however_said_is_a_stretch_up_to_now(text: str, language: str) -> None:
+    assert start_end(text, language) == (ARRIVED - timedelta(minutes=30), ARRIVED)
+
+
 def test_faz_n_horas_is_a_stretch_up_to_now() -> None:
     assert start_end("não consigo logar faz umas 2 horas", "pt") == (ARRIVED - timedelta(hours=2), ARRIVED)
 
