@@ -364,6 +364,17 @@ _FAILED_CHECK = re.compile(r"\b[a-z][\w-]*=(?:" + "|".join(_VERDICTS) + r")\w*\b
 _CODE_IN_BRACKETS = re.compile(r"[(\"'`]([a-z]+(?:_[a-z]+){1,5})[)\"'`]")
 # a mail server's success reply quoted as the status shown ("250 2.0.0 OK"); its failures are error
 # codes of the domains that deliver mail
+# An outcome the product shows, written without quotes ("your log shows it as Delivered", "die
+# Konsole zeigt Zugestellt", "staat op Voltooid"): the outcome for what failed, an error detail.
+_SHOWN_OUTCOME = re.compile(
+    r"\b(?:shows?|showing|shown|displays?|listed|marked|flagged|says|zeigt|steht|affiche|indique|muestra|"
+    r"aparece|mostra|aparece|appare|risulta|toont|staat)\s+(?:(?:it|them|es|sie|(?:the|die|der|das|le|la|el|lo|o|il|de|het)(?:\s+\w+)?)\s+)?"
+    r"(?:(?:as|als|auf|comme|como|come|op|on)\s+)?"
+    r"(?P<outcome>(?:delivered|sent|completed|successful|success|processed|accepted|zugestellt|gesendet|"
+    r"versendet|abgeschlossen|erfolgreich|délivré|envoyé|terminé|réussi|entregad[oa]|enviad[oa]|completad[oa]|"
+    r"entregue|concluíd[oa]|consegnat[oa]|inviat[oa]|completat[oa]|afgeleverd|verzonden|voltooid|bezorgd)\b)",
+    re.IGNORECASE,
+)
 _SMTP_SUCCESS = re.compile(r"(?<![\d.])2\d\d[ -]2\.\d{1,3}\.\d{1,3}(?![\d.])(?:\s+OK\b)?")
 _LABELLED_MESSAGE = re.compile(
     r"(?:^|\n)\s*(?:[a-z]+\s)?(?:error(?:\s+message)?|fehlermeldung|fehler|message d'erreur|erreur|"
@@ -1236,6 +1247,10 @@ def extract_error_signatures(
             # "could not be added (domain_already_claimed)": the code, where codes are spelled so
             kind = "error_code" if vocabulary.lower_codes else "message"
             found.append((match.start(1), kind, match.group(1)))
+    for match in _SHOWN_OUTCOME.finditer(text):
+        outcome = match.group("outcome")
+        if outcome[0].isupper() and not _in_spans(match.start(), spans):
+            found.append((match.start("outcome"), "message", outcome))
     for match in _SMTP_SUCCESS.finditer(text) if "2." in text else ():
         if not _in_spans(match.start(), spans):  # "Delivered – 250 2.0.0 OK": the outcome shown
             found.append((match.start(), "message", match.group(0)))

@@ -106,6 +106,9 @@ def test_another_organisations_deed_is_not_the_requesters_action() -> None:
         "Status im Dashboard steht auf „Zugestellt“, bei der Kundin ist aber nichts angekommen.",
         # a thing's state told after its noun is what the product showed, not the thing's name
         'Stamattina la console dice che il webhook è "disabilitato".',
+        # an outcome the product shows, written without quotes
+        "The customer never got her invoice. Your log shows it as Delivered at 14:03 UTC.",
+        "Die Kundin hat nichts bekommen, in der Konsole steht die Mail auf Zugestellt.",
         # a quoted refusal in words for "cannot"
         "Sinds vanochtend geeft ons dashboard bij elke grafiek 'Widget kan niet worden geladen'.",
     ],
