@@ -375,6 +375,10 @@ _SHOWN_OUTCOME = re.compile(
     r"entregue|concluíd[oa]|consegnat[oa]|inviat[oa]|completat[oa]|afgeleverd|verzonden|voltooid|bezorgd)\b)",
     re.IGNORECASE,
 )
+# the beginnings of `_SHOWN_OUTCOME`'s outcomes, to skip a text that has none
+_OUTCOME_STEMS = ("deliver", "sent", "complet", "succes", "process", "accept", "zugestellt", "gesendet", "versendet",
+                  "abgeschlossen", "erfolgreich", "délivr", "envoy", "termin", "réussi", "entreg", "envia", "conclu",
+                  "consegn", "inviat", "afgeleverd", "verzonden", "voltooid", "bezorgd")  # fmt: skip
 _SMTP_SUCCESS = re.compile(r"(?<![\d.])2\d\d[ -]2\.\d{1,3}\.\d{1,3}(?![\d.])(?:\s+OK\b)?")
 _LABELLED_MESSAGE = re.compile(
     r"(?:^|\n)\s*(?:[a-z]+\s)?(?:error(?:\s+message)?|fehlermeldung|fehler|message d'erreur|erreur|"
@@ -1247,7 +1251,7 @@ def extract_error_signatures(
             # "could not be added (domain_already_claimed)": the code, where codes are spelled so
             kind = "error_code" if vocabulary.lower_codes else "message"
             found.append((match.start(1), kind, match.group(1)))
-    for match in _SHOWN_OUTCOME.finditer(text):
+    for match in _SHOWN_OUTCOME.finditer(text) if any(stem in low for stem in _OUTCOME_STEMS) else ():
         outcome = match.group("outcome")
         if outcome[0].isupper() and not _in_spans(match.start(), spans):
             found.append((match.start("outcome"), "message", outcome))
