@@ -735,13 +735,33 @@ _NAMED_POSSESSIVE = re.compile(
     r"(?i:" + _TENANT_NOUN + r")\b"
 )
 _CLAUSE_BACK = 120
+_IN_ORDER = re.compile(
+    r"\b(?:(?:is|are|still|totally|all|works?|working|running)\s+fine|fine,? for comparison|for comparison|"
+    r"(?:is|are)\s+(?:unaffected|not affected)|no longer (?:use|used)|not (?:in use|used any ?more)|"
+    r"nicht betroffen|funktionier\w* (?:einwandfrei|normal|problemlos)|fonctionne\w* (?:bien|normalement)|"
+    r"pas concerné\w*|funciona\w* (?:bien|normal\w*)|no (?:está|están) afectad\w*|não (?:está|estão) afetad\w*|"
+    r"funziona\w* (?:bene|regolarmente)|non lo usiamo più|non (?:è|sono) interessat\w*|werkt\w* (?:prima|goed|gewoon)|"
+    r"niet getroffen)\b"
+)
+
+
+def _in_order(text: str, position: int) -> bool:
+    """Whether the sentence around an id says the thing works or is out of use."""
+    span = _sentence_around(text, position, position + 1)
+    return bool(_IN_ORDER.search(text, span.start, span.end))
+
+
+# the end of an abbreviation of two one- or two-letter parts ("o.a.", "e.g.", "z. B.", "p. ex.")
+_ABBREVIATION_END = re.compile(r"(?:^|[\s(])\w{1,2}\.\s?\w{1,2}\.$")
 
 
 def _belongs(text: str, position: int, original: str = "") -> str | None:
     """ "own", "foreign" or None: whose the id at `position` is, by the nearest cue before it."""
-    left = max(
-        position - _CLAUSE_BACK, *(text.rfind(mark, 0, position) + 1 for mark in (". ", "\n", "? ", "! "))
-    )
+    left = max(position - _CLAUSE_BACK, *(text.rfind(mark, 0, position) + 1 for mark in ("\n", "? ", "! ")))
+    full_stop = text.rfind(". ", 0, position)
+    while full_stop > left and _ABBREVIATION_END.search(text, max(0, full_stop - 5), full_stop + 1):
+        full_stop = text.rfind(". ", 0, full_stop)  # "(o.a. dsh_…)", "z. B.": no sentence ends there
+    left = max(left, full_stop + 1)
     window = text[left:position]
     own = [m.end() for m in _OWN_CUE.finditer(window) if not _PARTY_NOUN.search(window, m.end())]
     foreign = [m.end() for m in _FOREIGN_CUE.finditer(window)]
@@ -798,7 +818,15 @@ def extract_identifiers(
             continue
         whose = {position: _belongs(text, position, original) for position, _ in candidates}
         outside = {value for position, value in candidates if position not in off_limits}
-        own = [value for position, value in candidates if whose[position] == "own"]
+        # of several, one said to work or to be out of use ("our staging workspace ws_… is fine,
+        # for comparison") is not the one in trouble
+        several = len({value for _, value in candidates}) > 1
+        in_order = {position for position, _ in candidates if several and _in_order(text, position)}
+        if len(in_order) == len(candidates):
+            in_order = set()
+        own = [
+            value for position, value in candidates if whose[position] == "own" and position not in in_order
+        ]
         own += [
             a
             for a in authors
@@ -812,7 +840,7 @@ def extract_identifiers(
             found[kind.name] = own[0]
         else:
             for position, value in candidates:
-                if (
+                if position not in in_order and (
                     whose[position] != "foreign"
                     and value not in theirs
                     and (value in outside or _OWN_ID_CONTEXT.search(text[max(0, position - 40) : position]))

@@ -40,6 +40,24 @@ def test_the_requesters_own_id_wins_and_the_other_is_foreign(body: str) -> None:
     assert section.cross_tenant
 
 
+def test_of_two_ids_the_one_said_to_work_fine_is_not_the_one_in_trouble() -> None:
+    body = (
+        "Since Monday every flush fails with 413 PAYLOAD_TOO_LARGE. Workspace is ws_prod01 (prod). "
+        "Our staging workspace ws_stag01 is still on the old SDK and totally fine, for comparison."
+    )
+    assert read(LUMEN, body).identifiers.get("workspace_id") == "ws_prod01"
+
+
+def test_an_abbreviation_does_not_end_the_clause_that_says_whose_an_id_is() -> None:
+    body = (
+        "Tot oktober werkte ik bij Kroonvis; daar had ik in hun workspace ws_other1 dashboards gebouwd "
+        "(o.a. dsh_other1 'Campagne-ROI'). Kunnen jullie die kopiëren?"
+    )
+    section = read(LUMEN, body)
+    assert "dashboard_id" not in section.identifiers
+    assert {"ws_other1", "dsh_other1"} <= set(section.foreign_identifiers)
+
+
 def test_an_id_of_the_requesters_own_is_not_foreign() -> None:
     section = read(LUMEN, "Exports fail in our workspace ws_mine01 since 9:00 with EXPORT_TIMEOUT.")
     assert section.identifiers.get("workspace_id") == "ws_mine01"
