@@ -45,6 +45,11 @@ def _type(vocabulary: IntakeVocabulary, subject: str, body: str) -> str | None:
             "los tableros están tardando muchísimo desde las 8:30, cada widget tarda 40 seg",
             "performance",
         ),
+        # events that stopped showing up, and numbers that seem undercounted, are missing data;
+        # a report taking more than a minute is slowness
+        ("Re: [#123] old issue", 'Our iOS "signup" events stopped showing up yesterday.', "data_missing"),
+        ("numbers", "I think Lumen is undercounting compared to Shopify.", "data_missing"),
+        ("chat", "hier chaque rapport mettait plus d'une minute à s'afficher", "performance"),
     ],
 )
 def test_lumen_types_in_any_language(subject: str, body: str, family: str) -> None:
