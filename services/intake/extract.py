@@ -831,7 +831,7 @@ def extract_identifiers(
             a
             for a in authors
             if kind.name in vocabulary.counterpart_kinds
-            and _fits_author(kind, text, a, requester, vocabulary)
+            and _fits_author(kind, text, a, requester, vocabulary, forwarded_report)
         ]
         # an id the ticket calls another organisation's anywhere is not the requester's elsewhere
         # ("their workspace ws_… — could you add me as admin on ws_…?")
@@ -931,16 +931,21 @@ _FROM_HEADER = re.compile(r"^\W*(?:from|de|von|van|da|de)\s?:")  # a forwarded m
 
 
 def _fits_author(
-    kind: IdPattern, text: str, author: str, requester: str, vocabulary: IntakeVocabulary
+    kind: IdPattern, text: str, author: str, requester: str, vocabulary: IntakeVocabulary, report: str = ""
 ) -> bool:
-    """Whether the author of a forwarded report is of an address kind: the report is about
-    what the kind's context words say (a recipient's "never got my confirmation")."""
+    """Whether the author of a forwarded report is of an address kind: the report says, of its
+    author, what the kind's context words say (a recipient's "I never got my confirmation"); a
+    developer relaying what the organisation's customers miss is no recipient."""
     near = vocabulary.near.get(kind.name)
+    if near is not None and report:
+        told = bool(near.search(fold(report)))
+    else:
+        told = near is None or bool(near.search(text))
     return (
         bool(kind.pattern.fullmatch(author))
         and _fits(kind.name, text, -1, author, requester, frozenset({author}), vocabulary)
         and not vocabulary.vendor_email.search(author)
-        and (near is None or bool(near.search(text)))
+        and told
     )
 
 

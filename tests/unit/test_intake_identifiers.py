@@ -103,6 +103,21 @@ def test_ids_named_from_a_free_mail_address_are_unverified_and_so_another_tenant
     assert not own.foreign_identifiers and not own.cross_tenant
 
 
+def test_a_forwarded_reports_author_is_a_recipient_only_when_their_report_tells_the_delivery() -> None:
+    def body(report: str) -> str:
+        return (
+            "See below, our patients' reminders are not delivered. Our org is org_12345678.\n\n"
+            "---------- Forwarded message ---------\n"
+            "From: Bo Berg <bo@agency.example>\nDate: Mon, Nov 23, 2026 at 9:14 AM\nSubject: errors\n"
+            f"To: Ana Ruiz <ana@acme.example>\n\n{report}\n\nBo"
+        )
+
+    developer = "Since last night the API answers 500 internal_error for every call from the shop."
+    customer = "Since Thursday I no longer receive my invoices by email."
+    assert "recipient_email" not in read(KESTREL, body(developer)).identifiers
+    assert read(KESTREL, body(customer)).identifiers.get("recipient_email") == "bo@agency.example"
+
+
 def test_a_recipient_only_where_delivery_is_the_topic() -> None:
     bounced = read(KESTREL, "Our notices to r.patel@harbour.example bounce with 550 5.1.1 since Monday.")
     assert bounced.identifiers.get("recipient_email") == "r.patel@harbour.example"
