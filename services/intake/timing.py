@@ -287,6 +287,9 @@ _CLOCK = re.compile(
     r"|(?P<h6>1[0-2]|0?\d)"
     + _HALF_OF_DAY.replace("<half>", "<half2>")
     + r"|(?:um|om|as|las)\s+(?P<h5>[01]?\d|2[0-3])[.h](?P<m5>[0-5]\d)(?![\w.,%])"
+    # a bare hour with the zone it is in ("around 11 (Chicago time)", "at 4 Eastern"): a clock time
+    r"|\b(?:at|around|about|um|gegen|vers|hacia|sobre|verso|rond|om)\s+(?P<h7>1[0-2]|0?[1-9])"
+    r"(?=\s*\((?:[a-z]+\s+)?(?:time|zeit|heure|hora|ora|tijd)\)|\s+(?:eastern|central|pacific|mountain|utc|gmt|cet|et|pt)\b)"
     r"|\b(?P<noon>noon|midday|mittag|midi|mediodía|meio-dia|mezzogiorno)"
     r"|\b(?P<midnight>midnight|mitternacht|minuit|medianoche|meia-noite|mezzanotte|middernacht))(?![\d:])"
     + _ZONE_RE,
@@ -295,7 +298,8 @@ _CLOCK = re.compile(
 _CLOCK_HINT = re.compile(
     r"\d(?::[0-5]\d|\s?(?:am|pm|a\.m|p\.m|uhr|uur|o'clock)\b|h(?:[0-5]\d)?\b)|noon|midday|mittag|midi|mediodía|meio-dia"
     r"|midnight|mitternacht|minuit|medianoche|meia-noite|mezzanotte|middernacht"
-    r"|mezzogiorno|\b(?:um|om|alle|dalle|às|as|las|ore)\s+\d|\d\s+(?:de la|del|da|di|du|de l'|in the)\s"
+    r"|mezzogiorno|\b(?:um|om|alle|dalle|às|as|las|ore|at|around|about|gegen|vers|hacia|sobre|verso|rond)\s+\d"
+    r"|\d\s+(?:de la|del|da|di|du|de l'|in the)\s"
 )
 _ISO_DATETIME = re.compile(
     r"(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})[T ](?P<h>\d{2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?"
@@ -855,6 +859,11 @@ def _references(text: str, now: datetime, zone: tzinfo, language: str) -> list[_
 
 # a bare hour right before or after a part of the day: "since 9 this morning", "heute früh um 7",
 # "esta mañana sobre las 7", "stamattina verso le 7", "vanochtend rond 7", "ce matin vers 7"
+def _a_morning(ref: _Ref, zone: tzinfo) -> bool:
+    """Whether a reference is a morning ("this morning", "heute früh"), not a whole day."""
+    return ref.end - ref.start < timedelta(days=1) and ref.start.astimezone(zone).hour < 12
+
+
 _PART_HOUR = re.compile(
     r"\b(?P<prep>at|since|um|gegen|ab|vers|dès|sobre las|hacia las|a eso de las|desde las|verso le"
     r"|intorno alle|dalle|rond|om|vanaf|por volta das|pelas|cerca das|desde as)\s+(?:(?:around|about|ca\.?|circa|etwa)\s+)?"
@@ -1411,6 +1420,7 @@ def _attach_clock_times(
             or match["h4"]
             or match["h5"]
             or match["h6"]
+            or match["h7"]
             or ("0" if match["midnight"] else "12")
         )
         minute = int(
@@ -1460,6 +1470,10 @@ def _attach_clock_times(
                 on += timedelta(days=1)
             elif evening and not ampm and hour < 12:  # "anoche a las 11", "gestern Abend um 9 Uhr"
                 hour += 12
+            elif match["h7"] and not ampm and hour < 12 and not _a_morning(anchor, zone):
+                # "at 4 Eastern today": the later of 4 and 16 that has passed
+                later = datetime.combine(on, time(hour + 12, minute), tzinfo=tz).astimezone(UTC)
+                hour += 12 if later <= now else 0
             point = datetime.combine(on, time(hour, minute), tzinfo=tz).astimezone(UTC)
             anchor.since = anchor.since or since  # "since 3pm today": the day word follows the since
             # an ongoing problem starts at the stated time; a single event is placed within slack
@@ -1468,6 +1482,9 @@ def _attach_clock_times(
             anchor.day = None
             continue
         local_today = now.astimezone(tz).date()
+        if match["h7"] and not ampm and hour < 12:
+            later = datetime.combine(local_today, time(hour + 12, minute), tzinfo=tz).astimezone(UTC)
+            hour += 12 if later <= now else 0
         point = datetime.combine(local_today, time(hour, minute), tzinfo=tz).astimezone(UTC)
         if point > now + timedelta(minutes=5):
             point -= timedelta(days=1)

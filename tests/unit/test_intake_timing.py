@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -370,6 +371,29 @@ def test_a_date_over_a_week_old_in_a_sentence_telling_no_trouble_is_background(
 )
 def test_half_an_hour_however_said_is_a_stretch_up_to_now(text: str, language: str) -> None:
     assert start_end(text, language) == (ARRIVED - timedelta(minutes=30), ARRIVED)
+
+
+def test_a_bare_hour_with_its_zone_is_a_clock_time() -> None:
+    evening = datetime(2026, 11, 25, 22, 40, tzinfo=UTC)  # 17:40 in New York
+    new_york, chicago = ZoneInfo("America/New_York"), ZoneInfo("America/Chicago")
+    # "at 4 Eastern today": the later of 4 and 16 that has passed
+    timing = resolve_timing(
+        "we rotated our API key at 4 Eastern today, since then every call fails", evening, new_york
+    )
+    assert timing is not None and abs(timing.start - datetime(2026, 11, 25, 21, 0, tzinfo=UTC)) <= timedelta(
+        hours=1
+    )
+    # "this morning around 11 (Chicago time)": the morning's eleven
+    timing = resolve_timing(
+        "this morning around 11 (Chicago time) the worker started failing", evening, chicago
+    )
+    assert timing is not None and abs(timing.start - datetime(2026, 11, 25, 17, 0, tzinfo=UTC)) <= timedelta(
+        hours=1
+    )
+    # a bare number with no zone after it is no time
+    assert (
+        resolve_timing("around 20 emails bounced and about 11 more were deferred", evening, new_york) is None
+    )
 
 
 def test_faz_n_horas_is_a_stretch_up_to_now() -> None:
