@@ -872,13 +872,18 @@ def extract_identifiers(
     return FoundIdentifiers(found, foreign)
 
 
-def unverified_claim(requester_email: str, found: FoundIdentifiers, vocabulary: IntakeVocabulary) -> None:
+def unverified_claim(
+    requester_email: str, text: str, found: FoundIdentifiers, vocabulary: IntakeVocabulary
+) -> None:
     """A requester writing from a free mail provider's address ("…@gmail.com") cannot be tied to an
     organisation by it: the tenant's, scope's, members' and resources' ids they name are someone
     else's until support has verified them (an ex-employee, a "new IT admin" asking for the keys),
-    so they become foreign. Addresses they name stay what they are."""
+    so they become foreign. Addresses they name stay what they are. One who says they are no
+    customer at all (someone spammed through the product) is no member either, and names no id of
+    their own."""
     domain = requester_email.rsplit("@", 1)[-1].strip().lower()
-    if domain not in _FREE_MAIL_DOMAINS:
+    outsider = bool(_NOT_A_CUSTOMER.search(fold(text)))
+    if domain not in _FREE_MAIL_DOMAINS and not outsider:
         return
     claimable = {
         vocabulary.tenant_kind,
@@ -886,10 +891,21 @@ def unverified_claim(requester_email: str, found: FoundIdentifiers, vocabulary: 
         *vocabulary.member_kinds,
         *vocabulary.resource_kinds,
     }
+    if outsider:
+        claimable |= {kind.name for kind in vocabulary.identifiers} - {"error_code"}
+        found.own.pop("user_email", None)
     for kind in [k for k, value in found.own.items() if k in claimable and "@" not in value]:
         value = found.own.pop(kind)
         if value not in found.foreign:
             found.foreign.append(value)
+
+
+# someone who says they are no customer of the product's ("Je ne suis pas cliente chez vous")
+_NOT_A_CUSTOMER = re.compile(
+    r"\b(?:i am|i['’]m) not (?:a|one of your) (?:customer|client|user)|not a customer of yours|"
+    r"je ne suis pas (?:client|cliente|utilisat\w+)|ich bin (?:kein|keine) kund\w*|no soy client[ea]|"
+    r"não sou client[ea]|non sono (?:un |una )?client[ea]|ik ben geen klant"
+)
 
 
 def _fits(

@@ -165,7 +165,7 @@ def _read_message(
             for kind in wanted:
                 if kind.name in earlier.own and earlier.own[kind.name] not in facts.foreign:
                     facts.identifiers[kind.name] = earlier.own[kind.name]
-    unverified_claim(ticket.requester.email, found, vocabulary)
+    unverified_claim(ticket.requester.email, safe, found, vocabulary)
     facts.emails = mentioned_emails(f"{subject}\n{body}", vocabulary)
     facts.workspace_name = scope_name(safe, vocabulary)
     facts.signatures = extract_error_signatures(safe + "\n" + logs_text, [], vocabulary)

@@ -118,6 +118,17 @@ def test_a_forwarded_reports_author_is_a_recipient_only_when_their_report_tells_
     assert read(KESTREL, body(customer)).identifiers.get("recipient_email") == "bo@agency.example"
 
 
+def test_someone_who_is_no_customer_names_no_id_of_their_own() -> None:
+    body = (
+        "Je ne suis pas cliente chez vous. Depuis le 18 je reçois des mails publicitaires envoyés "
+        "depuis promo.offres-minceur.example. Les en-têtes disent X-Kestrel-Org: org_77340152. "
+        "Je veux connaître le nom de la société. Mon adresse : martine@isp.example"
+    )
+    section = read(KESTREL, body, requester="martine@isp.example")
+    assert "organization_id" not in section.identifiers and "user_email" not in section.identifiers
+    assert "org_77340152" in section.foreign_identifiers and section.cross_tenant
+
+
 def test_a_recipient_only_where_delivery_is_the_topic() -> None:
     bounced = read(KESTREL, "Our notices to r.patel@harbour.example bounce with 550 5.1.1 since Monday.")
     assert bounced.identifiers.get("recipient_email") == "r.patel@harbour.example"
