@@ -569,8 +569,10 @@ _INJECTION_MARKUP = re.compile(
     0,
 )
 _OWN_ID_CONTEXT = re.compile(
-    r"\b(?:my|our|mein\w*|unser\w*|mon|ma|notre|mi|nuestr[oa])\s+(?:own\s+)?(?:account|workspace|konto|"
-    r"compte|cuenta|espace|espacio)\s*(?:id\s*)?(?:is\s*|ist\s*|est\s*|es\s*)?[:#]?\s*$",
+    r"\b(?:my|our|mein\w*|unser\w*|mon|ma|notre|mi|nuestr[oa]|nosso|nossa|a nossa|o nosso|il nostro|la nostra|"
+    r"mijn|onze|ons)\s+(?:own\s+)?(?:account|workspace|konto|compte|cuenta|espace|espacio|organi[sz]ation|org|"
+    r"organisation|organización|organização|organizzazione|organisatie|conta)\s*(?:id\s*)?"
+    r"(?:is\s*|ist\s*|est\s*|es\s*|é\s*|è\s*)?[:#]?\s*$",
     0,
 )
 
@@ -837,7 +839,13 @@ def extract_identifiers(
         # ("their workspace ws_… — could you add me as admin on ws_…?")
         theirs = {value for position, value in candidates if whose[position] == "foreign"}
         if own:
-            found[kind.name] = own[0]
+            # "Nossa organização é org_…" outweighs an earlier id only near a "we" ("nossa marca")
+            claimed = [
+                value
+                for position, value in candidates
+                if value in own and _OWN_ID_CONTEXT.search(text, max(0, position - 40), position)
+            ]
+            found[kind.name] = (claimed or own)[0]
         else:
             for position, value in candidates:
                 if position not in in_order and (

@@ -58,6 +58,14 @@ def test_an_abbreviation_does_not_end_the_clause_that_says_whose_an_id_is() -> N
     assert {"ws_other1", "dsh_other1"} <= set(section.foreign_identifiers)
 
 
+def test_an_id_stated_as_our_organisations_outweighs_an_earlier_one_near_a_we() -> None:
+    body = (
+        "Estamos recebendo e-mails em nome da nossa marca que passam pela Kestrel (org_11111111 aparece "
+        "no header). Precisamos do nome do responsável. Nossa organização é org_22222222."
+    )
+    assert read(KESTREL, body).identifiers.get("organization_id") == "org_22222222"
+
+
 def test_an_id_of_the_requesters_own_is_not_foreign() -> None:
     section = read(LUMEN, "Exports fail in our workspace ws_mine01 since 9:00 with EXPORT_TIMEOUT.")
     assert section.identifiers.get("workspace_id") == "ws_mine01"
