@@ -31,6 +31,12 @@ _E = r"(?![A-Za-z0-9_])"
 _EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 
 
+_NAMING_VERB = (
+    r"(?:called|named|namens|nommé|appelé|llamado|chamado|chiamato|genaamd|is|ist|est|es|é|è|heißt|se llama|"
+    r"si chiama|heet)"
+)
+
+
 @lru_cache(maxsize=8)
 def _scope_name_patterns(words: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
     """Patterns for a scope named in words ("our 'Marketing' workspace", «Finance» …), with the
@@ -45,9 +51,15 @@ def _scope_name_patterns(words: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pa
         r"'\s?([^\"'“”„«»\n]{2,40}?)\s?'\s*" + scope + r"\b"
         r"|\b"
         + scope
-        + r"\s+(?:called|named|namens|nommé|appelé|llamado|chamado|chiamato|genaamd|is|ist|est|es|é|è"
-        r"|heißt|se llama|si chiama|heet)?\s*:?\s*"
-        r"[\"'“„«]\s?([^\"'“”„«»\n]{2,40}?)\s?[\"'”“»])",
+        # (words between the scope's word and the name only with a verb naming it: "the workspace we
+        # use is "Harbour Ops"")
+        + r"(?:(?:[ \t]+[\w']+){0,4}?[ \t]+"
+        + _NAMING_VERB
+        + r")?[ \t]*:?[ \t]*"
+        r"[\"'“„«]\s?([^\"'“”„«»\n]{2,40}?)\s?[\"'”“»]"
+        # a slug after the scope's word and a colon or a bracket ("workspace: ventas-online-es",
+        # "our workspace (growth-analytics)")
+        r"|\b" + scope + r"\s*(?::\s*|\(\s*)([a-z0-9]+(?:-[a-z0-9]+)+)\b)",
         re.IGNORECASE,
     )
     # "our Marketing workspace", "the growth workspace" (lower case too, but not "the wrong workspace")
@@ -1197,7 +1209,10 @@ def scope_name(text: str, vocabulary: IntakeVocabulary) -> str | None:
         return next(group for group in match.groups() if group).strip()
     for candidate in bare.finditer(text):
         name = candidate.group(1).strip()
-        if _a_name(name, vocabulary) and name.lower().split()[-1] not in _NOT_A_NAME:
+        words = name.split()
+        # "our Growth Team workspace" names one; "our team workspace" does not
+        titled = len(words) > 1 and all(word[0].isupper() for word in words)
+        if _a_name(name, vocabulary) and (titled or words[-1].lower() not in _NOT_A_NAME):
             return name
     for candidate in _scope_then_name(vocabulary.scope_words).finditer(text):
         name = next(group for group in candidate.groups() if group).strip()

@@ -196,6 +196,12 @@ def test_a_phone_number_in_a_signature_is_no_http_status() -> None:
         ),
         ("Our workspace Settings page is broken since Monday.", None),
         ("Pourriez-vous nous donner un accès à notre espace Lumen ?", None),  # the product's own name
+        # a title-cased name ending in a common word, a quoted name a few words on, a slug
+        ("the Export button in our Growth Team workspace is greyed out", "Growth Team"),
+        ("our team workspace is slow since Monday", None),
+        ('Account is acc_ab6el1, the workspace we actually use is "Harbour Ops".', "Harbour Ops"),
+        ("no sale ningún error. workspace: ventas-online-es. mi compañero también", "ventas-online-es"),
+        ("dashboards in our workspace (growth-analytics) are crawling since saturday", "growth-analytics"),
     ],
 )
 def test_a_scope_named_after_its_word_is_the_scope(body: str, name: str | None) -> None:
