@@ -17,6 +17,8 @@ SYMPTOM = re.compile(
     r"(?:signed|logged|kicked|thrown) out|abgemeldet|rausgeworfen|déconnect\w*|cierra\w* la sesión|"
     r"leer\w*|vides?|vac[ií][ao]s?|antigu\w*|desactualizad\w*|périmé\w*|"
     r"retard|verspät\w*|tarde|atrasad\w*|hängt|h[aä]ngen|procesándose|en cours|"
+    # refused, in the other languages
+    r"rejet\w*|refus\w*|rechaz\w*|rejeit\w*|recusad\w*|rifiutat\w*|abgelehnt|zurückgewiesen|geweigerd|afgewezen|"
     # what stopped happening, or took too long
     r"stopped|stops|aufgehört|arrêté\w*|dejó de|dejaron de|parou|pararam|smesso|smess[oi]|gestopt|"
     r"tard[aoó]\w*|demor\w*|"

@@ -339,7 +339,9 @@ _SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
 # the words before a day and month without a year that make them a date, not a version or a ratio
 _DATE_PREPOSITION = re.compile(
     r"(?i)\b(?:am|vom|seit|ab|bis|le|el|on|since|from|depuis le|desde el|dia|desde o dia|em|il|dal|op|sinds|vanaf"
-    r"|seit dem|ab dem|since the|on the|from the|desde el día|a partir del?|desde|depuis|dall'|vanaf de)\s*$"
+    r"|seit dem|ab dem|since the|on the|from the|desde el día|a partir del?|desde|depuis|dall'|vanaf de"
+    # "les données du 22/11", "del 21/11", "do dia 20/11", "van 23/11", and a weekday ("dimanche 22/11")
+    r"|du|au|del|do|van|den|dem|" + _alternation(_WEEKDAYS) + r")\s*$"
 )
 
 
@@ -824,8 +826,10 @@ def _references(text: str, now: datetime, zone: tzinfo, language: str) -> list[_
             if match.groupdict().get("month1") or match.groupdict().get("month2"):
                 taken.append(match.span())  # a date still ahead: its day is no day of this month
             continue
-        days = _day_span(low, match, day)
-        if days is not None:  # a closed stretch of days: "19, 20 and 21 November"
+        days = _day_span(low, match, day) or _date_to_date(
+            low, match, day, date_matches, today, language, text
+        )
+        if days is not None:  # a closed stretch of days: "19, 20 and 21 November", "du 21/11 au 23/11"
             first, last, begin, finish = days
             start = _local_midnight(first, zone)
             add(_Ref(begin, finish, start, _local_midnight(last, zone) + timedelta(days=1),
@@ -1211,6 +1215,8 @@ def _background(text: str, ref: _Ref) -> bool:
 _DOCUMENT_DATE = re.compile(
     r"\b(?:invoice|bill|receipt|statement|contract|rechnung|quittung|gutschrift|vertrag|facture|reçu|contrat|"
     r"factura|recibo|contrato|fatura|fattura|ricevuta|contratto|factuur|nota)\s+"
+    # its number may stand between ("la facture Lumen n° LUM-INV-2026-11-07719 du 18/11")
+    r"(?:(?:[^\W\d]+\s+){0,2}(?:n[°ºo]\.?\s*|nr\.?\s*|no\.\s*|#\s*)?[\w-]*\d[\w-]*\s+)?"
     r"(?:dated|of|from|vom|von|du|de|del|da|do|van|d['’])?\s*(?:the\s+|le\s+|el\s+|il\s+|o\s+)?$"
 )
 _HEADER_LINE = re.compile(
@@ -1221,7 +1227,7 @@ _HEADER_LINE = re.compile(
 def _a_document_or_header(text: str, ref: _Ref) -> bool:
     line_start = text.rfind("\n", 0, ref.position) + 1
     return bool(
-        _DOCUMENT_DATE.search(text, max(0, ref.position - 40), ref.position)
+        _DOCUMENT_DATE.search(text, max(0, ref.position - 70), ref.position)
         or _HEADER_LINE.match(text, line_start)
     )
 
@@ -1305,6 +1311,30 @@ def _day_span(low: str, match: re.Match[str], day: date) -> tuple[date, date, in
         if after and last is not None and day < last <= day + timedelta(days=31):
             return day, last, match.start(), after.end()
     return None
+
+
+# what joins two dates into a stretch ("du 21/11 au 23/11", "from 21/11 to 23/11", "vom 21.11. bis 23.11.")
+_DATE_TO = re.compile(r"\s*(?:au|to|through|till|until|bis|al|a|ao|tot(?: en met)?|t/m|-|–)\s*")
+
+
+def _date_to_date(
+    low: str,
+    match: re.Match[str],
+    day: date,
+    matches: list[re.Match[str]],
+    today: date,
+    language: str,
+    text: str,
+) -> tuple[date, date, int, int] | None:
+    """The first and last day of two dates joined into a stretch, and where it lies."""
+    joined = _DATE_TO.match(low, match.end())
+    if not joined or joined.end() == match.end():
+        return None
+    following = next((m for m in matches if m.start() == joined.end()), None)
+    last = _date_of(following, today, language, text) if following else None
+    if following is None or last is None or not day < last <= min(today, day + timedelta(days=31)):
+        return None
+    return day, last, match.start(), following.end()
 
 
 def _latest_day_of_month(number: int, today: date) -> date | None:

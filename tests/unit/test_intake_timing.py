@@ -373,6 +373,29 @@ def test_half_an_hour_however_said_is_a_stretch_up_to_now(text: str, language: s
     assert start_end(text, language) == (ARRIVED - timedelta(minutes=30), ARRIVED)
 
 
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        # a numeric date after "du", "del", "van" or a weekday is a date
+        ("il nous manque les données du dimanche 8/3 entre 10h et 12h", "fr", day(8) + timedelta(hours=10)),
+        ("les données du 8/3 manquent", "fr", day(8)),
+        # two dates joined are one stretch from the first
+        (
+            "tous les événements du 5/3 au 7/3 inclus ont été rejetés. Depuis le 8 tout refonctionne.",
+            "fr",
+            day(5),
+        ),
+    ],
+)
+def test_a_numeric_date_after_du_or_a_weekday_is_a_date(text: str, language: str, expected: datetime) -> None:
+    assert abs(start_end(text, language)[0] - expected) <= timedelta(hours=1)
+
+
+def test_an_invoices_date_with_its_number_between_is_no_problem_time() -> None:
+    text = "Sur la facture Lumen n° LUM-INV-2026-03-07719 du 2/3, je vois 25 sièges au lieu de 18."
+    assert resolve_timing(text, ARRIVED, UTC, "fr") is None
+
+
 def test_a_bare_hour_with_its_zone_is_a_clock_time() -> None:
     evening = datetime(2026, 11, 25, 22, 40, tzinfo=UTC)  # 17:40 in New York
     new_york, chicago = ZoneInfo("America/New_York"), ZoneInfo("America/Chicago")
