@@ -267,6 +267,8 @@ _DAYS_AFTER = re.compile(
 _MONTH_DAY = re.compile(
     r"\b(?:on|since|from|am|seit dem|ab dem|le|depuis le|el|desde el|o dia|no dia|desde o dia|il|dal|sinds de|op de|op|sinds)"
     r"\s+(?:the\s+)?(?P<dom>[12]?\d|3[01])(?:st|nd|rd|th|\.|e|º)(?!\s*\d|\w)"
+    # after the word for day the number needs no suffix ("no dia 23", "el día 21", "il giorno 20")
+    r"|\b(?:n?o dia|desde o dia|el día|desde el día|il giorno|dal giorno)\s+(?P<dom2>[12]?\d|3[01])(?![\w/.:,]\d|\w)"
 )
 _HALF_OF_DAY = (
     r"\s+(?:de la|del|da|di|du|de l'|in the)\s+(?P<half>mañana|madrugada|manhã|madrugada|mattina|mattino|matin|morning"
@@ -314,7 +316,7 @@ _STAMPED = re.compile(
 )
 _DATE_HINT = re.compile(r"\d(?:\d{3}-\d|\.\d\d?(?:\.|(?![\d.]))|/\d|-\d\d?(?:-\d{4}|(?![\d-])))")
 _HOURS_SHORT = re.compile(r"\dh\b")
-_ORDINAL_HINT = re.compile(r"\d(?:st|nd|rd|th|\.|e|º)(?!\d)")
+_ORDINAL_HINT = re.compile(r"\d(?:st|nd|rd|th|\.|e|º)(?!\d)|\b(?:dia|día|giorno)\s+\d")
 _WORDS = re.compile(r"[^\W\d_]+")
 _MONTH_WORDS = frozenset(_MONTHS)
 _UNIT_WORDS = frozenset(_UNITS) - {"h"}
@@ -842,11 +844,12 @@ def _references(text: str, now: datetime, zone: tzinfo, language: str) -> list[_
     for match in _MONTH_DAY.finditer(low) if _ORDINAL_HINT.search(low) else ():
         if not free(*match.span()):
             continue
-        day = _latest_day_of_month(int(match["dom"]), today)
+        dom = "dom" if match["dom"] else "dom2"
+        day = _latest_day_of_month(int(match[dom]), today)
         if day is not None:
             start = _local_midnight(day, zone)
             since = _since(low, match.start()) or bool(
-                _SINCE_BEFORE.search(low, match.start(), match.start("dom"))
+                _SINCE_BEFORE.search(low, match.start(), match.start(dom))
             )
             add(_Ref(*match.span(), start, start + timedelta(days=1), text[match.start() : match.end()].strip(),
                      day=day, since=since))  # fmt: skip
@@ -1267,6 +1270,10 @@ def _requested(text: str, ref: _Ref) -> bool:
     return not ref.since or (ref.duration and bool(_BARE_FOR.match(ref.text.lower())))
 
 
+# what a figure is measured up to ("231,406 sent as of today", "Stand heute", "à ce jour")
+_AS_OF = re.compile(r"\b(?:as of|as at|stand|en date d['e]|a día de|a fecha de|alla data di|ad)\s+$")
+
+
 def _not_problem_time(text: str, ref: _Ref) -> bool:
     """A deadline, a schedule, what a request is for, or (for a stretch of time) the length of the
     customer's effort: "I have been trying for a week" is not when it broke, "trying since this
@@ -1281,6 +1288,7 @@ def _not_problem_time(text: str, ref: _Ref) -> bool:
         or _requested(text, ref)
         or _a_document_or_header(text, ref)
         or _a_state_in_place(text, ref)
+        or (ref.today and bool(_AS_OF.search(before)))
     )
 
 

@@ -391,6 +391,22 @@ def test_a_numeric_date_after_du_or_a_weekday_is_a_date(text: str, language: str
     assert abs(start_end(text, language)[0] - expected) <= timedelta(hours=1)
 
 
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("No dia 10 o cartão da empresa foi debitado duas vezes.", "pt"),
+        ("El día 10 nos cobraron dos veces la cuota.", "es"),
+    ],
+)
+def test_a_number_after_the_word_for_day_is_that_day(text: str, language: str) -> None:
+    assert abs(start_end(text, language)[0] - day(10)) <= timedelta(days=1)
+
+
+def test_what_a_figure_is_measured_up_to_is_no_problem_time() -> None:
+    text = "We were charged twice on 10 March. The usage page shows 231,406 sent this month as of today."
+    assert abs(start_end(text)[0] - day(10)) <= timedelta(days=1)
+
+
 def test_an_invoices_date_with_its_number_between_is_no_problem_time() -> None:
     text = "Sur la facture Lumen n° LUM-INV-2026-03-07719 du 2/3, je vois 25 sièges au lieu de 18."
     assert resolve_timing(text, ARRIVED, UTC, "fr") is None
