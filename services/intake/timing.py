@@ -281,6 +281,8 @@ _CLOCK = re.compile(
     r"\s*(?P<ampm>am|pm|a\.m\.|p\.m\.)?(?:\s*(?:uhr|uur))?"
     r"|(?P<h2>1[0-2]|0?[1-9])(?:\.(?P<m2>[0-5]\d))?\s*(?P<ampm2>am|pm|a\.m\.|p\.m\.)"  # "11.30pm"
     r"|(?P<h3>[01]?\d|2[0-3])(?:\.(?P<m3>[0-5]\d))?\s*(?:uhr|uur|o'clock)"  # "9 Uhr", "14.30 uur"
+    # the Flemish "14u", "14u30" after a preposition ("rond 14u", "om 9u30")
+    r"|\b(?:rond|om|vanaf|tot|tegen|sinds|na|voor)\s+(?P<h8>[01]?\d|2[0-3])u(?P<m8>[0-5]\d)?\b"
     # an hour after a word that introduces clock times: bare after "alle", "às", "a las"; with
     # minutes after "um", "om", "las" ("um 5 Prozent" is no time)
     r"|(?P<prep>alle|dalle|às|a las|ore)\s+(?P<h4>[01]?\d|2[0-3])(?:[.:h](?P<m4>[0-5]\d))?h?"
@@ -298,7 +300,7 @@ _CLOCK = re.compile(
     0,
 )
 _CLOCK_HINT = re.compile(
-    r"\d(?::[0-5]\d|\s?(?:am|pm|a\.m|p\.m|uhr|uur|o'clock)\b|h(?:[0-5]\d)?\b)|noon|midday|mittag|midi|mediodía|meio-dia"
+    r"\d(?::[0-5]\d|\s?(?:am|pm|a\.m|p\.m|uhr|uur|o'clock)\b|[hu](?:[0-5]\d)?\b)|noon|midday|mittag|midi|mediodía|meio-dia"
     r"|midnight|mitternacht|minuit|medianoche|meia-noite|mezzanotte|middernacht"
     r"|mezzogiorno|\b(?:um|om|alle|dalle|às|as|las|ore|at|around|about|gegen|vers|hacia|sobre|verso|rond)\s+\d"
     r"|\d\s+(?:de la|del|da|di|du|de l'|in the)\s"
@@ -1459,10 +1461,18 @@ def _attach_clock_times(
             or match["h5"]
             or match["h6"]
             or match["h7"]
+            or match["h8"]
             or ("0" if match["midnight"] else "12")
         )
         minute = int(
-            match["m"] or match["mh"] or match["m2"] or match["m3"] or match["m4"] or match["m5"] or 0
+            match["m"]
+            or match["mh"]
+            or match["m2"]
+            or match["m3"]
+            or match["m4"]
+            or match["m5"]
+            or match["m8"]
+            or 0
         )
         ampm = (match["ampm"] or match["ampm2"] or match["ampm3"] or "").lower().replace(".", "")
         half = match["half1"] or match["half2"]

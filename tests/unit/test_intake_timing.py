@@ -402,6 +402,13 @@ def test_a_number_after_the_word_for_day_is_that_day(text: str, language: str) -
     assert abs(start_end(text, language)[0] - day(10)) <= timedelta(days=1)
 
 
+def test_a_flemish_hour_after_a_preposition_is_a_clock_time() -> None:
+    assert start_end("Sinds gisteren rond 14u komen er geen events meer binnen.", "nl")[0] == datetime(
+        2026, 3, 11, 14, 0, tzinfo=UTC
+    )
+    assert resolve_timing("we have 2u of rack space and 4u servers", ARRIVED, UTC, "en") is None
+
+
 def test_what_a_figure_is_measured_up_to_is_no_problem_time() -> None:
     text = "We were charged twice on 10 March. The usage page shows 231,406 sent this month as of today."
     assert abs(start_end(text)[0] - day(10)) <= timedelta(days=1)
