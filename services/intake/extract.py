@@ -374,13 +374,11 @@ _FAILED_CHECK = re.compile(r"\b[a-z][\w-]*=(?:" + "|".join(_VERDICTS) + r")\w*\b
 # an unlisted snake_case code in brackets or quotes after what failed ("could not be added
 # (domain_already_claimed)")
 _CODE_IN_BRACKETS = re.compile(r"[(\"'`]([a-z]+(?:_[a-z]+){1,5})[)\"'`]")
-# a mail server's success reply quoted as the status shown ("250 2.0.0 OK"); its failures are error
-# codes of the domains that deliver mail
 # An outcome the product shows, written without quotes ("your log shows it as Delivered", "die
 # Konsole zeigt Zugestellt", "staat op Voltooid"): the outcome for what failed, an error detail.
 _SHOWN_OUTCOME = re.compile(
     r"\b(?:shows?|showing|shown|displays?|listed|marked|flagged|says|zeigt|steht|affiche|indique|muestra|"
-    r"aparece|mostra|aparece|appare|risulta|toont|staat)\s+(?:(?:it|them|es|sie|(?:the|die|der|das|le|la|el|lo|o|il|de|het)(?:\s+\w+)?)\s+)?"
+    r"aparece|mostra|appare|risulta|toont|staat)\s+(?:(?:it|them|es|sie|(?:the|die|der|das|le|la|el|lo|o|il|de|het)(?:\s+\w+)?)\s+)?"
     r"(?:(?:as|als|auf|comme|como|come|op|on)\s+)?"
     r"(?P<outcome>(?:delivered|sent|completed|successful|success|processed|accepted|zugestellt|gesendet|"
     r"versendet|abgeschlossen|erfolgreich|délivré|envoyé|terminé|réussi|entregad[oa]|enviad[oa]|completad[oa]|"
@@ -391,6 +389,8 @@ _SHOWN_OUTCOME = re.compile(
 _OUTCOME_STEMS = ("deliver", "sent", "complet", "succes", "process", "accept", "zugestellt", "gesendet", "versendet",
                   "abgeschlossen", "erfolgreich", "délivr", "envoy", "termin", "réussi", "entreg", "envia", "conclu",
                   "consegn", "inviat", "afgeleverd", "verzonden", "voltooid", "bezorgd")  # fmt: skip
+# a mail server's success reply quoted as the status shown ("250 2.0.0 OK"); its failures are error
+# codes of the domains that deliver mail
 _SMTP_SUCCESS = re.compile(r"(?<![\d.])2\d\d[ -]2\.\d{1,3}\.\d{1,3}(?![\d.])(?:\s+OK\b)?")
 _LABELLED_MESSAGE = re.compile(
     r"(?:^|\n)\s*(?:[a-z]+\s)?(?:error(?:\s+message)?|fehlermeldung|fehler|message d'erreur|erreur|"
@@ -969,9 +969,9 @@ _FROM_HEADER = re.compile(r"^\W*(?:from|de|von|van|da|de)\s?:")  # a forwarded m
 def _fits_author(
     kind: IdPattern, text: str, author: str, requester: str, vocabulary: IntakeVocabulary, report: str = ""
 ) -> bool:
-    """Whether the author of a forwarded report is of an address kind: the report says, of its
-    author, what the kind's context words say (a recipient's "I never got my confirmation"); a
-    developer relaying what the organisation's customers miss is no recipient."""
+    """Whether the author of a forwarded report is of an address kind: their own report holds the
+    kind's context words (a recipient's "I never got my confirmation"), not only the requester's
+    framing of it (a developer relaying the shop's failing sends is no recipient)."""
     near = vocabulary.near.get(kind.name)
     if near is not None and report:
         told = bool(near.search(fold(report)))

@@ -866,13 +866,20 @@ def _references(text: str, now: datetime, zone: tzinfo, language: str) -> list[_
     return refs
 
 
-# a bare hour right before or after a part of the day: "since 9 this morning", "heute früh um 7",
-# "esta mañana sobre las 7", "stamattina verso le 7", "vanochtend rond 7", "ce matin vers 7"
 def _a_morning(ref: _Ref, zone: tzinfo) -> bool:
     """Whether a reference is a morning ("this morning", "heute früh"), not a whole day."""
     return ref.end - ref.start < timedelta(days=1) and ref.start.astimezone(zone).hour < 12
 
 
+def _latest_passed(on: date, hour: int, minute: int, tz: tzinfo, now: datetime) -> int:
+    """The hour of a bare twelve-hour clock time ("at 4 Eastern today"): the later reading that
+    has passed, 16 if 16:00 on that day is past, else 4."""
+    later = datetime.combine(on, time(hour + 12, minute), tzinfo=tz).astimezone(UTC)
+    return hour + 12 if later <= now else hour
+
+
+# a bare hour right before or after a part of the day: "since 9 this morning", "heute früh um 7",
+# "esta mañana sobre las 7", "stamattina verso le 7", "vanochtend rond 7", "ce matin vers 7"
 _PART_HOUR = re.compile(
     r"\b(?P<prep>at|since|um|gegen|ab|vers|dès|sobre las|hacia las|a eso de las|desde las|verso le"
     r"|intorno alle|dalle|rond|om|vanaf|por volta das|pelas|cerca das|desde as)\s+(?:(?:around|about|ca\.?|circa|etwa)\s+)?"
@@ -1519,9 +1526,7 @@ def _attach_clock_times(
             elif evening and not ampm and hour < 12:  # "anoche a las 11", "gestern Abend um 9 Uhr"
                 hour += 12
             elif match["h7"] and not ampm and hour < 12 and not _a_morning(anchor, zone):
-                # "at 4 Eastern today": the later of 4 and 16 that has passed
-                later = datetime.combine(on, time(hour + 12, minute), tzinfo=tz).astimezone(UTC)
-                hour += 12 if later <= now else 0
+                hour = _latest_passed(on, hour, minute, tz, now)  # "at 4 Eastern today"
             point = datetime.combine(on, time(hour, minute), tzinfo=tz).astimezone(UTC)
             anchor.since = anchor.since or since  # "since 3pm today": the day word follows the since
             # an ongoing problem starts at the stated time; a single event is placed within slack
@@ -1531,8 +1536,7 @@ def _attach_clock_times(
             continue
         local_today = now.astimezone(tz).date()
         if match["h7"] and not ampm and hour < 12:
-            later = datetime.combine(local_today, time(hour + 12, minute), tzinfo=tz).astimezone(UTC)
-            hour += 12 if later <= now else 0
+            hour = _latest_passed(local_today, hour, minute, tz, now)
         point = datetime.combine(local_today, time(hour, minute), tzinfo=tz).astimezone(UTC)
         if point > now + timedelta(minutes=5):
             point -= timedelta(days=1)
