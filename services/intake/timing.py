@@ -302,8 +302,11 @@ _CLOCK = re.compile(
 _CLOCK_HINT = re.compile(
     r"\d(?::[0-5]\d|\s?(?:am|pm|a\.m|p\.m|uhr|uur|o'clock)\b|[hu](?:[0-5]\d)?\b)|noon|midday|mittag|midi|mediodía|meio-dia"
     r"|midnight|mitternacht|minuit|medianoche|meia-noite|mezzanotte|middernacht"
-    r"|mezzogiorno|\b(?:um|om|alle|dalle|às|as|las|ore|at|around|about|gegen|vers|hacia|sobre|verso|rond)\s+\d"
-    r"|\d\s+(?:de la|del|da|di|du|de l'|in the)\s"
+    r"|mezzogiorno|\b(?:um|om|alle|dalle|às|as|las|ore)\s+\d|\d\s+(?:de la|del|da|di|du|de l'|in the)\s"
+    # a bare hour with its zone ("around 11 (Chicago time)", "at 4 Eastern"), and nothing wider:
+    # "at 3 places", "about 20 emails" keep the clock scan off
+    r"|\d\s*\(\s*(?:[a-z]+\s+)?(?:time|zeit|heure|hora|ora|tijd)\)"
+    r"|\d\s+(?:eastern|central|pacific|mountain|utc|gmt|cet|et|pt)\b"
 )
 _ISO_DATETIME = re.compile(
     r"(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})[T ](?P<h>\d{2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?"
@@ -1227,7 +1230,7 @@ def _background(text: str, ref: _Ref) -> bool:
 _DOCUMENT_DATE = re.compile(
     r"\b(?:invoice|bill|receipt|statement|contract|rechnung|quittung|gutschrift|vertrag|facture|reçu|contrat|"
     r"factura|recibo|contrato|fatura|fattura|ricevuta|contratto|factuur|nota)\s+"
-    # its number may stand between ("la facture Lumen n° LUM-INV-2026-11-07719 du 18/11")
+    # its number may stand between ("la facture Acme n° INV-2026-11-07719 du 18/11")
     r"(?:(?:[^\W\d]+\s+){0,2}(?:n[°ºo]\.?\s*|nr\.?\s*|no\.\s*|#\s*)?[\w-]*\d[\w-]*\s+)?"
     r"(?:dated|of|from|vom|von|du|de|del|da|do|van|d['’])?\s*(?:the\s+|le\s+|el\s+|il\s+|o\s+)?$"
 )
