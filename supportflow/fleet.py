@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -217,12 +218,25 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+_EPHEMERAL_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+_LOWEST_PORT = 20000
+
+
 def free_port_block(size: int = 5, tries: int = 50) -> int:
-    """A base port with `size` free consecutive ports on loopback."""
+    """A base port with `size` free consecutive ports on loopback, below the kernel's range of
+    ephemeral ports: a port from that range may be taken, between this check and the service's
+    bind, as the local end of any outgoing connection (a Kafka client's)."""
+    try:
+        ephemeral = int(_EPHEMERAL_RANGE.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        ephemeral = 32768  # Linux's default start of the range
     for _ in range(tries):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            base = int(probe.getsockname()[1])
+        if ephemeral - size > _LOWEST_PORT:
+            base = random.randrange(_LOWEST_PORT, ephemeral - size)
+        else:
+            with socket.socket() as probe:
+                probe.bind(("127.0.0.1", 0))
+                base = int(probe.getsockname()[1])
         if base + size < 65535 and all(_port_free(port) for port in range(base, base + size)):
             return base
     raise RuntimeError("no free block of ports on loopback")
