@@ -582,6 +582,16 @@ def _type_words(text: str) -> list[str]:
 
 _REPEATS = 2  # how many times one cue counts in one text
 
+# The requester saying who they are ("I'm the owner of …", "I'm an admin.", "soy el responsable
+# técnico") shows their standing, not the trouble: the role named there, up to three words after the
+# article and before a connective, is no cue.
+_NOT_A_ROLE = r"(?!(?:who|that|which|and|but|und|aber|qui|que|et|mais|y|pero|e|ma|che|en|maar|dat|die|wie)\b)"
+_SELF_ROLE = re.compile(
+    r"\b(?:i'?m|i am|ich bin|je suis|soy|sou|sono|ik ben)\s+"
+    r"(?:the|an?|der|die|ein|eine|le|la|l'|un|une|el|o|a|il|lo|uno|una|um|uma|de|het|een)\s+"
+    rf"(?:{_NOT_A_ROLE}[\w-]+\s+){{0,2}}{_NOT_A_ROLE}[\w-]+"
+)
+
 
 def problem_type(text: str, subject: str, vocabulary: IntakeVocabulary) -> str | None:
     """The domain's problem type with the most cues: words and phrases count once (by the type's
@@ -592,6 +602,7 @@ def problem_type(text: str, subject: str, vocabulary: IntakeVocabulary) -> str |
     scores: dict[str, float] = {}
     strengths = {cues.name: cues.strength for cues in vocabulary.problem_types}
     for weight, part in ((1.0, fold(text)), (2.0, fold(subject))):
+        part = _SELF_ROLE.sub(" ", part)
         cue_of, phrases = vocabulary.cue_of, vocabulary.phrases_by_first_word
         for word, count in Counter(_type_words(part)).items():
             cue = cue_of(word)

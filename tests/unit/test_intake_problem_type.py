@@ -208,3 +208,42 @@ def test_a_word_repeated_in_a_pasted_log_counts_at_most_twice() -> None:
     log = "2026-11-24 export worker ok\n" * 5
     body = f"Since this morning I cannot log in, the login page just reloads.\n{log}"
     assert _type(LUMEN, "Help", body) == "login"
+
+
+def test_the_requesters_own_role_is_no_cue() -> None:
+    """'I'm an admin', 'I'm the owner of …' shows the requester's standing, not the trouble."""
+    body = "The Export button on every chart is greyed out since this morning. I'm an admin. Need it by 2."
+    assert _type(LUMEN, "chat", body) == "export"
+    body = (
+        "I lost my phone on the weekend and with it my authenticator app, so I can't log in to the "
+        "console anymore. I'm the owner of our organization. How do I recover access? Another admin "
+        "can confirm my identity."
+    )
+    assert _type(KESTREL, "Lost my phone - can't get into console", body) == "auth"
+
+
+@pytest.mark.parametrize(
+    ("subject", "body", "family"),
+    [
+        # the events customers send are what ingestion takes in, in every language
+        (
+            "Eventos con hora equivocada",
+            "Desde anteayer los eventos aparecen con 6 horas de diferencia.",
+            "ingest",
+        ),
+        ("Help", "Our collector answers 400 to everything since last night.", "ingest"),
+        # "perform" is no slowness
+        (
+            "Alerts",
+            'Creating an alert says "You do not have permission to perform this action".',
+            "permissions",
+        ),
+    ],
+)
+def test_lumen_events_and_collector_are_ingestion(subject: str, body: str, family: str) -> None:
+    assert _type(LUMEN, subject, body) == family
+
+
+def test_a_receiving_servers_smtp_reply_is_delivery() -> None:
+    body = "Depuis hier nos e-mails vers @orange.fr reviennent avec 554 5.7.1. Domaine d'envoi : notif.exemple.fr"
+    assert _type(KESTREL, "Rejets Orange", body) == "delivery"
