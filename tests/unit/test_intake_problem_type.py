@@ -177,7 +177,7 @@ def test_a_capability_question_with_trouble_keeps_its_type() -> None:
         ),
         # a symptom type counts its words more than the thing the symptom is on
         (LUMEN, "Help", "Our dashboards are very slow since Monday.", "performance"),
-        (LUMEN, "Aiuto", "La dashboard delle vendite è vuota da stamattina.", "data_missing"),
+        (LUMEN, "Aiuto", "La dashboard delle vendite non mostra nessun dato da stamattina.", "data_missing"),
         # asking for someone's access or ownership is about access, whatever it is to
         (LUMEN, "Request", "Could you make me owner of the dashboards workspace?", "permissions"),
         (KESTREL, "Org", "Podríais darme acceso de administrador para las plantillas de envío?", "account"),
@@ -247,3 +247,20 @@ def test_lumen_events_and_collector_are_ingestion(subject: str, body: str, famil
 def test_a_receiving_servers_smtp_reply_is_delivery() -> None:
     body = "Depuis hier nos e-mails vers @orange.fr reviennent avec 554 5.7.1. Domaine d'envoi : notif.exemple.fr"
     assert _type(KESTREL, "Rejets Orange", body) == "delivery"
+
+
+@pytest.mark.parametrize(
+    ("subject", "body"),
+    [
+        ("Scheduled export came through empty", "The weekly CSV arrived with only the header row."),
+        ("PDF-export is leeg", "De PDF-export van ons dashboard bevat alleen de titel en lege pagina's."),
+    ],
+)
+def test_an_empty_thing_is_the_things_own_trouble(subject: str, body: str) -> None:
+    """ "Empty" says what the export came out as; data said to be missing is missing data."""
+    assert _type(LUMEN, subject, body) == "export"
+
+
+def test_events_that_have_not_shown_up_are_missing_data() -> None:
+    body = "Signup events from our web app haven't shown up in the dashboard since 9pm."
+    assert _type(LUMEN, "Revenue numbers", body) == "data_missing"
