@@ -92,6 +92,8 @@ _SETS: dict[str, tuple[str, str | None]] = {
     "set6": ("set6", None),
     "set7": ("set7", None),
     "set8": ("set8", None),
+    "set9": ("set9", None),
+    "set10": ("set10", None),
 }
 
 
