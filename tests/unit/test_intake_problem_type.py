@@ -264,3 +264,18 @@ def test_an_empty_thing_is_the_things_own_trouble(subject: str, body: str) -> No
 def test_events_that_have_not_shown_up_are_missing_data() -> None:
     body = "Signup events from our web app haven't shown up in the dashboard since 9pm."
     assert _type(LUMEN, "Revenue numbers", body) == "data_missing"
+
+
+def test_someone_elses_guess_at_the_cause_names_no_type() -> None:
+    body = (
+        "Since Thursday no events from our iOS app arrive; the SDK logs a 400 on every batch. "
+        "Our developer thinks it is a permissions problem because he only has the Viewer role."
+    )
+    assert _type(LUMEN, "iPhone app", body) == "ingest"
+    body = "Desde ayer falla la descarga por la API. Nuestro gerente piensa que es porque el usuario perdió el rol de admin."
+    assert _type(LUMEN, "Fallo", body) == "api"
+
+
+def test_what_someone_else_reports_keeps_its_words() -> None:
+    body = "The numbers don't feel right. My co-founder thinks Lumen is undercounting compared to Shopify."
+    assert _type(LUMEN, "numbers", body) == "data_missing"
