@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from services.intake.cleaning import clean_message, html_to_text
@@ -102,6 +104,14 @@ def test_html_becomes_lines_of_text_with_entities_decoded() -> None:
     assert "<" not in text and "track" not in text and "color" not in text
     assert "the export fails since Monday & today.\nError: EXPORT_TIMEOUT" in text
     assert "EXPORT_TIMEOUT" in clean_message(html).prose
+
+
+def test_an_html_tables_cells_stay_apart() -> None:
+    text = html_to_text(
+        "<table><tr><th>Status</th><th>Count</th></tr><tr><td>429 rate_limit_exceeded</td><td>4.021</td></tr></table>"
+    )
+    assert re.search(r"Status\s+Count", text)
+    assert re.search(r"429 rate_limit_exceeded\s+4\.021", text)
 
 
 def test_a_links_address_is_kept_after_its_words() -> None:
