@@ -279,3 +279,29 @@ def test_someone_elses_guess_at_the_cause_names_no_type() -> None:
 def test_what_someone_else_reports_keeps_its_words() -> None:
     body = "The numbers don't feel right. My co-founder thinks Lumen is undercounting compared to Shopify."
     assert _type(LUMEN, "numbers", body) == "data_missing"
+
+
+@pytest.mark.parametrize(
+    ("subject", "body", "family"),
+    [
+        # closing or deleting the organisation, said in each language, is the account's
+        (
+            "Encerrar a conta",
+            "Vamos fechar a loja e queremos encerrar a conta. Não queremos ser cobrados.",
+            "account",
+        ),
+        (
+            "Compte",
+            "Nous voulons fermer notre compte à la fin du mois, sans être facturés en janvier.",
+            "account",
+        ),
+        # a message held back by the receiving server, however the product shows it, is delivery
+        (
+            "WG: Kunde",
+            "Die Mail wurde verschickt und steht seitdem auf „Zurückgestellt“ (451 4.7.1).",
+            "delivery",
+        ),
+    ],
+)
+def test_kestrel_account_closing_and_deferral_in_any_language(subject: str, body: str, family: str) -> None:
+    assert _type(KESTREL, subject, body) == family
