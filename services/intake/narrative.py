@@ -593,29 +593,35 @@ _SELF_ROLE = re.compile(
 )
 
 
-# Someone else's guess at the cause ("my colleague thinks it's because of the permissions", "unsere
-# IT hat auf ein Rechteproblem getippt", "nuestro gerente piensa que es porque…"): a sentence with a
-# third person's guess and a cause names no type. What they report ("my co-founder thinks we are
-# undercounting") and the requester's own "I think" keep their words.
-_THIRD_PARTY_GUESS = re.compile(
-    r"\b(?:thinks|believes|suspects|assumes|reckons|is convinced|"
-    r"denkt|glaubt|vermutet|meint|tippt|getippt|gedacht|"
-    r"(?<!je )(?:pense|croit|suppose|soupçonne)|pensent|croient|"
-    r"piensa|cree|supone|sospecha|acha|acredita|suspeita|ritiene|crede|sospetta|vermoedt|gelooft)\b",
+# A guess at the cause that is not the report: someone else's ("my colleague thinks it's because of
+# the permissions", "unsere IT hat auf ein Rechteproblem getippt", "nuestro gerente piensa que es
+# porque…"), the requester's own first one or one they rule out ("at first I thought it was our
+# export", "al principio pensamos que faltaban datos", "I don't think it's a login thing"). A
+# sentence with such a guess and a cause or a "first" names no type. What others report ("my
+# co-founder thinks we are undercounting") and the requester's present "I think" keep their words.
+_GUESS = re.compile(
+    r"\b(?:thinks|believes|suspects|assumes|reckons|is convinced|thought|assumed|figured|suspected|"
+    r"(?:do not|don't|doesn't|does not) think|"
+    r"denkt|glaubt|vermutet|meint|tippt|getippt|gedacht|dachte|dachten|"
+    r"(?<!je )(?:pense|croit|suppose|soupçonne)|pensent|croient|pensais|pensait|pensions|cru|"
+    r"piensa|cree|supone|sospecha|pensé|pensamos|pensábamos|creí|creímos|"
+    r"acha|acredita|suspeita|achei|achamos|pensei|pensamos|"
+    r"ritiene|crede|sospetta|pensavo|pensavamo|credevo|vermoedt|gelooft|dacht|dachten)\b",
     re.IGNORECASE,
 )
 _CAUSE = re.compile(
-    r"\b(?:because|due to|caused by|it'?s an? |it is an? |issue|parce qu|c'est (?:un|une|le|la|à cause)|"
+    r"\b(?:because|due to|caused by|it'?s an? |it is an? |issue|thing|parce qu|c'est (?:un|une|le|la|à cause)|"
     r"weil|wegen|liegt an|an (?:den|die|das|der)|porque|por culpa|por causa|perché|a causa|colpa|omdat|"
-    r"ligt aan)|probl[eè]m|problema|probleem",
+    r"ligt aan|at first|first|initially|erst|zuerst|zunächst|au début|d'abord|al principio|primero|"
+    r"inicialmente|primeiro|all'inizio|prima|eerst|aanvankelijk)|probl[eè]m|problema|probleem",
     re.IGNORECASE,
 )
 
 
 def _without_guesses(text: str) -> str:
-    if not _THIRD_PARTY_GUESS.search(text):
+    if not _GUESS.search(text):
         return text
-    return "\n".join(s for s in sentences(text) if not (_THIRD_PARTY_GUESS.search(s) and _CAUSE.search(s)))
+    return "\n".join(s for s in sentences(text) if not (_GUESS.search(s) and _CAUSE.search(s)))
 
 
 def problem_type(text: str, subject: str, vocabulary: IntakeVocabulary) -> str | None:
@@ -626,7 +632,7 @@ def problem_type(text: str, subject: str, vocabulary: IntakeVocabulary) -> str |
     type."""
     scores: dict[str, float] = {}
     strengths = {cues.name: cues.strength for cues in vocabulary.problem_types}
-    for weight, part in ((1.0, fold(_without_guesses(text))), (2.0, fold(subject))):
+    for weight, part in ((1.0, fold(_without_guesses(text))), (2.0, fold(_without_guesses(subject)))):
         part = _SELF_ROLE.sub(" ", part)
         cue_of, phrases = vocabulary.cue_of, vocabulary.phrases_by_first_word
         for word, count in Counter(_type_words(part)).items():

@@ -305,3 +305,11 @@ def test_what_someone_else_reports_keeps_its_words() -> None:
 )
 def test_kestrel_account_closing_and_deferral_in_any_language(subject: str, body: str, family: str) -> None:
     assert _type(KESTREL, subject, body) == family
+
+
+def test_a_cause_the_requester_rules_out_names_no_type() -> None:
+    body = (
+        "Since 1pm the embedded dashboard in our portal shows a grey box. Users can log in to the portal "
+        "and the login works, so I don't think it's a login thing."
+    )
+    assert _type(LUMEN, "Embedded dashboard blank", body) == "dashboard"
