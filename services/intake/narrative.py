@@ -586,6 +586,7 @@ _REPEATS = 2  # how many times one cue counts in one text
 # técnico") shows their standing, not the trouble: the role named there, up to three words after the
 # article and before a connective, is no cue.
 _NOT_A_ROLE = r"(?!(?:who|that|which|and|but|und|aber|qui|que|et|mais|y|pero|e|ma|che|en|maar|dat|die|wie)\b)"
+_COPULAS = ("i'm", "i am", "ich bin", "je suis", "soy ", "sou ", "sono ", "ik ben")
 _SELF_ROLE = re.compile(
     r"\b(?:i'?m|i am|ich bin|je suis|soy|sou|sono|ik ben)\s+"
     r"(?:the|an?|der|die|ein|eine|le|la|l'|un|une|el|o|a|il|lo|uno|una|um|uma|de|het|een)\s+"
@@ -618,10 +619,25 @@ _CAUSE = re.compile(
 )
 
 
-def _without_guesses(text: str) -> str:
-    if not _GUESS.search(text):
-        return text
-    return "\n".join(s for s in sentences(text) if not (_GUESS.search(s) and _CAUSE.search(s)))
+# the words one of which a guess holds: a text without any is not searched (the pattern is slow)
+_GUESS_WORDS = frozenset(
+    w for w in re.findall(r"[^\W\d_]+", _GUESS.pattern.replace("(?<!je )", "")) if len(w) > 2
+) - {"not", "does", "don", "doesn"}
+
+
+def _cue_text(text: str) -> tuple[str, list[str]]:
+    """The folded text whose words are read for cues, and those words: without the sentences that
+    only guess at the cause, and without the requester's own role."""
+    part = fold(text)
+    words = _type_words(part)
+    if not _GUESS_WORDS.isdisjoint(words) and _GUESS.search(text):
+        text = "\n".join(s for s in sentences(text) if not (_GUESS.search(s) and _CAUSE.search(s)))
+        part = fold(text)
+        words = _type_words(part)
+    if any(copula in part for copula in _COPULAS):
+        part = _SELF_ROLE.sub(" ", part)
+        words = _type_words(part)
+    return part, words
 
 
 def problem_type(text: str, subject: str, vocabulary: IntakeVocabulary) -> str | None:
@@ -632,10 +648,9 @@ def problem_type(text: str, subject: str, vocabulary: IntakeVocabulary) -> str |
     type."""
     scores: dict[str, float] = {}
     strengths = {cues.name: cues.strength for cues in vocabulary.problem_types}
-    for weight, part in ((1.0, fold(_without_guesses(text))), (2.0, fold(_without_guesses(subject)))):
-        part = _SELF_ROLE.sub(" ", part)
-        cue_of, phrases = vocabulary.cue_of, vocabulary.phrases_by_first_word
-        for word, count in Counter(_type_words(part)).items():
+    cue_of, phrases = vocabulary.cue_of, vocabulary.phrases_by_first_word
+    for weight, (part, words) in ((1.0, _cue_text(text)), (2.0, _cue_text(subject))):
+        for word, count in Counter(words).items():
             cue = cue_of(word)
             if cue is not None:
                 family, strength = cue
