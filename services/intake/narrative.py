@@ -86,7 +86,7 @@ _ACTION_CUE_PREFIXES = (
     r"\b(?:je|nous|on)\s+ne\s+(?:peux|pouvons|peut|pouvais|pouvions)\s+(?:pas|plus)\s+",
     r"\b(?:intento|intenté|intentamos|intentaba|intentando|quiero|quería|queríamos|trato de|traté de|"
     r"tratando de)\s+(?:de\s+)?",
-    r"\bal\s+(?:intentar\s+)?",
+    r"\bal\s+(?:intentar\s+)?(?=[^\W\d_]+(?:ar|er|ir)\b)",  # "al exportar": "al" with an infinitive
     r"\bcuando\s+(?:intento\s+|intentamos\s+|quiero\s+)?",
     r"\bno\s+(?:puedo|podemos|consigo|conseguimos|logro|pude|pudimos)\s+",
     r"\b(?:ability|allowed|option|permission|possibility|way|how|able|letting (?:me|us)|let (?:me|us)|"

@@ -49,10 +49,20 @@ def test_a_failing_integration_is_the_action_only_in_the_domain_that_has_it(
         "It is broken again. Can you check?",
         "Nada funciona. ¿Pueden revisarlo, por favor?",
         "It's playing up again. Give me a ring when you get a moment, I'm in until 4.",
+        # "al" is the Spanish "when …ing" only before an infinitive: not the Dutch "already", the
+        # Italian "at the (number)", the Spanish "per (month)"
+        "salve, devo parlare con qualcuno per il nostro account. potete richiamarmi al 348 555 1290?",
+        "hoi, lukt al een tijdje niet meer. kunnen jullie even kijken?",
     ],
 )
 def test_a_plea_for_help_is_no_action(body: str) -> None:
     assert "action" in read(LUMEN, body, subject="Hilfe").missing
+
+
+def test_al_with_an_infinitive_states_the_action() -> None:
+    assert read(LUMEN, "Al exportar el informe a CSV me sale un error.", subject="Hilfe").action == (
+        "exportar el informe a CSV me sale un error"
+    )
 
 
 def test_another_organisations_deed_is_not_the_requesters_action() -> None:
