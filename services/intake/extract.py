@@ -300,6 +300,11 @@ _ERROR_WORDS = re.compile(
     r"uniquement|solo con|somente|apenas|alleen (?:met|in|op)|désactivé\w*|deaktiviert|desativad\w*|"
     r"desactivad\w*|disattivat\w*|uitgeschakeld|verlopen|abgelaufen|expiré\w*|expirad[oa]s?|caducad[oa]s?|"
     r"scadut[oa]|ongeldig|"
+    # not valid, not available any more ("Codice non valido", "Este painel já não está disponível")
+    r"not valid|non valid[oae]|non valable|no válid[oa]|não válid[oa]|nicht gültig|"
+    r"no longer available|(?:ya )?no está disponible|(?:já )?não está disponível|n'est plus disponible|"
+    r"non (?:è )?più disponibile|non disponibile|niet (?:meer )?beschikbaar|nicht (?:mehr )?verfügbar|"
+    r"longer than usual|"
     # cannot, in the intake's other languages ("Widget kan niet worden geladen")
     r"kan niet|kon niet|kann nicht|konnte nicht|ne peut|ne peuvent|no se puede|no puede|não pode|não é possível|"
     r"non può|non è possibile)\b",

@@ -121,6 +121,9 @@ def test_another_organisations_deed_is_not_the_requesters_action() -> None:
         "Die Kundin hat nichts bekommen, in der Konsole steht die Mail auf Zugestellt.",
         # a quoted refusal in words for "cannot"
         "Sinds vanochtend geeft ons dashboard bij elke grafiek 'Widget kan niet worden geladen'.",
+        # a refusal saying something is not valid or no longer available
+        "Metto il codice a 6 cifre ed esce 'Codice non valido'.",
+        "O link abre uma página em branco com a frase «Este painel já não está disponível».",
     ],
 )
 def test_a_quoted_status_or_message_is_an_error_detail(body: str) -> None:
