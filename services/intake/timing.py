@@ -454,12 +454,13 @@ def _parsed_date(written: str, languages: tuple[str, ...]) -> datetime | None:
     return parsed
 
 
-# US zones named in words ("noon Central time", "9:38 Eastern")
+# US zones named in words ("noon Central time", "9:38 Eastern", "this morning (Eastern)")
 _US_ZONES = {"eastern": "America/New_York", "central": "America/Chicago", "mountain": "America/Denver",
              "pacific": "America/Los_Angeles"}  # fmt: skip
 _US_ZONE = re.compile(
     r"\b(eastern|central|mountain|pacific)\s+(?:standard\s+|daylight\s+)?time\b"
     r"|\d\s*(?:am|pm|a\.m\.|p\.m\.)?\s+(eastern|central|mountain|pacific)\b"
+    r"|\((eastern|central|mountain|pacific)(?:\s+time)?\)"
 )
 # IANA zone cities that are also words people write for other reasons
 _NOT_PLACES = frozenset({"easter", "wake", "midway", "casey", "davis", "palmer", "troll", "nome", "marengo",
@@ -534,7 +535,7 @@ def stated_zone(text: str) -> tzinfo | None:
     low = fold(text)
     us = _US_ZONE.search(low)
     if us:
-        return _named_zone(_US_ZONES[us.group(1) or us.group(2)])
+        return _named_zone(_US_ZONES[us.group(1) or us.group(2) or us.group(3)])
     for written in _TZ_NAME.finditer(text) if "/" in text else ():  # "We're US/Eastern", "Europe/Berlin"
         zone = _named_zone(written.group(0))
         if zone is not None:
