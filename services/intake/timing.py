@@ -307,6 +307,7 @@ _CLOCK_HINT = re.compile(
     # "at 3 places", "about 20 emails" keep the clock scan off
     r"|\d\s*\(\s*(?:[a-z]+\s+)?(?:time|zeit|heure|hora|ora|tijd)\)"
     r"|\d\s+(?:eastern|central|pacific|mountain|utc|gmt|cet|et|pt)\b"
+    r"|\((?:eastern|central|pacific|mountain)(?:\s+time)?\)"  # "about 11 this morning (Central)"
 )
 _ISO_DATETIME = re.compile(
     r"(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})[T ](?P<h>\d{2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?"

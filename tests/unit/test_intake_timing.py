@@ -145,6 +145,7 @@ def test_a_forwarded_messages_date_is_read_in_the_clients_language(written: str,
         ("since 9 am Boston time the sync fails", 13),  # EDT (UTC-4)
         # a US zone in brackets after the time, however far ("8:30 this morning (Eastern)")
         ("since about 8:30 this morning (Eastern) every bounce webhook fires", 12),
+        ("since about 9 this morning (Central) everything crawls", 14),  # a bare hour too
     ],
 )
 def test_a_zone_named_in_words_converts_clock_times(text: str, utc_hour: int) -> None:
