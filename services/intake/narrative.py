@@ -643,7 +643,7 @@ def _cue_text(text: str) -> tuple[str, list[str]]:
 def problem_type(text: str, subject: str, vocabulary: IntakeVocabulary) -> str | None:
     """The domain's problem type with the most cues: words and phrases count once (by the type's
     strength; a word or phrase said again counts at most twice: a pasted log repeating a host name
-    is no more evidence), the type's error codes ten times, and the subject (with the action)
+    is no more evidence), the type's error codes twenty times, and the subject (with the action)
     double; ties go to the type listed first. A ticket that names none gets the domain's fallback
     type."""
     scores: dict[str, float] = {}

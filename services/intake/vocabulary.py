@@ -17,7 +17,9 @@ from supportflow.domain.models import IdentifierKind
 _B = r"(?<![A-Za-z0-9_])"  # identifier start boundary
 _E = r"(?![A-Za-z0-9_])"
 _LITERAL_HEAD = re.compile(r"^[A-Za-z]+")
-_CODE_STRENGTH = 10.0
+# an error code names the cause: it outweighs however much is said of the symptom it caused (a
+# dashboard "gone flat, all at zero" because the collector's batches fail schema validation)
+_CODE_STRENGTH = 20.0
 _GENERIC_VENDOR_BOXES = r"^(?:no-?reply|support|help|helpdesk|billing|sales|info)@"
 
 

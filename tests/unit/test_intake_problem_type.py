@@ -313,3 +313,11 @@ def test_a_cause_the_requester_rules_out_names_no_type() -> None:
         "and the login works, so I don't think it's a login thing."
     )
     assert _type(LUMEN, "Embedded dashboard blank", body) == "dashboard"
+
+
+def test_the_code_of_the_cause_outweighs_how_much_is_said_of_the_symptom() -> None:
+    body = (
+        "Our Weekly Growth dashboard has gone completely flat since 3am, orders and revenue all at zero. "
+        "Our dev found this in the collector's log: flush failed status=400 code=SCHEMA_VALIDATION_FAILED"
+    )
+    assert _type(LUMEN, "Growth dashboard has gone flat - data gone?", body) == "ingest"
