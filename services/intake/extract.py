@@ -863,6 +863,17 @@ def extract_identifiers(
                 if value in own and _OWN_ID_CONTEXT.search(text, max(0, position - 40), position)
             ]
             found[kind.name] = (claimed or own)[0]
+            if kind.name == vocabulary.tenant_kind:
+                # beside the tenant the requester states as theirs, another tenant named is
+                # someone else's ("… eigenes Konto (<id>). Unser eigenes Konto ist <id>.")
+                mine = claimed or own  # a stated id outweighs one only near a "we"
+                theirs |= {
+                    value
+                    for position, value in candidates
+                    if value not in mine
+                    and (claimed or whose[position] != "own")
+                    and position not in in_order
+                }
         else:
             for position, value in candidates:
                 if position not in in_order and (
@@ -877,7 +888,7 @@ def extract_identifiers(
             for position, value in candidates
             if value != found.get(kind.name)
             and value not in foreign
-            and (whose[position] == "foreign" or position in off_limits)
+            and (whose[position] == "foreign" or position in off_limits or value in theirs)
         ]
     for kind in vocabulary.key_prefixes:
         if kind.gate and not any(gate in text for gate in kind.gate):

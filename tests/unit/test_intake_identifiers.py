@@ -58,12 +58,30 @@ def test_an_abbreviation_does_not_end_the_clause_that_says_whose_an_id_is() -> N
     assert {"ws_other1", "dsh_other1"} <= set(section.foreign_identifiers)
 
 
-def test_an_id_stated_as_our_organisations_outweighs_an_earlier_one_near_a_we() -> None:
-    body = (
-        "Estamos recebendo e-mails em nome da nossa marca que passam pela Kestrel (org_11111111 aparece "
-        "no header). Precisamos do nome do responsável. Nossa organização é org_22222222."
-    )
-    assert read(KESTREL, body).identifiers.get("organization_id") == "org_22222222"
+@pytest.mark.parametrize(
+    ("body", "ours", "theirs"),
+    [
+        # an id stated as our organisation's outweighs an earlier one near a "we" ("nossa marca")
+        (
+            "Estamos recebendo e-mails em nome da nossa marca que passam pela Kestrel (org_11111111 aparece "
+            "no header). Precisamos do nome do responsável. Nossa organização é org_22222222.",
+            "org_22222222",
+            "org_11111111",
+        ),
+        (
+            "wir sind externer IT-Dienstleister der Praxis Dr. Roth. Die Praxis hat bei Ihnen ein eigenes Konto "
+            "(org_61040001). Bitte senden Sie uns die Versandprotokolle. Unser eigenes Konto bei Ihnen ist "
+            "org_18830002.",
+            "org_18830002",
+            "org_61040001",
+        ),
+    ],
+)
+def test_another_tenant_named_beside_the_requesters_own_is_foreign(body: str, ours: str, theirs: str) -> None:
+    """The ticket asks about another customer: their tenant is foreign, the requester's is theirs."""
+    section = read(KESTREL, body)
+    assert section.identifiers.get("organization_id") == ours
+    assert section.foreign_identifiers == [theirs] and section.cross_tenant
 
 
 def test_an_id_of_the_requesters_own_is_not_foreign() -> None:
