@@ -734,7 +734,7 @@ _FOREIGN_CUE = re.compile(
     r"\b(?:(?:its|their|his|her) own|(?:their|leurs?|loro)(?:\s+[\w-]+){0,4}\s+\(?" + _TENANT_NOUN + r"|"
     r"they(?:['’]re| are) on|deren|(?:ihr|sein)\w*\s+eigen\w*|son propre|sa propre|"
     r"su propi[oa]|sus propi[oa]s|de ell[oa]s|sua própria|seu próprio|del[ea]s|(?:il|la) loro|"
-    r"hun(?: eigen)?|zijn eigen|haar eigen|"
+    r"h[uú]n(?: eigen)?|zijn eigen|haar eigen|c['’]est eux qui|"  # "vanuit hún organisatie", stressed
     # "they have / they are on" the tenant, in each language ("Eles têm a conta …", "Zij zitten op …")
     r"(?:they|eles|elas|ellos|ellas|ils|elles|sie|zij|ze|loro)\s+(?:already\s+|schon\s+|déjà\s+|ya\s+|já\s+|"
     r"già\s+|al\s+)?(?:have|têm|tem|tienen|ont|haben|hebben|"

@@ -31,6 +31,10 @@ from services.intake.vocabulary import IntakeVocabulary
         "Il fornitore manda le mail dalla loro organizzazione acc_other1. Il nostro account è acc_mine01.",
         "Please add me as an admin on Northwind's account acc_other1. Our account is acc_mine01.",
         "Halvard are our client. They already have an account, acc_other1. Ours is acc_mine01.",
+        # a stressed "their", "it is them who have"
+        "Ons bureau verstuurde onze mails vanuit hún account (acc_other1). Wij hebben nu acc_mine01.",
+        "Leur comptable veut les factures, mais c'est eux qui ont le contrat (compte acc_other1). Le nôtre "
+        "est acc_mine01.",
     ],
 )
 def test_the_requesters_own_id_wins_and_the_other_is_foreign(body: str) -> None:
