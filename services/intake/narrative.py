@@ -588,9 +588,13 @@ _REPEATS = 2  # how many times one cue counts in one text
 _NOT_A_ROLE = r"(?!(?:who|that|which|and|but|und|aber|qui|que|et|mais|y|pero|e|ma|che|en|maar|dat|die|wie)\b)"
 _COPULAS = ("i'm", "i am", "ich bin", "je suis", "soy ", "sou ", "sono ", "ik ben")
 _SELF_ROLE = re.compile(
-    r"\b(?:i'?m|i am|ich bin|je suis|soy|sou|sono|ik ben)\s+"
+    r"\b(?:i'?m|i am|ich bin|je suis|soy|sou|sono|ik ben)\s+(?:"
     r"(?:the|an?|der|die|ein|eine|le|la|l'|un|une|el|o|a|il|lo|uno|una|um|uma|de|het|een)\s+"
     rf"(?:{_NOT_A_ROLE}[\w-]+\s+){{0,2}}{_NOT_A_ROLE}[\w-]+"
+    # a role without its article ("só eu sou admin", "Ich bin Admin."), not a state told with a
+    # participle ("ich bin ausgesperrt", "je suis bloqué", "sono bloccato")
+    r"|(?![\w-]*(?:t|d|é|ée|és|ado|ada|ido|ida|ato|ata|ito|ita)\b)[\w-]+"
+    r"(?=\s*(?:[.,;:!?)]|$)|\s+(?:of|for|on|here|hier|ici|aquí|aqui|qui|hier|van|von|de|da|do|di|del|und|and|et|y|e|en)\b))"
 )
 
 

@@ -321,3 +321,22 @@ def test_the_code_of_the_cause_outweighs_how_much_is_said_of_the_symptom() -> No
         "Our dev found this in the collector's log: flush failed status=400 code=SCHEMA_VALIDATION_FAILED"
     )
     assert _type(LUMEN, "Growth dashboard has gone flat - data gone?", body) == "ingest"
+
+
+def test_a_role_said_without_its_article_is_no_cue_but_a_state_is() -> None:
+    body = "preciso entrar urgente, um colega precisa de uma chave de API nova e só eu sou admin."
+    assert _type(KESTREL, "Não consigo entrar", body) == "auth"
+    # "ich bin ausgesperrt" tells the trouble: its word still counts
+    assert _type(LUMEN, "Hilfe", "Seit heute früh bin ich ausgesperrt.") == "login"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Die Konsole nimmt meinen Bestätigungscode nicht mehr an, seit ich das Handy gewechselt habe.",
+        "Les codes de récupération ne marchent pas non plus, la console refuse le code de vérification.",
+        'The API answers {"type": "key_revoked"} since last night.',
+    ],
+)
+def test_kestrel_sign_in_codes_and_key_codes_are_auth(body: str) -> None:
+    assert _type(KESTREL, "Console", body) == "auth"
