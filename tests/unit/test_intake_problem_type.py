@@ -50,6 +50,14 @@ def _type(vocabulary: IntakeVocabulary, subject: str, body: str) -> str | None:
         ("Re: [#123] old issue", 'Our iOS "signup" events stopped showing up yesterday.', "data_missing"),
         ("numbers", "I think Lumen is undercounting compared to Shopify.", "data_missing"),
         ("chat", "hier chaque rapport mettait plus d'une minute à s'afficher", "performance"),
+        # however slowness is told: everything "crawling", "dauert gefühlt alles ewig", "blijft laden"
+        ("Everything crawling", "Since 11 Lumen has been crawling for all six of us.", "performance"),
+        (
+            "Berichte",
+            "Seit gestern dauert gefühlt alles ewig, die Übersicht braucht 50 Sekunden.",
+            "performance",
+        ),
+        ("Rapporten", "Het overzicht blijft laden, al sinds vanochtend.", "performance"),
     ],
 )
 def test_lumen_types_in_any_language(subject: str, body: str, family: str) -> None:
