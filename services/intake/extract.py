@@ -33,7 +33,7 @@ _EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9
 
 _NAMING_VERB = (
     r"(?:called|named|namens|nommé|appelé|llamado|chamado|chiamato|genaamd|is|ist|est|es|é|è|heißt|se llama|"
-    r"si chiama|heet)"
+    r"si chiama|heet|s['’]appelle|se chama)"
 )
 
 
@@ -78,8 +78,10 @@ def _scope_then_name(words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(
         r"(?i:\b"
         + scope
-        + r"(?:\s+(?:is|ist|est|es|é|è|is het|heißt))?)\s+([A-Z][\w-]{1,30}(?:\s[A-Z][\w-]{1,30}){0,2})"
+        + r"(?:\s+(?:is|ist|est|es|é|è|is het|heißt))?)(?:\s*:)?\s+([A-Z][\w-]{1,30}(?:\s[A-Z][\w-]{1,30}){0,2})"
         r"\s*(?:[.!]?\s*$|[.!]\s)"
+        # "nuestro workspace (Analítica Producto)": capitalised words in brackets after the scope's word
+        r"|(?i:\b" + scope + r")\s*\(\s*([A-Z][\w-]{1,30}(?:\s[A-Z][\w-]{1,30}){0,2})\s*\)"
         # "nel workspace Operazioni è lentissimo", "in workspace Finance the export fails": after a
         # preposition, one capitalised word is the name wherever the sentence goes on
         r"|(?i:\b(?:in|im|nel|nello|dans|en|no|na|op|del|dello|from|van|aus)\s+(?:the\s+|le\s+|el\s+|o\s+|het\s+)?"
