@@ -302,7 +302,8 @@ _ERROR_WORDS = re.compile(
     r"uniquement|solo con|somente|apenas|alleen (?:met|in|op)|désactivé\w*|deaktiviert|desativad\w*|"
     r"desactivad\w*|disattivat\w*|uitgeschakeld|verlopen|abgelaufen|expiré\w*|expirad[oa]s?|caducad[oa]s?|"
     r"scadut[oa]|ongeldig|"
-    # not valid, not available any more ("Codice non valido", "Este painel já não está disponível")
+    # not valid, not available any more, slower than it should be ("Codice non valido", "Este painel
+    # já não está disponível", "This is taking longer than usual…")
     r"not valid|non valid[oae]|non valable|no válid[oa]|não válid[oa]|nicht gültig|"
     r"no longer available|(?:ya )?no está disponible|(?:já )?não está disponível|n'est plus disponible|"
     r"non (?:è )?più disponibile|non disponibile|niet (?:meer )?beschikbaar|nicht (?:mehr )?verfügbar|"
@@ -736,7 +737,8 @@ _FOREIGN_CUE = re.compile(
     r"\b(?:(?:its|their|his|her) own|(?:their|leurs?|loro)(?:\s+[\w-]+){0,4}\s+\(?" + _TENANT_NOUN + r"|"
     r"they(?:['’]re| are) on|deren|(?:ihr|sein)\w*\s+eigen\w*|son propre|sa propre|"
     r"su propi[oa]|sus propi[oa]s|de ell[oa]s|sua própria|seu próprio|del[ea]s|(?:il|la) loro|"
-    r"h[uú]n(?: eigen)?|zijn eigen|haar eigen|c['’]est eux qui|"  # "vanuit hún organisatie", stressed
+    # a stressed "their" ("vanuit hún organisatie"), "it is them who" ("c'est eux qui ont le contrat")
+    r"h[uú]n(?: eigen)?|zijn eigen|haar eigen|c['’]est eux qui|"
     # "they have / they are on" the tenant, in each language ("Eles têm a conta …", "Zij zitten op …")
     r"(?:they|eles|elas|ellos|ellas|ils|elles|sie|zij|ze|loro)\s+(?:already\s+|schon\s+|déjà\s+|ya\s+|já\s+|"
     r"già\s+|al\s+)?(?:have|têm|tem|tienen|ont|haben|hebben|"

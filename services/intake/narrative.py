@@ -583,8 +583,8 @@ def _type_words(text: str) -> list[str]:
 _REPEATS = 2  # how many times one cue counts in one text
 
 # The requester saying who they are ("I'm the owner of …", "I'm an admin.", "soy el responsable
-# técnico") shows their standing, not the trouble: the role named there, up to three words after the
-# article and before a connective, is no cue.
+# técnico") shows their standing, not the trouble: the role named there is no cue — up to three
+# words after the article and before a connective, or one word without an article before a stop.
 _NOT_A_ROLE = r"(?!(?:who|that|which|and|but|und|aber|qui|que|et|mais|y|pero|e|ma|che|en|maar|dat|die|wie)\b)"
 _COPULAS = ("i'm", "i am", "ich bin", "je suis", "soy ", "sou ", "sono ", "ik ben")
 _SELF_ROLE = re.compile(
@@ -594,7 +594,7 @@ _SELF_ROLE = re.compile(
     # a role without its article ("só eu sou admin", "Ich bin Admin."), not a state told with a
     # participle ("ich bin ausgesperrt", "je suis bloqué", "sono bloccato")
     r"|(?![\w-]*(?:t|d|é|ée|és|ado|ada|ido|ida|ato|ata|ito|ita)\b)[\w-]+"
-    r"(?=\s*(?:[.,;:!?)]|$)|\s+(?:of|for|on|here|hier|ici|aquí|aqui|qui|hier|van|von|de|da|do|di|del|und|and|et|y|e|en)\b))"
+    r"(?=\s*(?:[.,;:!?)]|$)|\s+(?:of|for|on|here|hier|ici|aquí|aqui|qui|van|von|de|da|do|di|del|und|and|et|y|e|en)\b))"
 )
 
 
@@ -610,8 +610,8 @@ _GUESS = re.compile(
     r"denkt|glaubt|vermutet|meint|tippt|getippt|gedacht|dachte|dachten|"
     r"(?<!je )(?:pense|croit|suppose|soupçonne)|pensent|croient|pensais|pensait|pensions|cru|"
     r"piensa|cree|supone|sospecha|pensé|pensamos|pensábamos|creí|creímos|"
-    r"acha|acredita|suspeita|achei|achamos|pensei|pensamos|"
-    r"ritiene|crede|sospetta|pensavo|pensavamo|credevo|vermoedt|gelooft|dacht|dachten)\b",
+    r"acha|acredita|suspeita|achei|achamos|pensei|"
+    r"ritiene|crede|sospetta|pensavo|pensavamo|credevo|vermoedt|gelooft|dacht)\b",
     re.IGNORECASE,
 )
 _CAUSE = re.compile(
