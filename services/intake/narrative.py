@@ -487,6 +487,14 @@ _ASK = re.compile(
     r"conseguem|ci servirebbe\w*|abbiamo bisogno|come (?:possiamo|posso)|hoe kunnen|we willen graag|"
     r"kunnen jullie|conseguem)\b"
 )
+_ASKED_DOING = re.compile(
+    r"(?i)\b(?:(?:can|could|may) (?:we|i)|is (?:it|there a way) possible (?:for us )?to|können (?:wir|ich)|"
+    r"kunnen (?:we|wij|ik)|pouvons-nous|puis-je|peut-on|podemos|puedo|posso|podemos|possiamo|"
+    r"(?:se )?(?:è|é) possibile|é possível|es posible)\s+"
+    # (not a plea for a call or for help: "can we have a quick call tomorrow?")
+    r"(?!(?:get|have|schedule|book|set up|arrange)\s+(?:a\s+|an\s+|some\s+|quick\s+)*(?:call|help|meeting|someone)|"
+    r"talk|speak|call)(?P<a>[^?.!\n]{8,160})\?"
+)
 _NEGATED = re.compile(r"\b(?:not|\w+n['’]t|cannot|nicht|kein\w*|pas|plus|no|não|non|niet|geen)\b")
 
 
@@ -540,6 +548,14 @@ def extract_narrative(subject: str, prose: str, vocabulary: IntakeVocabulary) ->
         # the requester asks for, when it names a product thing, is the action
         asks = [s for s in sentences(prose) if _ASK.search(fold(s))]
         action, action_sentence = find_named_thing(asks, vocabulary)
+    if action is None:
+        # "can we move our org to it?", "kunnen we de bewaartermijn korter zetten?": what the
+        # requester asks whether they may do is what they mean to do
+        for sentence in sentences(prose):
+            asked = _ASKED_DOING.search(sentence)
+            if asked and len(asked.group("a").split()) >= 3:
+                action, action_sentence = _tidy(asked.group("a")), sentence
+                break
     narrative.action = action
     if narrative.expected is None:
         expected, expected_sentence = find_expected(body_sentences)

@@ -53,6 +53,7 @@ def test_a_failing_integration_is_the_action_only_in_the_domain_that_has_it(
         # Italian "at the (number)", the Spanish "per (month)"
         "salve, devo parlare con qualcuno per il nostro account. potete richiamarmi al 348 555 1290?",
         "hoi, lukt al een tijdje niet meer. kunnen jullie even kijken?",
+        "Something is off with our numbers. Can we have a quick call about it tomorrow?",
     ],
 )
 def test_a_plea_for_help_is_no_action(body: str) -> None:
@@ -254,6 +255,12 @@ def test_without_a_message_what_happened_is_the_customers_clause() -> None:
     [
         (KESTREL, "We stoppen eind december. Kunnen jullie ons vooraf alle facturen van dit jaar sturen?"),
         (LUMEN, "Could you send us a full export of our events from last year?"),
+        # what the requester asks whether they may do, whatever it names
+        (
+            KESTREL,
+            "Our DPO asks where logs are stored. Do you have an EU region, and can we move our org to it?",
+        ),
+        (KESTREL, "Voor de audit moet ik dat aantonen. En kunnen we de bewaartermijn zelf korter zetten?"),
     ],
 )
 def test_what_a_request_without_trouble_asks_for_is_its_action(
