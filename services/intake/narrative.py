@@ -488,8 +488,8 @@ _ASK = re.compile(
     r"kunnen jullie|conseguem)\b"
 )
 _ASKED_DOING = re.compile(
-    r"(?i)\b(?:(?:can|could|may) (?:we|i)|is (?:it|there a way) possible (?:for us )?to|können (?:wir|ich)|"
-    r"kunnen (?:we|wij|ik)|pouvons-nous|puis-je|peut-on|podemos|puedo|posso|podemos|possiamo|"
+    r"(?i)\b(?:(?:can|could|may) (?:we|i)|is it possible (?:for us )?to|is there a way to|können (?:wir|ich)|"
+    r"kunnen (?:we|wij|ik)|pouvons-nous|puis-je|peut-on|podemos|puedo|posso|possiamo|"
     r"(?:se )?(?:è|é) possibile|é possível|es posible)\s+"
     # (not a plea for a call or for help: "can we have a quick call tomorrow?")
     r"(?!(?:get|have|schedule|book|set up|arrange)\s+(?:a\s+|an\s+|some\s+|quick\s+)*(?:call|help|meeting|someone)|"
