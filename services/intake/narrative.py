@@ -495,6 +495,18 @@ _ASKED_DOING = re.compile(
     r"(?!(?:get|have|schedule|book|set up|arrange)\s+(?:a\s+|an\s+|some\s+|quick\s+)*(?:call|help|meeting|someone)|"
     r"talk|speak|call)(?P<a>[^?.!\n]{8,160})\?"
 )
+
+
+def _asked_doing(said: list[str]) -> tuple[str | None, str | None]:
+    """ "can we move our org to it?", "kunnen we de bewaartermijn korter zetten?": what the requester
+    asks whether they may do is what they mean to do (the clause, and its sentence)."""
+    for sentence in said:
+        asked = _ASKED_DOING.search(sentence)
+        if asked and len(asked.group("a").split()) >= 3:
+            return _tidy(asked.group("a")), sentence
+    return None, None
+
+
 _NEGATED = re.compile(r"\b(?:not|\w+n['’]t|cannot|nicht|kein\w*|pas|plus|no|não|non|niet|geen)\b")
 
 
@@ -546,16 +558,11 @@ def extract_narrative(subject: str, prose: str, vocabulary: IntakeVocabulary) ->
     if action is None:
         # a request with no trouble told (another organisation's data, closing an account): what
         # the requester asks for, when it names a product thing, is the action
-        asks = [s for s in sentences(prose) if _ASK.search(fold(s))]
+        said = sentences(prose)
+        asks = [s for s in said if _ASK.search(fold(s))]
         action, action_sentence = find_named_thing(asks, vocabulary)
-    if action is None:
-        # "can we move our org to it?", "kunnen we de bewaartermijn korter zetten?": what the
-        # requester asks whether they may do is what they mean to do
-        for sentence in sentences(prose):
-            asked = _ASKED_DOING.search(sentence)
-            if asked and len(asked.group("a").split()) >= 3:
-                action, action_sentence = _tidy(asked.group("a")), sentence
-                break
+        if action is None:
+            action, action_sentence = _asked_doing(said)
     narrative.action = action
     if narrative.expected is None:
         expected, expected_sentence = find_expected(body_sentences)
