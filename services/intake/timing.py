@@ -1222,8 +1222,24 @@ _DEPARTED = re.compile(
 )
 
 
+# the customer's side unchanged ("Nothing deployed on our side since Tuesday", "we haven't touched it
+# since September", "Wir haben seit Dienstag nichts geändert", "Rien changé de notre côté depuis
+# mardi"): their setup, not when it broke. A thing that "hasn't changed since Monday" is no such
+# clause: it may be the symptom.
+_UNCHANGED = re.compile(
+    r"\b(?:nothing|no changes?|(?:we|i)(?: have|'ve)? (?:not|never|haven't|didn't|did not)|nichts|keine änderung\w*"
+    r"|rien|aucun changement|n'avons (?:rien|pas)|nada|no hemos|ningún cambio|não|nenhuma (?:alteração|mudança)"
+    r"|niente|nulla|non abbiamo|nessuna modifica|niets|geen wijziging\w*)\s+(?:\w+\s+){0,2}?"
+    r"(?:chang\w*|deploy\w*|touch\w*|modif\w*|releas\w*|push\w*|geändert|verändert|angefasst|deployt"
+    r"|changé|touché|modifié|déployé|cambiad[oa]|tocad[oa]|mud\w*|alter\w*|mex\w*|cambiat[oa]|toccat[oa]"
+    r"|modificat[oa]|veranderd|gewijzigd|aangepast|aangeraakt)\b"
+)
+
+
 def _background(text: str, ref: _Ref) -> bool:
     sentence = _sentence_of(text, ref)
+    if _UNCHANGED.search(text, *_clause_of(text, ref, sentence)):
+        return True
     return not ref.since and bool(_CONTRACT.search(text, *sentence) or _DEPARTED.search(text, *sentence))
 
 

@@ -88,9 +88,14 @@ def test_a_clock_time_after_since_runs_to_arrival_not_to_the_next_hour() -> None
         ("Exporte scheitern seit 10:00 UTC, ich brauche die Datei bis 17:00 Uhr.", "de"),
         ("Os exports falham desde as 10:00 UTC, preciso do ficheiro até sexta.", "pt"),
         ("Gli export falliscono dalle 10:00 UTC, mi serve il file entro le 17:00.", "it"),
+        # the customer's side unchanged since a day is their setup, not the onset
+        ("The worker has failed since 10:00 UTC today. Nothing deployed on our side since Tuesday.", "en"),
+        ("Der Export bricht seit 10:00 Uhr ab. Wir haben seit Dienstag nichts geändert.", "de"),
+        ("L'envoi échoue depuis 10h00. Rien changé de notre côté depuis mardi.", "fr"),
+        ("Het importeren faalt sinds 10:00. Er is niets veranderd sinds dinsdag.", "nl"),
     ],
 )
-def test_a_deadline_is_not_problem_time(text: str, language: str) -> None:
+def test_a_deadline_or_the_customers_unchanged_setup_is_not_problem_time(text: str, language: str) -> None:
     start, _ = start_end(text, language)
     assert start == datetime(2026, 3, 12, 10, 0, tzinfo=UTC)
 
@@ -342,6 +347,11 @@ def test_a_weekday_with_its_date_is_that_date() -> None:
 )
 def test_when_someone_left_the_company_is_background(text: str, language: str) -> None:
     assert resolve_timing(text, ARRIVED, UTC, language) is None
+
+
+def test_a_thing_that_has_not_changed_since_a_day_is_the_symptom() -> None:
+    start, _ = start_end("The revenue number hasn't changed since Tuesday.")
+    assert start == day(10)
 
 
 @pytest.mark.parametrize(
