@@ -270,6 +270,15 @@ _MONTH_DAY = re.compile(
     # after the word for day the number needs no suffix ("no dia 23", "el día 21", "il giorno 20")
     r"|\b(?:n?o dia|desde o dia|el día|desde el día|il giorno|dal giorno)\s+(?P<dom2>[12]?\d|3[01])(?![\w/.:,]\d|\w)"
 )
+# days of this month listed by their ordinals, a stretch from the first to the last: "(22nd, 23rd
+# and 24th)", "on both the 24th and the 25th", "am 22., 23. und 24."
+_ORDINAL_DAYS = re.compile(
+    r"(?<![\d.,])(?P<first>[12]?\d|3[01])(?:st|nd|rd|th|(?P<dot>\.))"
+    r"(?:\s*,\s*(?:the\s+)?(?:[12]?\d|3[01])(?:st|nd|rd|th|\.))*\s*,?\s*(?:and|und|&)\s+(?:the\s+)?"
+    r"(?P<last>[12]?\d|3[01])(?:st|nd|rd|th|\.)(?!\s*\d|\w|\s+(?:attempt|time|tr(?:y|ies)|retr|step|line|level|floor"
+    r"|place|part|gen|version|edition|quarter|week|row|column|item|page|e-?mail|message|reminder|notice))"
+)
+_ORDINAL_LIST_HINT = re.compile(r"\d(?:st|nd|rd|th|\.)\s*(?:,|and\b|und\b|&)")
 _HALF_OF_DAY = (
     r"\s+(?:de la|del|da|di|du|de l'|in the)\s+(?P<half>mañana|madrugada|manhã|madrugada|mattina|mattino|matin|morning"
     r"|tarde|noche|noite|pomeriggio|sera|soir|après-midi|afternoon|evening|night)\b"
@@ -342,6 +351,7 @@ POINT_SLACK = timedelta(minutes=30)
 # references this close before the problem's latest one belong to the same episode
 _EPISODE = timedelta(hours=6)
 _PRECISE = timedelta(hours=2)  # clock times, not "this morning" around them
+_ONE_DAY = timedelta(days=1)
 _AHEAD = 92  # days: a date without a year this close ahead is coming, not a year old
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
 # the words before a day and month without a year that make them a date, not a version or a ratio
@@ -373,6 +383,7 @@ class _Ref:
     past: bool = False  # said to be past ("yesterday", "last night"): never a deadline
     today: bool = False  # the whole of today ("today", "heute", "hoy")
     weekday: bool = False  # a bare weekday, as likely the coming one as the last
+    listed: bool = False  # days named one by one ("the 24th and the 25th"): a recurring trouble
 
 
 @lru_cache(maxsize=64)
@@ -848,6 +859,20 @@ def _references(text: str, now: datetime, zone: tzinfo, language: str) -> list[_
         add(_Ref(*match.span(), start, start + timedelta(days=1), text[match.start() : match.end()].strip(), day=day,
                  since=_since(low, match.start())))  # fmt: skip
 
+    for match in _ORDINAL_DAYS.finditer(low) if _ORDINAL_LIST_HINT.search(low) else ():
+        opening, closing = (_latest_day_of_month(int(match[key]), today) for key in ("first", "last"))
+        german = not match["dot"] or low.endswith("am ", 0, match.start())
+        if (
+            opening is None
+            or closing is None
+            or not opening < closing
+            or not german
+            or not free(*match.span())
+        ):
+            continue
+        add(_Ref(*match.span(), _local_midnight(opening, zone), _local_midnight(closing, zone) + timedelta(days=1),
+                 text[match.start() : match.end()].strip(), listed=True))  # fmt: skip
+
     for match in _MONTH_DAY.finditer(low) if _ORDINAL_HINT.search(low) else ():
         if not free(*match.span()):
             continue
@@ -1046,6 +1071,7 @@ def resolve_timing(
         for ref in refs
         if ref.day is None or not any(ref.start <= other.start < ref.end for other in precise)
     ]
+    refs = _listed_together(low, refs)
     ongoing = [ref for ref in refs if ref.since]
     chosen = min(ongoing, key=lambda r: r.start) if ongoing else max(refs, key=lambda r: r.start)
     start = chosen.start
@@ -1056,6 +1082,12 @@ def resolve_timing(
             if chosen.start - _EPISODE <= r.start <= chosen.start and r.end - r.start <= _PRECISE
         ]
         start = min((r.start for r in episode), default=start)
+        # a clock time of several days listed ("the 01:00 UTC run failed on both the 24th and the
+        # 25th"), read as its latest passing: the run at that time on the first of them began it
+        days = [r for r in refs if r.listed and r.start < chosen.start < r.end + _ONE_DAY]
+        if days and chosen.end - chosen.start <= _PRECISE:
+            first = min(r.start for r in days)
+            start = first + (chosen.start - first) % _ONE_DAY
     end = now if chosen.since else min(max(r.end for r in refs if r.start >= start), now)
     end = min([end, *(r.start for r in recovered if r.start >= start)])
     phrases = []
@@ -1066,6 +1098,72 @@ def resolve_timing(
             phrase = f"{text[since.start() : ref.position].strip()} {phrase}"
         phrases.append(" ".join(phrase.split()))
     return Timing(start, max(end, start), "; ".join(dict.fromkeys(phrases))[:300])
+
+
+# what joins days listed as one ("yesterday and today at 6:00", "ontem e hoje", "gestern und heute
+# wieder", "hier et encore ce matin", "on Monday and again on Wednesday")
+_LISTED = re.compile(
+    r"\s*(?:,|and|und|et|y|e|en|&|as well as|sowie|ainsi que)\s+(?:(?:again|also|too|wieder|auch|encore|aussi"
+    r"|otra vez|de nuevo|también|de novo|também|ancora|anche|di nuovo|weer|ook|opnieuw|then|dann|puis|luego"
+    r"|depois|poi|toen)\s+)?(?:(?:on|am|le|el|o|il|op|at|um|à|a las|às|alle|om)\s+)?"
+)
+# the night or day before the one just named ("last night and the night before", "vannacht … en
+# de nacht ervoor ook al", "die Nacht davor", "la nuit d'avant", "la noche anterior", "il giorno prima")
+_BEFORE_THAT = re.compile(
+    r"\b(?:the (?:night|day|evening|morning) before|(?:die|der|den|am) (?:nacht|tag|abend|morgen|vortag) davor"
+    r"|(?:in der|die) nacht davor|am vortag|la (?:nuit|veille|journée|soirée) (?:d['’]avant|précédente)|la veille"
+    r"|la (?:noche|tarde|mañana) anterior|el día anterior|la noche antes|(?:a|na) (?:noite|tarde|manhã) anterior"
+    r"|o dia anterior|na véspera|la (?:notte|sera|mattina) (?:prima|precedente)|il giorno (?:prima|precedente)"
+    r"|de (?:nacht|dag|avond|ochtend) ervoor|de vorige (?:nacht|dag))\b"
+    # ... ending its clause, or with "too" ("ook al niet"), not "the night before the migration"
+    r"(?=\s*(?:[.,;:!?)\n]|$|(?:too|also|as well|either|auch|ebenfalls|schon|nicht|aussi|également|déjà|pas"
+    r"|también|tampoco|ya|não|já|anche|già|neanche|non|ook|al|niet)\b))"
+)
+
+
+_BEFORE_WORDS = ("before", "davor", "vortag", "avant", "précédente", "veille", "anterior", "antes", "véspera", "prima",
+                 "precedente", "ervoor", "vorige")  # fmt: skip
+_SENTENCE_END = re.compile(r"[.!?\n]")
+# what may follow the last day of a list: the clause's end, its clock time, "too" ("failed yesterday
+# and today at 6:00", "on both the 24th and the 25th.") — not a new clause ("on Monday and today it fails")
+_LIST_ENDS = re.compile(
+    r"\s*(?:[.,;:!?)\n]|$|(?:at|um|à|a las|às|alle|om|around|gegen|vers|hacia|verso|rond)\b|\d"
+    r"|(?:too|again|as well|auch|wieder|aussi|encore|también|de nuevo|também|anche|ancora|ook|weer)\b)"
+)
+
+
+def _listed_together(text: str, refs: list[_Ref]) -> list[_Ref]:
+    """Days named as a list ("failed yesterday and today at 6:00") are one stretch from the first,
+    and "the night before" stretches the night named before it in its sentence back a day: a run
+    failing on each of them, the first the problem's onset."""
+    refs = sorted(refs, key=lambda r: r.position)
+    for before in _BEFORE_THAT.finditer(text) if any(word in text for word in _BEFORE_WORDS) else ():
+        named = [r for r in refs if r.end_position <= before.start()]
+        if not named or any(r.position < before.end() <= r.end_position for r in refs):
+            continue
+        last = named[-1]
+        if (
+            not last.since
+            and last.end - last.start <= _ONE_DAY
+            and not _SENTENCE_END.search(text, last.end_position, before.start())
+        ):
+            refs[refs.index(last)] = _Ref(last.position, last.end_position, last.start - _ONE_DAY, last.end,
+                                          f"{last.text}; {before.group(0)}", past=True, listed=True)  # fmt: skip
+    joined: list[_Ref] = []
+    for ref in refs:
+        previous = joined[-1] if joined else None
+        if (
+            previous is not None
+            and not (previous.since or ref.since)
+            and previous.start < ref.start <= previous.start + 7 * _ONE_DAY
+            and _LISTED.fullmatch(text, previous.end_position, ref.position)
+            and _LIST_ENDS.match(text, ref.end_position)
+        ):
+            joined[-1] = _Ref(previous.position, ref.end_position, previous.start, max(previous.end, ref.end),
+                              f"{previous.text}{text[previous.end_position : ref.position]}{ref.text}", past=True, listed=True)  # fmt: skip
+            continue
+        joined.append(ref)
+    return joined
 
 
 # A date over a week before the ticket in a sentence that tells no trouble is background: a
@@ -1236,9 +1334,22 @@ _UNCHANGED = re.compile(
 )
 
 
+# what every verb of _UNCHANGED holds: a cheap check before the pattern
+_CHANGE_STEMS = ("chang", "deploy", "déploy", "touch", "modif", "releas", "push", "änder", "angefasst", "cambi", "tocad", "mud",
+                 "alter", "mex", "toccat", "verander", "gewijzigd", "aangepast", "aangeraakt")  # fmt: skip
+
+
+@lru_cache(maxsize=8)
+def _unchanged_at(text: str) -> tuple[int, ...]:
+    if not any(stem in text for stem in _CHANGE_STEMS):
+        return ()
+    return tuple(match.start() for match in _UNCHANGED.finditer(text))
+
+
 def _background(text: str, ref: _Ref) -> bool:
     sentence = _sentence_of(text, ref)
-    if _UNCHANGED.search(text, *_clause_of(text, ref, sentence)):
+    begin, end = _clause_of(text, ref, sentence)
+    if any(begin <= found < end for found in _unchanged_at(text)):
         return True
     return not ref.since and bool(_CONTRACT.search(text, *sentence) or _DEPARTED.search(text, *sentence))
 

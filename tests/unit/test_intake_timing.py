@@ -176,6 +176,38 @@ def test_a_later_bare_clock_time_stays_on_the_day_named_before_it() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "language", "first"),
+    [
+        ("The nightly sync failed three nights in a row now (9th, 10th and 11th).", "en", day(9)),
+        (
+            "The 01:00 UTC run failed on both the 10th and the 11th.",
+            "en",
+            datetime(2026, 3, 10, 1, tzinfo=UTC),
+        ),
+        ("Der Sync ist am 9., 10. und 11. fehlgeschlagen.", "de", day(9)),
+        ("A exportação falhou ontem e hoje às 6h00.", "pt", datetime(2026, 3, 11, 6, tzinfo=UTC)),
+        ("The export failed last night and the night before.", "en", datetime(2026, 3, 10, 18, tzinfo=UTC)),
+        (
+            "Vannacht kwam er niets binnen, en de nacht ervoor ook al niet.",
+            "nl",
+            datetime(2026, 3, 10, 18, tzinfo=UTC),
+        ),
+        # no list: a new clause, the night before something, ordinals of attempts
+        ("It worked on Monday and today it fails.", "en", day(12)),
+        (
+            "It failed last night. We had migrated the night before the release.",
+            "en",
+            datetime(2026, 3, 11, 18, tzinfo=UTC),
+        ),
+    ],
+)
+def test_days_listed_together_start_at_the_first(text: str, language: str, first: datetime) -> None:
+    start, _ = start_end(text, language)
+    assert abs(start - first) <= timedelta(minutes=30)
+    assert resolve_timing("The 3rd and 4th attempt failed.", ARRIVED) is None
+
+
+@pytest.mark.parametrize(
     ("text", "language"),
     [
         ("The first failure was on the 3rd and it never recovered.", "en"),
