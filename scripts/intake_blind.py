@@ -94,6 +94,7 @@ _SETS: dict[str, tuple[str, str | None]] = {
     "set8": ("set8", None),
     "set9": ("set9", None),
     "set10": ("set10", None),
+    "set11": ("set11", None),
 }
 
 
