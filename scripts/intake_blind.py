@@ -95,6 +95,7 @@ _SETS: dict[str, tuple[str, str | None]] = {
     "set9": ("set9", None),
     "set10": ("set10", None),
     "set11": ("set11", None),
+    "set12": ("set12", None),
 }
 
 
