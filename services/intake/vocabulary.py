@@ -74,7 +74,7 @@ def _cue_parts(cues: list[str]) -> tuple[list[str], list[str]]:
         if not cue:
             continue
         if " " in cue:
-            phrases.append(cue)
+            phrases.append(cue.removesuffix("*"))  # found inside the text: any ending is one
         elif cue.endswith("*"):
             words.append(re.escape(cue[:-1]) + r"\w*")
         else:

@@ -160,6 +160,15 @@ def test_the_dashboard_a_trouble_is_seen_on_gives_way_to_the_trouble(
             "Depuis hier nos e-mails vers @orange.fr reviennent avec 554 5.7.1. Domaine d'envoi : notif.exemple.fr",
             "delivery",
         ),
+        # the events posted, the endpoint receiving them and their signature are the webhooks'
+        (
+            "Status updates",
+            "We no longer get the bounced events on our endpoint; our signature check fails.",
+            "webhooks",
+        ),
+        # a phrase cue with a star takes any ending ("api call*": "api calls")
+        ("Question", "Our API calls fail since this morning.", "sending"),
+        ("Événements", "Nous ne recevons plus les événements bounced sur notre endpoint.", "webhooks"),
     ],
 )
 def test_kestrel_types_in_any_language(subject: str, body: str, family: str) -> None:
