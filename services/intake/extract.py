@@ -1026,7 +1026,9 @@ _TROUBLE = re.compile(
     r"kann (?:\w+ )?nicht|gesperrt|ne peut|n['’]arrive|bloqué\w*|no puede|bloquead\w*|não (?:consegue|pode)|"
     r"non (?:riesce|può)|bloccat\w*|kan (?:\w+ )?niet|geblokkeerd|"
     # "no longer", said around the verb ("kann sich … nicht mehr anmelden", "ne peut plus", "non più")
-    r"nicht mehr|ya no|já não|non più|niet meer)"
+    r"nicht mehr|ya no|já não|non più|niet meer|"
+    # "kan geen … meer delen", "kann keine … mehr", "ne voit plus", "n'a pas accès"
+    r"kan (?:\w+ ){0,3}geen|kann (?:\w+ ){0,3}kein\w*|ne \w+ (?:plus|pas)|n['’]\w+ (?:plus|pas))"
 )
 _UNAFFECTED_CUE = re.compile(
     r"\b(?:no problem|without (?:any )?problems?|works? fine|is fine|ohne probleme?|funktioniert|sans probl[eè]me|"
@@ -1073,7 +1075,10 @@ _MEMBER_WORD = re.compile(
     r"\b(?:members?|users?|colleague|admin\w*|owner|roles?|seats?|mitglied\w*|benutzer\w*|nutzer\w*|"
     r"kolleg\w*|rolle|membres?|utilisateur\w*|collègue|collaborat\w*|rôle|miembro|usuari[oa]s?|compañer\w*|"
     r"rol|membro|usuário|utilizador|colega|função|utent[ei]|collega|ruolo|leden|lid|gebruiker\w*|medewerker\w*|"
-    r"stagiaire|manager)\b"
+    r"stagiaire|manager|"
+    # whom a team takes on ("our new developer", "il nuovo sviluppatore", "o nosso novo programador")
+    r"developer|entwickler\w*|développeu\w*|desarrollador\w*|programador\w*|sviluppator\w*|ontwikkelaar\w*|"
+    r"intern|praktikant\w*|stagiair\w*|becari[oa]|estagiári[oa]|tirocinante)\b"
 )
 # The writer's own login written out ("my login (x@…)", "mon identifiant : x@…", "meu email é x@…")
 _OWN_LOGIN = re.compile(
@@ -1083,6 +1088,16 @@ _OWN_LOGIN = re.compile(
     # a login labelled as such ("login: x@…", "Benutzer: x@…"), or the writer in brackets ("make me (x@…)")
     r"|(?:^|\n|[.;,]\s)\s*(?:login|username|user|benutzer(?:name)?|anmeldename|usuario|utilisateur|identifiant|"
     r"utente|gebruikersnaam|utilizador)\s*:\s*$|\b(?:me|mich|moi|mí|mim|mij)\s*\(\s*$"
+    # "Login is x@…", "O utilizador é x@…", and what the writer signs in with ("je me connecte avec x@…")
+    r"|\b(?:login|username|user|benutzer(?:name)?|usuario|utilisateur|identifiant|utente|gebruikersnaam|utilizador)"
+    r"\s+(?:is|ist|est|es|é|è|=)\s*$"
+    r"|\b(?:log(?:ging)? ?in|sign(?:ing)? ?in|me connecte|je me connecte|me conecto|inicio sesión|anmelden|melde mich"
+    r"(?: \w+)? an|inloggen|log in|faço login|entro|accedo)\s+(?:with|avec|con|com|mit|met)\s*$"
+)
+# ... or an address the writer calls their login right after it ("x@… — ese es mi usuario")
+_OWN_LOGIN_AFTER = re.compile(
+    r"[^.\n@]{0,12}\b(?:that'?s|this is|is|ese es|es|c'est|é|è|ist|dat is)\s+(?:my|mi|mon|meu|o meu|il mio|mein|mijn)\s+"
+    r"(?:login|user\w*|usuario|identifiant|utente|utilizador|benutzer\w*|gebruiker\w*|account|cuenta|compte|conta)\b"
 )
 
 
@@ -1110,8 +1125,9 @@ def _affected_member(
     home = requester.rsplit("@", 1)[-1]
     low = fold(text)
     for match in _EMAIL.finditer(text) if "@" in text else ():
-        if match.start() not in off_limits and _OWN_LOGIN.search(
-            low[max(0, match.start() - 60) : match.start()]
+        if match.start() not in off_limits and (
+            _OWN_LOGIN.search(low[max(0, match.start() - 60) : match.start()])
+            or _OWN_LOGIN_AFTER.match(low, match.end())
         ):
             return match.group(0).strip(".").lower()
     head = _report_head(report) if report else ""
@@ -1179,7 +1195,9 @@ def _author_cannot(report: str) -> bool:
     )
 
 
-_INVITATION = re.compile(r"\b(?:invit\w*|einladung\w*|convite\w*|uitnodiging\w*)\b")
+_INVITATION = re.compile(
+    r"\b(?:invit\w*|einlad\w*|eingeladen|convid\w*|convite\w*|uitnodig\w*|uitgenodigd)\b"
+)
 
 
 def _in_trouble(low: str, address: str) -> bool:
@@ -1202,7 +1220,7 @@ def _operated_on(sentence: str, at: int, vocabulary: IntakeVocabulary) -> bool:
     ):
         return True
     before = sentence[max(0, at - 80) : at]
-    if _MEMBER_OPERATION.search(before) and (_MEMBER_WORD.search(sentence) or "invit" in before):
+    if _MEMBER_OPERATION.search(before) and (_MEMBER_WORD.search(sentence) or _INVITATION.search(before)):
         return True
     # "Sem (sem@…) accepted the invitation to our workspace": the member it was done to, named first
     after = sentence[at : at + 100]

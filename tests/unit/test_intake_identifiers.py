@@ -238,6 +238,18 @@ def test_every_address_mentioned_is_kept_in_order() -> None:
             "Non riesco a cambiare il ruolo del collega Bo (bo@acme.example) da Viewer ad Admin.",
             "bo@acme.example",
         ),
+        # the login named as such, or what the writer signs in with
+        ("I can't get in. Login is ana@acme.example.", "ana@acme.example"),
+        ("Não consigo entrar. O utilizador é ana@acme.example.", "ana@acme.example"),
+        ("Depuis hier, quand je me connecte avec ana@acme.example, j'ai une erreur.", "ana@acme.example"),
+        # a colleague who can no longer do something, however the negation is said
+        ("mijn collega bo@acme.example kan sinds vanmiddag geen dashboards meer delen", "bo@acme.example"),
+        ("Notre collègue (bo@acme.example) ne voit plus aucun tableau de bord.", "bo@acme.example"),
+        # a newcomer invited, named by their job
+        (
+            "Convidei ontem o nosso novo programador, o Bo (bo@acme.example), para a organização.",
+            "bo@acme.example",
+        ),
     ],
 )
 def test_an_affected_colleague_is_the_user_only_when_the_ticket_says_so(
