@@ -1368,12 +1368,26 @@ _HEADER_LINE = re.compile(
 )
 
 
+# the lines of a mail's header block around a date line: who wrote it or what it is about
+_SENDER_OR_SUBJECT_LINE = re.compile(
+    r"(?m)^[^\w\n]*(?:from|von|de|da|van|subject|betreff|objet|asunto|assunto|oggetto|onderwerp)\s?:"
+)
+
+
 def _a_document_or_header(text: str, ref: _Ref) -> bool:
+    """A document's date, or a mail header's date line ("Sent: …" beside "From: …"), not a
+    "Sent:" line in a pasted message log ("Status: Delivered / Sent: Nov 23, 4:12 PM EST")."""
     line_start = text.rfind("\n", 0, ref.position) + 1
-    return bool(
-        _DOCUMENT_DATE.search(text, max(0, ref.position - 70), ref.position)
-        or _HEADER_LINE.match(text, line_start)
-    )
+    if _DOCUMENT_DATE.search(text, max(0, ref.position - 70), ref.position):
+        return True
+    if not _HEADER_LINE.match(text, line_start):
+        return False
+    block_start = block_end = line_start  # four lines either side
+    for _ in range(4):
+        block_start = text.rfind("\n", 0, max(0, block_start - 1)) + 1
+        next_break = text.find("\n", block_end + 1)
+        block_end = next_break if next_break >= 0 else len(text)
+    return bool(_SENDER_OR_SUBJECT_LINE.search(text, block_start, block_end))
 
 
 def _coming_weekday(text: str, ref: _Ref) -> bool:
@@ -1650,12 +1664,15 @@ def _attach_clock_times(
                 continue
         if anchor is not None and anchor.day is not None:
             on = anchor.day
-            evening = (
-                anchor.end - anchor.start < timedelta(days=1) and anchor.start.astimezone(zone).hour >= 17
+            part_from = (
+                anchor.start.astimezone(zone).hour if anchor.end - anchor.start < timedelta(days=1) else 0
             )
+            evening = part_from >= 17
             if evening and hour < 6:  # "last night at 2am", "gestern Abend um 2": after midnight
                 on += timedelta(days=1)
-            elif evening and not ampm and hour < 12:  # "anoche a las 11", "gestern Abend um 9 Uhr"
+            elif (
+                part_from >= 12 and not ampm and hour < 12
+            ):  # "anoche a las 11", "this afternoon around 1:30"
                 hour += 12
             elif match["h7"] and not ampm and hour < 12 and not _a_morning(anchor, zone):
                 hour = _latest_passed(on, hour, minute, tz, now)  # "at 4 Eastern today"

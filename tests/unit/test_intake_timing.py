@@ -225,12 +225,22 @@ def test_a_day_of_the_month_alone_is_the_latest_such_day(text: str, language: st
         ("This morning between 8 and 10 nobody could log in.", "en", 8),
         ("Heute Nachmittag zwischen 2 und 4 kamen keine Mails an.", "de", 14),
         ("Since around noon the queue is stuck.", "en", 12),
+        # a clock time after the afternoon is in the afternoon
+        ("It started failing this afternoon, since around 1:00.", "en", 13),
+        ("Desde esta tarde a las 3:00 no llega nada.", "es", 15),
     ],
 )
 def test_bare_hours_after_a_part_of_the_day_and_noon_are_clock_times(
     text: str, language: str, hour: int
 ) -> None:
     assert start_end(text, language)[0] == datetime(2026, 3, 12, hour, 0, tzinfo=UTC)
+
+
+def test_a_sent_line_in_a_pasted_message_log_is_when_it_was_sent_not_a_mail_header() -> None:
+    log = "The log says delivered:\n\n  To: bo@mail.example\n  Status: Delivered\n  Sent: Mar 10, 2026 4:12 PM UTC\n"
+    assert start_end(log)[0] == datetime(2026, 3, 10, 16, 12, tzinfo=UTC) - timedelta(minutes=30)
+    header = "See below.\n\nFrom: Bo <bo@mail.example>\nSent: Mar 10, 2026 4:12 PM\nSubject: hi\n\nIt broke."
+    assert resolve_timing(header, ARRIVED) is None
 
 
 def test_a_country_named_or_the_requesters_country_domain_gives_the_zone() -> None:
