@@ -1082,6 +1082,7 @@ def resolve_timing(
             if chosen.start - _EPISODE <= r.start <= chosen.start and r.end - r.start <= _PRECISE
         ]
         start = min((r.start for r in episode), default=start)
+        start = min(start, _first_failing_entry(low, refs, chosen))
         # a clock time of several days listed ("the 01:00 UTC run failed on both the 24th and the
         # 25th"), read as its latest passing: the run at that time on the first of them began it
         days = [r for r in refs if r.listed and r.start < chosen.start < r.end + _ONE_DAY]
@@ -1098,6 +1099,33 @@ def resolve_timing(
             phrase = f"{text[since.start() : ref.position].strip()} {phrase}"
         phrases.append(" ".join(phrase.split()))
     return Timing(start, max(end, start), "; ".join(dict.fromkeys(phrases))[:300])
+
+
+# a pasted log line that tells a failure ("ERROR 410 …", "FAILED SFTP_HOST_KEY_MISMATCH",
+# "WARN webhook rejected", "failed endpoint_timeout"), not one that tells a success ("OK", "INFO")
+_FAILING_LINE = re.compile(
+    r"\b(?:fail\w*|error\w*|err|warn\w*|reject\w*|denied|refused|timeout|timed out|invalid|exception|bounced"
+    r"|deferred|[45]\d\d)\b"
+)
+
+
+def _first_failing_entry(text: str, refs: list[_Ref], chosen: _Ref) -> datetime:
+    """The first of the consecutive failing entries of a pasted log whose last one is the chosen
+    time: a job failing on every run since then (the last good run, "OK", stops the walk back)."""
+    logged = sorted((r for r in refs if _ISO_DATETIME.fullmatch(r.text)), key=lambda r: r.start)
+    last = [r for r in logged if abs(r.start - chosen.start) <= _PRECISE]
+    if not last:
+        return chosen.start
+    first = last[-1]
+    for entry in reversed([r for r in logged if r.start < first.start]):
+        line_start = text.rfind("\n", 0, entry.position) + 1
+        line_end = text.find("\n", entry.end_position)
+        line = text[line_start : line_end if line_end >= 0 else len(text)]
+        between = text[min(entry.position, first.position) : max(entry.position, first.position)]
+        if not _FAILING_LINE.search(line) or "\n\n" in between:
+            break
+        first = entry
+    return min(first.start, chosen.start)
 
 
 # what joins days listed as one ("yesterday and today at 6:00", "ontem e hoje", "gestern und heute

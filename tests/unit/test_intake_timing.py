@@ -243,6 +243,17 @@ def test_a_sent_line_in_a_pasted_message_log_is_when_it_was_sent_not_a_mail_head
     assert resolve_timing(header, ARRIVED) is None
 
 
+def test_a_pasted_log_failing_on_every_run_since_the_last_good_one_starts_at_the_first_failure() -> None:
+    log = (
+        "Our nightly sync runs at 03:15 UTC. Cron log:\n"
+        "[2026-03-09 03:15:02 UTC] sync: OK (41 dashboards)\n"
+        "[2026-03-10 03:15:01 UTC] sync: ERROR 410 ENDPOINT_RETIRED\n"
+        "[2026-03-11 03:15:03 UTC] sync: ERROR 410 ENDPOINT_RETIRED\n"
+        "[2026-03-12 03:15:02 UTC] sync: ERROR 410 ENDPOINT_RETIRED\n"
+    )
+    assert abs(start_end(log)[0] - datetime(2026, 3, 10, 3, 15, tzinfo=UTC)) <= timedelta(minutes=30)
+
+
 def test_a_country_named_or_the_requesters_country_domain_gives_the_zone() -> None:
     assert str(default_zone({}, "desde las 9:00 (hora de México)")) == "America/Mexico_City"
     assert str(default_zone({}, "desde las 9:00", "ana@empresa.cl")) == "America/Santiago"
