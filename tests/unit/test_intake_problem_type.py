@@ -71,6 +71,10 @@ def _type(vocabulary: IntakeVocabulary, subject: str, body: str) -> str | None:
             'Creating an alert says "You do not have permission to perform this action".',
             "permissions",
         ),
+        # visits or sessions said to be none are missing data
+        ("chat", "is something broken today?? our stuff isnt showing up", "data_missing"),
+        ("Bezoekers weg?", "Sinds zaterdag zie ik geen enkele bezoeker meer uit België.", "data_missing"),
+        ("Campagne", "Il n'y a aucune session attribuée à la campagne depuis samedi.", "data_missing"),
     ],
 )
 def test_lumen_types_in_any_language(subject: str, body: str, family: str) -> None:
@@ -160,6 +164,8 @@ def test_the_dashboard_a_trouble_is_seen_on_gives_way_to_the_trouble(
             "Depuis hier nos e-mails vers @orange.fr reviennent avec 554 5.7.1. Domaine d'envoi : notif.exemple.fr",
             "delivery",
         ),
+        # mail said to be slow is late delivery
+        ("chat", "hey r u guys having issues today? mails to our users seem slow", "delivery"),
         # the events posted, the endpoint receiving them and their signature are the webhooks'
         (
             "Status updates",
