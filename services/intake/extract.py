@@ -33,7 +33,7 @@ _EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9
 
 _NAMING_VERB = (
     r"(?:called|named|namens|nommé|appelé|llamado|chamado|chiamato|genaamd|is|ist|est|es|é|è|heißt|se llama|"
-    r"si chiama|heet|s['’]appelle|se chama)"
+    r"si chiama|heet|s['’]appelle|se chama|chama-se|c['’]est)"
 )
 
 
@@ -59,7 +59,10 @@ def _scope_name_patterns(words: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pa
         r"[\"'“„«]\s?([^\"'“”„«»\n]{2,40}?)\s?[\"'”“»]"
         # a slug after the scope's word and a colon or a bracket ("workspace: ventas-online-es",
         # "our workspace (growth-analytics)")
-        r"|\b" + scope + r"\s*(?::\s*|\(\s*)([a-z0-9]+(?:-[a-z0-9]+)+)\b)",
+        # ... or a naming verb ("workspace is lakeshore-growth"), but no hyphenated word ("is read-only")
+        r"|\b" + scope + r"(?:\s*:\s*|\s*\(\s*|\s+" + _NAMING_VERB + r"\s+)"
+        r"(?!(?:read|up|out|re|self|co|non|pre|sub|half|well|so|set|semi|multi|over|under|in|on|off)-)"
+        r"([a-z0-9]+(?:-[a-z0-9]+)+)\b)",
         re.IGNORECASE,
     )
     # "our Marketing workspace", "the growth workspace" (lower case too, but not "the wrong workspace")
@@ -76,10 +79,8 @@ def _scope_then_name(words: tuple[str, ...]) -> re.Pattern[str]:
     or sentence (case-sensitive on the name: "workspace settings" names none)."""
     scope = "(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + ")"
     return re.compile(
-        r"(?i:\b"
-        + scope
-        + r"(?:\s+(?:is|ist|est|es|é|è|is het|heißt))?)(?:\s*:)?\s+([A-Z][\w-]{1,30}(?:\s[A-Z][\w-]{1,30}){0,2})"
-        r"\s*(?:[.!]?\s*$|[.!]\s)"
+        r"(?i:\b" + scope + r"(?:\s+(?:is|ist|est|es|é|è|is het|heißt|c['’]est|chama-se))?)(?:\s*:)?\s+"
+        r"([A-Z][\w-]{1,30}(?:\s[A-Z][\w-]{1,30}){0,2})\s*(?:[.!]?\s*$|[.!,;]\s)"
         # "nuestro workspace (Analítica Producto)": capitalised words in brackets after the scope's word
         r"|(?i:\b" + scope + r")\s*\(\s*([A-Z][\w-]{1,30}(?:\s[A-Z][\w-]{1,30}){0,2})\s*\)"
         # "nel workspace Operazioni è lentissimo", "in workspace Finance the export fails": after a

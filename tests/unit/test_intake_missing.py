@@ -220,6 +220,11 @@ def test_a_phone_number_in_a_signature_is_no_http_status() -> None:
         ("Grazie per l'aiuto.\n\nWorkspace: Pieve Vendite\n\nSaluti", "Pieve Vendite"),
         ("el informe tarda 45 segundos en nuestro workspace (Analítica Producto).", "Analítica Producto"),
         ("L'espace de travail s'appelle « Vauban Commerce ».", "Vauban Commerce"),
+        # a slug or a name after a naming verb; a hyphenated word is no slug
+        ("everything is crawling. workspace is lakeshore-growth if that matters.", "lakeshore-growth"),
+        ("the workspace is read-only since this morning", None),
+        ("je fais comment ? l'espace c'est Atelier Sillon, c'est eux qui m'ont invité.", "Atelier Sillon"),
+        ('O espaço de trabalho chama-se "Loja Online PT".', "Loja Online PT"),
     ],
 )
 def test_a_scope_named_after_its_word_is_the_scope(body: str, name: str | None) -> None:
