@@ -1054,6 +1054,10 @@ def resolve_timing(
     looked = [ref for ref in refs if _when_someone_looked(low, ref) or _aside(low, ref)]
     if len(looked) < len(refs):
         refs = [ref for ref in refs if ref not in looked]
+    else:  # "today" in a demand telling no trouble ("I need to get in today") is when it is wanted
+        refs = [ref for ref in refs if not (ref.today and _a_demand(low, ref))]
+        if not refs:
+            return None
     # "from the 22nd the numbers look normal again": when it recovered ends the problem
     recovered = [
         ref for ref in refs if low[ref.end_position - 1] != "." and _RECOVERY.match(low, ref.end_position)
@@ -1310,6 +1314,11 @@ _FINE = re.compile(
 )
 
 
+def _a_demand(text: str, ref: _Ref) -> bool:
+    sentence = _sentence_of(text, ref)
+    return bool(_COMING.search(text, *sentence)) and not _TROUBLE_TOLD.search(text, *sentence)
+
+
 def _aside(text: str, ref: _Ref) -> bool:
     """A reference beside the problem, kept only where nothing else says when: "today" in a
     demand ("need refund today", "preciso disso hoje"), or a day it was still fine ("it was fine
@@ -1386,7 +1395,9 @@ def _background(text: str, ref: _Ref) -> bool:
 # facture du 1er"), or a mail header's date line: when something was written, not when it broke.
 _DOCUMENT_DATE = re.compile(
     r"\b(?:invoice|bill|receipt|statement|contract|rechnung|quittung|gutschrift|vertrag|facture|reçu|contrat|"
-    r"factura|recibo|contrato|fatura|fattura|ricevuta|contratto|factuur|nota)\s+"
+    r"factura|recibo|contrato|fatura|fattura|ricevuta|contratto|factuur|nota|"
+    # someone's request or letter of that date ("sa demande du 15 novembre", "her request of 3 Nov")
+    r"request|anfrage|antrag|schreiben|demande|courrier|solicitud|pedido|richiesta|verzoek|aanvraag)\s+"
     # its number may stand between ("la facture Acme n° INV-2026-11-07719 du 18/11")
     r"(?:(?:[^\W\d]+\s+){0,2}(?:n[°ºo]\.?\s*|nr\.?\s*|no\.\s*|#\s*)?[\w-]*\d[\w-]*\s+)?"
     r"(?:dated|of|from|vom|von|du|de|del|da|do|van|d['’])?\s*(?:the\s+|le\s+|el\s+|il\s+|o\s+)?$"
@@ -1444,12 +1455,24 @@ _TROUBLE_TOLD = re.compile(
 _BARE_FOR = re.compile(r"(?:for|für|pour|por|per|voor)\s+(?!the\s+(?:last|past))")
 
 
+# the data a request asks for, named right before its range ("export the last 14 days of events",
+# "os dados de retenção dos últimos 12 meses"): a range of data, not when something broke
+_DATA_ASKED = re.compile(
+    r"\b(?:export\w*|send|give|share|pull|download|provide|data|logs?|events?|exportier\w*|schick\w*|daten|envo\w*|"
+    r"données|journaux|mand\w*|envi\w*|datos|registros|dados|invia\w*|esporta\w*|dati|stuur\w*|gegevens)"
+    r"(?:\s+[\w'-]+){0,3}?\s+(?:the|den|die|les|los|las|os|as|gli|le|de|dos|das|dei|degli|des|der|del)\s*$"
+)
+
+
 def _requested(text: str, ref: _Ref) -> bool:
     """A time in a sentence that asks someone to act, not said to be past ("yesterday", "since
-    9:00", "for the last 3 days"): when the request is for, or how long it should last."""
+    9:00", "for the last 3 days"): when the request is for, how long it should last, or the range
+    of the data it asks for."""
     sentence = text[slice(*_sentence_of(text, ref))]
     if not _REQUEST.search(sentence) or ref.past or _TROUBLE_TOLD.search(sentence):
         return False
+    if ref.duration and _DATA_ASKED.search(text, max(0, ref.position - 60), ref.position):
+        return True
     return not ref.since or (ref.duration and bool(_BARE_FOR.match(ref.text.lower())))
 
 

@@ -339,10 +339,19 @@ def test_since_a_clock_time_then_its_day_is_an_ongoing_problem(
         ("Depuis quelques jours vos mails arrivent dans les indésirables.", "fr"),
         ("For a few days now the sync has been failing.", "en"),
         ("Seit ein paar Tagen kommen keine Events an.", "de"),
+        # "today" in a demand, with nothing else said of when
+        ("My password is refused. I need to get in today to prepare the board meeting.", "en"),
+        ("Preciso de entrar hoje para preparar a reunião de direção.", "pt"),
+        # the range of the data a request asks for
+        ("Can you give us read access, or export the last 14 days of events for that org?", "en"),
+        ("Vocês podem nos mandar em CSV os dados de retenção dos últimos 12 meses?", "pt"),
+        # the date of someone's request
+        ("Nous devons répondre à sa demande du 9 mars avant la fin du mois.", "fr"),
     ],
 )
-def test_since_some_days_gives_no_start(text: str, language: str) -> None:
-    # "a few days" is no start anyone can look at: the time is asked for, not made up
+def test_a_vague_stretch_or_what_is_asked_for_gives_no_start(text: str, language: str) -> None:
+    # "a few days" is no start anyone can look at, nor is when a request wants something: the
+    # time is asked for, not made up
     assert resolve_timing(text, ARRIVED, UTC, language) is None
 
 
