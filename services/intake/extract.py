@@ -176,6 +176,8 @@ _LOWER_CODE = re.compile(
     # the value of an error body's code or reason ('"reason": "endpoint_returned_410"')
     r"|\"(?:code|error_code|reason)\"\s*:\s*\"([a-z][a-z0-9]*(?:_[a-z0-9]+){1,5})\""
 )
+_LOWER_ERRORISH = re.compile(r"(?<![\w./-])([a-z][a-z0-9]*(?:_[a-z0-9]+){1,5})(?![\w(/-]|\.\w)")
+_REASON_LABEL = re.compile(r"\b(?:reason|grund|raison|motivo|razón|motivazione|reden|oorzaak)\s*:\s*$")
 _HTTP_REASONS = {
     "400": "bad request",
     "401": "unauthorized",
@@ -1303,6 +1305,20 @@ def extract_error_signatures(
         group = 1 if match.group(1) else 2
         if not _in_spans(match.start(group), spans):
             found.append((match.start(group), "error_code", match.group(group)))
+    # ... and one that says what went wrong ("spend_cap_reached", "tls_certificate_expired"), quoted,
+    # labelled the reason, or where the sentence tells an error, as an upper-case code would be
+    for match in _LOWER_ERRORISH.finditer(text) if vocabulary.lower_codes and "_" in text else ():
+        code, at = match.group(1), match.start(1)
+        shouted = code.upper()
+        if _in_spans(at, spans) or not (_ERRORISH_SUFFIX.search(shouted) or _ERRORISH_PREFIX.match(shouted)):
+            continue
+        quoted = text[max(0, at - 1) : at] in ("`", '"', "'", "“", "«", "‘")
+        if (
+            quoted
+            or _REASON_LABEL.search(low, max(0, at - 12), at)
+            or _ERROR_CONTEXT.search(low, max(0, at - 50), at)
+        ):
+            found.append((at, "error_code", code))
     for match in _HTTP_STATUS.finditer(low) if _STATUS_HINT.search(low) else ():
         value = next((group for group in match.groups() if group and group.isdigit()), None)
         if value and 400 <= int(value) <= 599 and not _in_spans(match.start(), spans):

@@ -346,12 +346,23 @@ def test_a_pasted_key_gives_its_prefix_and_is_masked(
             "Adding the domain fails: Domain could not be added (domain_already_claimed)",
             "domain_already_claimed",
         ),
+        # one that says what went wrong, quoted or given as the reason
+        ("Sinds 11:00 weigert de API alles met 'spend_cap_reached'.", "spend_cap_reached"),
+        (
+            "Deliveries are failing.\n\nReason: tls_certificate_expired (certificate expired)",
+            "tls_certificate_expired",
+        ),
     ],
 )
 def test_an_undocumented_lower_case_code_named_as_the_error_is_one(body: str, code: str) -> None:
     section = read(KESTREL, body)
     assert section.identifiers.get("error_code") == code
     assert "error_details" not in section.missing
+
+
+def test_a_snake_case_field_in_pasted_code_is_no_code() -> None:
+    section = read(KESTREL, "We pass send_at and reply_to in the payload; the send never arrives.")
+    assert "error_code" not in section.identifiers
 
 
 def test_snake_case_names_are_no_code_where_codes_are_upper_case() -> None:
