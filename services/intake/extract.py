@@ -831,11 +831,15 @@ def extract_identifiers(
             continue
         # "client.messages.send(": a call in pasted code, "sdk.errors.APIError": a class in a
         # stack trace, and "ana.silva@…": an address's local part, not identifiers
+        # (a pattern's group named "id", where it matched, is the identifier within the match:
+        # "domain example.de")
+        named = "id" in kind.pattern.groupindex
         candidates = [
-            (m.start(), kind.canonical(m.group(1)))
+            (m.start(g), kind.canonical(m.group(g)))
             for m in kind.pattern.finditer(text)
+            for g in ("id" if named and m.group("id") else 1,)
             if text[m.end(1) : m.end(1) + 1] not in ("(", "@")
-            and not _DOTTED_CLASS.search(original, m.start(1), m.end(1))
+            and not _DOTTED_CLASS.search(original, m.start(g), m.end(g))
         ]
         candidates = [
             (p, v) for p, v in candidates if _fits(kind.name, text, p, v, requester, authors, vocabulary)

@@ -70,7 +70,8 @@ class IdentifierKind(Strict):
     """One kind of identifier customers quote: a regular expression for the whole id."""
 
     pattern: str
-    """The whole identifier; matched case-insensitively at word boundaries, e.g. `acc[_-][a-z0-9]{6}`."""
+    """The whole identifier; matched case-insensitively at word boundaries, e.g. `acc[_-][a-z0-9]{6}`.
+    Where it also matches words around the identifier, a group named `id` is the identifier."""
     role: IdentifierRole = "resource"
     example: str = ""
     """Shown in the clarifying question when the identifier is missing."""

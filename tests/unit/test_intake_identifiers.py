@@ -387,10 +387,26 @@ def test_an_id_called_another_organisations_anywhere_is_not_the_requesters_elsew
         "Since this morning every send fails:\n    raise APIError.from_response(r)\nkestrel.errors.APIError: 403\n",
         # an address's local part is no host
         "Please send the new key to ana.beatriz.siqueira@gmail.com, sends fail since 9:00.",
+        # nor is the receiving mail server
+        "The bounce says: host gmail-smtp-in.l.google.com said: 550 5.7.26 unauthenticated sender",
     ],
 )
 def test_a_class_in_a_stack_trace_or_an_addresss_local_part_is_no_sending_domain(body: str) -> None:
     assert "sending_domain" not in read(KESTREL, body).identifiers
+
+
+@pytest.mark.parametrize(
+    ("body", "domain"),
+    [
+        (
+            "Authentication-Results: mx.google.com; dkim=fail header.d=news.praxis-example.de; dmarc=fail",
+            "news.praxis-example.de",
+        ),
+        ("Die Domain weber-feinkost.de ist bei Ihnen verifiziert, trotzdem 550 5.7.1.", "weber-feinkost.de"),
+    ],
+)
+def test_the_sending_domain_is_the_sender_side_or_any_host_called_a_domain(body: str, domain: str) -> None:
+    assert read(KESTREL, body).identifiers.get("sending_domain") == domain
 
 
 def test_a_mail_servers_success_reply_is_no_error_code_but_the_status_shown() -> None:
