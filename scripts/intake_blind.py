@@ -96,6 +96,7 @@ _SETS: dict[str, tuple[str, str | None]] = {
     "set10": ("set10", None),
     "set11": ("set11", None),
     "set12": ("set12", None),
+    "set13": ("set13", None),
 }
 
 
