@@ -438,11 +438,50 @@ def find_named_thing(sentence_list: list[str], vocabulary: IntakeVocabulary) -> 
     for sentence in sentence_list:
         for clause in re.split(r"[.!?;:,]\s|\n", sentence):
             low = fold(clause)
-            if any(vocabulary.cue_of(word) for word in _type_words(low)):
+            words = _type_words(low)
+            cues = [cue for cue in map(vocabulary.cue_of, words) if cue]
+            if cues and not _only_the_whole_ails(words, cues, vocabulary) and not _WORKS.search(low):
                 tidy = _tidy(clause)
                 if len(tidy) >= 8:
                     return tidy, sentence
     return None, None
+
+
+# a clause telling what works ("zoom/slack/github are all snappy", "bij mij werkt het wel")
+_WORKS = re.compile(
+    r"\b(?:snappy|works? fine|working fine|is fine|are fine|funktionier\w* (?:gut|normal|einwandfrei)|läuft normal"
+    r"|fonctionne(?:nt)? (?:bien|normalement)|funciona(?:n)? (?:bien|normal\w*)|funziona(?:no)? (?:bene|normalmente)"
+    r"|werkt (?:prima|goed|normaal|wel))\b"
+)
+
+
+# everything, or the product itself, as what ails ("todo va lentísimo", "alles zäh wie Kaugummi",
+# "Lumen has become painfully slow"): a symptom told of no thing, so no action is said
+_WHOLE = frozenset(
+    {
+        "everything",
+        "anything",
+        "all",
+        "whole",
+        "alles",
+        "todo",
+        "toda",
+        "tout",
+        "toute",
+        "tutto",
+        "tutta",
+        "tudo",
+    }
+)
+
+
+def _only_the_whole_ails(
+    words: list[str], cues: list[tuple[str, float]], vocabulary: IntakeVocabulary
+) -> bool:
+    """Whether a clause's only cues are symptoms (types counted more than the things they happen
+    to) and it says them of everything or of the product itself."""
+    whole = any(word in _WHOLE for word in words) or (bool(words) and words[0] in vocabulary.product_words)
+    return whole and all(strength > 1 for _, strength in cues)
 
 
 def find_expected(sentence_list: list[str]) -> tuple[str | None, str | None]:

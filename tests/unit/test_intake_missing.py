@@ -54,10 +54,22 @@ def test_a_failing_integration_is_the_action_only_in_the_domain_that_has_it(
         "salve, devo parlare con qualcuno per il nostro account. potete richiamarmi al 348 555 1290?",
         "hoi, lukt al een tijdje niet meer. kunnen jullie even kijken?",
         "Something is off with our numbers. Can we have a quick call about it tomorrow?",
+        # a slowness said of everything or of the product itself names nothing being done
+        "todo va lentísimo en lumen desde el lunes, ¿es cosa vuestra?",
+        "Moin, alles zäh wie Kaugummi. Liegt das an euch?",
+        "Lumen has become painfully slow for my whole team.",
     ],
 )
 def test_a_plea_for_help_is_no_action(body: str) -> None:
     assert "action" in read(LUMEN, body, subject="Hilfe").missing
+
+
+def test_a_slow_thing_beside_what_works_is_the_action() -> None:
+    section = read(
+        LUMEN,
+        "zoom/slack are all snappy, but everything is crawling. opening a saved dashboard takes 40 sec.",
+    )
+    assert "action" not in section.missing and "slack" not in (section.action or "")
 
 
 def test_al_with_an_infinitive_states_the_action() -> None:
