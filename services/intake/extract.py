@@ -212,7 +212,10 @@ _HTTP_SUCCESS = re.compile(
     r"\bhttp(?:/\d(?:\.\d)?)?\s+([123]\d\d)\b"
     # a status quoted in prose ("Status é sempre 200", "status is always 202")
     r"|\bstatus(?:\s*code)?\s+(?:\w+\s+){0,2}([123]\d\d)\b"
+    # ... or named by its reason ("returns 202 Accepted", "answers 200 OK")
+    r"|\b([123]\d\d)\s+(?:ok|accepted|created|no content|moved permanently|not modified)\b"
 )
+_SUCCESS_HINT = re.compile(r"\d (?:ok|accepted|created|no content|moved|not modified)\b")
 _STATUS_HINT = re.compile(r"[45](?<!\d[45])\d\d(?!\d)")  # a 4xx/5xx not inside a longer number
 _EXCEPTION = re.compile(
     r"(?<![\w.])((?:[a-z_][\w]*\.)*[A-Z][A-Za-z0-9]*(?:Exception|Error|Fault))\b(?!\s+(?:message|code)\b)"
@@ -284,7 +287,7 @@ _MESSAGE_CONTEXT = re.compile(
     r"aparece|muestra|warning|warnung|get|gets|got|getting|receive|received|returns?|returned|below|"
     r"this|lautet|voici|obtenemos|recibimos|"
     # a status or page the product shows ("stuck at "Queued"", "lands on a page « … »")
-    r"stuck|status|state|label|page|seite|sits|marked|bleibt|steht|reste|statut|página|estado|fica|"
+    r"stuck|status|state|label|page|seite|sits|sitting|marked|bleibt|steht|reste|statut|página|estado|fica|"
     r"mostra|rimane|stato|pagina|blijft|staat|toont|krijg\w*|bekomm\w*|receb\w*|ricev\w*|obtien\w*|"
     r"erhalt\w*|marqué\w*|indiqué\w*|écrit|s'affiche|risulta|scritta|compare|appare|diz|dizendo|sale|pone|"
     r"indica|zegt|melding|geeft|meldet|heißt|erscheint|messaggio|mensagem|bericht|avviso|aviso|hinweis|"
@@ -321,7 +324,7 @@ _ERROR_WORDS = re.compile(
 _STATUS_STRING = re.compile(
     r"^\W*(?:\w+\W+){0,3}?(?:queued|pending|preparing|processing|in progress|connected|disconnected|failing|"
     r"suppressed|bounced|blocked|rejected|deferred|dropped|failed|"
-    r"paused|suspended|syncing|verifying|unverified|not verified|no data|inactive|disabled|waiting|"
+    r"paused|suspended|syncing|verifying|unverified|not verified|no data|inactive|disabled|waiting|awaiting|"
     # a state the product says is not so ("Niet geverifieerd", "Nicht verbunden", "Non vérifié")
     r"(?:not|nicht|niet|non|no|não|nao|un)\s?(?:verifi|geverifi|connect|verbund|verbond|conect|collegat|activ|aktiv|"
     r"actief|attiv|ativ|enabl)\w*|"
@@ -1327,9 +1330,13 @@ def extract_error_signatures(
         value = next((group for group in match.groups() if group and group.isdigit()), None)
         if value and 400 <= int(value) <= 599 and not _in_spans(match.start(), spans):
             found.append((match.start(), "http_status", value))
-    for match in _HTTP_SUCCESS.finditer(low) if "http" in low or "status" in low else ():
+    for match in (
+        _HTTP_SUCCESS.finditer(low) if "http" in low or "status" in low or _SUCCESS_HINT.search(low) else ()
+    ):
         if not _in_spans(match.start(), spans):
-            found.append((match.start(), "http_status", match.group(1) or match.group(2)))  # a status quoted
+            found.append(
+                (match.start(), "http_status", next(g for g in match.groups() if g))
+            )  # a status quoted
     request = vocabulary.request
     if request is not None and (not request.gate or any(gate in low for gate in request.gate)):
         for match in request.pattern.finditer(low):

@@ -137,6 +137,9 @@ def test_another_organisations_deed_is_not_the_requesters_action() -> None:
         # a refusal saying something is not valid or no longer available
         "Metto il codice a 6 cifre ed esce 'Codice non valido'.",
         "O link abre uma página em branco com a frase «Este painel já não está disponível».",
+        # a state it has been sitting at, a success status named by its reason
+        'We added the domain on Tuesday and it has been sitting at "Awaiting DNS records" since.',
+        "The collector returns 202 Accepted for every batch, but the events never show up.",
     ],
 )
 def test_a_quoted_status_or_message_is_an_error_detail(body: str) -> None:
