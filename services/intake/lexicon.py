@@ -27,3 +27,14 @@ SYMPTOM = re.compile(
     r"niente|nulla|ontbre\w+|niets|nul)\b",
     0,
 )
+
+
+# Someone leaving the company ("left the company on October 30th", "ist seit Ende Oktober nicht mehr
+# bei uns", "a quitté l'entreprise", "Paolo Ferri ha lasciato l'azienda"): why no one can act, not
+# when it broke; and a member the ticket is about (to be removed, their resources handed over).
+DEPARTED = re.compile(
+    r"\b(?:left (?:the|our) (?:company|firm|business|organi[sz]ation|team)|has left|quit (?:the|our) (?:company|job)|"
+    r"(?:verlassen|ausgeschieden|nicht mehr bei uns)|(?:a|ont) quitté|(?:dejó|dejaron) la empresa|se fue|"
+    r"(?:ya no trabaja|já não trabalha|não trabalha mais|saiu da empresa|deixou a empresa)|(?:ha|hanno) lasciato|"
+    r"non lavora più|(?:is|zijn) vertrokken|uit dienst)\b"
+)

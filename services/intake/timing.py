@@ -28,7 +28,7 @@ from pathlib import Path
 from zoneinfo import TZPATH, ZoneInfo, ZoneInfoNotFoundError
 
 from services.intake.cleaning import fold
-from services.intake.lexicon import SYMPTOM
+from services.intake.lexicon import DEPARTED, SYMPTOM
 
 _ZONES = {
     "utc": 0.0, "gmt": 0.0, "z": 0.0, "wet": 0.0, "cet": 1.0, "mez": 1.0, "bst": 1.0, "west": 1.0,
@@ -1347,16 +1347,6 @@ def _clause_of(text: str, ref: _Ref, sentence: tuple[int, int]) -> tuple[int, in
     return begin, end
 
 
-# someone leaving the company ("left the company on October 30th", "ist seit Ende Oktober nicht mehr
-# bei uns", "a quitté l'entreprise"): why no one can act, not when it broke
-_DEPARTED = re.compile(
-    r"\b(?:left (?:the|our) (?:company|firm|business|organi[sz]ation|team)|quit (?:the|our) (?:company|job)|"
-    r"(?:verlassen|ausgeschieden|nicht mehr bei uns)|(?:a|ont) quitté|(?:dejó|dejaron) la empresa|"
-    r"(?:ya no trabaja|já não trabalha|não trabalha mais|saiu da empresa)|(?:ha|hanno) lasciato|"
-    r"non lavora più|(?:is|zijn) vertrokken|uit dienst)\b"
-)
-
-
 # the customer's side unchanged ("Nothing deployed on our side since Tuesday", "we haven't touched it
 # since September", "Wir haben seit Dienstag nichts geändert", "Rien changé de notre côté depuis
 # mardi"): their setup, not when it broke. A thing that "hasn't changed since Monday" is no such
@@ -1388,7 +1378,7 @@ def _background(text: str, ref: _Ref) -> bool:
     begin, end = _clause_of(text, ref, sentence)
     if any(begin <= found < end for found in _unchanged_at(text)):
         return True
-    return not ref.since and bool(_CONTRACT.search(text, *sentence) or _DEPARTED.search(text, *sentence))
+    return not ref.since and bool(_CONTRACT.search(text, *sentence) or DEPARTED.search(text, *sentence))
 
 
 # A date that names a document ("auf der Rechnung vom 01.11.", "the invoice dated 3 Nov", "la

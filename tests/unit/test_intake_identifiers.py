@@ -250,6 +250,13 @@ def test_every_address_mentioned_is_kept_in_order() -> None:
             "Convidei ontem o nosso novo programador, o Bo (bo@acme.example), para a organização.",
             "bo@acme.example",
         ),
+        # what is done to a member told after them, their leaving, their trouble
+        ("Ich möchte unserer Kollegin Bo (bo@acme.example) die Rolle „Admin“ geben.", "bo@acme.example"),
+        ("Bo (bo@acme.example) ha lasciato l'azienda il 31 ottobre. Vorrei rimuoverlo.", "bo@acme.example"),
+        (
+            "Notre responsable marketing (bo@acme.example) ne voit plus aucun tableau de bord.",
+            "bo@acme.example",
+        ),
     ],
 )
 def test_an_affected_colleague_is_the_user_only_when_the_ticket_says_so(
