@@ -295,7 +295,9 @@ _CLOCK = re.compile(
     # an hour after a word that introduces clock times: bare after "alle", "às", "a las"; with
     # minutes after "um", "om", "las" ("um 5 Prozent" is no time)
     r"|(?P<prep>alle|dalle|às|a las|ore)\s+(?P<h4>[01]?\d|2[0-3])(?:[.:h](?P<m4>[0-5]\d))?h?"
-    r"(?:\s*(?P<ampm3>am|pm|a\.m\.|p\.m\.)|" + _HALF_OF_DAY.replace("<half>", "<half1>") + r")?(?![\w.,%])"
+    r"(?:\s*(?P<ampm3>am|pm|a\.m\.|p\.m\.)|"
+    + _HALF_OF_DAY.replace("<half>", "<half1>")
+    + r")?(?![\w%]|[.,]\d)"
     # "9 de la mañana", "3 de la tarde", "9 in the morning", "9 da manhã", "9 di mattina"
     r"|(?P<h6>1[0-2]|0?\d)"
     + _HALF_OF_DAY.replace("<half>", "<half2>")
@@ -426,7 +428,10 @@ def default_zone(metadata: dict[str, str], text: str = "", address: str = "", la
         zone = _named_zone(name)
         if zone is not None:
             return zone
-    stated = stated_zone(text) if text and _CLOCK_HINT.search(fold(text)) else None
+    clock = text and (
+        _CLOCK_HINT.search(fold(text)) or _CLOCK_HINT.search(fold(_spell_clocks(text, language)))
+    )
+    stated = stated_zone(text) if clock else None
     spoken = _named_zone(_LANGUAGE_ZONES[language]) if language in _LANGUAGE_ZONES else None
     return stated or _address_zone(address) or spoken or UTC
 
@@ -569,7 +574,25 @@ def stated_zone(text: str) -> tzinfo | None:
         near = plain[left:right]
         if _TIME_WORD.search(near) or _CLOCK.search(near) or _IN_PLACE.search(plain, 0, place.start()):
             return _named_zone(places[place.group(0)])
-    return _city_zone(plain)
+    return _city_zone(plain) or _where_we_are(plain)
+
+
+# where the writer says they are ("we're in seattle", "wir sitzen in Graz", "nous sommes à Lyon")
+_WE_ARE_IN = re.compile(
+    r"\b(?:we'?re|we are|i'?m|i am|here|based|located|wir sind|wir sitzen|ich bin|ich sitze|nous sommes|je suis|"
+    r"estamos|estoy|somos|stiamo|siamo|sono|wij zitten|we zitten|ik zit|wij zijn|we zijn)\s+(?:in|at|à|a|em|en|aus)\s+"
+)
+
+
+def _where_we_are(plain: str) -> tzinfo | None:
+    cities = world_cities()
+    for said in _WE_ARE_IN.finditer(plain):
+        words = _NAME_WORD.findall(plain[said.end() : said.end() + 30])
+        for size in (3, 2, 1):
+            zone = cities.get(" ".join(words[:size])) if len(words) >= size else None
+            if zone:
+                return _named_zone(zone)
+    return None
 
 
 # a zone as the tz database names it ("US/Eastern", "America/Sao_Paulo")
@@ -989,6 +1012,86 @@ _SPELLED_HOUR = re.compile(
 )
 
 
+# A clock time told in words, relative to the hour ("quarter past nine", "twenty to nine", "kwart
+# over negen", "viertel vor zehn", "halb neun", "neuf heures et quart", "las nueve y cuarto", "nove e
+# meia", "le nove meno un quarto"): written as digits in place, padded to the same length.
+_HOUR_TOKEN = r"(?P<h>1[0-2]|0?[1-9]|" + _alternation(_HOUR_WORDS) + r")\b"
+_MINUTE_WORDS = {"quarter": 15, "viertel": 15, "kwart": 15, "five": 5, "ten": 10, "twenty": 20, "twenty-five": 25,
+                 "vijf": 5, "tien": 10, "fünf": 5, "zehn": 10, "zwanzig": 20}  # fmt: skip
+# "twenty to nine", "kwart over negen", "halb neun", "half past nine": the minutes, then the hour
+# where one may start: a plain alternation of words, which the regex engine finds fast
+_CLOCK_WORD_FIRST = re.compile(
+    r"(?:quarter|twenty-five|twenty|ten|five|viertel|kwart|vijf|tien|fünf|zehn|zwanzig|halb|half)\s"
+)
+_CLOCK_BEFORE_HOUR = re.compile(  # over folded text
+    r"(?:(?P<minutes>quarter|twenty-five|twenty|ten|five|viertel|kwart|vijf|tien|fünf|zehn|zwanzig)\s+"
+    r"(?P<side>past|after|nach|over|to|till|vor|voor)|(?P<half>halb|half)(?P<past>\s+past)?)\s+" + _HOUR_TOKEN
+)
+# "neuf heures et quart", "las nueve y cuarto", "nove e meia", "le nove meno un quarto": the hour, then
+# the quarter or half (found by the quarter, the hour read right before it)
+_QUARTER_AFTER_HOUR = re.compile(
+    r"\s+(?:(?:et|y|e)\s+(?P<plus>quart|demie|cuarto|media|um quarto|quinze|meia|un quarto|mezza|mezzo)"
+    r"|(?P<minus>moins le quart|moins un quart|menos cuarto|meno un quarto|menos um quarto))\b"
+)
+_HOUR_BEFORE = re.compile(r"\b" + _HOUR_TOKEN + r"(?:\s+heures?)?$")
+_PLUS = {"quart": 15, "cuarto": 15, "um quarto": 15, "quinze": 15, "un quarto": 15, "demie": 30, "media": 30, "meia": 30,
+         "mezza": 30, "mezzo": 30}  # fmt: skip
+# what stands before or after a clock time told in words: a word for "at"/"since", a part of the day
+_CLOCK_LEAD = re.compile(
+    r"(?i)\b(?:at|since|from|around|about|until|till|um|seit|ab|gegen|bis|om|sinds|vanaf|rond|tegen|tot|morning|"
+    r"afternoon|evening|today|früh|morgen|vormittag|abend|heute|vanochtend|vanmiddag|vanavond|vandaag)\W*$"
+)
+_CLOCK_TAIL = re.compile(
+    r"(?i)\s*(?:[.,;!?)]|$|am\b|pm\b|uhr\b|uur\b|o'clock|this\b|today\b|heute\b|vandaag\b|vanochtend\b|in the\b"
+    r"|\(|utc\b|gmt\b|cet\b|[a-z]{1,2}[sd]?t\b|eastern|central|pacific|mountain|(?:our|my|your|local) time|\w+ time)"
+)
+# the words one of which a clock time told by its hour first holds: a text without any is not searched
+_QUARTER_WORDS = ("quart", "cuarto", "media", "meia", "mezz", "demie", "quinze")
+
+
+def _hour_of(raw: str) -> int:
+    return int(raw) if raw.isdigit() else _HOUR_WORDS[raw.lower()]
+
+
+def _spell_clocks(text: str, language: str) -> str:
+    low = fold(text)
+    told: list[tuple[int, int, int, int]] = []  # where, and the hour and minute it tells
+    for candidate in _CLOCK_WORD_FIRST.finditer(low):
+        match = _CLOCK_BEFORE_HOUR.match(low, candidate.start())
+        if (
+            match is None
+            or low[max(0, match.start() - 1) : match.start()].isalpha()
+            or not (
+                _CLOCK_LEAD.search(text, max(0, match.start() - 30), match.start())
+                or _CLOCK_TAIL.match(text, match.end())
+            )
+        ):
+            continue  # "ten to twelve people": a count, not a clock
+        hour = _hour_of(match["h"])
+        if match["minutes"]:
+            minutes = _MINUTE_WORDS[match["minutes"].lower()]
+            before = match["side"].lower() in ("to", "till", "vor", "voor")
+            hour, minute = (hour - 1, 60 - minutes) if before else (hour, minutes)
+        elif match["past"] or language == "en":  # "half past nine", the British "half nine"
+            minute = 30
+        elif language in ("de", "nl"):  # "halb neun", "half negen": half past eight
+            hour, minute = hour - 1, 30
+        else:
+            continue
+        told.append((match.start(), match.end(), hour, minute))
+    for match in _QUARTER_AFTER_HOUR.finditer(low) if any(w in low for w in _QUARTER_WORDS) else ():
+        hour_said = _HOUR_BEFORE.search(low, max(0, match.start() - 20), match.start())
+        if hour_said:
+            hour = _hour_of(hour_said["h"])
+            hour, minute = (hour, _PLUS[match["plus"].lower()]) if match["plus"] else (hour - 1, 45)
+            told.append((hour_said.start(), match.end(), hour, minute))
+    for start, end, hour, minute in sorted(told, reverse=True):
+        clock = f"{hour % 24}:{minute:02d}"
+        if len(clock) <= end - start:
+            text = text[:start] + clock.ljust(end - start) + text[end:]
+    return text
+
+
 def _spell_hours(text: str) -> str:
     def digits(match: re.Match[str]) -> str:
         word = match["word"]
@@ -1025,7 +1128,7 @@ def resolve_timing(
     hours"), not the window it measured ("complaint rate over the last 24 hours") or what comes
     next ("the quota resets on 1 December")."""
     now = received_at.astimezone(UTC) if received_at.tzinfo else received_at.replace(tzinfo=UTC)
-    text = _spell_hours(text)
+    text = _spell_hours(_spell_clocks(text, language))
     low = fold(text)
     segments = [(0, now), *sorted((offset, sent.astimezone(UTC)) for offset, sent in forwarded)]
     notice = len(segments) == 2 and bool(senders) and all(_AUTOMATED.match(sender) for sender in senders)

@@ -254,6 +254,16 @@ def test_a_pasted_log_failing_on_every_run_since_the_last_good_one_starts_at_the
     assert abs(start_end(log)[0] - datetime(2026, 3, 10, 3, 15, tzinfo=UTC)) <= timedelta(minutes=30)
 
 
+def test_a_count_before_to_and_a_number_is_no_clock_time() -> None:
+    assert resolve_timing("Ten to twelve people complained about the export.", ARRIVED) is None
+
+
+def test_the_large_city_the_writer_says_they_are_in_gives_the_zone() -> None:
+    assert default_zone({}, "since 8:40 this morning (we're in seattle) it crawls") == ZoneInfo(
+        "America/Los_Angeles"
+    )
+
+
 def test_a_country_named_or_the_requesters_country_domain_gives_the_zone() -> None:
     assert str(default_zone({}, "desde las 9:00 (hora de México)")) == "America/Mexico_City"
     assert str(default_zone({}, "desde las 9:00", "ana@empresa.cl")) == "America/Santiago"
@@ -319,18 +329,32 @@ def test_a_spanish_outlook_forwards_date_line_dates_its_report() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "language", "hour", "on"),
+    ("text", "language", "clock", "on"),
     [
-        ("The reporting job has been failing since 9am today.", "en", 9, 12),
-        ("Exports fail since 3pm yesterday.", "en", 15, 11),
-        ("Depuis 15h hier plus rien ne passe.", "fr", 15, 11),
-        ("Seit 14 Uhr gestern kommen keine Mails an.", "de", 14, 11),
+        ("The reporting job has been failing since 9am today.", "en", "09:00", 12),
+        ("Exports fail since 3pm yesterday.", "en", "15:00", 11),
+        ("Depuis 15h hier plus rien ne passe.", "fr", "15:00", 11),
+        ("Seit 14 Uhr gestern kommen keine Mails an.", "de", "14:00", 11),
+        # a clock time told in words
+        ("Since about twenty to nine this morning everything is crawling.", "en", "08:40", 12),
+        ("Sinds vanochtend kwart over negen krijgt onze koppeling een 429.", "nl", "09:15", 12),
+        ("Seit heute früh um halb neun geht nichts mehr.", "de", "08:30", 12),
+        ("Depuis neuf heures et quart plus rien ne passe.", "fr", "09:15", 12),
+        ("Desde las nueve y cuarto no llega nada.", "es", "09:15", 12),
+        # an hour after "alle" ends its clause with a comma or a stop
+        (
+            "Il webhook è disattivato da stamattina alle 9, nella console c'è scritto 'Disattivato'.",
+            "it",
+            "09:00",
+            12,
+        ),
     ],
 )
 def test_since_a_clock_time_then_its_day_is_an_ongoing_problem(
-    text: str, language: str, hour: int, on: int
+    text: str, language: str, clock: str, on: int
 ) -> None:
-    assert start_end(text, language) == (datetime(2026, 3, on, hour, 0, tzinfo=UTC), ARRIVED)
+    hour, minute = map(int, clock.split(":"))
+    assert start_end(text, language) == (datetime(2026, 3, on, hour, minute, tzinfo=UTC), ARRIVED)
 
 
 @pytest.mark.parametrize(
