@@ -1214,15 +1214,29 @@ _INVITATION = re.compile(
 )
 
 
+_STUCK_OR_TROUBLE = re.compile(r"\bstuck\b|" + _TROUBLE.pattern)
+_SENTENCE_BREAK = re.compile(r"[.\n]")
+
+
 def _in_trouble(low: str, address: str) -> bool:
     """Whether the ticket says the person at `address` is in trouble, by first name ("FYI, Sarah
     is stuck", "Dana can't get in")."""
     name = re.split(r"[._+-]", address.split("@", 1)[0])[0]
     if len(name) < 3:
         return False
-    return bool(
-        re.search(r"\b" + re.escape(name) + r"\b[^.\n]{0,30}(?:\bstuck\b|" + _TROUBLE.pattern + ")", low)
-    )
+    at = low.find(name)
+    while at >= 0:  # each time the name stands as a word: its trouble within 30 characters, same sentence
+        end = at + len(name)
+        if not (low[at - 1 : at].isalnum() or low[end : end + 1].isalnum()):
+            trouble = _STUCK_OR_TROUBLE.search(low, end, end + 100)
+            if (
+                trouble
+                and trouble.start() - end <= 30
+                and not _SENTENCE_BREAK.search(low, end, trouble.start())
+            ):
+                return True
+        at = low.find(name, at + 1)
+    return False
 
 
 def _operated_on(sentence: str, at: int, vocabulary: IntakeVocabulary) -> bool:

@@ -274,6 +274,8 @@ _CANNOT = re.compile(
 
 def _statement_action(action: str, places: Sequence[str]) -> str:
     for place in places:
+        if place.lower() not in action.lower():
+            continue  # (a pattern per place is compiled only where it can match)
         action = re.sub(
             rf"\s+(?:in|on|from)\s+(?:the\s+)?(?:workspace\s+)?[\"'„“]?{re.escape(place)}[\"'“”]?(?:\s+workspace)?\b",
             "",
