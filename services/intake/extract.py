@@ -597,9 +597,12 @@ _INJECTION_MARKUP = re.compile(
 )
 _OWN_ID_CONTEXT = re.compile(
     r"\b(?:my|our|mein\w*|unser\w*|mon|ma|notre|mi|nuestr[oa]|nosso|nossa|a nossa|o nosso|il nostro|la nostra|"
-    r"mijn|onze|ons)\s+(?:own\s+)?(?:account|workspace|konto|compte|cuenta|espace|espacio|organi[sz]ation|org|"
+    r"mijn|onze|ons)\s+(?:(?:own|eigene[nms]?|propre|propi[oa]|própri[oa]|propri[oa]|eigen)\s+)?"
+    # a brand word may stand before the noun ("our own Lumen workspace (<id>")
+    r"(?:(?!(?:old|previous|former|alte[nmrs]?|früher\w*|ancien\w*|antigu\w*|vecchi\w*|oude)\b)[\w-]+\s+)?"
+    r"(?:account|workspace|konto|compte|cuenta|espace|espacio|organi[sz]ation|org|"
     r"organisation|organización|organização|organizzazione|organisatie|conta)\s*(?:id\s*)?"
-    r"(?:is\s*|ist\s*|est\s*|es\s*|é\s*|è\s*)?[:#]?\s*$",
+    r"(?:is\s*|ist\s*|est\s*|es\s*|é\s*|è\s*)?[:#(]?\s*$",
     0,
 )
 

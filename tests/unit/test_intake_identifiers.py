@@ -79,6 +79,13 @@ def test_an_abbreviation_does_not_end_the_clause_that_says_whose_an_id_is() -> N
             "org_18830002",
             "org_61040001",
         ),
+        # "our own organisation (<id>": the word for own, and a bracket before the id
+        (
+            "Jusqu'ici nos e-mails partaient depuis l'organisation Kestrel du groupe (org_33091846). Nous avons "
+            "créé notre propre organisation (org_58720194) et voudrions y faire transférer nos modèles.",
+            "org_58720194",
+            "org_33091846",
+        ),
     ],
 )
 def test_another_tenant_named_beside_the_requesters_own_is_foreign(body: str, ours: str, theirs: str) -> None:
