@@ -1018,8 +1018,8 @@ _SPELLED_HOUR = re.compile(
 _HOUR_TOKEN = r"(?P<h>1[0-2]|0?[1-9]|" + _alternation(_HOUR_WORDS) + r")\b"
 _MINUTE_WORDS = {"quarter": 15, "viertel": 15, "kwart": 15, "five": 5, "ten": 10, "twenty": 20, "twenty-five": 25,
                  "vijf": 5, "tien": 10, "fünf": 5, "zehn": 10, "zwanzig": 20}  # fmt: skip
-# "twenty to nine", "kwart over negen", "halb neun", "half past nine": the minutes, then the hour
-# where one may start: a plain alternation of words, which the regex engine finds fast
+# "twenty to nine", "kwart over negen", "halb neun", "half past nine": the minutes, then the hour;
+# where one may start is found first, with a plain alternation of words the regex engine finds fast
 _CLOCK_WORD_FIRST = re.compile(
     r"(?:quarter|twenty-five|twenty|ten|five|viertel|kwart|vijf|tien|fünf|zehn|zwanzig|halb|half)\s"
 )
@@ -1258,7 +1258,7 @@ _BEFORE_THAT = re.compile(
 
 _BEFORE_WORDS = ("before", "davor", "vortag", "avant", "précédente", "veille", "anterior", "antes", "véspera", "prima",
                  "precedente", "ervoor", "vorige")  # fmt: skip
-_SENTENCE_END = re.compile(r"[.!?\n]")
+_BREAK = re.compile(r"[.!?\n]")  # a sentence's or a line's end
 # what may follow the last day of a list: the clause's end, its clock time, "too" ("failed yesterday
 # and today at 6:00", "on both the 24th and the 25th.") — not a new clause ("on Monday and today it fails")
 _LIST_ENDS = re.compile(
@@ -1280,7 +1280,7 @@ def _listed_together(text: str, refs: list[_Ref]) -> list[_Ref]:
         if (
             not last.since
             and last.end - last.start <= _ONE_DAY
-            and not _SENTENCE_END.search(text, last.end_position, before.start())
+            and not _BREAK.search(text, last.end_position, before.start())
         ):
             refs[refs.index(last)] = _Ref(last.position, last.end_position, last.start - _ONE_DAY, last.end,
                                           f"{last.text}; {before.group(0)}", past=True, listed=True)  # fmt: skip
