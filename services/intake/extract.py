@@ -1364,9 +1364,8 @@ def extract_error_signatures(
         _HTTP_SUCCESS.finditer(low) if "http" in low or "status" in low or _SUCCESS_HINT.search(low) else ()
     ):
         if not _in_spans(match.start(), spans):
-            found.append(
-                (match.start(), "http_status", next(g for g in match.groups() if g))
-            )  # a status quoted
+            # a status quoted, or named by its reason
+            found.append((match.start(), "http_status", next(g for g in match.groups() if g)))
     request = vocabulary.request
     if request is not None and (not request.gate or any(gate in low for gate in request.gate)):
         for match in request.pattern.finditer(low):
