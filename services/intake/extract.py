@@ -209,14 +209,15 @@ _HTTP_STATUS = re.compile(
     r"|\((?:http\s*)?([45]\d\d)\)(?!\s*\d{3}[-. ]\d{4}))",  # "(503) 555-0148" is a phone number
     0,
 )
+_SUCCESS_REASONS = "ok|accepted|created|no content|moved permanently|not modified"
 _HTTP_SUCCESS = re.compile(
     r"\bhttp(?:/\d(?:\.\d)?)?\s+([123]\d\d)\b"
     # a status quoted in prose ("Status é sempre 200", "status is always 202")
     r"|\bstatus(?:\s*code)?\s+(?:\w+\s+){0,2}([123]\d\d)\b"
     # ... or named by its reason ("returns 202 Accepted", "answers 200 OK")
-    r"|\b([123]\d\d)\s+(?:ok|accepted|created|no content|moved permanently|not modified)\b"
+    r"|\b([123]\d\d)\s+(?:" + _SUCCESS_REASONS + r")\b"
 )
-_SUCCESS_HINT = re.compile(r"\d (?:ok|accepted|created|no content|moved|not modified)\b")
+_SUCCESS_HINT = re.compile(r"\d (?:" + _SUCCESS_REASONS + r")\b")
 _STATUS_HINT = re.compile(r"[45](?<!\d[45])\d\d(?!\d)")  # a 4xx/5xx not inside a longer number
 _EXCEPTION = re.compile(
     r"(?<![\w.])((?:[a-z_][\w]*\.)*[A-Z][A-Za-z0-9]*(?:Exception|Error|Fault))\b(?!\s+(?:message|code)\b)"
@@ -598,7 +599,7 @@ _INJECTION_MARKUP = re.compile(
 _OWN_ID_CONTEXT = re.compile(
     r"\b(?:my|our|mein\w*|unser\w*|mon|ma|notre|mi|nuestr[oa]|nosso|nossa|a nossa|o nosso|il nostro|la nostra|"
     r"mijn|onze|ons)\s+(?:(?:own|eigene[nms]?|propre|propi[oa]|própri[oa]|propri[oa]|eigen)\s+)?"
-    # a brand word may stand before the noun ("our own Lumen workspace (<id>")
+    # a brand word may stand before the noun ("our own Acme workspace (<id>")
     r"(?:(?!(?:old|previous|former|alte[nmrs]?|früher\w*|ancien\w*|antigu\w*|vecchi\w*|oude)\b)[\w-]+\s+)?"
     r"(?:account|workspace|konto|compte|cuenta|espace|espacio|organi[sz]ation|org|"
     r"organisation|organización|organização|organizzazione|organisatie|conta)\s*(?:id\s*)?"

@@ -456,23 +456,9 @@ _WORKS = re.compile(
 
 
 # everything, or the product itself, as what ails ("todo va lentísimo", "alles zäh wie Kaugummi",
-# "Lumen has become painfully slow"): a symptom told of no thing, so no action is said
-_WHOLE = frozenset(
-    {
-        "everything",
-        "anything",
-        "all",
-        "whole",
-        "alles",
-        "todo",
-        "toda",
-        "tout",
-        "toute",
-        "tutto",
-        "tutta",
-        "tudo",
-    }
-)
+# "Acme has become painfully slow"): a symptom told of no thing, so no action is said
+_WHOLE = frozenset({"everything", "anything", "all", "whole", "alles", "todo", "toda", "tout", "toute", "tutto", "tutta",
+                    "tudo"})  # fmt: skip
 
 
 def _only_the_whole_ails(

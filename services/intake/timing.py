@@ -1020,22 +1020,21 @@ _MINUTE_WORDS = {"quarter": 15, "viertel": 15, "kwart": 15, "five": 5, "ten": 10
                  "vijf": 5, "tien": 10, "fünf": 5, "zehn": 10, "zwanzig": 20}  # fmt: skip
 # "twenty to nine", "kwart over negen", "halb neun", "half past nine": the minutes, then the hour;
 # where one may start is found first, with a plain alternation of words the regex engine finds fast
-_CLOCK_WORD_FIRST = re.compile(
-    r"(?:quarter|twenty-five|twenty|ten|five|viertel|kwart|vijf|tien|fünf|zehn|zwanzig|halb|half)\s"
-)
+_MINUTES = "|".join(sorted(_MINUTE_WORDS, key=len, reverse=True))
+_CLOCK_WORD_FIRST = re.compile(r"(?:" + _MINUTES + r"|halb|half)\s")
 _CLOCK_BEFORE_HOUR = re.compile(  # over folded text
-    r"(?:(?P<minutes>quarter|twenty-five|twenty|ten|five|viertel|kwart|vijf|tien|fünf|zehn|zwanzig)\s+"
+    r"(?:(?P<minutes>" + _MINUTES + r")\s+"
     r"(?P<side>past|after|nach|over|to|till|vor|voor)|(?P<half>halb|half)(?P<past>\s+past)?)\s+" + _HOUR_TOKEN
 )
 # "neuf heures et quart", "las nueve y cuarto", "nove e meia", "le nove meno un quarto": the hour, then
 # the quarter or half (found by the quarter, the hour read right before it)
+_PLUS = {"quart": 15, "cuarto": 15, "um quarto": 15, "quinze": 15, "un quarto": 15, "demie": 30, "media": 30, "meia": 30,
+         "mezza": 30, "mezzo": 30}  # fmt: skip
 _QUARTER_AFTER_HOUR = re.compile(
-    r"\s+(?:(?:et|y|e)\s+(?P<plus>quart|demie|cuarto|media|um quarto|quinze|meia|un quarto|mezza|mezzo)"
+    r"\s+(?:(?:et|y|e)\s+(?P<plus>" + "|".join(sorted(_PLUS, key=len, reverse=True)) + r")"
     r"|(?P<minus>moins le quart|moins un quart|menos cuarto|meno un quarto|menos um quarto))\b"
 )
 _HOUR_BEFORE = re.compile(r"\b" + _HOUR_TOKEN + r"(?:\s+heures?)?$")
-_PLUS = {"quart": 15, "cuarto": 15, "um quarto": 15, "quinze": 15, "un quarto": 15, "demie": 30, "media": 30, "meia": 30,
-         "mezza": 30, "mezzo": 30}  # fmt: skip
 # what stands before or after a clock time told in words: a word for "at"/"since", a part of the day
 _CLOCK_LEAD = re.compile(
     r"(?i)\b(?:at|since|from|around|about|until|till|um|seit|ab|gegen|bis|om|sinds|vanaf|rond|tegen|tot|morning|"
@@ -1454,19 +1453,19 @@ def _clause_of(text: str, ref: _Ref, sentence: tuple[int, int]) -> tuple[int, in
 # since September", "Wir haben seit Dienstag nichts geändert", "Rien changé de notre côté depuis
 # mardi"): their setup, not when it broke. A thing that "hasn't changed since Monday" is no such
 # clause: it may be the symptom.
+# the verbs of a change, as written in the pattern; each one's letters before any ending are a stem
+_CHANGE_VERBS = (r"chang\w*", r"deploy\w*", r"touch\w*", r"modif\w*", r"releas\w*", r"push\w*", "geändert", "verändert",
+                 "angefasst", "deployt", "changé", "touché", "modifié", "déployé", "cambiad[oa]", "tocad[oa]", r"mud\w*",
+                 r"alter\w*", r"mex\w*", "cambiat[oa]", "toccat[oa]", "modificat[oa]", "veranderd", "gewijzigd", "aangepast",
+                 "aangeraakt")  # fmt: skip
 _UNCHANGED = re.compile(
     r"\b(?:nothing|no changes?|(?:we|i)(?: have|'ve)? (?:not|never|haven't|didn't|did not)|nichts|keine änderung\w*"
     r"|rien|aucun changement|n'avons (?:rien|pas)|nada|no hemos|ningún cambio|não|nenhuma (?:alteração|mudança)"
     r"|niente|nulla|non abbiamo|nessuna modifica|niets|geen wijziging\w*)\s+(?:\w+\s+){0,2}?"
-    r"(?:chang\w*|deploy\w*|touch\w*|modif\w*|releas\w*|push\w*|geändert|verändert|angefasst|deployt"
-    r"|changé|touché|modifié|déployé|cambiad[oa]|tocad[oa]|mud\w*|alter\w*|mex\w*|cambiat[oa]|toccat[oa]"
-    r"|modificat[oa]|veranderd|gewijzigd|aangepast|aangeraakt)\b"
+    r"(?:" + "|".join(_CHANGE_VERBS) + r")\b"
 )
-
-
 # what every verb of _UNCHANGED holds: a cheap check before the pattern
-_CHANGE_STEMS = ("chang", "deploy", "déploy", "touch", "modif", "releas", "push", "änder", "angefasst", "cambi", "tocad", "mud",
-                 "alter", "mex", "toccat", "verander", "gewijzigd", "aangepast", "aangeraakt")  # fmt: skip
+_CHANGE_STEMS = tuple(re.split(r"[\\\[]", verb)[0] for verb in _CHANGE_VERBS)
 
 
 @lru_cache(maxsize=8)
