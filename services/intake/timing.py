@@ -1117,8 +1117,9 @@ def resolve_timing(
     problem time: deadlines ("before my 9am meeting", "bis 10 Uhr", "até sexta"), the length of
     the customer's own efforts ("trying for about a week") and anything after the ticket arrived.
     A problem said to be ongoing ("since 12:30 UTC", "seit gestern") runs from its start to the
-    arrival; otherwise the latest past reference is the problem's, with those a few hours before
-    it (the same episode): what went days before is background (the last good run, the change
+    arrival; otherwise the latest past reference is the problem's (a try made again later is not:
+    "invited her on Tuesday, resent it this morning"), with those a few hours before it (the same
+    episode): what went days before is background (the last good run, the change
     suspected of causing it).
 
     A forwarded automatic notice (its one sender, of `senders`, a no-reply, alerts or
@@ -1179,7 +1180,12 @@ def resolve_timing(
     ]
     refs = _listed_together(low, refs)
     ongoing = [ref for ref in refs if ref.since]
-    chosen = min(ongoing, key=lambda r: r.start) if ongoing else max(refs, key=lambda r: r.start)
+    # "invited him on Tuesday … resent it this morning: nothing": a later try of the same is no
+    # onset, though the window runs on to it
+    again = _tried_again(low, refs)
+    first = min((ref.start for ref in refs if ref not in again), default=now)
+    tried = [ref for ref in refs if ref not in again or ref.start <= first]
+    chosen = min(ongoing, key=lambda r: r.start) if ongoing else max(tried, key=lambda r: r.start)
     start = chosen.start
     if not chosen.since:  # the same episode: "between 09:00 and 09:45", "failed at 9 and again at 11"
         episode = [
@@ -1414,6 +1420,39 @@ _FINE = re.compile(
     r"|funcionaba|estaba bien|funcionava|estava (?:bem|normal)|funzionava|andava bene|era (?:ok|normale)|werkte"
     r"|was (?:goed|normaal))\b"
 )
+
+
+# a try made again: "resent it this morning", "tried again today", "Já reenviei o convite", "l'ho
+# reinviato stamattina", "nochmal versucht"
+_AGAIN = re.compile(
+    r"\b(?:again|re-?sent|resend\w*|re-?tried|retried|re-?ran|re-?invited|reinvited|erneut|nochmal\w*|noch einmal"
+    r"|à nouveau|de nouveau|renvoy\w*|réessay\w*|relancé\w*|otra vez|de nuevo|reenvi\w*|reintent\w*|volv\w+ a"
+    r"|novamente|de novo|outra vez|di nuovo|nuovamente|reinvi\w*|rimandat\w*|riprovat\w*|opnieuw|nogmaals"
+    r"|nog een keer|nog eens)\b"
+)
+_AGAIN_STEMS = ("again", "sen", "tri", "ran", "invit", "erneut", "noch", "nouveau", "renvoy", "essay", "relanc", "vez",
+                "nuevo", "envi", "intent", "volv", "novamente", "novo", "nuovo", "nuovamente", "invi", "mandat",
+                "provat", "opnieuw", "nogmaals", "nog e")  # fmt: skip
+
+
+def _tried_again(text: str, refs: list[_Ref]) -> list[_Ref]:
+    """The references that tell a try made again: later occurrences, not the onset. The word for
+    "again" goes with the moment after it in its clause ("and again at 01:30"), else the one before
+    it ("heute früh nochmal")."""
+    if not any(stem in text for stem in _AGAIN_STEMS):
+        return []
+    again: list[_Ref] = []
+    for ref in refs:
+        begin, end = _clause_of(text, ref, _sentence_of(text, ref))
+        inside = [other for other in refs if begin <= other.position < end]
+        for match in _AGAIN.finditer(text, begin, end):
+            after = [other for other in inside if other.position >= match.end()]
+            before = [other for other in inside if other.end_position <= match.start()]
+            told = after[0] if after else before[-1] if before else None
+            if told is ref and not ref.since:
+                again.append(ref)
+                break
+    return again
 
 
 def _a_demand(text: str, ref: _Ref) -> bool:

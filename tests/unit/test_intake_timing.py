@@ -192,6 +192,29 @@ def test_a_later_bare_clock_time_stays_on_the_day_named_before_it() -> None:
             "nl",
             datetime(2026, 3, 10, 18, tzinfo=UTC),
         ),
+        # a try made again later is no onset: the moment before it began it
+        (
+            "We invited our new analyst on Tuesday. I resent the invite this morning, still nothing.",
+            "en",
+            day(10),
+        ),
+        (
+            "Am Dienstag habe ich die Einladung verschickt, heute früh nochmal: nichts angekommen.",
+            "de",
+            day(10),
+        ),
+        (
+            "Convidei a Ana ontem à tarde. Já reenviei o convite hoje de manhã e nada.",
+            "pt",
+            datetime(2026, 3, 11, 12, tzinfo=UTC),
+        ),
+        ("Martedì ho invitato Luca. L'ho reinviato stamattina: niente.", "it", day(10)),
+        # two moments in one clause are one episode: the first of them began it
+        (
+            "The sync failed last night at 01:00 and again at 01:30.",
+            "en",
+            datetime(2026, 3, 12, 1, tzinfo=UTC),
+        ),
         # no list: a new clause, the night before something, ordinals of attempts
         ("It worked on Monday and today it fails.", "en", day(12)),
         (
@@ -201,7 +224,9 @@ def test_a_later_bare_clock_time_stays_on_the_day_named_before_it() -> None:
         ),
     ],
 )
-def test_days_listed_together_start_at_the_first(text: str, language: str, first: datetime) -> None:
+def test_days_listed_together_or_tried_again_start_at_the_first(
+    text: str, language: str, first: datetime
+) -> None:
     start, _ = start_end(text, language)
     assert abs(start - first) <= timedelta(minutes=30)
     assert resolve_timing("The 3rd and 4th attempt failed.", ARRIVED) is None
