@@ -679,6 +679,19 @@ def _zone_of(match: re.Match[str], fallback: tzinfo, original: str) -> tzinfo:
     return fallback
 
 
+def _numbered_weekday(dated: re.Match[str] | None, weekday: int, today: date) -> date | None:
+    """The day a weekday with its day's number names ("da venerdì 20", "Friday the 20th"): the
+    latest such day up to today, when it falls on that weekday (a clock time or a count after the
+    weekday does not, but for one week in seven)."""
+    number = int(re.sub(r"\D", "", dated.group(0))) if dated else 0
+    for months_back in (0, 1):
+        month = (today.month - 1 - months_back) % 12 + 1
+        day = _safe_date(today.year - (today.month <= months_back), month, number)
+        if day is not None and day <= today:
+            return day if day.weekday() == weekday else None
+    return None
+
+
 def _local_midnight(day: date, zone: tzinfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
 
@@ -803,9 +816,9 @@ def _references(text: str, now: datetime, zone: tzinfo, language: str) -> list[_
             continue  # "Friday 4 December", "lundi 23/11": the date that follows says which day
         if word in _WEEKDAYS:
             back = (today.weekday() - _WEEKDAYS[word]) % 7
-            if back == 0 and _LAST.match(match.group(0)):
-                back = 7
-            day = today - timedelta(days=back)
+            if back == 0 and (_LAST.match(match.group(0)) or _since(low, match.start())):
+                back = 7  # "since Friday", written on a Friday: the one before
+            day = _numbered_weekday(dated, _WEEKDAYS[word], today) or today - timedelta(days=back)
         else:
             day = today + timedelta(days=_DAY_WORDS.get(word, 0))
         start = _local_midnight(day, zone)

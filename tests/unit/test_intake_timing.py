@@ -169,6 +169,18 @@ def test_a_day_and_a_time_on_that_day_are_one_moment() -> None:
     assert start_end(text)[0] == datetime(2026, 3, 11, 17, 0, tzinfo=UTC)
 
 
+def test_a_weekday_with_its_number_or_said_since_on_that_weekday_is_a_past_one() -> None:
+    # written on a Thursday: "since Thursday" is the one before, a week ago
+    assert start_end("Since Thursday no invoices have gone out.")[0] == day(5)
+    assert start_end("Seit Donnerstag kommt nichts mehr an.", "de")[0] == day(5)
+    # the day's number says which Friday; a clock time after the weekday does not
+    assert start_end("Da venerdì 27 alcuni clienti non ricevono più niente.", "it")[0] == datetime(
+        2026, 2, 27, tzinfo=UTC
+    )
+    assert start_end("Depuis le vendredi 27 rien ne marche.", "fr")[0] == datetime(2026, 2, 27, tzinfo=UTC)
+    assert start_end("On Tuesday 14 Uhr it failed.", "de")[0].date() == day(10).date()
+
+
 def test_a_later_bare_clock_time_stays_on_the_day_named_before_it() -> None:
     text = "Yesterday from 10:00 to 10:20 UTC we got 503s. After 10:20 it recovered and stayed fine."
     start, _ = start_end(text)
