@@ -1184,13 +1184,17 @@ def resolve_timing(
         recovered = []
         for ref in refs:
             ref.since = False
-    # "depuis hier … depuis hier vers 17h": a whole day and a time on that day are one moment
+    # "depuis hier … depuis hier vers 17h": a whole day and a time on that day are one moment; a
+    # problem said to go on since the day ("Seit dem 21.11. … (02:00 Uhr)") goes on since the time
     precise = [ref for ref in refs if ref.day is None]
-    refs = [
-        ref
-        for ref in refs
-        if ref.day is None or not any(ref.start <= other.start < ref.end for other in precise)
-    ]
+    timed = []
+    for ref in refs:
+        within = [other for other in precise if ref.day is not None and ref.start <= other.start < ref.end]
+        if not within:
+            timed.append(ref)
+        elif ref.since:  # the time written nearest the day is the day's
+            min(within, key=lambda r: abs(r.position - ref.end_position)).since = True
+    refs = timed
     refs = _listed_together(low, refs)
     ongoing = [ref for ref in refs if ref.since]
     # "invited him on Tuesday … resent it this morning: nothing": a later try of the same is no

@@ -181,6 +181,15 @@ def test_a_weekday_with_its_number_or_said_since_on_that_weekday_is_a_past_one()
     assert start_end("On Tuesday 14 Uhr it failed.", "de")[0].date() == day(10).date()
 
 
+def test_a_problem_going_on_since_a_day_and_its_time_runs_from_the_time_to_the_arrival() -> None:
+    text = "Seit dem 10.3. schlägt unser nächtlicher Export (02:00 Uhr) jede Nacht fehl."
+    assert start_end(text, "de") == (datetime(2026, 3, 10, 1, 30, tzinfo=UTC), ARRIVED)
+    assert start_end("Depuis hier vers 17h, plus rien ne passe.", "fr") == (
+        datetime(2026, 3, 11, 17, tzinfo=UTC),
+        ARRIVED,
+    )
+
+
 def test_a_later_bare_clock_time_stays_on_the_day_named_before_it() -> None:
     text = "Yesterday from 10:00 to 10:20 UTC we got 503s. After 10:20 it recovered and stayed fine."
     start, _ = start_end(text)
