@@ -1184,6 +1184,7 @@ def resolve_timing(
         recovered = []
         for ref in refs:
             ref.since = False
+    refs = _listed_together(low, refs)
     # "depuis hier … depuis hier vers 17h": a whole day and a time on that day are one moment; a
     # problem said to go on since the day ("Seit dem 21.11. … (02:00 Uhr)") goes on since the time
     precise = [ref for ref in refs if ref.day is None]
@@ -1195,7 +1196,6 @@ def resolve_timing(
         elif ref.since:  # the time written nearest the day is the day's
             min(within, key=lambda r: abs(r.position - ref.end_position)).since = True
     refs = timed
-    refs = _listed_together(low, refs)
     ongoing = [ref for ref in refs if ref.since]
     # "invited him on Tuesday … resent it this morning: nothing": a later try of the same is no
     # onset, though the window runs on to it
@@ -1273,7 +1273,7 @@ _BEFORE_THAT = re.compile(
     r"|o dia anterior|na véspera|la (?:notte|sera|mattina) (?:prima|precedente)|il giorno (?:prima|precedente)"
     r"|de (?:nacht|dag|avond|ochtend) ervoor|de vorige (?:nacht|dag))\b"
     # ... ending its clause, or with "too" ("ook al niet"), not "the night before the migration"
-    r"(?=\s*(?:[.,;:!?)\n]|$|(?:too|also|as well|either|auch|ebenfalls|schon|nicht|aussi|également|déjà|pas"
+    r"(?=\s*(?:[.,;:!?)\n]|$|(?:too|also|as well|either|neither|auch|ebenfalls|schon|nicht|aussi|également|déjà|pas"
     r"|también|tampoco|ya|não|já|anche|già|neanche|non|ook|al|niet)\b))"
 )
 

@@ -213,6 +213,17 @@ def test_a_later_bare_clock_time_stays_on_the_day_named_before_it() -> None:
             "nl",
             datetime(2026, 3, 10, 18, tzinfo=UTC),
         ),
+        # a run's time told with its schedule, then the nights or days it failed
+        (
+            "Every night at 02:00 the export lands on our server. Last night nothing arrived, and the night before neither.",
+            "en",
+            datetime(2026, 3, 11, 2, tzinfo=UTC),
+        ),
+        (
+            "Our 07:00 daily digest has failed two mornings running (yesterday and today).",
+            "en",
+            datetime(2026, 3, 11, 7, tzinfo=UTC),
+        ),
         # a try made again later is no onset: the moment before it began it
         (
             "We invited our new analyst on Tuesday. I resent the invite this morning, still nothing.",
