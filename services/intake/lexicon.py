@@ -38,3 +38,42 @@ DEPARTED = re.compile(
     r"(?:ya no trabaja|já não trabalha|não trabalha mais|saiu da empresa|deixou a empresa)|(?:ha|hanno) lasciato|"
     r"non lavora più|(?:is|zijn) vertrokken|uit dienst)\b"
 )
+
+
+# a clause telling what works ("zoom/slack/github are all snappy", "bij mij werkt het wel")
+WORKS = re.compile(
+    r"\b(?:snappy|works? fine|working fine|is fine|are fine|funktionier\w* (?:gut|normal|einwandfrei)|läuft normal"
+    r"|fonctionne(?:nt)? (?:bien|normalement)|funciona(?:n)? (?:bien|normal\w*)|funziona(?:no)? (?:bene|normalmente)"
+    r"|werkt (?:prima|goed|normaal|wel))\b"
+)
+
+
+# A guess at the cause that is not the report: someone else's ("my colleague thinks it's because of
+# the permissions", "unsere IT hat auf ein Rechteproblem getippt", "nuestro gerente piensa que es
+# porque…"), the requester's own first one or one they rule out ("at first I thought it was our
+# export", "al principio pensamos que faltaban datos", "I don't think it's a login thing"). A
+# sentence with such a guess and a cause or a "first" names no type. What others report ("my
+# co-founder thinks we are undercounting") and the requester's present "I think" keep their words.
+GUESS = re.compile(
+    r"\b(?:thinks|believes|suspects|assumes|reckons|is convinced|thought|assumed|figured|suspected|"
+    r"(?:do not|don't|doesn't|does not) think|"
+    r"denkt|glaubt|vermutet|meint|tippt|getippt|gedacht|dachte|dachten|"
+    r"(?<!je )(?:pense|croit|suppose|soupçonne)|pensent|croient|pensais|pensait|pensions|cru|"
+    r"piensa|cree|supone|sospecha|pensé|pensamos|pensábamos|creí|creímos|"
+    r"acha|acredita|suspeita|achei|achamos|pensei|"
+    r"ritiene|crede|sospetta|pensavo|pensavamo|credevo|vermoedt|gelooft|dacht)\b",
+    re.IGNORECASE,
+)
+CAUSE = re.compile(
+    r"\b(?:because|due to|caused by|it'?s an? |it is an? |issue|thing|parce qu|c'est (?:un|une|le|la|à cause)|"
+    r"weil|wegen|liegt an|an (?:den|die|das|der)|porque|por culpa|por causa|perché|a causa|colpa|omdat|"
+    r"ligt aan|at first|first|initially|erst|zuerst|zunächst|au début|d'abord|al principio|primero|"
+    r"inicialmente|primeiro|all'inizio|prima|eerst|aanvankelijk)|probl[eè]m|problema|probleem",
+    re.IGNORECASE,
+)
+
+
+# the words one of which a guess holds: a text without any is not searched (the pattern is slow)
+GUESS_WORDS = frozenset(
+    w for w in re.findall(r"[^\W\d_]+", GUESS.pattern.replace("(?<!je )", "")) if len(w) > 2
+) - {"not", "does", "don", "doesn"}

@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from services.intake.cleaning import fold
 from services.intake.extract import MAIL_HEADER, about_another_party, written_by_a_machine
-from services.intake.lexicon import SYMPTOM
+from services.intake.lexicon import CAUSE, GUESS, GUESS_WORDS, SYMPTOM, WORKS
 from services.intake.vocabulary import IntakeVocabulary
 
 MAX_SECTION_CHARS = 4000
@@ -440,19 +440,11 @@ def find_named_thing(sentence_list: list[str], vocabulary: IntakeVocabulary) -> 
             low = fold(clause)
             words = _type_words(low)
             cues = [cue for cue in map(vocabulary.cue_of, words) if cue]
-            if cues and not _only_the_whole_ails(words, cues, vocabulary) and not _WORKS.search(low):
+            if cues and not _only_the_whole_ails(words, cues, vocabulary) and not WORKS.search(low):
                 tidy = _tidy(clause)
                 if len(tidy) >= 8:
                     return tidy, sentence
     return None, None
-
-
-# a clause telling what works ("zoom/slack/github are all snappy", "bij mij werkt het wel")
-_WORKS = re.compile(
-    r"\b(?:snappy|works? fine|working fine|is fine|are fine|funktionier\w* (?:gut|normal|einwandfrei)|läuft normal"
-    r"|fonctionne(?:nt)? (?:bien|normalement)|funciona(?:n)? (?:bien|normal\w*)|funziona(?:no)? (?:bene|normalmente)"
-    r"|werkt (?:prima|goed|normaal|wel))\b"
-)
 
 
 # everything, or the product itself, as what ails ("todo va lentísimo", "alles zäh wie Kaugummi",
@@ -646,44 +638,13 @@ _SELF_ROLE = re.compile(
 )
 
 
-# A guess at the cause that is not the report: someone else's ("my colleague thinks it's because of
-# the permissions", "unsere IT hat auf ein Rechteproblem getippt", "nuestro gerente piensa que es
-# porque…"), the requester's own first one or one they rule out ("at first I thought it was our
-# export", "al principio pensamos que faltaban datos", "I don't think it's a login thing"). A
-# sentence with such a guess and a cause or a "first" names no type. What others report ("my
-# co-founder thinks we are undercounting") and the requester's present "I think" keep their words.
-_GUESS = re.compile(
-    r"\b(?:thinks|believes|suspects|assumes|reckons|is convinced|thought|assumed|figured|suspected|"
-    r"(?:do not|don't|doesn't|does not) think|"
-    r"denkt|glaubt|vermutet|meint|tippt|getippt|gedacht|dachte|dachten|"
-    r"(?<!je )(?:pense|croit|suppose|soupçonne)|pensent|croient|pensais|pensait|pensions|cru|"
-    r"piensa|cree|supone|sospecha|pensé|pensamos|pensábamos|creí|creímos|"
-    r"acha|acredita|suspeita|achei|achamos|pensei|"
-    r"ritiene|crede|sospetta|pensavo|pensavamo|credevo|vermoedt|gelooft|dacht)\b",
-    re.IGNORECASE,
-)
-_CAUSE = re.compile(
-    r"\b(?:because|due to|caused by|it'?s an? |it is an? |issue|thing|parce qu|c'est (?:un|une|le|la|à cause)|"
-    r"weil|wegen|liegt an|an (?:den|die|das|der)|porque|por culpa|por causa|perché|a causa|colpa|omdat|"
-    r"ligt aan|at first|first|initially|erst|zuerst|zunächst|au début|d'abord|al principio|primero|"
-    r"inicialmente|primeiro|all'inizio|prima|eerst|aanvankelijk)|probl[eè]m|problema|probleem",
-    re.IGNORECASE,
-)
-
-
-# the words one of which a guess holds: a text without any is not searched (the pattern is slow)
-_GUESS_WORDS = frozenset(
-    w for w in re.findall(r"[^\W\d_]+", _GUESS.pattern.replace("(?<!je )", "")) if len(w) > 2
-) - {"not", "does", "don", "doesn"}
-
-
 def _cue_text(text: str) -> tuple[str, list[str]]:
     """The folded text whose words are read for cues, and those words: without the sentences that
     only guess at the cause, and without the requester's own role."""
     part = fold(text)
     words = _type_words(part)
-    if not _GUESS_WORDS.isdisjoint(words) and _GUESS.search(text):
-        text = "\n".join(s for s in sentences(text) if not (_GUESS.search(s) and _CAUSE.search(s)))
+    if not GUESS_WORDS.isdisjoint(words) and GUESS.search(text):
+        text = "\n".join(s for s in sentences(text) if not (GUESS.search(s) and CAUSE.search(s)))
         part = fold(text)
         words = _type_words(part)
     if any(copula in part for copula in _COPULAS):
