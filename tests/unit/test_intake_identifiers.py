@@ -52,6 +52,27 @@ def test_of_two_ids_the_one_said_to_work_fine_is_not_the_one_in_trouble() -> Non
     assert read(LUMEN, body).identifiers.get("workspace_id") == "ws_prod01"
 
 
+@pytest.mark.parametrize(
+    ("body", "integration"),
+    [
+        # said to work, ruled out or only guessed at: beside the trouble
+        (
+            "The Snowflake sync runs fine, but since Monday the Salesforce sync fails with SYNC_FAILED.",
+            "salesforce",
+        ),
+        ("Unsere Slack-Anbindung läuft normal, nur die HubSpot-Synchronisation bricht ab.", "hubspot"),
+        ("Our own bot (not your Slack integration) stopped getting numbers from the API.", None),
+        ("Mi jefe piensa que es por culpa de la integración con HubSpot. Faltan datos desde el lunes.", None),
+        # the one in trouble is kept
+        ("The BigQuery export has failed every night since Friday.", "bigquery"),
+    ],
+)
+def test_an_integration_said_to_work_ruled_out_or_guessed_at_is_not_the_one_in_trouble(
+    body: str, integration: str | None
+) -> None:
+    assert read(LUMEN, body).identifiers.get("integration") == integration
+
+
 def test_an_abbreviation_does_not_end_the_clause_that_says_whose_an_id_is() -> None:
     body = (
         "Tot oktober werkte ik bij Kroonvis; daar had ik in hun workspace ws_other1 dashboards gebouwd "
