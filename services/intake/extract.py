@@ -1055,8 +1055,9 @@ _AFFECTED_CUE = re.compile(
 )
 # ... or a colleague of whom the sentence tells a trouble ("my colleague … can't log in")
 _COLLEAGUE = re.compile(
-    r"\b(?:colleague|co-?worker|teammate|kolleg\w*|mitarbeiter\w*|collègue|compañer\w*|colega|collega|"
-    r"medewerker)\b"
+    r"\b(?:colleague|co-?worker|teammate|mitarbeiter\w*|collègue|compañer\w*|colega|medewerker|"
+    # and the compounds of German and Dutch ("Marketingkollegin", "marketingcollega")
+    r"\w*kolleg\w*|\w*collega)\b"
 )
 _TROUBLE = re.compile(
     r"\b(?:can['’]?t|cannot|can not|unable|not able|no longer|locked out|fails?|failing|gets? an? error|"

@@ -273,6 +273,17 @@ def test_every_address_mentioned_is_kept_in_order() -> None:
         # a colleague who can no longer do something, however the negation is said
         ("mijn collega bo@acme.example kan sinds vanmiddag geen dashboards meer delen", "bo@acme.example"),
         ("Notre collègue (bo@acme.example) ne voit plus aucun tableau de bord.", "bo@acme.example"),
+        # ... named with a compound ("marketingcollega", "Vertriebskollegin")
+        (
+            "Onze nieuwe supportcollega Bo (bo@acme.example) kan sinds maandag inloggen in de console, "
+            "maar kan geen templates aanpassen.",
+            "bo@acme.example",
+        ),
+        (
+            "Unsere Vertriebskollegin Bo (bo@acme.example) hat seit Montag wieder Zugang zur neuen Konsole, "
+            "kann aber keine Berichte öffnen.",
+            "bo@acme.example",
+        ),
         # a newcomer invited, named by their job
         (
             "Convidei ontem o nosso novo programador, o Bo (bo@acme.example), para a organização.",
