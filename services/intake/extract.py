@@ -1017,11 +1017,14 @@ def _fits(
         if not near.search(context):
             return False
     if kind in vocabulary.counterpart_kinds and "@" in value:
+        if _LOGGED_ADDRESS.search(text, max(0, position - 12), max(0, position)):
+            return False  # a mail server's log line ("to=<…>") shows a sample of the traffic
         home = requester.rsplit("@", 1)[-1]
         return value != requester and not (host == home or host.endswith("." + home))
     return True
 
 
+_LOGGED_ADDRESS = re.compile(r"(?:\b(?:to|from|orig_to)=<|\brcpt to:\s?<)$")
 _PARAGRAPH_REACH = 600  # how far back a paragraph's context words count
 _FROM_HEADER = re.compile(r"^\W*(?:from|de|von|van|da|de)\s?:")  # a forwarded mail's sender line
 

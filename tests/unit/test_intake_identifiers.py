@@ -196,6 +196,17 @@ def test_a_recipient_only_where_delivery_is_the_topic() -> None:
     assert invited.emails == ["j.doe@harbour.example"]
 
 
+def test_an_address_in_a_mail_servers_log_line_is_a_sample_not_the_recipient() -> None:
+    body = (
+        "Since 18:30 UTC about a third of our mail is deferred by your relay:\n\n"
+        "Nov 24 19:58:41 mx2 postfix/smtp[22871]: 4F1A22C0D3: to=<kund@telia.example>, "
+        "relay=smtp.relay.example[203.0.113.25]:587, status=deferred (421 4.7.0 try again later)"
+    )
+    section = read(KESTREL, body)
+    assert "recipient_email" not in section.identifiers
+    assert "kund@telia.example" in section.emails
+
+
 def test_a_colleague_at_the_requesters_organisation_is_not_a_recipient() -> None:
     section = read(KESTREL, "My teammate marcus@acme.example never receives the invite email.")
     assert "recipient_email" not in section.identifiers
