@@ -1045,6 +1045,9 @@ def _fits_author(
         and _fits(kind.name, text, -1, author, requester, frozenset({author}), vocabulary)
         and not vocabulary.vendor_email.search(author)
         and told
+        # a report that speaks only for the organisation ("our patients no longer get …") relays
+        # what others miss: its author received nothing
+        and not (report and _speaks_for_the_organisation(report))
     )
 
 

@@ -172,7 +172,10 @@ def test_a_forwarded_reports_author_is_a_recipient_only_when_their_report_tells_
 
     developer = "Since last night the API answers 500 internal_error for every call from the shop."
     customer = "Since Thursday I no longer receive my invoices by email."
+    # a developer telling of the organisation's mail that others miss, in delivery's own words
+    relaying = "Since Tuesday our reminder emails to patients are no longer delivered; we changed nothing."
     assert "recipient_email" not in read(KESTREL, body(developer)).identifiers
+    assert "recipient_email" not in read(KESTREL, body(relaying)).identifiers
     assert read(KESTREL, body(customer)).identifiers.get("recipient_email") == "bo@agency.example"
 
 
