@@ -283,6 +283,13 @@ def denies_an_error(text: str) -> bool:
 
 _DOTTED_CLASS = re.compile(r"\.(?:[A-Z][a-z]+[A-Z]\w*|[A-Z]\w*(?:Error|Exception)\b)")
 _CODE_KEY = re.compile(r"\b\w+\s*[:=]\s*$")
+# ... or a pasted JSON body's value under a key that holds data, not what was shown ('"type":
+# "delivered"', '"message_id": "01M8…"', '"timestamp": "2026-…"'); an error's message, detail,
+# reason, status or code is what the product said
+_DATA_KEY = re.compile(
+    r"\"(?!(?:message|msg|error|errors|detail|details|description|reason|status|state|title|code|error_code|"
+    r"error_message|hint)\")\w+\"\s*:\s*$"
+)
 _MESSAGE_CONTEXT = re.compile(
     r"(?:error|message|says|said|saying|shows?|showing|displays?|displayed|popup|pop-up|banner|toast|"
     r"alert|notification|reads|fehler|meldung|zeigt|steht|erreur|affiche|indique|dit|mensaje|dice|"
@@ -1420,7 +1427,7 @@ def extract_error_signatures(
         line_start = text.rfind("\n", 0, match.start()) + 1
         line_end = text.find("\n", match.end())
         if written_by_a_machine(text[line_start : line_end if line_end >= 0 else len(text)]) and (
-            _CODE_KEY.search(before)
+            _CODE_KEY.search(before) or _DATA_KEY.search(before)
         ):
             continue  # a value in pasted code ("subject: 'Your receipt'"), not what the product showed
         folded = fold(message)
@@ -1445,8 +1452,10 @@ def extract_error_signatures(
             found.append((match.start(), "message", text[match.start() : match.end()]))
     for match in _CODE_IN_BRACKETS.finditer(text) if "_" in text else ():
         before = low[max(0, match.start() - 60) : match.start()]
-        if not _in_spans(match.start(), spans) and (
-            _ERROR_WORDS.search(before) or _ERROR_CONTEXT.search(before)
+        if (
+            not _in_spans(match.start(), spans)
+            and text[match.end() : match.end() + 2].strip()[:1] != ":"  # a JSON key ('"message_id":')
+            and (_ERROR_WORDS.search(before) or _ERROR_CONTEXT.search(before))
         ):
             # "could not be added (domain_already_claimed)": the code, where codes are spelled so
             kind = "error_code" if vocabulary.lower_codes else "message"

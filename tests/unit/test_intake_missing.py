@@ -333,6 +333,25 @@ def test_pasted_code_is_neither_the_action_nor_its_values_messages_nor_its_calls
     assert section.identifiers.get("sending_domain") != "kestrel.messages.send"
 
 
+def test_a_pasted_payloads_data_values_and_keys_are_neither_messages_nor_codes() -> None:
+    body = (
+        "Since last night every delivered event reaches our webhook three times. One of them:\n\n"
+        '{"type":"delivered","message_id":"01M85H5VT0WCH66AEM0XKQA2RN","timestamp":"2026-11-24T01:02:07Z"}\n'
+    )
+    section = read(KESTREL, body)
+    assert not section.error_signatures
+    assert "error_details" in section.missing
+    # an error body's message is what the product said; its keys are no codes
+    failed = read(
+        KESTREL,
+        "Every send fails since 9:00:\n"
+        '{"error":{"type":"invalid_api_key","message":"API key not recognized","request_id":"req_1a2b3c"}}',
+    )
+    shown = {(s.kind, s.value) for s in failed.error_signatures}
+    assert ("message", "API key not recognized") in shown
+    assert not {value for kind, value in shown if value in ("request_id", "type", "message")}
+
+
 def test_a_ticket_whose_only_thing_is_the_product_itself_states_no_action() -> None:
     assert "action" in read(KESTREL, "emails not working again. pls advise", subject="chat").missing
     told = read(KESTREL, "customer says she never got her confirmation email since Monday", subject="chat")
