@@ -1264,6 +1264,14 @@ _LISTED = re.compile(
     r"|otra vez|de nuevo|también|de novo|também|ancora|anche|di nuovo|weer|ook|opnieuw|then|dann|puis|luego"
     r"|depois|poi|toen)\s+)?(?:(?:on|am|le|el|o|il|op|at|um|à|a las|às|alle|om)\s+)?"
 )
+_FROM_DAY = re.compile(
+    r"\b(?:from|von|vom|de|du|desde|del|da|dal|dalla|van)\s+(?:(?:the|le|el|o|il|lo)\s+)?$"
+)
+_TO_DAY = re.compile(
+    r"(?:\s+\d{1,2}(?:st|nd|rd|th|er|º)?\.?)?\s*(?:to|through|thru|till|until|-|–|bis|zum|à|au|a|al|hasta el|hasta|até|ao"
+    r"|fino a|tot(?: en met)?|t/m)"
+    r"\s+(?:(?:the|le|el|o|il|lo|dem|den)\s+)?"
+)
 # the night or day before the one just named ("last night and the night before", "vannacht … en
 # de nacht ervoor ook al", "die Nacht davor", "la nuit d'avant", "la noche anterior", "il giorno prima")
 _BEFORE_THAT = re.compile(
@@ -1311,16 +1319,32 @@ def _listed_together(text: str, refs: list[_Ref]) -> list[_Ref]:
         previous = joined[-1] if joined else None
         if (
             previous is not None
-            and not (previous.since or ref.since)
+            and not ref.since
             and previous.start < ref.start <= previous.start + 7 * _ONE_DAY
-            and _LISTED.fullmatch(text, previous.end_position, ref.position)
-            and _LIST_ENDS.match(text, ref.end_position)
+            and (_listed(text, previous, ref) or _first_and_last(text, previous, ref))
         ):
             joined[-1] = _Ref(previous.position, ref.end_position, previous.start, max(previous.end, ref.end),
                               f"{previous.text}{text[previous.end_position : ref.position]}{ref.text}", past=True, listed=True)  # fmt: skip
             continue
         joined.append(ref)
     return joined
+
+
+def _listed(text: str, previous: _Ref, ref: _Ref) -> bool:
+    """ "yesterday and today at 6:00", "am 22., 23. und 24."."""
+    return (
+        not previous.since
+        and bool(_LISTED.fullmatch(text, previous.end_position, ref.position))
+        and bool(_LIST_ENDS.match(text, ref.end_position))
+    )
+
+
+def _first_and_last(text: str, previous: _Ref, ref: _Ref) -> bool:
+    """The first and last days of a stretch: "de lundi à mercredi", "from the 21st to the 23rd"."""
+    return bool(
+        _FROM_DAY.search(text, max(0, previous.position - 12), previous.position)
+        and _TO_DAY.fullmatch(text, previous.end_position, ref.position)
+    )
 
 
 # A date over a week before the ticket in a sentence that tells no trouble is background: a
@@ -1353,7 +1377,10 @@ _RECOVERY = re.compile(
     r"|\b(?:back to normal|recovered|remarche|refonctionne|volvi\w* a funcionar|vuelve a funcionar"
     r"|volt\w* a funcionar|voltou ao normal|tornat\w* a funzionare|torna a funzionare|revenu\w* (?:à la )?normal\w*"
     r"|retour à la normale|vuelt\w* a la normalidad|volvió a la normalidad|tornat\w* (?:alla )?normal\w*"
-    r"|terug (?:naar )?normaal)\b)"
+    r"|terug (?:naar )?normaal"
+    # what was missing shows again ("les sessions réapparaissent", "the events are back")
+    r"|reappear\w*|réapparai\w*|reaparec\w*|ricompai\w*|ricompars\w*|(?:is|are) back|came back|sont revenu\w*"
+    r"|est revenu\w*|sind wieder da|ist wieder da|zijn weer terug|is weer terug)\b)"
 )
 
 # What comes right before a reference that makes it a deadline, or the customer's effort.

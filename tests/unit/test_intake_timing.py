@@ -224,6 +224,13 @@ def test_a_later_bare_clock_time_stays_on_the_day_named_before_it() -> None:
             "en",
             datetime(2026, 3, 11, 7, tzinfo=UTC),
         ),
+        # the first and last days of a stretch, and what shows again after it
+        ("De lundi à mercredi, il manquait des données sur nos graphiques.", "fr", day(9)),
+        (
+            "Les visites manquent du samedi 7 au lundi 9 inclus. Depuis ce matin elles réapparaissent normalement.",
+            "fr",
+            day(7),
+        ),
         # a try made again later is no onset: the moment before it began it
         (
             "We invited our new analyst on Tuesday. I resent the invite this morning, still nothing.",
