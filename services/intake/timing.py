@@ -1212,6 +1212,11 @@ def resolve_timing(
         ]
         start = min((r.start for r in episode), default=start)
         start = min(start, _first_failing_entry(low, refs, chosen))
+        # "Gisteren ook al geprobeerd, toen ook niks", "hier aussi", "ayer también": an earlier day
+        # told as the same again began it
+        start = min(
+            [start, *(r.start for r in refs if start - _SEVEN_DAYS <= r.start < start and _told_too(low, r))]
+        )
         # a clock time of several days listed ("the 01:00 UTC run failed on both the 24th and the
         # 25th"), read as its latest passing: the run at that time on the first of them began it
         days = [r for r in refs if r.listed and r.start < chosen.start < r.end + _ONE_DAY]
@@ -1328,6 +1333,21 @@ def _listed_together(text: str, refs: list[_Ref]) -> list[_Ref]:
             continue
         joined.append(ref)
     return joined
+
+
+_SEVEN_DAYS = timedelta(days=7)
+_TOO_AFTER = re.compile(
+    r"\s*,?\s*(?:too|as well|also|ook al|ook|auch schon|auch|aussi|déjà|también|ya|também|já|anche|già)\b"
+)
+_TOO_BEFORE = re.compile(r"\b(?:also|already|auch schon|schon|déjà|ya|já|già|anche|ook al)\s+$")
+
+
+def _told_too(text: str, ref: _Ref) -> bool:
+    """Whether a day is said to have had it too: "yesterday too", "gisteren ook al", "déjà hier"."""
+    return not ref.since and bool(
+        _TOO_AFTER.match(text, ref.end_position)
+        or _TOO_BEFORE.search(text, max(0, ref.position - 12), ref.position)
+    )
 
 
 def _listed(text: str, previous: _Ref, ref: _Ref) -> bool:

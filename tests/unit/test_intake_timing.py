@@ -231,6 +231,13 @@ def test_a_later_bare_clock_time_stays_on_the_day_named_before_it() -> None:
             "fr",
             day(7),
         ),
+        # an earlier day said to have had it too
+        (
+            "Vanochtend om 8 uur een offerte aangevraagd maar ik krijg de mail niet. Gisteren ook al geprobeerd.",
+            "nl",
+            day(11),
+        ),
+        ("Hoy a las 9 falló el envío del boletín; ayer también.", "es", day(11)),
         # a try made again later is no onset: the moment before it began it
         (
             "We invited our new analyst on Tuesday. I resent the invite this morning, still nothing.",
