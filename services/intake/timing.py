@@ -164,6 +164,20 @@ _AMOUNT = re.compile(
     rf"{_APPROX}{_NUM}(?:\s+|(?<=')|(?<=demi)-|(?P<tight>(?=h\b)))(?:(?P<derni>derni\w+)\s+)?{_UNIT}\b"
     rf"(?P<ago>\s+(?:{_alternation(_AGO_WORDS)})\b)?(?P<que>\s+que\b)?"
 )
+# "Há três dias os e-mails não saem", "Hace dos días no llega nada": "ago" with what has not
+# happened since, told in the present, is a stretch up to now
+_NOT_SINCE = {
+    # the negation of each ("no" is "in the" in Portuguese), then a verb in the present
+    language: re.compile(rf"[^.!?;\n]{{0,80}}?\b{negation}\s+(?:\w+\s+)?(?:\w+(?:am|em|a|e|an|en)|há|hay)\b")
+    for language, negation in (("pt", "não"), ("es", "no"))
+}
+
+
+def _not_since(text: str, at: int, language: str) -> bool:
+    pattern = _NOT_SINCE.get(language)
+    return bool(pattern and pattern.match(text, at))
+
+
 _SINCE_BEFORE = re.compile(
     r"(?:\b(?:since|ever since|starting|from|seit|seitdem|ab|depuis|desde|da|dal|dalle|dalla|sinds|vanaf)"
     r"|à partir d[e']|a partir de)"
@@ -750,7 +764,9 @@ def _references(text: str, now: datetime, zone: tzinfo, language: str) -> list[_
     amounts = _AMOUNT.finditer(low) if words & _UNIT_WORDS or _HOURS_SHORT.search(low) else ()
     for match in amounts:
         is_stretch = bool(
-            match["dur"] or (match["ces"] and match["derni"]) or (match["ago_pre"] and match["que"])
+            match["dur"]
+            or (match["ces"] and match["derni"])
+            or (match["ago_pre"] and (match["que"] or _not_since(low, match.end(), language)))
         )
         is_point = not is_stretch and bool(match["ago"] or match["ago_pre"])
         if not (is_stretch or is_point) or (match["derni"] and not match["ces"]):

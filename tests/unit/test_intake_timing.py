@@ -614,6 +614,13 @@ def test_a_bare_hour_with_its_zone_is_a_clock_time() -> None:
 
 def test_faz_n_horas_is_a_stretch_up_to_now() -> None:
     assert start_end("não consigo logar faz umas 2 horas", "pt") == (ARRIVED - timedelta(hours=2), ARRIVED)
+    # "há"/"hace" with what has not happened since, in the present: a stretch too
+    three_days = (ARRIVED - timedelta(days=3), ARRIVED)
+    assert start_end("Há três dias os e-mails de boas-vindas não saem.", "pt") == three_days
+    assert start_end("Hace tres días los correos no llegan.", "es") == three_days
+    # ... but not a past event, nor Portuguese "no" ("in the")
+    assert start_end("Há três dias recebi um aviso.", "pt")[1] < ARRIVED - timedelta(days=1)
+    assert start_end("A Ana entrou há três dias e ficou no workspace errado.", "pt")[1] < ARRIVED
 
 
 def test_how_long_a_setting_has_already_been_in_place_is_not_problem_time() -> None:
