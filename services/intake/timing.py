@@ -375,7 +375,10 @@ _DATE_PREPOSITION = re.compile(
     r"(?i)\b(?:am|vom|seit|ab|bis|le|el|on|since|from|depuis le|desde el|dia|desde o dia|em|il|dal|op|sinds|vanaf"
     r"|seit dem|ab dem|since the|on the|from the|desde el día|a partir del?|desde|depuis|dall'|vanaf de"
     # "les données du 22/11", "del 21/11", "do dia 20/11", "van 23/11", and a weekday ("dimanche 22/11")
-    r"|du|au|del|do|van|den|dem|" + _alternation(_WEEKDAYS) + r")\s*$"
+    r"|du|au|del|do|van|den|dem|" + _alternation(_WEEKDAYS) + r""
+    # what is dated ("un cargo con fecha 21/11", "a charge dated 21/11", "prélèvement daté du 21/11")
+    r"|dated|con fecha|de fecha|en fecha|daté|datée|datiert|com data de|datad[oa] de|con data|in data|met datum"
+    r"|gedateerd)\s*$"
 )
 
 

@@ -549,6 +549,9 @@ def test_half_an_hour_however_said_is_a_stretch_up_to_now(text: str, language: s
         # a numeric date after "du", "del", "van" or a weekday is a date
         ("il nous manque les données du dimanche 8/3 entre 10h et 12h", "fr", day(8) + timedelta(hours=10)),
         ("les données du 8/3 manquent", "fr", day(8)),
+        # ... and after what dates it
+        ("Aparece un cargo por USD 13,680.00 con fecha 8/3 que no reconocemos.", "es", day(8)),
+        ("There is a charge dated 3/8 we don't recognise.", "en", day(8)),
         # two dates joined are one stretch from the first
         (
             "tous les événements du 5/3 au 7/3 inclus ont été rejetés. Depuis le 8 tout refonctionne.",
