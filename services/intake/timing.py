@@ -179,7 +179,8 @@ def _not_since(text: str, at: int, language: str) -> bool:
 
 
 _SINCE_BEFORE = re.compile(
-    r"(?:\b(?:since|ever since|starting|from|seit|seitdem|ab|depuis|desde|da|dal|dalle|dalla|sinds|vanaf)"
+    # ("from" after "is", "was", "dates": where something is dated from, "the last change is from 3 Nov")
+    r"(?:\b(?:since|ever since|starting|(?<!is )(?<!was )(?<!are )(?<!were )(?<!dates )from|seit|seitdem|ab|depuis|desde|da|dal|dalle|dalla|sinds|vanaf)"
     r"|à partir d[e']|a partir de)"
     r"(?:\s+(?:about|around|approximately|roughly|early|late|ca\.?|circa|etwa|gegen|ungefähr|vers|environ|hacia|las|as|a las"
     r"|às|cerca de|por volta d[ae]s?|verso|ore|rond|omstreeks"

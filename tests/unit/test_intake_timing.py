@@ -169,6 +169,14 @@ def test_a_day_and_a_time_on_that_day_are_one_moment() -> None:
     assert start_end(text)[0] == datetime(2026, 3, 11, 17, 0, tzinfo=UTC)
 
 
+def test_what_something_is_dated_from_is_no_since() -> None:
+    text = (
+        "Since this morning every save fails. Nobody changed her role: I checked the audit log and the "
+        "last role change in there is from 3 March."
+    )
+    assert start_end(text)[0] == day(12) + timedelta(hours=6)  # this morning
+
+
 def test_a_weekday_with_its_number_or_said_since_on_that_weekday_is_a_past_one() -> None:
     # written on a Thursday: "since Thursday" is the one before, a week ago
     assert start_end("Since Thursday no invoices have gone out.")[0] == day(5)
