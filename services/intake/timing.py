@@ -701,7 +701,9 @@ def _numbered_weekday(dated: re.Match[str] | None, weekday: int, today: date) ->
     """The day a weekday with its day's number names ("da venerdì 20", "Friday the 20th"): the
     latest such day up to today, when it falls on that weekday (a clock time or a count after the
     weekday does not, but for one week in seven)."""
-    number = int(re.sub(r"\D", "", dated.group(0))) if dated else 0
+    if dated is None:
+        return None
+    number = int(re.sub(r"\D", "", dated.group(0)))
     for months_back in (0, 1):
         month = (today.month - 1 - months_back) % 12 + 1
         day = _safe_date(today.year - (today.month <= months_back), month, number)
@@ -1235,7 +1237,7 @@ def resolve_timing(
         # "Gisteren ook al geprobeerd, toen ook niks", "hier aussi", "ayer también": an earlier day
         # told as the same again began it
         start = min(
-            [start, *(r.start for r in refs if start - _SEVEN_DAYS <= r.start < start and _told_too(low, r))]
+            [start, *(r.start for r in refs if start - 7 * _ONE_DAY <= r.start < start and _told_too(low, r))]
         )
         # a clock time of several days listed ("the 01:00 UTC run failed on both the 24th and the
         # 25th"), read as its latest passing: the run at that time on the first of them began it
@@ -1355,7 +1357,6 @@ def _listed_together(text: str, refs: list[_Ref]) -> list[_Ref]:
     return joined
 
 
-_SEVEN_DAYS = timedelta(days=7)
 _TOO_AFTER = re.compile(
     r"\s*,?\s*(?:too|as well|also|ook al|ook|auch schon|auch|aussi|déjà|también|ya|também|já|anche|già)\b"
 )
