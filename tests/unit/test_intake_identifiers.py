@@ -226,6 +226,25 @@ def test_delivery_told_in_the_paragraph_makes_the_address_a_recipient() -> None:
     assert read(KESTREL, body).identifiers.get("recipient_email") == "claude.perrin@orange.example"
 
 
+@pytest.mark.parametrize(
+    ("body", "address"),
+    [
+        (
+            "Our welcome email to new customer m.okafor@lagos.example failed this morning.",
+            "m.okafor@lagos.example",
+        ),
+        (
+            "L'API risponde 422 a tutti gli invii verso indirizzi come mario+gym@mail.example.",
+            "mario+gym@mail.example",
+        ),
+        ("Los correos a m.ruiz@correo.example fueron rechazados por su servidor.", "m.ruiz@correo.example"),
+        ("Het bericht aan p.kramer@school.example is mislukt, de rest gaat goed.", "p.kramer@school.example"),
+    ],
+)
+def test_a_send_to_someone_that_failed_makes_the_address_a_recipient(body: str, address: str) -> None:
+    assert read(KESTREL, body).identifiers.get("recipient_email") == address
+
+
 def test_the_vendors_own_hosts_and_addresses_are_no_customer_facts() -> None:
     body = (
         "Our shop sends through smtp.kestrelmail.example and notifications@kestrelmail.example wrote to us."
