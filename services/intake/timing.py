@@ -312,7 +312,7 @@ _CLOCK = re.compile(
     r"|(?P<prep>alle|dalle|às|a las|ore)\s+(?P<h4>[01]?\d|2[0-3])(?:[.:h](?P<m4>[0-5]\d))?h?"
     r"(?:\s*(?P<ampm3>am|pm|a\.m\.|p\.m\.)|"
     + _HALF_OF_DAY.replace("<half>", "<half1>")
-    + r")?(?![\w%]|[.,]\d)"
+    + r")?(?![\w%]|[.,]\d|\s+(?:minut|min\b|sekund|second|stund|std\b|hour|tag|day|woch|week|mal\b))"
     # "9 de la mañana", "3 de la tarde", "9 in the morning", "9 da manhã", "9 di mattina"
     r"|(?P<h6>1[0-2]|0?\d)"
     + _HALF_OF_DAY.replace("<half>", "<half2>")

@@ -687,6 +687,7 @@ def test_dotted_and_prepositional_clock_times_start_an_ongoing_problem(text: str
     [
         "Um 5 Prozent gestiegen, Version 10.20 installiert.",
         "We have 10.20 GB left and om 3 andere gebruikers.",
+        "Unser Report-Job läuft alle 5 Minuten und holt alle 2 Stunden die Kennzahlen ab.",
     ],
 )
 def test_numbers_that_are_not_clock_times_stay_numbers(text: str) -> None:
