@@ -370,7 +370,8 @@ _EPISODE = timedelta(hours=6)
 _PRECISE = timedelta(hours=2)  # clock times, not "this morning" around them
 _ONE_DAY = timedelta(days=1)
 _AHEAD = 92  # days: a date without a year this close ahead is coming, not a year old
-_SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
+# (the dot of "ca.", "approx.", "env." before a time ends no sentence: "seit heute Nacht ca. 01:00")
+_SENTENCE_END = re.compile(r"(?<!\bca)(?<!\bapprox)(?<!\baprox)(?<!\benv)[.!?](?:\s|$)")
 # the words before a day and month without a year that make them a date, not a version or a ratio
 _DATE_PREPOSITION = re.compile(
     r"(?i)\b(?:am|vom|seit|ab|bis|le|el|on|since|from|depuis le|desde el|dia|desde o dia|em|il|dal|op|sinds|vanaf"

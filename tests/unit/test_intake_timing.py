@@ -1035,6 +1035,9 @@ def test_when_someone_looked_still_counts_when_nothing_else_says_when() -> None:
         ("since the 10th nothing syncs", "en", day(10)),
         ("Seit gut einer Woche synchronisiert nichts.", "de", ARRIVED - timedelta(days=7)),
         ("Depuis une bonne semaine rien ne se synchronise.", "fr", ARRIVED - timedelta(days=7)),
+        # the dot of an abbreviated "about" between the day and its clock time ends no sentence
+        ("Seit heute Nacht ca. 01:00 gehen keine Mails raus.", "de", datetime(2026, 3, 12, 1, tzinfo=UTC)),
+        ("Since last night approx. 23:30 nothing is sent.", "en", datetime(2026, 3, 11, 23, 30, tzinfo=UTC)),
     ],
 )
 def test_more_ways_to_say_since(text: str, language: str, start: datetime) -> None:
