@@ -579,6 +579,10 @@ def stated_zone(text: str) -> tzinfo | None:
     for clock in _CLOCK.finditer(low):  # "09:00 PST" also places a later bare "09:45"
         if _zone_written(clock, text) or clock["off"] or clock["iana"] or clock["iana2"]:
             return _zone_of(clock, UTC, text)
+        city = _CITY_AFTER_CLOCK.match(low, clock.end())
+        zone_name = city and world_cities().get(_plain(city["city"]))
+        if zone_name:  # "às 22h (Brasília)", "9:30 (Lisboa)"
+            return _named_zone(zone_name)
     # a zone in capitals in brackets, wherever the sentence puts it ("10:15 this morning (PT)")
     bracketed = _BRACKETED_ZONE.search(text)
     if bracketed and bracketed["zone"].lower() in _ZONES:
@@ -668,6 +672,8 @@ def _city_zone(plain: str) -> tzinfo | None:
 
 
 _BRACKETED_ZONE = re.compile(r"\((?P<zone>[A-Z]{2,4})\)")
+# a city in brackets right after a clock time, as the zone it is told in
+_CITY_AFTER_CLOCK = re.compile(r"\s*\((?P<city>[^\W\d_]+(?:[ '-][^\W\d_]+){0,2})\)")
 # zone abbreviations that are also words after a clock time ("um 14:00 ist", "à 14h est apparu",
 # "à 14h cet après-midi"): a zone only in capitals
 _WORD_ZONES = frozenset({"ist", "est", "cet", "west", "wet", "et", "ct", "mt", "pt"})

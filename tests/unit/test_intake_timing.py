@@ -1251,3 +1251,9 @@ def test_a_day_and_month_with_one_dot_after_a_preposition_and_a_bracketed_zone()
     assert timing is not None and timing.start.date() == datetime(2026, 3, 10).date()
     assert resolve_timing("we pay 89.00 per month, version 2.5", ARRIVED, UTC, "en") is None
     assert str(default_zone({}, "every send since about 10:15 this morning (PT) fails")) == "UTC-08:00"
+
+
+def test_a_city_in_brackets_after_a_clock_time_is_its_zone() -> None:
+    text = "Desde ontem às 22h (Brasília) recebemos cada evento três vezes."
+    assert str(default_zone({}, text)) == "America/Sao_Paulo"
+    assert str(default_zone({}, "at 10:00 (approx) it failed")) == "UTC"
