@@ -80,6 +80,7 @@ class _MessageFacts:
 
 
 _AUTHOR_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+_STAMPED_LINE = re.compile(r"\s*\[?\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 
 
 def _customer_texts(
@@ -189,7 +190,10 @@ def _read_message(
     zone = default_zone(ticket.metadata, without_history(body), ticket.requester.email, language)
     shift = len(raw_subject) + 1 if raw_subject else 0
     forwarded = [(shift + at, message_time(sent, received_at, zone)) for at, sent in cleaned.forwarded]
-    facts.timing = resolve_timing(safe, received_at, zone, language, forwarded, cleaned.forwarded_from)
+    # the timestamped lines of a pasted log date the failures they show (a JSON body's dates are data)
+    stamped = "\n".join(line for line in logs_text.splitlines() if _STAMPED_LINE.match(line))
+    told = f"{safe}\n\n{stamped}" if stamped else safe
+    facts.timing = resolve_timing(told, received_at, zone, language, forwarded, cleaned.forwarded_from)
     facts.problem_text = safe
     return facts
 

@@ -921,6 +921,21 @@ def test_normalize_hands_the_forwarded_senders_to_the_timing() -> None:
     )
 
 
+def test_the_timestamped_lines_of_a_pasted_log_date_the_failures() -> None:
+    from services.intake.normalize import normalize
+
+    body = (
+        "Since Tuesday every webhook call fails our signature check. Our log:\n\n"
+        "2026-03-10T11:02:13Z WARN webhook rejected: signature mismatch\n"
+        "2026-03-10T11:05:40Z WARN webhook rejected: signature mismatch\n\n"
+        'The API answered {"error":"recipient_suppressed","detail":"hard bounce 2026-01-03"} too.'
+    )
+    section = normalize(forwarding_ticket("Webhook signatures failing", body, "dev@client.example"))
+    assert section.window_start is not None
+    assert abs(section.window_start - datetime(2026, 3, 10, 11, 2, tzinfo=UTC)) <= timedelta(hours=1)
+    assert section.window_end == ARRIVED
+
+
 @pytest.mark.parametrize(
     ("text", "language"),
     [
