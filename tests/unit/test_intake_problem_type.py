@@ -193,6 +193,22 @@ def test_an_error_code_outweighs_a_word_of_another_type() -> None:
     assert _type(KESTREL, "Problem", body) == "sending"
 
 
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # an embedded dashboard refused on the new site is the dashboard's, though it "disappeared"
+        (
+            'Desde ontem o dashboard incorporado desapareceu do site; aparece "EMBED_DOMAIN_NOT_ALLOWED".',
+            "dashboard",
+        ),
+        # a retired endpoint is the API's, whatever the manager thinks of the user's permissions
+        ("El proceso falla: ENDPOINT_RETIRED. ¿El usuario perdió permisos?", "api"),
+    ],
+)
+def test_a_lumen_code_family_names_its_type(body: str, expected: str) -> None:
+    assert _type(LUMEN, "Problem", body) == expected
+
+
 def test_without_a_fallback_nothing_named_is_no_type() -> None:
     vocabulary = Vocabulary(problem_types={"export": ProblemType(cues={"en": ["export"]})})
     assert vocabulary.problem_type_fallback is None
