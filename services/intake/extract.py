@@ -152,7 +152,7 @@ _ERROR_CODE = re.compile(r"([A-Z](?<![A-Za-z0-9_][A-Z])[A-Z0-9]{1,}(?:_[A-Z0-9]+
 _ERRORISH_SUFFIX = re.compile(
     r"(?:^|_)(?:REACHED|DENIED|DISABLED|INVALID|EXPIRED|REVOKED|LIMITED|UNAVAILABLE|ERROR|FAILED|FAILURE|"
     r"NOT_FOUND|TIMEOUT|TIMED_OUT|EXCEEDED|FORBIDDEN|CONFLICT|MISSING|REQUIRED|UNAUTHORIZED|REJECTED|"
-    r"LOCKED|BLOCKED|MISMATCH|EXISTS|UNSUPPORTED|TOO_LARGE|QUOTA|LIMIT|UNVERIFIED|NOT_[A-Z]+)$"
+    r"LOCKED|BLOCKED|MISMATCH|EXISTS|UNSUPPORTED|TOO_LARGE|QUOTA|LIMIT|UNVERIFIED|DECLINED|NOT_[A-Z]+)$"
     r"|_(?:INVALID|DENIED|FAILED|EXPIRED|REVOKED|REJECTED|EXCEEDED|FORBIDDEN|UNAUTHORIZED|ERROR|TIMEOUT)_"
 )
 # a code that says what went wrong first is one whatever it ends with (INVALID_API_KEY)
@@ -1385,7 +1385,11 @@ def extract_error_signatures(
         shouted = code.upper()
         if _in_spans(at, spans) or not (_ERRORISH_SUFFIX.search(shouted) or _ERRORISH_PREFIX.match(shouted)):
             continue
-        quoted = text[max(0, at - 1) : at] in ("`", '"', "'", "“", "«", "‘")
+        # (a French quote keeps a space inside: "« tracking_domain_conflict : … »")
+        quoted = text[max(0, at - 1) : at] in ("`", '"', "'", "“", "«", "‘") or text[max(0, at - 2) : at] in (
+            "« ",
+            "«\u00a0",
+        )
         if (
             quoted
             or _REASON_LABEL.search(low, max(0, at - 12), at)

@@ -431,6 +431,8 @@ def test_a_pasted_key_gives_its_prefix_and_is_masked(
             "Deliveries are failing.\n\nReason: tls_certificate_expired (certificate expired)",
             "tls_certificate_expired",
         ),
+        ('l\'avis dit "card_declined: do_not_honor", la carte est bonne', "card_declined"),
+        ("la console affiche « tracking_domain_conflict : un CNAME existe »", "tracking_domain_conflict"),
     ],
 )
 def test_an_undocumented_lower_case_code_named_as_the_error_is_one(body: str, code: str) -> None:
