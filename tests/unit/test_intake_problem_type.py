@@ -194,19 +194,31 @@ def test_an_error_code_outweighs_a_word_of_another_type() -> None:
 
 
 @pytest.mark.parametrize(
-    ("body", "expected"),
+    ("vocabulary", "body", "expected"),
     [
         # an embedded dashboard refused on the new site is the dashboard's, though it "disappeared"
         (
+            LUMEN,
             'Desde ontem o dashboard incorporado desapareceu do site; aparece "EMBED_DOMAIN_NOT_ALLOWED".',
             "dashboard",
         ),
         # a retired endpoint is the API's, whatever the manager thinks of the user's permissions
-        ("El proceso falla: ENDPOINT_RETIRED. ¿El usuario perdió permisos?", "api"),
+        (LUMEN, "El proceso falla: ENDPOINT_RETIRED. ¿El usuario perdió permisos?", "api"),
+        # the relay's authentication reply, and a key refused for the addresses it is restricted to
+        (
+            KESTREL,
+            "Sinds de update krijgen we bij elke mail: 530 5.7.0 Must issue a STARTTLS command first",
+            "auth",
+        ),
+        (
+            KESTREL,
+            'Todas as chamadas de envio voltam com {"error":{"code":"ip_not_allowed"}} desde ontem.',
+            "auth",
+        ),
     ],
 )
-def test_a_lumen_code_family_names_its_type(body: str, expected: str) -> None:
-    assert _type(LUMEN, "Problem", body) == expected
+def test_a_code_family_names_its_type(vocabulary: IntakeVocabulary, body: str, expected: str) -> None:
+    assert _type(vocabulary, "Problem", body) == expected
 
 
 def test_without_a_fallback_nothing_named_is_no_type() -> None:
