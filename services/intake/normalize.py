@@ -51,6 +51,7 @@ _ANOTHER_PROBLEM = re.compile(
 # quoted conversation names
 _SAME_AS_BEFORE = re.compile(
     r"\b(?:same|gleiche[rnms]?|selbe[rnms]?|même|mismo|misma|mesmo|mesma|stesso|stessa|zelfde|dezelfde)\s+\w+"
+    r"(?:\s+(?:and|und|et|y|e|en)\s+\w+)?"
 )
 _MAX_STATEMENT_PART = 140
 
@@ -151,8 +152,14 @@ def _read_message(
     # is; and the scope too when the reply says it is the same one ("same workspace as below")
     tenant, scope = vocabulary.tenant_kind, vocabulary.scope_kind
     if tenant not in facts.identifiers and (not scope or scope not in facts.identifiers):
-        same_scope = scope and _SAME_AS_BEFORE.search(fold(cleaned.own or cleaned.prose))
-        kinds = [tenant, *([scope] if same_scope else [])]
+        same = _SAME_AS_BEFORE.search(fold(cleaned.own or cleaned.prose))
+        # ... and a resource said to be the same too ("Same dashboard and workspace as before")
+        same_things = set(re.findall(r"\w+", same.group(0))) if same else set()
+        kinds = [
+            tenant,
+            *([scope] if scope and same else []),
+            *(kind for kind in vocabulary.resource_kinds if kind.removesuffix("_id") in same_things),
+        ]
         wanted = [
             kind
             for kind in vocabulary.identifiers

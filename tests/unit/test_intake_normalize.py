@@ -593,3 +593,15 @@ def test_the_scope_of_the_quoted_conversation_holds_when_the_reply_says_it_is_th
     assert normalize(ticket(body)).identifiers.get("workspace_id") == "ws_o8d1mg"
     other = body.replace("gleicher Workspace wie im Ticket unten", "ein neues Projekt")
     assert "workspace_id" not in normalize(ticket(other)).identifiers
+
+
+def test_a_resource_the_reply_says_is_the_same_comes_from_the_quoted_conversation() -> None:
+    body = (
+        "The embed is broken again, a grey box since 1pm. Same dashboard and workspace as before.\n\n"
+        "On Tue, Oct 13, 2026 at 4:02 PM Lumen Support <support@lumen.example> wrote:\n"
+        "> The blank embed on dsh_kntt54 in workspace ws_vtf3qa is fixed now.\n"
+    )
+    found = normalize(ticket(body)).identifiers
+    assert found.get("dashboard_id") == "dsh_kntt54" and found.get("workspace_id") == "ws_vtf3qa"
+    other = body.replace("Same dashboard and workspace as before", "Another board this time")
+    assert "dashboard_id" not in normalize(ticket(other)).identifiers
