@@ -947,7 +947,25 @@ def _beside_the_trouble(text: str, match: re.Match[str]) -> bool:
         text, match.end(), min(sentence.end, match.end() + _SAID_OF_IT)
     ):
         return True
+    # a change to it asked about as the cause ("… hat an der Snowflake-Anbindung was umgestellt.
+    # Hängt das zusammen?"), or one of the things the customer has no idea is the cause
+    if _UNSURE.search(text, sentence.start, match.start()) or _RELATED.match(text, sentence.end):
+        return True
     return guesses_the_cause(text[sentence.start : sentence.end])
+
+
+_UNSURE = re.compile(
+    r"\b(?:no idea|not sure|unsure|keine ahnung|weiß nicht|weiss nicht|je ne sais pas|aucune idée|no sé|ni idea"
+    r"|não sei|non so|geen idee|weet niet)\b(?:(?![.!?\n]).)*$"
+)
+_RELATED = re.compile(
+    r"[.!?]?\s*(?:(?:could|can|might|may) (?:that|this|it) be|is (?:that|this|it) (?:related|connected|linked)"
+    r"|(?:hängt|hangt) das (?:damit )?zusammen|hat das (?:damit )?zu tun|kann (?:das|es) (?:daran|damit)"
+    r"|(?:est-ce|c'est|serait-ce) (?:lié|que ça)|(?:puede|podría) (?:ser|estar)|(?:tiene|tendrá) que ver|está relacionado"
+    r"|(?:pode|poderia) ser|tem a ver|está relacionad[oa]|(?:è|sarà|può essere) collegat|c'entra|può essere"
+    r"|heeft (?:dat|het) (?:er )?(?:mee )?te maken|kan (?:dat|het) (?:daar|daaraan|ermee))[^.!?\n]{0,40}\?",
+    re.IGNORECASE,
+)
 
 
 def unverified_claim(

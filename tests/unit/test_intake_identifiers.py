@@ -63,6 +63,12 @@ def test_of_two_ids_the_one_said_to_work_fine_is_not_the_one_in_trouble() -> Non
         ("Unsere Slack-Anbindung läuft normal, nur die HubSpot-Synchronisation bricht ab.", "hubspot"),
         ("Our own bot (not your Slack integration) stopped getting numbers from the API.", None),
         ("Mi jefe piensa que es por culpa de la integración con HubSpot. Faltan datos desde el lunes.", None),
+        # a change to it asked about as the cause, or one of the things nobody knows is the cause
+        (
+            "Der Export schlägt fehl. An der Snowflake-Anbindung wurde was umgestellt. Hängt das zusammen?",
+            None,
+        ),
+        ("something's off since friday, no idea if it's the charts, the slack thing or the billing", None),
         # the one in trouble is kept
         ("The BigQuery export has failed every night since Friday.", "bigquery"),
     ],
