@@ -1014,8 +1014,9 @@ def _attach_part_hours(low: str, refs: list[_Ref], free: Callable[[int, int], bo
 # "this morning between 9 and 11", "gestern zwischen 14 und 16 Uhr": bare hours right after a
 # day or a part of the day
 _HOUR_RANGE = re.compile(
-    r"\b(?:between|from|zwischen|von|entre|de|tra le|tra|dalle|tussen|van)\s+(?P<a>[01]?\d|2[0-3])(?:\s*h|\s*uhr)?"
-    r"\s+(?:and|to|und|bis|et|à|y|a|e|alle|le|en|tot)\s+(?P<b>[01]?\d|2[0-3])(?![\d:])"
+    r"\b(?:between|from|zwischen|von|entre|de|tra le|tra|dalle|tussen|van)\s+(?:(?:las|as|les)\s+)?"
+    r"(?P<a>[01]?\d|2[0-3])(?:\s*h|\s*uhr)?"
+    r"\s+(?:and|to|und|bis|et|à|y|a|e|alle|le|en|tot)\s+(?:(?:las|as|les|le)\s+)?(?P<b>[01]?\d|2[0-3])(?![\d:])"
 )
 
 

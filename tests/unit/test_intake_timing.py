@@ -303,6 +303,9 @@ def test_a_day_of_the_month_alone_is_the_latest_such_day(text: str, language: st
     [
         ("This morning between 8 and 10 nobody could log in.", "en", 8),
         ("Heute Nachmittag zwischen 2 und 4 kamen keine Mails an.", "de", 14),
+        # the hours with their articles ("entre las 10 y las 12", "tra le 10 e le 12")
+        ("Esta mañana entre las 10 y las 12 no recibimos ningún evento.", "es", 10),
+        ("Stamattina tra le 9 e le 11 non è arrivato niente.", "it", 9),
         ("Since around noon the queue is stuck.", "en", 12),
         # a clock time after the afternoon is in the afternoon
         ("It started failing this afternoon, since around 1:00.", "en", 13),
