@@ -1109,8 +1109,10 @@ _WE = re.compile(
     r"\w{2,}(?:amos|emos|imos|iamo))\b"
 )
 _I = re.compile(
-    r"\b(?:me|my|mine|myself|i['’](?:m|ve|d|ll)|ich|mich|mir|mein\w*|je|j['’]|moi|mon|mes|yo|mí|mis|meu|"
-    r"minha|io|mio|mia|miei|ik|mij|mijn)\b"
+    r"\b(?:me|my|mine|myself|i['’](?:m|ve|d|ll)|ich|mich|mir|mein\w*|je|j['’]|moi|mon|mes|yo|mí|mi|mis|meu|"
+    r"minha|io|mio|mia|miei|ik|mij|mijn|"
+    # the verb says "I" where Spanish, Portuguese and Italian drop the pronoun ("não consigo criar")
+    r"consigo|puedo|posso|riesco)\b"
 )
 
 
@@ -1120,7 +1122,7 @@ _ABOUT_ACCESS = re.compile(
     r"berechtigung\w*|zugriff\w*|zugang|rechte\w*|rolle\w*|anmeld\w*|passwort\w*|gesperrt|droits?|acc[eè]s|"
     r"autoris\w*|r[oô]les?|connexion|mot de passe|permiso\w*|acceso\w*|derechos?|contraseña|iniciar sesi[oó]n|"
     r"permiss\w*|acesso\w*|direitos?|senha|entrar|accesso|permess\w*|diritti|toegang\w*|rechten|inlog\w*|"
-    r"wachtwoord)\b"
+    r"wachtwoord|invit\w*|einladung\w*|convite\w*|uitnodiging\w*|permit\w*|papel|ruolo|rol)\b"
 )
 # What is done to a member's account ("invite tom@…", "remove member … (daniel@…)", "add our
 # account manager jenna@… as an Admin", "transfer ownership to …"): the address it names is the

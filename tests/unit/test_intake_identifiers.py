@@ -367,6 +367,15 @@ def test_an_affected_colleague_is_the_user_only_when_the_ticket_says_so(
             "to reconnect it myself.",
             None,
         ),
+        # ... an invitation that no longer works, or a refusal for their role, in any language
+        (
+            'Ana, ho cliccato sull\'invito che mi hai mandato ma mi dice "Questo invito non è più valido".',
+            "bo@acme.example",
+        ),
+        (
+            "Ana, hoje fui criar um painel e aparece «Ação não permitida para o seu papel (Leitor)».",
+            "bo@acme.example",
+        ),
     ],
 )
 def test_a_forwarded_reports_author_is_the_user_when_the_report_is_about_their_access(
