@@ -1245,16 +1245,12 @@ def _report_head(report: str) -> str:
     return "\n".join([subject.group(0) if subject else "", *sentences[:2], *shown])
 
 
-_NOT = re.compile(
-    r"\b(?:not|\w+n['’]t|never|ne|n['’]|nicht|nie|kein\w*|no|nunca|não|non|mai|niet|nooit|geen)\b"
-)
-
-
 def _author_cannot(report: str) -> bool:
     """Whether a report's author says they themself cannot do something ("I can't export",
-    "je ne vois plus rien", "ich kann nicht")."""
+    "je ne vois plus rien", "ich kann nicht"), not only that they see none of something ("ik zie
+    geen enkele bezoeker meer": data missing, told by whoever looked)."""
     return any(
-        (_TROUBLE.search(low) or _NOT.search(low)) and _speaks_as_i(sentence)
+        _TROUBLE.search(low) and _speaks_as_i(sentence)
         for sentence in re.split(r"(?<=[.!?])\s+|\n", report)
         for low in (fold(sentence),)
     )

@@ -367,6 +367,8 @@ def test_an_affected_colleague_is_the_user_only_when_the_ticket_says_so(
             "to reconnect it myself.",
             None,
         ),
+        # seeing none of something is data missing, told by whoever looked, not its author's trouble
+        ("Sinds zaterdag zie ik in Lumen geen enkele bezoeker meer uit België.", None),
         # ... an invitation that no longer works, or a refusal for their role, in any language
         (
             'Ana, ho cliccato sull\'invito che mi hai mandato ma mi dice "Questo invito non è più valido".',
