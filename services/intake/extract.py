@@ -1161,7 +1161,7 @@ _OWN_LOGIN = re.compile(
 )
 # ... or an address the writer calls their login right after it ("x@… — ese es mi usuario")
 _OWN_LOGIN_AFTER = re.compile(
-    r"[^.\n@]{0,12}\b(?:that'?s|this is|is|ese es|es|c'est|é|è|ist|dat is)\s+(?:my|mi|mon|meu|o meu|il mio|mein|mijn)\s+"
+    r"[^@\n]{0,90}\b(?:that'?s|this is|is|ese es|es|c'est|é|è|ist|dat is)\s+(?:my|mi|mon|meu|o meu|il mio|mein|mijn)\s+"
     r"(?:login|user\w*|usuario|identifiant|utente|utilizador|benutzer\w*|gebruiker\w*|account|cuenta|compte|conta)\b"
 )
 

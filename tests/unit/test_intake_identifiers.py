@@ -284,6 +284,10 @@ def test_every_address_mentioned_is_kept_in_order() -> None:
         ),
         # the writer's own login written out is the member in question, even the requester's own
         ("Je n'arrive plus à me connecter. Mon identifiant est ana@acme.example.", "ana@acme.example"),
+        (
+            "pedí restablecer la contraseña para ana.q@estudio.example y no me llega nada. ese es mi usuario",
+            "ana.q@estudio.example",
+        ),
         ("The weekly report from bo@acme.example arrived empty.", None),
         (
             "nieuwe collega Sem (bo@acme.example) heeft de uitnodiging geaccepteerd maar ziet niets",
