@@ -1152,7 +1152,8 @@ _OWN_LOGIN = re.compile(
     r"zugang|utilizador|conta)\b[^@\n.]{0,25}$"
     # a login labelled as such ("login: x@…", "Benutzer: x@…"), or the writer in brackets ("make me (x@…)")
     r"|(?:^|\n|[.;,]\s)\s*(?:login|username|user|benutzer(?:name)?|anmeldename|usuario|utilisateur|identifiant|"
-    r"utente|gebruikersnaam|utilizador)\s*:\s*$|\b(?:me|mich|moi|mí|mim|mij)\s*\(\s*$"
+    r"utente|gebruikersnaam|utilizador)\s*:\s*$|\b(?:me|mich|moi|mí|mim|mij|my own|meine[nm]? eigene[nm]?|le mien"
+    r"|la mienne|el mío|la mía|o meu|a minha|il mio|la mia|mijn eigen)\s*\(\s*$"
     # "Login is x@…", "O utilizador é x@…", and what the writer signs in with ("je me connecte avec x@…")
     r"|\b(?:login|username|user|benutzer(?:name)?|usuario|utilisateur|identifiant|utente|gebruikersnaam|utilizador)"
     r"\s+(?:is|ist|est|es|é|è|=)\s*$"

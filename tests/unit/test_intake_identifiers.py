@@ -299,6 +299,10 @@ def test_every_address_mentioned_is_kept_in_order() -> None:
             "Only the owner can transfer ownership. Please make me (ana@acme.example) the owner.",
             "ana@acme.example",
         ),
+        (
+            "I need to change the login email for all six members, starting with my own (ana@acme.example).",
+            "ana@acme.example",
+        ),
         # a colleague who no longer gets in, however far the verb is from its negation
         (
             "Seit gestern kann sich unsere Kollegin Bo (bo@acme.example) nicht mehr anmelden.",
