@@ -681,9 +681,23 @@ def about_another_party(sentence: str) -> bool:
 
 
 def third_party_spans(text: str) -> list[Span]:
-    """Sentences that attribute ids or data to another organisation (folded-text offsets)."""
+    """Sentences that attribute ids or data to another organisation (folded-text offsets) — not
+    the product's own message quoted in one ("the panel says "This email is already a member of
+    another organization"")."""
     text = fold(text)
-    return _merge_spans([_sentence_around(text, m.start(), m.end()) for m in _THIRD_PARTY.finditer(text)])
+    return _merge_spans(
+        [
+            _sentence_around(text, m.start(), m.end())
+            for m in _THIRD_PARTY.finditer(text)
+            if not _quoted(text, m.start())
+        ]
+    )
+
+
+def _quoted(text: str, position: int) -> bool:
+    """Whether a position lies inside a quotation opened earlier on its line."""
+    line = text[text.rfind("\n", 0, position) + 1 : position]
+    return line.count('"') % 2 == 1 or line.count("«") > line.count("»")
 
 
 def _sentence_around(text: str, start: int, end: int) -> Span:

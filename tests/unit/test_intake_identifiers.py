@@ -303,6 +303,12 @@ def test_every_address_mentioned_is_kept_in_order() -> None:
             "I need to change the login email for all six members, starting with my own (ana@acme.example).",
             "ana@acme.example",
         ),
+        # the product's message quoted in the sentence speaks of another organisation, not the writer
+        (
+            'Cuando invito a Bo (bo@acme.example), el panel dice "This email is already a member of '
+            'another organization".',
+            "bo@acme.example",
+        ),
         # a colleague who no longer gets in, however far the verb is from its negation
         (
             "Seit gestern kann sich unsere Kollegin Bo (bo@acme.example) nicht mehr anmelden.",
