@@ -97,6 +97,7 @@ _SETS: dict[str, tuple[str, str | None]] = {
     "set11": ("set11", None),
     "set12": ("set12", None),
     "set13": ("set13", None),
+    "set14": ("set14", None),
 }
 
 
