@@ -51,6 +51,7 @@ def _mask_card(match: re.Match[str]) -> str:
 # BEGIN line), OpenAI project keys (its detector knows the older shape), bearer tokens, a password stated in a sentence in one of the intake's languages
 # ("the password is x", "a senha configurada é x": the value must look like one, a digit or a symbol in
 # it, so "my password is expired" keeps its meaning) and card numbers (Luhn-checked).
+_PASSWORD_WORDS = r"(?:password|passwort|mot de passe|contraseña|senha|wachtwoord|passwd|passphrase|pwd)"
 _SECRET_WORDS = (
     r"(?:password|passwort|mot de passe|contraseña|senha|wachtwoord|passwd|passphrase|pwd|secret|client_secret"
     r"|token|api[_\- ]?key|access[_\- ]?token|auth[_\- ]?token|aws_secret_access_key|private[_\- ]?key)"
@@ -67,6 +68,17 @@ SECRET_RULES: tuple[tuple[re.Pattern[str], Replacer | str], ...] = (
             r"(\s*[:=]\s*|(?:\s+[^\W\d_][\w-]*){0,4}?\s+(?:is|was|ist|war|est|était|es|era|é|è)\s+"
             r"(?=\S*[\d!@#$%^&*_+=~]))"
             r"(?!\[redacted)(?![\"']?[^\s\"']*…\[redacted)(\"[^\"\n]*\"|'[^'\n]*'|[^\s,;]+)"
+        ),
+        _mask_assignment,
+    ),
+    # ... or told after a colon that ends the words about it ("la password non è corretta ma sono
+    # sicura che è giusta: Girasole!2026"): a password's words only, and a value with a letter and
+    # a digit or a symbol, six characters or more (not "says: 401", an error code, a link or a
+    # key's visible prefix)
+    (
+        re.compile(
+            rf"(?i)\b({_PASSWORD_WORDS})((?:\s+[^\W\d_][\w'’-]*){{1,12}}?\s*:\s+)"
+            r"(?=[^\s,;]*[^\W\d_])(?=[^\s,;]*[\d!@#$%^&*+=~])(?![^\s,;]*://)(?!\[redacted)([^\s,;]{6,})"
         ),
         _mask_assignment,
     ),

@@ -46,6 +46,11 @@ def test_detect_secrets_finds_what_no_rule_of_ours_names(text: str, secret: str)
         # a few words between the password and its verb
         ("o usuário é SVC e a senha configurada é Garça!7Rio", "Garça!7Rio"),
         ("the password of the service user is Heron_44", "Heron_44"),
+        # ... or after a colon that ends the words about it
+        (
+            "la password non è corretta ma sono sicura che è giusta: Girasole!2026 (la cambio)",
+            "Girasole!2026",
+        ),
     ],
 )
 def test_a_password_said_in_a_sentence_is_masked_in_the_intakes_languages(text: str, secret: str) -> None:
@@ -64,6 +69,8 @@ def test_the_domain_secret_keeps_its_prefix_and_a_bare_prefix_after_bearer_stays
     "text",
     [
         "my password is expired since Monday",
+        "my password stopped working yesterday: INVALID_CREDENTIALS",
+        "the password reset page says: 401, the link leads to: https://app.example.com/reset?t=abc123",
         "the password for the admin account was changed on Monday",
         "Request req_0123456789abcdef failed on ws_ab12cd at api.example.com (10.0.0.12)",
         "SeaMonkey 2.53 on Windows; https://bugzilla.example.org/show_bug.cgi?id=1234567",
