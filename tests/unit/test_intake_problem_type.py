@@ -73,6 +73,11 @@ def _type(vocabulary: IntakeVocabulary, subject: str, body: str) -> str | None:
         ),
         # visits or sessions said to be none are missing data
         ("chat", "is something broken today?? our stuff isnt showing up", "data_missing"),
+        (
+            "Help",
+            "The API says 200 for our server events every time, but nothing shows up in Live view.",
+            "data_missing",
+        ),
         ("Bezoekers weg?", "Sinds zaterdag zie ik geen enkele bezoeker meer uit België.", "data_missing"),
         ("Campagne", "Il n'y a aucune session attribuée à la campagne depuis samedi.", "data_missing"),
     ],
