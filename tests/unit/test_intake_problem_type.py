@@ -220,6 +220,13 @@ def test_an_error_code_outweighs_a_word_of_another_type() -> None:
             'Todas as chamadas de envio voltam com {"error":{"code":"ip_not_allowed"}} desde ontem.',
             "auth",
         ),
+        # the volume bought and what pays for it, though the sends are what stops
+        (KESTREL, "Sinds 11:00 weigert de API elke verzending met 'spend_cap_reached'.", "billing"),
+        (
+            KESTREL,
+            "depuis ce matin toutes nos requêtes d'envoi renvoient 429 monthly_quota_exceeded",
+            "billing",
+        ),
     ],
 )
 def test_a_code_family_names_its_type(vocabulary: IntakeVocabulary, body: str, expected: str) -> None:
