@@ -222,6 +222,17 @@ def test_an_error_code_outweighs_a_word_of_another_type() -> None:
         ),
         # the volume bought and what pays for it, though the sends are what stops
         (KESTREL, "Sinds 11:00 weigert de API elke verzending met 'spend_cap_reached'.", "billing"),
+        # what the API refuses in the message itself, whoever the customer suspects
+        (
+            KESTREL,
+            "Seit heute Mittag kommt bei jeder Rundmail an 120 Empfänger: too_many_recipients",
+            "sending",
+        ),
+        (
+            KESTREL,
+            "Haben Sie an der Zustellung was geändert? attachment_type_not_allowed: application/pdf",
+            "sending",
+        ),
         (
             KESTREL,
             "depuis ce matin toutes nos requêtes d'envoi renvoient 429 monthly_quota_exceeded",
