@@ -209,6 +209,12 @@ def test_an_error_code_outweighs_a_word_of_another_type() -> None:
         ),
         # a retired endpoint is the API's, whatever the manager thinks of the user's permissions
         (LUMEN, "El proceso falla: ENDPOINT_RETIRED. ¿El usuario perdió permisos?", "api"),
+        # a locked account is the sign-in's, whoever the admin is who should unlock it
+        (
+            LUMEN,
+            "Können Sie Frau Vogts Zugang entsperren? Ich bin Admin. Sie sieht: ACCOUNT_LOCKED.",
+            "login",
+        ),
         # the relay's authentication reply, and a key refused for the addresses it is restricted to
         (
             KESTREL,
