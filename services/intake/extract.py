@@ -62,6 +62,8 @@ def _scope_name_patterns(words: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pa
         # "our workspace (growth-analytics)")
         # ... or a naming verb ("workspace is lakeshore-growth"), but no hyphenated word ("is read-only")
         r"|\b" + scope + r"(?:\s*:\s*|\s*\(\s*|\s+" + _NAMING_VERB + r"\s+)"
+        # (... or its link, whose last part is the slug: "workspace is app.example.com/w/quayside-retail")
+        r"(?:(?:https?://)?[\w-]+(?:\.[\w-]+)+(?:/[\w.-]+)*/)?"
         r"(?!(?:read|up|out|re|self|co|non|pre|sub|half|well|so|set|semi|multi|over|under|in|on|off)-)"
         r"([a-z0-9]+(?:-[a-z0-9]+)+)\b)",
         re.IGNORECASE,

@@ -231,6 +231,7 @@ def test_a_phone_number_in_a_signature_is_no_http_status() -> None:
         ('Account is acc_ab6el1, the workspace we actually use is "Harbour Ops".', "Harbour Ops"),
         ("no sale ningún error. workspace: ventas-online-es. mi compañero también", "ventas-online-es"),
         ("dashboards in our workspace (growth-analytics) are crawling since saturday", "growth-analytics"),
+        ("locked out since 2pm. workspace is app.lumen.example/w/quayside-retail. help", "quayside-retail"),
         # a label and a colon, a name in brackets, a naming verb in French
         ("Grazie per l'aiuto.\n\nWorkspace: Pieve Vendite\n\nSaluti", "Pieve Vendite"),
         ("el informe tarda 45 segundos en nuestro workspace (Analítica Producto).", "Analítica Producto"),
