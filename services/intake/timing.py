@@ -243,6 +243,8 @@ _WEEK = re.compile(
     r"|(?P<weekend>week-?end|wochenende|fin de semana|fim de semana|fine settimana)\b",
     0,
 )
+# what joins a weekday to the week it is in ("Thursday of last week", "jeudi de la semaine dernière")
+_OF_THE_WEEK = re.compile(r"\s*(?:of|der|de la|de|del|della|da|van)?\s*")
 _NOW = re.compile(
     r"\b(?:right now|just now|a moment ago|a few moments ago|gerade eben|gerade|soeben|"
     r"à l'instant|en ce moment|ahora mismo|hace un momento|agora mesmo|há pouco|poco fa|proprio ora|"
@@ -884,9 +886,24 @@ def _references(text: str, now: datetime, zone: tzinfo, language: str) -> list[_
                      since=_since(low, match.start())))  # fmt: skip
             continue
         which = match["which"].lower()
-        if any(
+        week_before = any(
             w in which for w in ("last", "letzte", "dernière", "pasada", "passada", "scorsa", "vorige")
-        ) and ("earlier" not in which):
+        )
+        # "donderdag vorige week", "Thursday last week", "jeudi de la semaine dernière": the week
+        # says which Thursday, the one before this week's
+        day_of = next(
+            (r for r in refs if r.weekday and _OF_THE_WEEK.fullmatch(low, r.end_position, match.start())),
+            None,
+        )
+        if week_before and day_of is not None:
+            if day_of.start >= _local_midnight(monday, zone):
+                day_of.start, day_of.end = day_of.start - 7 * _ONE_DAY, day_of.end - 7 * _ONE_DAY
+                day_of.day = day_of.day - 7 * _ONE_DAY if day_of.day else None
+            day_of.weekday, day_of.past, day_of.end_position = False, True, match.end()
+            day_of.text = f"{day_of.text} {text[match.start() : match.end()].strip()}"
+            taken.append(match.span())
+            continue
+        if week_before and ("earlier" not in which):
             start = _local_midnight(monday - timedelta(days=7), zone)
             add(_Ref(*match.span(), start, start + timedelta(days=7), text[match.start() : match.end()].strip(),
                      since=_since(low, match.start())))  # fmt: skip

@@ -1053,6 +1053,11 @@ def test_when_someone_looked_still_counts_when_nothing_else_says_when() -> None:
         ("since the 10th nothing syncs", "en", day(10)),
         ("Seit gut einer Woche synchronisiert nichts.", "de", ARRIVED - timedelta(days=7)),
         ("Depuis une bonne semaine rien ne se synchronise.", "fr", ARRIVED - timedelta(days=7)),
+        # a weekday with the week it is in: that day of the week before, not the week's Monday
+        ("Sinds donderdag vorige week werkt de export niet.", "nl", day(5)),
+        ("Since Thursday last week the export fails.", "en", day(5)),
+        ("Depuis jeudi de la semaine dernière l'export échoue.", "fr", day(5)),
+        ("Desde el jueves de la semana pasada falla la exportación.", "es", day(5)),
         # the dot of an abbreviated "about" between the day and its clock time ends no sentence
         ("Seit heute Nacht ca. 01:00 gehen keine Mails raus.", "de", datetime(2026, 3, 12, 1, tzinfo=UTC)),
         ("Since last night approx. 23:30 nothing is sent.", "en", datetime(2026, 3, 11, 23, 30, tzinfo=UTC)),
