@@ -1471,12 +1471,17 @@ def extract_error_signatures(
             folded.strip(" .!✓✔") in _HEALTHY_STATUS
             or _a_json_key(text, match.end())
             or _EMAIL.fullmatch(folded.strip())
+            or any(
+                kind.pattern.fullmatch(folded.strip())
+                for kind in vocabulary.identifiers
+                if kind.name != "error_code"
+            )
             or _named_control(vocabulary.scope_words).search(before)
             or _named_thing(vocabulary.component_words).search(before)
             or _EVENT_AFTER.match(low, match.end())
             or _EVENT_BEFORE.search(before)
         ):
-            continue  # all is well, a JSON key ('"code": …'), an address, or a control's or scope's name
+            continue  # all is well, a JSON key ('"code": …'), an address or id, or a control's or scope's name
         if (
             _MESSAGE_CONTEXT.search(before)
             or (_ERROR_WORDS.search(folded) and " " in message)

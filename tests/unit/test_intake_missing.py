@@ -163,6 +163,11 @@ def test_a_quoted_status_or_message_is_an_error_detail(body: str) -> None:
         # a quoted event type's name is what a webhook sends, not a state the product showed
         (KESTREL, 'Seit gestern bekommt unser Webhook keine „opened"-Events mehr.'),
         (KESTREL, "Notre webhook reçoit chaque événement « bounced » deux fois depuis hier."),
+        # an id in quotes is an id, not a message ("the DPA template has "org_12345678" as a placeholder")
+        (
+            KESTREL,
+            'The DPA template on your legal page has "org_12345678" in Annex 1. Do we just replace it?',
+        ),
     ],
 )
 def test_a_quoted_name_is_no_error_detail(vocabulary: IntakeVocabulary, body: str) -> None:
