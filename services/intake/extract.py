@@ -1471,6 +1471,7 @@ def extract_error_signatures(
             folded.strip(" .!✓✔") in _HEALTHY_STATUS
             or _a_json_key(text, match.end())
             or _EMAIL.fullmatch(folded.strip())
+            or "{{" in message  # a template's own text ("Hi {{ first_name }},"), what recipients see
             or any(
                 kind.pattern.fullmatch(folded.strip())
                 for kind in vocabulary.identifiers

@@ -163,6 +163,11 @@ def test_a_quoted_status_or_message_is_an_error_detail(body: str) -> None:
         # a quoted event type's name is what a webhook sends, not a state the product showed
         (KESTREL, 'Seit gestern bekommt unser Webhook keine „opened"-Events mehr.'),
         (KESTREL, "Notre webhook reçoit chaque événement « bounced » deux fois depuis hier."),
+        # a template's own text is what recipients see, not what the product said
+        (
+            KESTREL,
+            'Since this morning the welcome emails literally say "Hi {{ first_name }}," with the braces.',
+        ),
         # an id in quotes is an id, not a message ("the DPA template has "org_12345678" as a placeholder")
         (
             KESTREL,
