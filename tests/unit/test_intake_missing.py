@@ -166,7 +166,7 @@ def test_a_quoted_status_or_message_is_an_error_detail(body: str) -> None:
         # a template's own text is what recipients see, not what the product said
         (
             KESTREL,
-            'Since this morning the welcome emails literally say "Hi {{ first_name }}," with the braces.',
+            'Since 9:20 the emails people get literally say "Hi {{ first_name }}," with the curly braces and all.',
         ),
         # an id in quotes is an id, not a message ("the DPA template has "org_12345678" as a placeholder")
         (
