@@ -51,9 +51,10 @@ def _mask_card(match: re.Match[str]) -> str:
 # BEGIN line), OpenAI project keys (its detector knows the older shape), bearer tokens, a password stated in a sentence in one of the intake's languages
 # ("the password is x", "a senha configurada é x": the value must look like one, a digit or a symbol in
 # it, so "my password is expired" keeps its meaning) and card numbers (Luhn-checked).
-_PASSWORD_WORDS = r"(?:password|passwort|mot de passe|contraseña|senha|wachtwoord|passwd|passphrase|pwd)"
+_PASSWORDS = r"password|passwort|mot de passe|contraseña|senha|wachtwoord|passwd|passphrase|pwd"
+_PASSWORD_WORDS = rf"(?:{_PASSWORDS})"
 _SECRET_WORDS = (
-    r"(?:password|passwort|mot de passe|contraseña|senha|wachtwoord|passwd|passphrase|pwd|secret|client_secret"
+    rf"(?:{_PASSWORDS}|secret|client_secret"
     r"|token|api[_\- ]?key|access[_\- ]?token|auth[_\- ]?token|aws_secret_access_key|private[_\- ]?key)"
 )
 SECRET_RULES: tuple[tuple[re.Pattern[str], Replacer | str], ...] = (

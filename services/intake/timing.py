@@ -891,11 +891,15 @@ def _references(text: str, now: datetime, zone: tzinfo, language: str) -> list[_
         )
         # "donderdag vorige week", "Thursday last week", "jeudi de la semaine dernière": the week
         # says which Thursday, the one before this week's
-        day_of = next(
-            (r for r in refs if r.weekday and _OF_THE_WEEK.fullmatch(low, r.end_position, match.start())),
-            None,
+        day_of = (
+            next(
+                (r for r in refs if r.weekday and _OF_THE_WEEK.fullmatch(low, r.end_position, match.start())),
+                None,
+            )
+            if week_before
+            else None
         )
-        if week_before and day_of is not None:
+        if day_of is not None:
             if day_of.start >= _local_midnight(monday, zone):
                 day_of.start, day_of.end = day_of.start - 7 * _ONE_DAY, day_of.end - 7 * _ONE_DAY
                 day_of.day = day_of.day - 7 * _ONE_DAY if day_of.day else None
