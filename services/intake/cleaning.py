@@ -227,10 +227,11 @@ _PLEASANTRY_GATE = ("hope", "advance", "hoffe", "père", "pero")
 
 # --- logs ---------------------------------------------------------------------------------
 
+LOG_STAMP = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}"  # the date and time that begin a log line
 _LOG_LINE = re.compile(
     r"^\s*(?:"
-    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}"  # timestamped line
-    r"|\[?\d{2}:\d{2}:\d{2}"
+    + LOG_STAMP  # timestamped line
+    + r"|\[?\d{2}:\d{2}:\d{2}"
     r"|\[?(?:ERROR|WARN|WARNING|INFO|DEBUG|TRACE|FATAL|CRITICAL)\b[\]:]?"
     r"|[Tt]raceback \(most recent call last\)"
     r'|file "[^"]+", line \d+'

@@ -13,7 +13,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from services.intake.cleaning import MAX_LOG_EXCERPTS, clean_message, fold, redact_secrets, without_history
+from services.intake.cleaning import (
+    LOG_STAMP,
+    MAX_LOG_EXCERPTS,
+    clean_message,
+    fold,
+    redact_secrets,
+    without_history,
+)
 from services.intake.extract import (
     blank_spans,
     denies_an_error,
@@ -81,7 +88,7 @@ class _MessageFacts:
 
 
 _AUTHOR_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
-_STAMPED_LINE = re.compile(r"\s*\[?\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+_STAMPED_LINE = re.compile(r"\s*\[?" + LOG_STAMP)
 
 
 def _customer_texts(
