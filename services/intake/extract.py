@@ -218,8 +218,15 @@ _HTTP_SUCCESS = re.compile(
     r"|\bstatus(?:\s*code)?\s+(?:\w+\s+){0,2}([123]\d\d)\b"
     # ... or named by its reason ("returns 202 Accepted", "answers 200 OK")
     r"|\b([123]\d\d)\s+(?:" + _SUCCESS_REASONS + r")\b"
+    # ... or told as what the calls return ("/v1/track returns 200 every time", "tutte 202.")
+    r"|\b(?:returns?|returned|returning|respon(?:ds?|ded|de|den)|answers?|answered|antwortet|liefert|"
+    r"renvoie(?:nt)?|retourne(?:nt)?|r[ée]pond(?:ent)?|devuelven?|retorna[mn]?|devolvem?|restituisc[oe]n?o?|"
+    r"rispond[eo]n?o?|ritorna(?:no)?|geeft|geven|retourneert|antwoordt|all|alle|tutte|tutti|todas|todos|toutes|tous)"
+    r"\s+(?:(?:with|mit|avec|con|com|met)\s+)?(?:(?:an?|un|una|um|uma|ein|een)\s+)?([123]\d\d)\b"
+    r"(?=\s*(?:[.,;:!)]|$)|\s+(?:every|each|always|but|and|so|for|immer|jedes|toujours|chaque|siempre|cada|"
+    r"sempre|ogni|altijd|elke)\b)"
 )
-_SUCCESS_HINT = re.compile(r"\d (?:" + _SUCCESS_REASONS + r")\b")
+_SUCCESS_HINT = re.compile(r"\d (?:" + _SUCCESS_REASONS + r")\b|\s[123]\d\d(?:[\s.,;:!)]|$)")
 _STATUS_HINT = re.compile(r"[45](?<!\d[45])\d\d(?!\d)")  # a 4xx/5xx not inside a longer number
 _EXCEPTION = re.compile(
     r"(?<![\w.])((?:[a-z_][\w]*\.)*[A-Z][A-Za-z0-9]*(?:Exception|Error|Fault))\b(?!\s+(?:message|code)\b)"

@@ -214,13 +214,15 @@ def _read_message(
 
 def _what_happened(clause: str | None, signatures: list[ErrorSignature]) -> str | None:
     """What happened, as short as the ticket allows: the message shown, else the status and code
-    it quoted, else the customer's clause."""
+    it quoted, else the customer's clause; a success status ("returns 200 every time") only when
+    the customer said nothing of what went wrong."""
     message = next((s.value for s in signatures if s.kind == "message"), None)
     if message:
         return message[:_MAX_STATEMENT_PART]
-    shown = [s.value for s in signatures if s.kind == "http_status"][:1]
+    statuses = [s.value for s in signatures if s.kind == "http_status"]
+    shown = [status for status in statuses if status[0] in "45"][:1]
     shown += [s.value for s in signatures if s.kind in ("error_code", "exception")][:1]
-    return " ".join(shown) if shown else clause
+    return " ".join(shown) if shown else clause or next(iter(statuses), None)
 
 
 def _merge(messages: list[_MessageFacts]) -> _MessageFacts:

@@ -140,6 +140,9 @@ def test_another_organisations_deed_is_not_the_requesters_action() -> None:
         # a state it has been sitting at, a success status named by its reason
         'We added the domain on Tuesday and it has been sitting at "Awaiting DNS records" since.',
         "The collector returns 202 Accepted for every batch, but the events never show up.",
+        # a success status told as what every call returned
+        "I watched the network tab and /v1/track returns 200 every single time, yet the board shows 982.",
+        "i dati arrivano con due ore di ritardo. Nessun errore nelle risposte, tutte 202.",
     ],
 )
 def test_a_quoted_status_or_message_is_an_error_detail(body: str) -> None:
@@ -189,6 +192,9 @@ def test_a_quoted_name_is_no_error_detail(vocabulary: IntakeVocabulary, body: st
         'Our Slack alerts stopped since Monday. The alert rules still show as "Active".',
         # a quoted time stamp says when, not what went wrong
         'Salesforce stopped syncing; the last successful sync says "lunes 07:45".',
+        # a count the query returned is data, not a status
+        "Die Abfrage liefert 200 Zeilen statt 3000, seit Montag.",
+        "The funnel returns 250 users for step 2 although 900 signed up.",
     ],
 )
 def test_what_shows_no_failure_is_no_error_detail(body: str) -> None:
@@ -269,6 +275,11 @@ def test_a_scope_named_after_its_word_is_the_scope(body: str, name: str | None) 
         (
             "Our batch uploads to /v2/events/batch return HTTP 413 with BATCH_TOO_LARGE since 9:00.",
             "413 BATCH_TOO_LARGE",
+        ),
+        # a success status is what the customer checked, not what went wrong: their clause is
+        (
+            "Since Monday the dashboard shows half the orders. The API status is always 202.",
+            "Since Monday the dashboard shows half the orders.",
         ),
     ],
 )
