@@ -206,6 +206,7 @@ _HTTP_STATUS = re.compile(
     r"([45]\d\d)\b(?!\s*(?:rows|records|users|items|times|ms|seconds|s\b|%|mb|kb|gb|dashboards|events|"
     r"exports|calls|requests|lines|px|pixels))"
     r"|\b([45]\d\d)\s*(?:error|errors|response|status|fehler|erreur|\(|-\s*[a-z])"
+    r"|\b([45]\d\d)\s+[\"“„«](?=[a-z])"  # a status with its quoted reason: 400 "signature mismatch"
     r"|\b(?:error|fehler|erreur|code)\s*:?\s*([45]\d\d)\b"
     r"|\b([45]\d\d)\s+(" + "|".join(_HTTP_REASONS.values()) + r")"
     r"|\((?:http\s*)?([45]\d\d)\)(?!\s*\d{3}[-. ]\d{4}))",  # "(503) 555-0148" is a phone number

@@ -143,6 +143,8 @@ def test_another_organisations_deed_is_not_the_requesters_action() -> None:
         # a success status told as what every call returned
         "I watched the network tab and /v1/track returns 200 every single time, yet the board shows 982.",
         "i dati arrivano con due ore di ritardo. Nessun errore nelle risposte, tutte 202.",
+        # a failing status with its quoted reason
+        'Since the move every webhook ends in 400 "signature mismatch" in our logs.',
     ],
 )
 def test_a_quoted_status_or_message_is_an_error_detail(body: str) -> None:
