@@ -1,6 +1,6 @@
 """Score the intake on the frozen blind tickets (tests/data/intake_blind), per product and half.
 
-Usage: python scripts/intake_blind.py [--half odd|even|all|tune|set3-odd|set3-even|set4|set5|set6]
+Usage: python scripts/intake_blind.py [--half odd|even|all|tune|set3-odd|set3-even|set4|…|set15]
 [--json FILE] [--show FIELD]
 
 `--half tune` scores the second blind set (tests/data/intake_blind/tune: 120 more tickets by
@@ -12,7 +12,8 @@ time and missing items), scored once untuned at the end of session 5 and tuned o
 set5` scores a fifth writer's 80 tickets (tests/data/intake_blind/set5), written in session 6 and
 never tuned on: the report set from then on; the first and third writers' even halves became
 tuning sets when it was frozen. `--half set6` scores a sixth writer's 80 tickets, written later in
-session 6, scored once untuned and tuned on since.
+session 6, scored once untuned and tuned on since. set7 to set15 are described in tests/data/intake_blind/README.md;
+the report sets are set10, set13, set14 and set15, the rest are for tuning.
 
 `--show FIELD` (identifiers, missing, problem_type, language, time, secrets, emails, cross_tenant) lists each ticket
 the field is wrong on, with what the intake found and what the truth says.
@@ -98,6 +99,7 @@ _SETS: dict[str, tuple[str, str | None]] = {
     "set12": ("set12", None),
     "set13": ("set13", None),
     "set14": ("set14", None),
+    "set15": ("set15", None),
 }
 
 
