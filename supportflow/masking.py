@@ -53,6 +53,9 @@ def _mask_card(match: re.Match[str]) -> str:
 # it, so "my password is expired" keeps its meaning) and card numbers (Luhn-checked).
 _PASSWORDS = r"password|passwort|mot de passe|contraseña|senha|wachtwoord|passwd|passphrase|pwd"
 _PASSWORD_WORDS = rf"(?:{_PASSWORDS})"
+# a told password's value: a letter and a digit or a symbol, six characters or more, no link, not
+# already masked (the value's own pattern follows)
+_PASSWORD_VALUE = r"(?=[^\s,;]*[^\W\d_])(?=[^\s,;]*[\d!@#$%^&*+=~])(?![^\s,;]*://)(?!\[redacted)"
 _SECRET_WORDS = (
     rf"(?:{_PASSWORDS}|secret|client_secret"
     r"|token|api[_\- ]?key|access[_\- ]?token|auth[_\- ]?token|aws_secret_access_key|private[_\- ]?key)"
@@ -78,8 +81,14 @@ SECRET_RULES: tuple[tuple[re.Pattern[str], Replacer | str], ...] = (
     # key's visible prefix)
     (
         re.compile(
-            rf"(?i)\b({_PASSWORD_WORDS})((?:\s+[^\W\d_][\w'’-]*){{1,12}}?\s*:\s+)"
-            r"(?=[^\s,;]*[^\W\d_])(?=[^\s,;]*[\d!@#$%^&*+=~])(?![^\s,;]*://)(?!\[redacted)([^\s,;]{6,})"
+            rf"(?i)\b({_PASSWORD_WORDS})((?:\s+[^\W\d_][\w'’-]*){{1,12}}?\s*:\s+){_PASSWORD_VALUE}([^\s,;]{{6,}})"
+        ),
+        _mask_assignment,
+    ),
+    # ... or in brackets after them ("La password è giusta (Gelato_Verde42!), quindi …")
+    (
+        re.compile(
+            rf"(?i)\b({_PASSWORD_WORDS})((?:\s+[^\W\d_][\w'’-]*){{0,12}}?\s*\(\s*){_PASSWORD_VALUE}([^\s,;]{{6,}}?)(?=\)(?:[\s,.;:!?]|$))"
         ),
         _mask_assignment,
     ),

@@ -51,6 +51,9 @@ def test_detect_secrets_finds_what_no_rule_of_ours_names(text: str, secret: str)
             "la password non è corretta ma sono sicura che è giusta: Girasole!2026 (la cambio)",
             "Girasole!2026",
         ),
+        # ... or in brackets after them
+        ("La password è giusta (Gelato_Verde42!), quindi il problema è solo il codice", "Gelato_Verde42!"),
+        ("Mein Passwort (Kiefer#2031) funktioniert im Browser", "Kiefer#2031"),
     ],
 )
 def test_a_password_said_in_a_sentence_is_masked_in_the_intakes_languages(text: str, secret: str) -> None:
@@ -72,6 +75,8 @@ def test_the_domain_secret_keeps_its_prefix_and_a_bare_prefix_after_bearer_stays
         "my password stopped working yesterday: INVALID_CREDENTIALS",
         "the password reset page says: 401, the link leads to: https://app.example.com/reset?t=abc123",
         "the password for the admin account was changed on Monday",
+        "the password reset mail (sent at 10:15) never came, nor the one (from 11:40)",
+        "my password stopped working (INVALID_CREDENTIALS) since the update",
         "Request req_0123456789abcdef failed on ws_ab12cd at api.example.com (10.0.0.12)",
         "SeaMonkey 2.53 on Windows; https://bugzilla.example.org/show_bug.cgi?id=1234567",
     ],
