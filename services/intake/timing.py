@@ -386,6 +386,12 @@ _DATE_PREPOSITION = re.compile(
 )
 
 
+# ... unless they follow what has versions ("upgraded the SDK from 2.4 to 3.0")
+_VERSION_BEFORE = re.compile(
+    r"(?i)\b(?:sdk|library|package|plugin|version\w*|versão|versione|versie|release|v)\b[^.\n]{0,24}$"
+)
+
+
 @dataclass
 class Timing:
     start: datetime
@@ -1851,7 +1857,8 @@ def _date_of(match: re.Match[str], today: date, language: str, original: str) ->
         "fd"
     ):  # "23-11", "21.11" are dates only after a preposition ("10-12 users" is not)
         day_group = "ed" if g.get("ed") else "fd"
-        if not _DATE_PREPOSITION.search(match.string[: match.start(day_group)]):
+        before = match.string[: match.start(day_group)]
+        if not _DATE_PREPOSITION.search(before) or _VERSION_BEFORE.search(before[-32:]):
             return None
         return _resolve_year(int(g["em"] or g["fm"]), int(g[day_group]), today)
     if g.get("sa"):

@@ -1273,6 +1273,8 @@ def test_a_day_and_month_with_one_dot_after_a_preposition_and_a_bracketed_zone()
     timing = resolve_timing("il 10.3 ci avete addebitato due volte", ARRIVED, UTC, "it")
     assert timing is not None and timing.start.date() == datetime(2026, 3, 10).date()
     assert resolve_timing("we pay 89.00 per month, version 2.5", ARRIVED, UTC, "en") is None
+    # ... but not a version after the thing that has it, even after "from"
+    assert resolve_timing("We upgraded your Python SDK from 1.2 to 2.0.", ARRIVED, UTC, "en") is None
     assert str(default_zone({}, "every send since about 10:15 this morning (PT) fails")) == "UTC-08:00"
 
 
