@@ -311,7 +311,7 @@ _CLOCK = re.compile(
     r"|\b(?:rond|om|vanaf|tot|tegen|sinds|na|voor)\s+(?P<h8>[01]?\d|2[0-3])u(?P<m8>[0-5]\d)?\b"
     # an hour after a word that introduces clock times: bare after "alle", "às", "a las"; with
     # minutes after "um", "om", "las" ("um 5 Prozent" is no time)
-    r"|(?P<prep>alle|dalle|às|a las|ore)\s+(?P<h4>[01]?\d|2[0-3])(?:[.:h](?P<m4>[0-5]\d))?h?"
+    r"|(?P<prep>alle|dalle|às|a las|ore|verso le|hacia las|sobre las|por volta das)\s+(?P<h4>[01]?\d|2[0-3])(?:[.:h](?P<m4>[0-5]\d))?h?"
     r"(?:\s*(?P<ampm3>am|pm|a\.m\.|p\.m\.)|"
     + _HALF_OF_DAY.replace("<half>", "<half1>")
     + r")?(?![\w%]|[.,]\d|\s+(?:minut|min\b|sekund|second|stund|std\b|hour|tag|day|woch|week|mal\b))"
@@ -330,7 +330,7 @@ _CLOCK = re.compile(
 _CLOCK_HINT = re.compile(
     r"\d(?::[0-5]\d|\s?(?:am|pm|a\.m|p\.m|uhr|uur|o'clock)\b|[hu](?:[0-5]\d)?\b)|noon|midday|mittag|midi|mediodía|meio-dia"
     r"|midnight|mitternacht|minuit|medianoche|meia-noite|mezzanotte|middernacht"
-    r"|mezzogiorno|\b(?:um|om|alle|dalle|às|as|las|ore)\s+\d|\d\s+(?:de la|del|da|di|du|de l'|in the)\s"
+    r"|mezzogiorno|\b(?:um|om|alle|dalle|às|as|las|ore|verso le)\s+\d|\d\s+(?:de la|del|da|di|du|de l'|in the)\s"
     # a bare hour with its zone ("around 11 (Chicago time)", "at 4 Eastern"), and nothing wider:
     # "at 3 places", "about 20 emails" keep the clock scan off
     r"|\d\s*\(\s*(?:[a-z]+\s+)?(?:time|zeit|heure|hora|ora|tijd)\)"

@@ -993,6 +993,9 @@ def test_since_an_event_on_a_day_is_ongoing_from_that_day(text: str, language: s
         ("ontem às 4 da tarde falhou", "pt", 16, False),
         ("dalle 9 di mattina non va", "it", 9, True),
         ("since 9 in the morning nothing works", "en", 9, True),
+        # an hour after "around" and its article, with no part of the day
+        ("ho cancellato la dashboard oggi verso le 15, si può recuperare?", "it", 15, False),
+        ("hoy hacia las 14 se borró el informe", "es", 14, False),
     ],
 )
 def test_an_hour_with_its_half_of_the_day_in_words(text: str, language: str, hour: int, since: bool) -> None:
