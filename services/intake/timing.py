@@ -1497,6 +1497,9 @@ _COMING = re.compile(
     r"|demo|démo|go live|go-live|geht live|gehen live|launch|lancement|lanzamiento|lançamento|lancio|lanceren"
     r"|presentation|präsentation|présentation|presentación|apresentação|presentazione|presentatie|workshop"
     r"|webinar|kickoff|kick-off"
+    # what people say they are doing on a day, in the present for the future ("we're kicking off on
+    # Monday", "we're launching Friday"), not what they are seeing
+    r"|(?:we|i|they)(?:'re|’re| are|'m|’m| am)\s+(?!seeing|getting|having|experiencing|still|now|trying)\w+ing"
     # what people mean to do on it ("we'd like to start testing on Monday", "wir möchten … starten")
     r"|(?:would|'d) like to|want to|plan to|planning to|möchten|wollen|planen|voudrions|souhaitons|"
     r"queremos|quisiéramos|pretendemos|queríamos|gostaríamos|vorremmo|vogliamo|willen|zouden graag)\b"

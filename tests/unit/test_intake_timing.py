@@ -848,10 +848,17 @@ def test_a_list_or_span_of_days_is_one_closed_window(text: str, language: str) -
         ("We hebben maandag een demo.", "nl"),
         ("We'd like to start testing on Monday.", "en"),
         ("Vorremmo iniziare i test lunedì.", "it"),
+        # the present for what is planned
+        ("We're kicking off on Monday so it would be great to have this before then.", "en"),
+        ("We are launching the new store on Friday.", "en"),
     ],
 )
 def test_a_weekday_in_a_sentence_about_what_is_coming_is_not_problem_time(text: str, language: str) -> None:
     assert resolve_timing(text, ARRIVED, UTC, language) is None
+
+
+def test_what_the_customer_is_seeing_on_a_day_is_problem_time() -> None:
+    assert resolve_timing("We're seeing bounces on Monday's send again.", ARRIVED, UTC, "en") is not None
 
 
 @pytest.mark.parametrize(
