@@ -1738,6 +1738,7 @@ def _not_problem_time(text: str, ref: _Ref) -> bool:
         (_DEADLINE.search(before) and not ref.past)  # "it worked until yesterday" is no deadline
         or _RECURRING.search(before)
         or _coming_weekday(text, ref)
+        or (ref.weekday and bool(_ANY_WEEKDAY.search(before)))
         or _background(text, ref)
         or (ref.duration and _EFFORT.search(before))
         or _requested(text, ref)
@@ -1750,6 +1751,11 @@ def _not_problem_time(text: str, ref: _Ref) -> bool:
 # a stretch something has already been in place, telling no trouble ("o registro TXT já está no DNS
 # faz uma semana", "the record has already been there for a week"): the customer's setup, not when it broke
 _ALREADY = re.compile(r"\b(?:already|bereits|schon|déjà|ya|já|già)\b")
+
+
+# a weekday with an indefinite article is any such day ("so we don't have to deploy on a Friday",
+# "para no tener que desplegar la app un viernes", "an einem Montag")
+_ANY_WEEKDAY = re.compile(r"\b(?:on an?|any|un|uma|einem|een)\s+$")
 
 
 _IS = re.compile(r"\b(?:is|are|has been|have been|ist|sind|est|sont|está|están|estão|è|sono|staat|staan)\b")

@@ -857,6 +857,18 @@ def test_a_weekday_in_a_sentence_about_what_is_coming_is_not_problem_time(text: 
     assert resolve_timing(text, ARRIVED, UTC, language) is None
 
 
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Our rule is that nobody deploys on a Friday.", "en"),
+        ("¿Hay alguna forma de no tener que desplegar la app un viernes?", "es"),
+        ("An einem Freitag deployen wir grundsätzlich nicht.", "de"),
+    ],
+)
+def test_a_weekday_with_an_indefinite_article_is_no_day(text: str, language: str) -> None:
+    assert resolve_timing(text, ARRIVED, UTC, language) is None
+
+
 def test_what_the_customer_is_seeing_on_a_day_is_problem_time() -> None:
     assert resolve_timing("We're seeing bounces on Monday's send again.", ARRIVED, UTC, "en") is not None
 
