@@ -1253,6 +1253,7 @@ def resolve_timing(
         elif ref.since:  # the time written nearest the day is the day's
             min(within, key=lambda r: abs(r.position - ref.end_position)).since = True
     refs = timed
+    _since_then(low, refs)
     ongoing = [ref for ref in refs if ref.since]
     # "invited him on Tuesday … resent it this morning: nothing": a later try of the same is no
     # onset, though the window runs on to it
@@ -1839,6 +1840,31 @@ _SINCE_EVENT = re.compile(
     r"\b(?:since|ever since|seit|seitdem|depuis|desde|dal|dall'|dalla|sinds)\s*(?:[^\W\d_]+[',\s]+){1,4}"
     r"(?:(?:on|am|vom|de|del|do|da|di|van|op)\s+)?$"
 )
+
+
+# "We renamed the template yesterday afternoon. Since then every send fails": the trouble goes on
+# from the moment told just before
+_SINCE_THEN = re.compile(
+    r"\b(?:since then|ever since|seitdem|seither|depuis lors|depuis ce moment|desde entonces|desde ese momento"
+    r"|desde então|desde esse momento|desde aí|da allora|da quel momento|sindsdien|sinds dat moment)\b"
+)
+
+
+def _since_then(text: str, refs: list[_Ref]) -> None:
+    """The reference told last before a "since then" (in its sentence or the one before it) is
+    when the trouble began, and it goes on."""
+    for marker in _SINCE_THEN.finditer(text) if refs else ():
+        before = [
+            ref
+            for ref in refs
+            if ref.end_position <= marker.start() and marker.start() - ref.end_position <= 160
+        ]
+        if not before:
+            continue
+        last = max(before, key=lambda ref: ref.end_position)
+        between = text[last.end_position : marker.start()]
+        if len(_SENTENCE_END.findall(between)) <= 1:
+            last.since = True
 
 
 def _since(text: str, position: int) -> bool:
