@@ -501,6 +501,8 @@ def test_an_id_called_another_organisations_anywhere_is_not_the_requesters_elsew
         "Please send the new key to ana.beatriz.siqueira@gmail.com, sends fail since 9:00.",
         # nor is the receiving mail server
         "The bounce says: host gmail-smtp-in.l.google.com said: 550 5.7.26 unauthenticated sender",
+        # nor the blocklist that refused the mail
+        "Voltam com: 554 5.7.1 Service unavailable; Client host [198.51.100.23] blocked using zen.spamhaus.org",
     ],
 )
 def test_a_class_in_a_stack_trace_or_an_addresss_local_part_is_no_sending_domain(body: str) -> None:
