@@ -326,7 +326,7 @@ _ERROR_WORDS = re.compile(
     r"mislukt|falhou|falló|fallit\w*|erro|errore|fout\w*|only (?:available )?(?:on|with|in)|nur (?:im|mit|in)|"
     r"uniquement|solo con|somente|apenas|alleen (?:met|in|op)|désactivé\w*|deaktiviert|desativad\w*|"
     r"desactivad\w*|disattivat\w*|uitgeschakeld|verlopen|abgelaufen|expiré\w*|expirad[oa]s?|caducad[oa]s?|"
-    r"scadut[oa]|ongeldig|"
+    r"scadut[oa]|ongeldig|incorrect\w*|incorret\w*|onjuist\w*|"
     # not valid, not available any more, slower than it should be ("Codice non valido", "Este painel
     # já não está disponível", "This is taking longer than usual…")
     r"not valid|non valid[oae]|non valable|no válid[oa]|não válid[oa]|nicht gültig|"
@@ -355,6 +355,10 @@ _STATUS_STRING = re.compile(
 # A message told in the customer's words ("it says my password is wrong", "il me dit … que je n'ai
 # pas les droits", "fala que a senha ta errada", "ci dice che il dominio è già in uso"): what the
 # product said, when what it said is a refusal.
+# A line set apart below the words that introduce it ("… falla con este mensaje:\n\n  Snowflake:
+# Incorrect username or password was specified."): what the product showed, when it tells a
+# failure, a refusal or a state
+_SHOWN_LINE = re.compile(r"[:：][ \t]*\r?\n(?:[ \t]*\r?\n)*[ \t]+(?P<m>\S[^\n]{3,200})$", re.MULTILINE)
 _TOLD_MESSAGE = re.compile(
     r"\b(?:says?|said|saying|tells? (?:me|us)|told (?:me|us)|(?:me|nous) dit|dit|sagt|hieß es|heißt es|"
     r"(?:me|nos) dice|dice|dijo|diz|disse|fala|falou|(?:mi|ci) dice|zegt|zei)\b"
@@ -1521,6 +1525,13 @@ def extract_error_signatures(
         told = match.group("m")
         if _REFUSAL.search(told) and not _in_spans(match.start("m"), spans):
             found.append((match.start("m"), "message", text[match.start("m") : match.end("m")].strip()))
+    for match in _SHOWN_LINE.finditer(text) if ":\n" in text or ":\r\n" in text else ():
+        shown = match.group("m").strip()
+        folded = fold(shown)
+        if not _in_spans(match.start("m"), spans) and (
+            _ERROR_WORDS.search(folded) or _REFUSAL.search(folded) or _STATUS_STRING.search(folded)
+        ):
+            found.append((match.start("m"), "message", shown))
     labelled = ":" in low and any(word in low for word in ("error", "fehler", "erreur", "erro", "fout"))
     for match in _LABELLED_MESSAGE.finditer(low) if labelled else ():
         if not _in_spans(match.start(1), spans):

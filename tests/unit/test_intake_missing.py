@@ -143,6 +143,9 @@ def test_another_organisations_deed_is_not_the_requesters_action() -> None:
         # a success status told as what every call returned
         "I watched the network tab and /v1/track returns 200 every single time, yet the board shows 982.",
         "i dati arrivano con due ore di ritardo. Nessun errore nelle risposte, tutte 202.",
+        # a line set apart below the words that introduce it, telling a failure or a state
+        "Desde ayer la sincronización falla con este mensaje:\n\n  Snowflake: Incorrect username or password was specified.\n\nSaludos",
+        "Nel log l'ultima risulta:\n\n  suppressed — recipient on suppression list (hard bounce on 14/10)\n",
         # a failing status with its quoted reason
         'Since the move every webhook ends in 400 "signature mismatch" in our logs.',
     ],
@@ -194,6 +197,8 @@ def test_a_quoted_name_is_no_error_detail(vocabulary: IntakeVocabulary, body: st
         'Our Slack alerts stopped since Monday. The alert rules still show as "Active".',
         # a quoted time stamp says when, not what went wrong
         'Salesforce stopped syncing; the last successful sync says "lunes 07:45".',
+        # a line set apart that tells no failure (a DNS record) is no message
+        "We added the record on Friday:\n\n  bounce.example-shop.com.  CNAME  rp.example.net.\n\nStill pending?",
         # a count the query returned is data, not a status
         "Die Abfrage liefert 200 Zeilen statt 3000, seit Montag.",
         "The funnel returns 250 users for step 2 although 900 signed up.",
