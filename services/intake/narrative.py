@@ -20,7 +20,7 @@ from functools import lru_cache
 from services.intake.cleaning import fold
 from services.intake.extract import MAIL_HEADER, about_another_party, written_by_a_machine
 from services.intake.lexicon import GUESS, GUESS_WORDS, SYMPTOM, WORKS, guesses_the_cause
-from services.intake.vocabulary import IntakeVocabulary
+from services.intake.vocabulary import CODE_STRENGTH, IntakeVocabulary
 
 MAX_SECTION_CHARS = 4000
 MAX_CLAUSE_CHARS = 160
@@ -658,8 +658,9 @@ def problem_type(text: str, subject: str, vocabulary: IntakeVocabulary) -> str |
     strength; a word or phrase said again counts at most twice: a pasted log repeating a host name
     is no more evidence), the type's error codes twenty times, and the subject (with the action)
     double; ties go to the type listed first. A ticket that names none gets the domain's fallback
-    type."""
+    type; a type that gives way beside an integration does so where the ticket names one."""
     scores: dict[str, float] = {}
+    coded: set[str] = set()  # the types one of whose own error codes the ticket quotes
     strengths = {cues.name: cues.strength for cues in vocabulary.problem_types}
     cue_of, phrases = vocabulary.cue_of, vocabulary.phrases_by_first_word
     for weight, (part, words) in ((1.0, _cue_text(text)), (2.0, _cue_text(subject))):
@@ -668,6 +669,8 @@ def problem_type(text: str, subject: str, vocabulary: IntakeVocabulary) -> str |
             if cue is not None:
                 family, strength = cue
                 scores[family] = scores.get(family, 0.0) + strength * weight * min(count, _REPEATS)
+                if strength == CODE_STRENGTH:
+                    coded.add(family)
             for phrase, family in phrases.get(word, ()):  # a phrase needs its first word
                 if phrase in part:
                     scores[family] = scores.get(family, 0.0) + strengths[family] * weight * min(
@@ -676,4 +679,15 @@ def problem_type(text: str, subject: str, vocabulary: IntakeVocabulary) -> str |
     if not scores:
         return vocabulary.problem_type_fallback
     order = [cues.name for cues in vocabulary.problem_types]
-    return max(order, key=lambda family: (scores.get(family, 0.0), -order.index(family)))
+    chosen = max(order, key=lambda family: (scores.get(family, 0.0), -order.index(family)))
+    yielding = next(
+        (cues.beside_an_integration for cues in vocabulary.problem_types if cues.name == chosen), None
+    )
+    # (not where the product's own code for it was quoted: "You don't have permission
+    # (PERMISSION_DENIED)" while connecting Salesforce is a role in the product)
+    named = vocabulary.integrations is not None and vocabulary.integrations.search(
+        f"{text}\n{subject}".lower()
+    )
+    if yielding and named and chosen not in coded:
+        return yielding
+    return chosen

@@ -19,7 +19,7 @@ _E = r"(?![A-Za-z0-9_])"
 _LITERAL_HEAD = re.compile(r"^[A-Za-z]+")
 # an error code names the cause: it outweighs however much is said of the symptom it caused (a
 # dashboard "gone flat, all at zero" because the collector's batches fail schema validation)
-_CODE_STRENGTH = 20.0
+CODE_STRENGTH = 20.0
 _GENERIC_VENDOR_BOXES = r"^(?:no-?reply|support|help|helpdesk|billing|sales|info)@"
 
 
@@ -96,6 +96,7 @@ class ProblemTypeCues:
     word: re.Pattern[str] | None
     phrases: tuple[str, ...]
     strength: float = 1.0
+    beside_an_integration: str | None = None  # the type it gives way to where an integration is named
 
 
 @dataclass(frozen=True, eq=False)
@@ -191,7 +192,11 @@ class IntakeVocabulary:
                 words += more_words
                 phrases += more_phrases
             word = re.compile("(?:" + "|".join(dict.fromkeys(words)) + ")") if words else None
-            problem_types.append(ProblemTypeCues(name, word, tuple(dict.fromkeys(phrases)), spec.strength))
+            problem_types.append(
+                ProblemTypeCues(
+                    name, word, tuple(dict.fromkeys(phrases)), spec.strength, spec.beside_an_integration
+                )
+            )
         name_words = tuple(dict.fromkeys(w.lower() for w in domain.product.name.split()[:1] if len(w) >= 3))
         return cls(
             identifiers=tuple(identifiers),
@@ -263,7 +268,7 @@ class IntakeVocabulary:
         of its words (the type's strength); the type listed first wins among several."""
         for code, name in self.type_codes:
             if code.fullmatch(token):
-                return name, _CODE_STRENGTH
+                return name, CODE_STRENGTH
         for cues in self.problem_types:
             if cues.word is not None and cues.word.fullmatch(token):
                 return cues.name, cues.strength

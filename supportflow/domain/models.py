@@ -127,6 +127,10 @@ class ProblemType(Strict):
     """How much one of its cue words counts. A symptom or a cause (slowness, missing data, a
     permission) says more about the trouble than the product thing it happens to (a dashboard,
     an export), so its type may count its words more."""
+    beside_an_integration: str | None = None
+    """The type this one gives way to when the ticket names one of the domain's `integrations`: a
+    refusal told beside a third-party system ("BigQuery: Access Denied … Permission denied") is
+    that system's trouble, not a role in the product."""
 
 
 class Vocabulary(Strict):
@@ -153,6 +157,15 @@ class Vocabulary(Strict):
         fallback = self.problem_type_fallback
         if fallback is not None and fallback not in self.problem_types:
             raise ValueError(f"problem_type_fallback {fallback!r} is not one of the problem_types")
+        for name, spec in self.problem_types.items():
+            if (
+                spec.beside_an_integration is not None
+                and spec.beside_an_integration not in self.problem_types
+            ):
+                raise ValueError(
+                    f"problem_types.{name}.beside_an_integration {spec.beside_an_integration!r} is not one of the"
+                    " problem_types"
+                )
         return self
 
     def kind_with_role(self, role: str) -> str | None:

@@ -305,6 +305,23 @@ def test_the_cause_outweighs_the_thing_it_happened_to(
     assert _type(vocabulary, subject, body) == family
 
 
+def test_a_refusal_beside_a_named_integration_is_the_integrations() -> None:
+    body = (
+        "Der BigQuery-Sync schlägt seit heute fehl. In den Integrationseinstellungen steht:\n\n"
+        "  BigQuery: Access Denied: Table acme:raw.events: Permission bigquery.tables.updateData denied\n\n"
+        "Wir haben gestern die IAM-Rollen aufgeräumt."
+    )
+    assert _type(LUMEN, "Sync kaputt", body) == "integration"
+    # ... but the product's own code for a refusal is a role in the product
+    body = (
+        "Trying to connect Salesforce keeps failing. This is what we get: \"You don't have permission to "
+        'perform this action (PERMISSION_DENIED)". My colleague can do it.'
+    )
+    assert _type(LUMEN, "Salesforce connection", body) == "permissions"
+    with pytest.raises(ValueError, match="beside_an_integration"):
+        Vocabulary(problem_types={"permissions": ProblemType(beside_an_integration="integration")})
+
+
 def test_a_code_in_a_pasted_error_body_names_the_type() -> None:
     body = 'Our upload script stopped working.\n\n{"error": "PLAN_LIMIT_REACHED", "status": 402}'
     assert _type(LUMEN, "Upload", body) == "billing"
