@@ -393,7 +393,29 @@ def _problem_statement(ticket: TicketReceived, facts: _MessageFacts, vocabulary:
     return statement.replace("\n", " ").rstrip(" .;") + "."
 
 
-def _problem_type(facts: _MessageFacts, vocabulary: IntakeVocabulary) -> str | None:
+_SIGNATURE_LINES = 4  # the signer's name and the title, company and phone lines under it
+
+
+def _without_signature(text: str, signer: str | None) -> str:
+    """The text without its signer's block: the line that is only the requester's full name and
+    the lines right under it ("Greg Tollan / Owner, Tollan & Pryce Hardware"), whose title says who
+    writes, not what the trouble is."""
+    name = " ".join((signer or "").lower().split())
+    if len(name.split()) < 2 or name not in text.lower():
+        return text
+    lines = text.split("\n")
+    for at in range(len(lines) - 1, -1, -1):
+        if " ".join(lines[at].lower().split()) == name:
+            end = at
+            while end < len(lines) and lines[end].strip() and end - at < _SIGNATURE_LINES:
+                end += 1
+            return "\n".join(lines[:at] + lines[end:])
+    return text
+
+
+def _problem_type(
+    facts: _MessageFacts, vocabulary: IntakeVocabulary, signer: str | None = None
+) -> str | None:
     if not facts.signatures and asks_what_is_possible(facts.problem_text):
         general = vocabulary.problem_type_fallback
         if general:
@@ -403,7 +425,8 @@ def _problem_type(facts: _MessageFacts, vocabulary: IntakeVocabulary) -> str | N
     codes = " ".join(
         s.value for s in facts.signatures if s.kind == "error_code" and s.value not in facts.problem_text
     )
-    return problem_type(f"{facts.problem_text}\n{codes}", f"{subject}\n{facts.action or ''}", vocabulary)
+    text = _without_signature(facts.problem_text, signer)
+    return problem_type(f"{text}\n{codes}", f"{subject}\n{facts.action or ''}", vocabulary)
 
 
 def normalize(
@@ -446,7 +469,7 @@ def normalize(
         error_signatures=facts.signatures,
         language=language,
         problem_statement=_problem_statement(ticket, facts, vocabulary),
-        problem_type=_problem_type(facts, vocabulary),
+        problem_type=_problem_type(facts, vocabulary, ticket.requester.name),
         missing=missing,
         emails=facts.emails,
         foreign_identifiers=[value for value in facts.foreign if value not in identifiers.values()],

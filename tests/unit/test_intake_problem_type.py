@@ -322,6 +322,14 @@ def test_a_refusal_beside_a_named_integration_is_the_integrations() -> None:
         Vocabulary(problem_types={"permissions": ProblemType(beside_an_integration="integration")})
 
 
+def test_the_title_under_the_signers_name_is_no_cue() -> None:
+    body = "We are having problems with Lumen again. Can someone call me tomorrow?\n\nAna\n\nAna Ruiz\nOwner, Ruiz Hardware\n"
+    assert read(LUMEN, body, subject="Urgent").problem_type == "general"
+    # the same words above the signature still count
+    body = "I am locked out: the owner role was taken from me.\n\nAna Ruiz\nRuiz Hardware\n"
+    assert read(LUMEN, body, subject="Urgent").problem_type == "permissions"
+
+
 def test_a_code_in_a_pasted_error_body_names_the_type() -> None:
     body = 'Our upload script stopped working.\n\n{"error": "PLAN_LIMIT_REACHED", "status": 402}'
     assert _type(LUMEN, "Upload", body) == "billing"
