@@ -1246,10 +1246,34 @@ def _affected_member(
             _AFFECTED_CUE.search(sentence)
             or (_COLLEAGUE.search(sentence) and _TROUBLE.search(sentence))
             or _operated_on(fold(sentence), match.start() - span.start, vocabulary)
+            or _spoken_of_after(text, low, match.start(), match.end())
         )
         if named and not _UNAFFECTED_CUE.search(sentence):
             return address
     return None
+
+
+# A member introduced by name with their address in brackets ("Juliana (juliana@…) joined two
+# weeks ago and I gave her the Editor role") and then spoken of as she or he, with their access in
+# trouble soon after ("when she opens a dashboard it says …", "quando ela abre … aparece"): the one
+# affected, not one who did something for the writer ("Rosa (…) says she moved me onto the team")
+_NAMED_IN_BRACKETS = re.compile(r"\b[^\W\d_][\w'’-]+\s*\(\s*$")
+_SHE_OR_HE = re.compile(r"\b(?:she|he|elle|ella|él|ela|ele|lei|zij|hij)\b")  # as the subject
+_SHOWN_TO_THEM = re.compile(
+    r"\b(?:says?|shows?|gets?|appears?|sale|aparece|appare|compare|erscheint|zeigt|affiche|krijgt|bekommt|recebe|"
+    r"recibe|riceve|reçoit)\b"
+)
+
+
+def _spoken_of_after(text: str, low: str, start: int, end: int) -> bool:
+    if not _NAMED_IN_BRACKETS.search(text[max(0, start - 40) : start]) or not _ABOUT_ACCESS.search(low):
+        return False
+    after = low[end : end + 300]
+    return any(
+        _TROUBLE.search(after, pronoun.end(), pronoun.end() + 60)
+        or _SHOWN_TO_THEM.search(after, pronoun.end(), pronoun.end() + 60)
+        for pronoun in _SHE_OR_HE.finditer(after)
+    )
 
 
 # a mail header line of a forwarded or quoted message, in the intake's languages

@@ -349,6 +349,18 @@ def test_every_address_mentioned_is_kept_in_order() -> None:
             "Notre responsable marketing (bo@acme.example) ne voit plus aucun tableau de bord.",
             "bo@acme.example",
         ),
+        # named with their address, then spoken of as she or he, their access in trouble
+        (
+            "A Juliana (bo@acme.example) entrou no time e eu dei a ela o papel de Editor. Mas quando ela abre "
+            'qualquer painel aparece "Somente leitura".',
+            "bo@acme.example",
+        ),
+        # ... not one who did something for the writer
+        (
+            "I can't open the Finance workspace. My colleague Rosa (bo@acme.example) says she moved me onto the "
+            "finance team yesterday.",
+            None,
+        ),
     ],
 )
 def test_an_affected_colleague_is_the_user_only_when_the_ticket_says_so(
