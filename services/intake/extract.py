@@ -1182,6 +1182,8 @@ _OWN_LOGIN = re.compile(
     r"|(?:^|\n|[.;,]\s)\s*(?:login|username|user|benutzer(?:name)?|anmeldename|usuario|utilisateur|identifiant|"
     r"utente|gebruikersnaam|utilizador)\s*:\s*$|\b(?:me|mich|moi|mí|mim|mij|my own|meine[nm]? eigene[nm]?|le mien"
     r"|la mienne|el mío|la mía|o meu|a minha|il mio|la mia|mijn eigen)\s*\(\s*$"
+    # ... with the verb between ("het eigenaarschap naar mij overzetten (x@…)", "übertragen Sie es mir (x@…)")
+    r"|\b(?:mich|mij|mir|moi)\s+[^\W\d_]+\s*\(\s*$"
     # "Login is x@…", "O utilizador é x@…", and what the writer signs in with ("je me connecte avec x@…")
     r"|\b(?:login|username|user|benutzer(?:name)?|usuario|utilisateur|identifiant|utente|gebruikersnaam|utilizador)"
     r"\s+(?:is|ist|est|es|é|è|=)\s*$"

@@ -323,6 +323,12 @@ def test_every_address_mentioned_is_kept_in_order() -> None:
         ("I can't get in. Login is ana@acme.example.", "ana@acme.example"),
         ("Não consigo entrar. O utilizador é ana@acme.example.", "ana@acme.example"),
         ("Depuis hier, quand je me connecte avec ana@acme.example, j'ai une erreur.", "ana@acme.example"),
+        # the writer in brackets with the verb between ("naar mij overzetten (x@…)")
+        (
+            "Onze vorige IT-manager (kai@acme.example) is uit dienst. Kunnen jullie het eigenaarschap naar mij "
+            "overzetten (bo@acme.example) en daarna zijn account verwijderen?",
+            "bo@acme.example",
+        ),
         # a colleague who can no longer do something, however the negation is said
         ("mijn collega bo@acme.example kan sinds vanmiddag geen dashboards meer delen", "bo@acme.example"),
         ("Notre collègue (bo@acme.example) ne voit plus aucun tableau de bord.", "bo@acme.example"),
