@@ -352,13 +352,13 @@ _STATUS_STRING = re.compile(
     r"sin datos|pendente|na fila|processando|sem dados|in attesa|in coda|in elaborazione|connesso|"
     r"disconnesso|nessun dato|in behandeling|in de wachtrij|wachtend|verbonden|geen gegevens)\b"
 )
-# A message told in the customer's words ("it says my password is wrong", "il me dit … que je n'ai
-# pas les droits", "fala que a senha ta errada", "ci dice che il dominio è già in uso"): what the
-# product said, when what it said is a refusal.
 # A line set apart below the words that introduce it ("… falla con este mensaje:\n\n  Snowflake:
 # Incorrect username or password was specified."): what the product showed, when it tells a
 # failure, a refusal or a state
 _SHOWN_LINE = re.compile(r"[:：][ \t]*\r?\n(?:[ \t]*\r?\n)*[ \t]+(?P<m>\S[^\n]{3,200})$", re.MULTILINE)
+# A message told in the customer's words ("it says my password is wrong", "il me dit … que je n'ai
+# pas les droits", "fala que a senha ta errada", "ci dice che il dominio è già in uso"): what the
+# product said, when what it said is a refusal.
 _TOLD_MESSAGE = re.compile(
     r"\b(?:says?|said|saying|tells? (?:me|us)|told (?:me|us)|(?:me|nous) dit|dit|sagt|hieß es|heißt es|"
     r"(?:me|nos) dice|dice|dijo|diz|disse|fala|falou|(?:mi|ci) dice|zegt|zei)\b"

@@ -685,9 +685,12 @@ def problem_type(text: str, subject: str, vocabulary: IntakeVocabulary) -> str |
     )
     # (not where the product's own code for it was quoted: "You don't have permission
     # (PERMISSION_DENIED)" while connecting Salesforce is a role in the product)
-    named = vocabulary.integrations is not None and vocabulary.integrations.search(
-        f"{text}\n{subject}".lower()
-    )
-    if yielding and named and chosen not in coded:
-        return yielding
+    integrations = vocabulary.integrations
+    if (
+        yielding
+        and chosen not in coded
+        and integrations
+        and integrations.search(f"{text}\n{subject}".lower())
+    ):
+        return yielding  # (the integrations are searched only where a type would give way)
     return chosen
