@@ -117,6 +117,21 @@ _AS_FILE = "ticket.yaml"
 _TOKEN_CHARS = r"[A-Za-z0-9_\-+/]"
 
 
+# A case-blind search is several times slower than a case-sensitive one. On ASCII text,
+# lower-casing first and searching with the case-sensitive twin of a pattern written in lower
+# case finds the same; any other text is searched case-blind as written.
+@lru_cache(maxsize=16)
+def _cased(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    return re.compile(pattern.pattern, pattern.flags & ~re.IGNORECASE)
+
+
+def _found(pattern: re.Pattern[str], text: str) -> bool:
+    """Whether `pattern` (if case-blind, written in lower case) occurs in `text`."""
+    if pattern.flags & re.IGNORECASE and text.isascii():
+        return _cased(pattern).search(text.lower()) is not None
+    return pattern.search(text) is not None
+
+
 @lru_cache(maxsize=1)
 def _detectors() -> tuple[tuple[re.Pattern[str], tuple[BasePlugin, ...]], ...]:
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
@@ -130,7 +145,7 @@ def _detectors() -> tuple[tuple[re.Pattern[str], tuple[BasePlugin, ...]], ...]:
 
 def _detected(text: str) -> tuple[str, int]:
     """`text` with every value a detect-secrets detector reports replaced, and how many."""
-    active = [(gate, detectors) for gate, detectors in _detectors() if gate.search(text)]
+    active = [(gate, detectors) for gate, detectors in _detectors() if _found(gate, text)]
     if not active:
         return text, 0
     lines = text.split("\n")
@@ -139,7 +154,7 @@ def _detected(text: str) -> tuple[str, int]:
         values = {
             found.secret_value
             for gate, detectors in active
-            if gate.search(line)
+            if _found(gate, line)
             for detector in detectors
             for found in detector.analyze_line(filename=_AS_FILE, line=line, line_number=number + 1)
             if found.secret_value and REDACTED not in found.secret_value
@@ -155,6 +170,13 @@ def _detected(text: str) -> tuple[str, int]:
 # (possessive: a token a domain rule already cut to its visible prefix, "xk_live_ab12…", is
 # never matched short of its "…")
 _BEARER = re.compile(r"(?i)\b(bearer|basic)(\s+)(?!\[redacted)([A-Za-z0-9\-._~+/]{8,}+=*)(?!…)")
+
+
+# the words a keyword rule's match holds: the rule runs only on a text that has one
+_RULE_WORDS = {
+    **{pattern: re.compile(_SECRET_WORDS, re.IGNORECASE) for pattern, _ in SECRET_RULES[2:5]},
+    _BEARER: re.compile(r"bearer|basic", re.IGNORECASE),
+}
 
 
 def _bearer(public: Sequence[re.Pattern[str]]) -> Replacer:
@@ -233,7 +255,12 @@ def mask_secrets_counted(
     (API keys and tokens of the known services, JWTs, keyword assignments, high-entropy
     strings). Returns the count."""
     text, domain_count = apply_rules(text, _domain_secret_rules() if domain is None else domain)
-    text, count = apply_rules(text, (*SECRET_RULES, (_BEARER, _bearer(public))))
+    count = 0
+    for rule in (*SECRET_RULES, (_BEARER, _bearer(public))):
+        words = _RULE_WORDS.get(rule[0])
+        if words is None or _found(words, text):
+            text, found = apply_rules(text, (rule,))
+            count += found
     text, detected = _detected(text)
     return text, domain_count + count + detected
 

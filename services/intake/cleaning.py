@@ -83,11 +83,11 @@ _FORWARD_HEADER = re.compile(
     re.MULTILINE | re.IGNORECASE,
 )
 # Either pattern can match only where a header word starts a line or a "wrote" verb is written:
-# the (slow) patterns above run only then.
+# the (slow) patterns above run only then. (Searched in the folded text, case-sensitively: faster.)
 _HEADER_GATE = re.compile(
     r"^[>* ]*(?:from|von|de|da|van|sent|gesendet|envoyé|enviado|enviada|inviato|verzonden|date|datum|data"
     r"|fecha)\s?:|wrote|schrieb|écrit|escribió|escreveu|scritto|schreef|original message",
-    re.MULTILINE | re.IGNORECASE,
+    re.MULTILINE,
 )
 # The header line that dates a message, whatever the client's language.
 _SENT_LINE = re.compile(
@@ -112,7 +112,7 @@ class _Part:
 def _split_mail(text: str) -> tuple[list[_Part], list[str]]:
     """The message's own text and the forwarded messages in it, quoted history cut off; and the
     forwarded messages' senders."""
-    if not _HEADER_GATE.search(text):
+    if not _HEADER_GATE.search(fold(text)):
         return [_Part(_unquoted(text.split("\n"), forwarded=False))], []
     quote = _QUOTE_HEADER.search(text)
     if quote:
@@ -142,7 +142,7 @@ def without_history(text: str) -> str:
     low = text.lower()
     if not any(word in low for word in _QUOTE_WORDS):  # the header gate's scan costs more than these
         return text
-    quote = _QUOTE_HEADER.search(text) if _HEADER_GATE.search(text) else None
+    quote = _QUOTE_HEADER.search(text) if _HEADER_GATE.search(fold(text)) else None
     return text[: quote.start()] if quote else text
 
 

@@ -327,16 +327,34 @@ _CLOCK = re.compile(
     + _ZONE_RE,
     0,
 )
-_CLOCK_HINT = re.compile(
-    r"\d(?::[0-5]\d|\s?(?:am|pm|a\.m|p\.m|uhr|uur|o'clock)\b|[hu](?:[0-5]\d)?\b)|noon|midday|mittag|midi|mediodía|meio-dia"
-    r"|midnight|mitternacht|minuit|medianoche|meia-noite|mezzanotte|middernacht"
-    r"|mezzogiorno|\b(?:um|om|alle|dalle|às|as|las|ore|verso le)\s+\d|\d\s+(?:de la|del|da|di|du|de l'|in the)\s"
-    # a bare hour with its zone ("around 11 (Chicago time)", "at 4 Eastern"), and nothing wider:
-    # "at 3 places", "about 20 emails" keep the clock scan off
-    r"|\d\s*\(\s*(?:[a-z]+\s+)?(?:time|zeit|heure|hora|ora|tijd)\)"
-    r"|\d\s+(?:eastern|central|pacific|mountain|utc|gmt|cet|et|pt)\b"
-    r"|\((?:eastern|central|pacific|mountain)(?:\s+time)?\)"  # "about 11 this morning (Central)"
+# Whether a folded text tells a clock time at all (the clock scan is slow; most tickets tell
+# none): three patterns tried in turn, twice as fast on the bench corpus as one pattern of all
+# their alternatives.
+_CLOCK_HINTS = (
+    # a digit and what makes it an hour: a colon, am/pm/Uhr/uur, an "h" ("14h", "8h30"), a
+    # "de la"/"in the" after it ("4 de la tarde"), or its zone ("around 11 (Chicago time)", "at 4
+    # Eastern") and nothing wider: "at 3 places", "about 20 emails" keep the clock scan off
+    re.compile(
+        r"\d(?::[0-5]\d|\s?(?:am|pm|a\.m|p\.m|uhr|uur|o'clock)\b|[hu](?:[0-5]\d)?\b"
+        r"|\s+(?:de la|del|da|di|du|de l'|in the)\s"
+        r"|\s*\(\s*(?:[a-z]+\s+)?(?:time|zeit|heure|hora|ora|tijd)\)"
+        r"|\s+(?:eastern|central|pacific|mountain|utc|gmt|cet|et|pt)\b)"
+    ),
+    # noon and midnight by name, and a zone in brackets ("about 11 this morning (Central)")
+    re.compile(
+        r"noon|midday|mittag|midi|mediodía|meio-dia|mezzogiorno"
+        r"|midnight|mitternacht|minuit|medianoche|meia-noite|mezzanotte|middernacht"
+        r"|\((?:eastern|central|pacific|mountain)(?:\s+time)?\)"
+    ),
+    re.compile(r"\b(?:um|om|alle|dalle|às|as|las|ore|verso le)\s+\d"),  # "um 14", "alle 9"
 )
+
+
+def _tells_a_clock(low: str) -> bool:
+    """Whether the folded text `low` may tell a clock time (`_CLOCK` then finds which)."""
+    return any(hint.search(low) for hint in _CLOCK_HINTS)
+
+
 _ISO_DATETIME = re.compile(
     r"(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})[T ](?P<h>\d{2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?"
     r"(?:\s*(?P<z>Z|UTC|GMT|[+-]\d{2}:?\d{2}))?",
@@ -455,9 +473,7 @@ def default_zone(metadata: dict[str, str], text: str = "", address: str = "", la
         zone = _named_zone(name)
         if zone is not None:
             return zone
-    clock = text and (
-        _CLOCK_HINT.search(fold(text)) or _CLOCK_HINT.search(fold(_spell_clocks(text, language)))
-    )
+    clock = text and (_tells_a_clock(fold(text)) or _tells_a_clock(fold(_spell_clocks(text, language))))
     stated = stated_zone(text) if clock else None
     spoken = _named_zone(_LANGUAGE_ZONES[language]) if language in _LANGUAGE_ZONES else None
     return stated or _address_zone(address) or spoken or UTC
@@ -1080,6 +1096,7 @@ _SPELLED_HOUR = re.compile(
     )  # "one" is an article too
     + r")(?=\s*(?:uhr|heures?|h\b|horas?|uur|o['’]clock|del|de la|da|di|in the|\W|$))"
 )
+_SPELLED_HOUR_FOLDED = re.compile(_SPELLED_HOUR.pattern.removeprefix("(?i)"))  # searched in fold(): faster
 
 
 # A clock time told in words, relative to the hour ("quarter past nine", "twenty to nine", "kwart
@@ -1169,7 +1186,7 @@ def _spell_hours(text: str) -> str:
             return match.group(0)
         return match.group(0)[: match.start("word") - match.start()] + hour.ljust(len(word))
 
-    return _SPELLED_HOUR.sub(digits, text) if _SPELLED_HOUR.search(text) else text
+    return _SPELLED_HOUR.sub(digits, text) if _SPELLED_HOUR_FOLDED.search(fold(text)) else text
 
 
 def resolve_timing(
@@ -1936,7 +1953,7 @@ def _attach_clock_times(
     them in the paragraph, else the latest such time."""
     low = fold(text)
     days = sorted((ref.position, ref.day) for ref in refs if ref.day is not None)
-    for match in _CLOCK.finditer(low) if _CLOCK_HINT.search(low) else ():
+    for match in _CLOCK.finditer(low) if _tells_a_clock(low) else ():
         if not free(*match.span()):
             continue
         hour_raw = (

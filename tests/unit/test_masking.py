@@ -54,6 +54,10 @@ def test_detect_secrets_finds_what_no_rule_of_ours_names(text: str, secret: str)
         # ... or in brackets after them
         ("La password è giusta (Gelato_Verde42!), quindi il problema è solo il codice", "Gelato_Verde42!"),
         ("Mein Passwort (Kiefer#2031) funktioniert im Browser", "Kiefer#2031"),
+        # the words in capitals, in ASCII text and in text that is not (the words are looked for
+        # in the lower-cased text, or case-blind)
+        ("THE PASSWORD IS Heron_44", "Heron_44"),
+        ("LA CONTRASEÑA ES Garza_Roja9", "Garza_Roja9"),
     ],
 )
 def test_a_password_said_in_a_sentence_is_masked_in_the_intakes_languages(text: str, secret: str) -> None:
