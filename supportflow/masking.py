@@ -60,12 +60,17 @@ _SECRET_WORDS = (
     rf"(?:{_PASSWORDS}|secret|client_secret"
     r"|token|api[_\- ]?key|access[_\- ]?token|auth[_\- ]?token|aws_secret_access_key|private[_\- ]?key)"
 )
-SECRET_RULES: tuple[tuple[re.Pattern[str], Replacer | str], ...] = (
+Rule = tuple[re.Pattern[str], Replacer | str]
+_KEY_SHAPE_RULES: tuple[Rule, ...] = (
     (
         re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.S),
         "[redacted private key]",
     ),
     (re.compile(r"\bsk-(?:ant-|proj-)?[A-Za-z0-9_\-]{20,}"), "[redacted API key]"),
+)
+# a value told after the words for a secret: each of these matches only where one of the words is
+_TOLD_SECRET_WORDS = re.compile(_SECRET_WORDS, re.IGNORECASE)
+_TOLD_SECRET_RULES: tuple[Rule, ...] = (
     (
         re.compile(
             rf"(?i)\b({_SECRET_WORDS}\"?)"
@@ -92,8 +97,9 @@ SECRET_RULES: tuple[tuple[re.Pattern[str], Replacer | str], ...] = (
         ),
         _mask_assignment,
     ),
-    (re.compile(r"(?<![\w.])(?:\d[ \-]?){12,18}\d(?![\w.])"), _mask_card),
 )
+_CARD_RULE: Rule = (re.compile(r"(?<![\w.])(?:\d[ \-]?){12,18}\d(?![\w.])"), _mask_card)
+SECRET_RULES: tuple[Rule, ...] = (*_KEY_SHAPE_RULES, *_TOLD_SECRET_RULES, _CARD_RULE)
 
 # detect-secrets' detectors, built once, each behind the cheapest test a line must pass to hold
 # what it looks for (most lines of a ticket hold nothing any of them looks for). A public IP
@@ -117,18 +123,25 @@ _AS_FILE = "ticket.yaml"
 _TOKEN_CHARS = r"[A-Za-z0-9_\-+/]"
 
 
-# A case-blind search is several times slower than a case-sensitive one. On ASCII text,
-# lower-casing first and searching with the case-sensitive twin of a pattern written in lower
-# case finds the same; any other text is searched case-blind as written.
+# A case-blind search is several times slower than a case-sensitive one: a case-blind pattern of
+# Latin-script words written in lower case is searched case-sensitively in the text lowered as
+# the regex engine lowers each character (İ is i; ı and ſ, which it matches to i and s, become
+# them), which finds the same and keeps every offset.
 @lru_cache(maxsize=16)
 def _cased(pattern: re.Pattern[str]) -> re.Pattern[str]:
     return re.compile(pattern.pattern, pattern.flags & ~re.IGNORECASE)
 
 
+def _lowered(text: str) -> str:
+    if text.isascii():
+        return text.lower()
+    return text.replace("İ", "i").replace("ı", "i").replace("ſ", "s").lower()
+
+
 def _found(pattern: re.Pattern[str], text: str) -> bool:
-    """Whether `pattern` (if case-blind, written in lower case) occurs in `text`."""
-    if pattern.flags & re.IGNORECASE and text.isascii():
-        return _cased(pattern).search(text.lower()) is not None
+    """Whether `pattern` (if case-blind, of lower-case Latin-script words) occurs in `text`."""
+    if pattern.flags & re.IGNORECASE:
+        return _cased(pattern).search(_lowered(text)) is not None
     return pattern.search(text) is not None
 
 
@@ -143,18 +156,30 @@ def _detectors() -> tuple[tuple[re.Pattern[str], tuple[BasePlugin, ...]], ...]:
     return (*gated, (_TOKEN_RUN, shapes))
 
 
+def _lines_holding(pattern: re.Pattern[str], text: str) -> set[int]:
+    """The lines of `text` (numbers from 0) where `pattern`, which never spans a line, occurs: one
+    search of the whole text (see `_found` for a case-blind pattern)."""
+    searched = text
+    if pattern.flags & re.IGNORECASE:
+        pattern, searched = _cased(pattern), _lowered(text)
+    return {text.count("\n", 0, match.start()) for match in pattern.finditer(searched)}
+
+
 def _detected(text: str) -> tuple[str, int]:
-    """`text` with every value a detect-secrets detector reports replaced, and how many."""
-    active = [(gate, detectors) for gate, detectors in _detectors() if _found(gate, text)]
+    """`text` with every value a detect-secrets detector reports replaced, and how many. A
+    detector reads only the lines its gate finds something in."""
+    active = [(detectors, _lines_holding(gate, text)) for gate, detectors in _detectors()]
+    active = [(detectors, numbers) for detectors, numbers in active if numbers]
     if not active:
         return text, 0
     lines = text.split("\n")
     count = 0
-    for number, line in enumerate(lines):
+    for number in sorted(set().union(*(numbers for _, numbers in active))):
+        line = lines[number]
         values = {
             found.secret_value
-            for gate, detectors in active
-            if _found(gate, line)
+            for detectors, numbers in active
+            if number in numbers
             for detector in detectors
             for found in detector.analyze_line(filename=_AS_FILE, line=line, line_number=number + 1)
             if found.secret_value and REDACTED not in found.secret_value
@@ -172,11 +197,7 @@ def _detected(text: str) -> tuple[str, int]:
 _BEARER = re.compile(r"(?i)\b(bearer|basic)(\s+)(?!\[redacted)([A-Za-z0-9\-._~+/]{8,}+=*)(?!…)")
 
 
-# the words a keyword rule's match holds: the rule runs only on a text that has one
-_RULE_WORDS = {
-    **{pattern: re.compile(_SECRET_WORDS, re.IGNORECASE) for pattern, _ in SECRET_RULES[2:5]},
-    _BEARER: re.compile(r"bearer|basic", re.IGNORECASE),
-}
+_BEARER_WORDS = re.compile(r"bearer|basic", re.IGNORECASE)
 
 
 def _bearer(public: Sequence[re.Pattern[str]]) -> Replacer:
@@ -255,12 +276,15 @@ def mask_secrets_counted(
     (API keys and tokens of the known services, JWTs, keyword assignments, high-entropy
     strings). Returns the count."""
     text, domain_count = apply_rules(text, _domain_secret_rules() if domain is None else domain)
-    count = 0
-    for rule in (*SECRET_RULES, (_BEARER, _bearer(public))):
-        words = _RULE_WORDS.get(rule[0])
-        if words is None or _found(words, text):
-            text, found = apply_rules(text, (rule,))
-            count += found
+    text, count = apply_rules(text, _KEY_SHAPE_RULES)
+    if _found(_TOLD_SECRET_WORDS, text):
+        text, told = apply_rules(text, _TOLD_SECRET_RULES)
+        count += told
+    text, cards = apply_rules(text, (_CARD_RULE,))
+    count += cards
+    if _found(_BEARER_WORDS, text):
+        text, bearers = apply_rules(text, ((_BEARER, _bearer(public)),))
+        count += bearers
     text, detected = _detected(text)
     return text, domain_count + count + detected
 

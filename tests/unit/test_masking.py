@@ -58,6 +58,9 @@ def test_detect_secrets_finds_what_no_rule_of_ours_names(text: str, secret: str)
         # in the lower-cased text, or case-blind)
         ("THE PASSWORD IS Heron_44", "Heron_44"),
         ("LA CONTRASEÑA ES Garza_Roja9", "Garza_Roja9"),
+        # letters the regex engine matches to i and s without lower-casing to them
+        ("the paſsword is Heron_44", "Heron_44"),
+        ("THE PASSWORD İS Heron_44 (İstanbul office)", "Heron_44"),
     ],
 )
 def test_a_password_said_in_a_sentence_is_masked_in_the_intakes_languages(text: str, secret: str) -> None:
