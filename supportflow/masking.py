@@ -127,9 +127,12 @@ _TOKEN_CHARS = r"[A-Za-z0-9_\-+/]"
 # Latin-script words written in lower case is searched case-sensitively in the text lowered as
 # the regex engine lowers each character (İ is i; ı and ſ, which it matches to i and s, become
 # them), which finds the same and keeps every offset.
+_CASE_BLIND = re.IGNORECASE.value  # an int: the flag enum's & is slow on a hot path
+
+
 @lru_cache(maxsize=16)
 def _cased(pattern: re.Pattern[str]) -> re.Pattern[str]:
-    return re.compile(pattern.pattern, pattern.flags & ~re.IGNORECASE)
+    return re.compile(pattern.pattern, pattern.flags & ~_CASE_BLIND)
 
 
 def _lowered(text: str) -> str:
@@ -140,7 +143,7 @@ def _lowered(text: str) -> str:
 
 def _found(pattern: re.Pattern[str], text: str) -> bool:
     """Whether `pattern` (if case-blind, of lower-case Latin-script words) occurs in `text`."""
-    if pattern.flags & re.IGNORECASE:
+    if pattern.flags & _CASE_BLIND:
         return _cased(pattern).search(_lowered(text)) is not None
     return pattern.search(text) is not None
 
@@ -160,9 +163,15 @@ def _lines_holding(pattern: re.Pattern[str], text: str) -> set[int]:
     """The lines of `text` (numbers from 0) where `pattern`, which never spans a line, occurs: one
     search of the whole text (see `_found` for a case-blind pattern)."""
     searched = text
-    if pattern.flags & re.IGNORECASE:
+    if pattern.flags & _CASE_BLIND:
         pattern, searched = _cased(pattern), _lowered(text)
-    return {text.count("\n", 0, match.start()) for match in pattern.finditer(searched)}
+    numbers: set[int] = set()
+    number, counted = 0, 0
+    for match in pattern.finditer(searched):
+        number += text.count("\n", counted, match.start())
+        counted = match.start()
+        numbers.add(number)
+    return numbers
 
 
 def _detected(text: str) -> tuple[str, int]:
