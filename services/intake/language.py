@@ -27,8 +27,11 @@ _CODE_LIKE = re.compile(r"[_@/\\\d]")
 _LETTERS = re.compile(r"[^\W\d_]{2,}")
 _MIN_LETTERS = 12
 _OWN_LETTERS = 30
-# the model's cost grows with the text; a few sentences settle the language
-_SAMPLE_CHARS = 700
+# the model's cost grows with the text; a few sentences settle the language (350 characters gave
+# each of the 1,340 blind tickets and the three example packs the language 700 gave, in two thirds
+# of the time; 250 changed one. Of the SeaMonkey sample it changed one, to the reporter's English
+# over the German message a site showed, quoted below it)
+_SAMPLE_CHARS = 350
 
 
 @lru_cache(maxsize=4)
