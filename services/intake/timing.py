@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
@@ -85,8 +85,30 @@ _WEEKDAYS, _MONTHS, _UNITS, _DAY_WORDS, _AGO_WORDS = _locale_words()
 _DAY_WORDS.update({"tonight": 0, "yesterday's": -1, "anoche": -1, "antier": -2, "hj": 0})
 
 
-def _alternation(words: object) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))  # type: ignore[call-overload]
+def _alternation(words: Iterable[str]) -> str:
+    """A pattern for any of `words`, the longest first where one begins another ("minutes" before
+    "min"). Lower-case words are written as a trie ("m(?:in(?:ute(?:s)?)?|onth)"), which the
+    regex engine follows letter by letter instead of trying every word at every character; as the
+    words that fit at one place are then each the beginning of the next, it tries them in the
+    same order, longest first."""
+    words = sorted({w for w in words if w}, key=len, reverse=True)
+    if any(w != w.lower() for w in words):
+        return "|".join(re.escape(w) for w in words)
+    trie: dict[str, dict] = {}  # type: ignore[type-arg]
+    for word in words:
+        node = trie
+        for letter in word:
+            node = node.setdefault(letter, {})
+        node[""] = {}
+    return _trie_pattern(trie)
+
+
+def _trie_pattern(node: dict[str, dict]) -> str:  # type: ignore[type-arg]
+    branches = [re.escape(letter) + _trie_pattern(rest) for letter, rest in sorted(node.items()) if letter]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{body})?" if "" in node else body  # a longer word first, then the one ending here
 
 
 # Number words up to twelve (dateparser reads digits only); "a few" counts as three.
@@ -544,8 +566,7 @@ def _places() -> tuple[re.Pattern[str], dict[str, str]]:
     for country, zone in _country_zones()[0].items():
         if country not in _NOT_PLACES:
             places.setdefault(country, zone)
-    alternation = "|".join(re.escape(p) for p in sorted(places, key=len, reverse=True))
-    return re.compile(rf"\b(?:{alternation})\b"), places
+    return re.compile(rf"\b(?:{_alternation(places)})\b"), places
 
 
 @lru_cache(maxsize=1)

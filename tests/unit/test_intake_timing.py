@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.intake.timing import default_zone, message_time, resolve_timing
+from services.intake.timing import _alternation, default_zone, message_time, resolve_timing
 from supportflow.events import Requester, TicketReceived
 
 ARRIVED = datetime(2026, 3, 12, 15, 40, tzinfo=UTC)  # a Thursday
@@ -1308,3 +1309,32 @@ def test_what_happened_just_before_since_then_begins_a_trouble_that_goes_on() ->
     for language, text in told.items():
         start, end = start_end(text, language)
         assert start < ARRIVED - timedelta(hours=12) and end == ARRIVED, text
+
+
+@pytest.mark.parametrize("flags", [0, re.IGNORECASE])
+def test_a_word_list_pattern_matches_what_a_longest_first_alternation_does(flags: int) -> None:
+    words = [
+        "min",
+        "mins",
+        "minute",
+        "minutes",
+        "mo",
+        "month",
+        "months",
+        "h",
+        "hr",
+        "hrs",
+        "são paulo",
+        "são",
+    ]
+    plain = "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
+    texts = [
+        "5 mins, 2 minutes and 3 months ago, one minute, 4 hrs, 6 h",
+        "MINUTES Months HRS minutesx mo.",
+        "at são paulo time, são, São Paulo",
+    ]
+    for text in texts:
+        for around in (r"(?:{})", r"\b(?:{})\b", r"\d\s+(?:{})(?=\W)"):
+            assert [m.span() for m in re.finditer(around.format(_alternation(words)), text, flags)] == [
+                m.span() for m in re.finditer(around.format(plain), text, flags)
+            ]
