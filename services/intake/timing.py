@@ -1536,6 +1536,10 @@ _COMING = re.compile(
     r"|demo|démo|go live|go-live|geht live|gehen live|launch|lancement|lanzamiento|lançamento|lancio|lanceren"
     r"|presentation|präsentation|présentation|presentación|apresentação|presentazione|presentatie|workshop"
     r"|webinar|kickoff|kick-off"
+    # a committee that sits, or the books that close, on a day ("Temos comitê de investimento na
+    # quinta-feira", "a contabilidade fecha o mês na segunda-feira")
+    r"|committee|comité|comitê|comitato|ausschuss|commissie"
+    r"|closes|month-end|monatsabschluss|monatsende|clôture|cierre|fecha o mês|fechamento|chiusura|maandafsluiting"
     # what people say they are doing on a day, in the present for the future ("we're kicking off on
     # Monday", "we're launching Friday"), not what they are seeing
     r"|(?:we|i|they)(?:'re|’re| are|'m|’m| am)\s+(?!seeing|getting|having|experiencing|still|now|trying)\w+ing"

@@ -852,6 +852,11 @@ def test_a_list_or_span_of_days_is_one_closed_window(text: str, language: str) -
         # the present for what is planned
         ("We're kicking off on Monday so it would be great to have this before then.", "en"),
         ("We are launching the new store on Friday.", "en"),
+        # a committee that sits, or the books that close, on the day
+        ("Temos comitê de investimento na segunda-feira.", "pt"),
+        ("The audit committee meets on Monday.", "en"),
+        ("A contabilidade fecha o mês na segunda-feira.", "pt"),
+        ("Unsere Buchhaltung hat am Montag Monatsabschluss.", "de"),
         # a weekday with an indefinite article is any such day
         ("Our rule is that nobody deploys on a Friday.", "en"),
         ("¿Hay alguna forma de no tener que desplegar la app un viernes?", "es"),
