@@ -1260,8 +1260,9 @@ def resolve_timing(
     refs = [ref for ref in refs if not _old_and_quiet(low, ref, now)]
     if not refs:
         return None
-    # "I checked the Members page this morning", "she emailed us this morning": when someone looked
-    # or wrote, not when it happened, where another reference says that
+    # "I checked the Members page this morning", "she emailed us this morning", "I added the new
+    # card this morning": when someone looked, wrote or mended, not when it happened, where another
+    # reference says that
     looked = [ref for ref in refs if _when_someone_looked(low, ref) or _aside(low, ref)]
     if len(looked) < len(refs):
         refs = [ref for ref in refs if ref not in looked]
@@ -1554,7 +1555,9 @@ _LOOKED = re.compile(
     r"\b(?:checked|looked|verified|emailed|e-mailed|wrote|called|phoned|contacted|corrected|geprüft|nachgesehen"
     r"|kontrolliert|geschrieben|angerufen|korrigiert|vérifié|regardé|écrit|appelé|corrigé|contacté|comprobé|revisé"
     r"|verifiqué|escribió|llamó|corregimos|corregí|verifiquei|conferi|corrigimos|corrigi|escreveu|ligou|controllato"
-    r"|verificato|scritto|chiamato|corretto|gecontroleerd|nagekeken|gemaild|gebeld|gecorrigeerd)\b"
+    r"|verificato|scritto|chiamato|corretto|gecontroleerd|nagekeken|gemaild|gebeld|gecorrigeerd"
+    # ... or added what should have mended it ("j'ai ajouté la nouvelle [carte] ce matin")
+    r"|added|hinzugefügt|ajouté|añadí|agregué|adicionei|aggiunto|toegevoegd)\b"
 )
 
 

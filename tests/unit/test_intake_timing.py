@@ -1051,6 +1051,9 @@ def test_a_count_beside_a_part_of_the_day_is_no_hour() -> None:
         ("Der Bounce war gestern um 14:12 UTC. Ich habe heute früh die Logs geprüft.", "de"),
         ("Le rejet date d'hier 14:12 UTC. J'ai vérifié le journal ce matin.", "fr"),
         ("El rebote fue ayer a las 14:12 UTC. Esta mañana revisé el registro.", "es"),
+        # ... or added what should have mended it
+        ("Le prélèvement a été refusé hier à 14:12 UTC. J'ai ajouté la nouvelle carte ce matin.", "fr"),
+        ("The payment failed at 14:12 UTC yesterday. I added the new card this morning.", "en"),
     ],
 )
 def test_when_someone_looked_or_wrote_is_not_when_it_happened(text: str, language: str) -> None:
