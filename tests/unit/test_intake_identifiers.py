@@ -521,6 +521,9 @@ def test_an_id_called_another_organisations_anywhere_is_not_the_requesters_elsew
         "The bounce says: host gmail-smtp-in.l.google.com said: 550 5.7.26 unauthenticated sender",
         # nor the blocklist that refused the mail
         "Voltam com: 554 5.7.1 Service unavailable; Client host [198.51.100.23] blocked using zen.spamhaus.org",
+        # nor the sender of a request refused for its key (part of the repro only)
+        'New key rejected:\n-d \'{"from":"orders@parcelpal.co","to":"leo@parcelpal.co"}\'\n'
+        '{"error":{"type":"invalid_api_key","message":"API key not recognized"}}',
     ],
 )
 def test_a_class_in_a_stack_trace_or_an_addresss_local_part_is_no_sending_domain(body: str) -> None:
@@ -535,6 +538,19 @@ def test_a_class_in_a_stack_trace_or_an_addresss_local_part_is_no_sending_domain
             "news.praxis-example.de",
         ),
         ("Die Domain weber-feinkost.de ist bei Ihnen verifiziert, trotzdem 550 5.7.1.", "weber-feinkost.de"),
+        # the sender of a pasted request, or one told
+        (
+            'Every send fails with 400:\n-d \'{"from":"Glowstack <hello@glowstack.io>","to":["qa@glowstack.io"]}\'',
+            "glowstack.io",
+        ),
+        (
+            "$client->messages->send(['from' => 'rechnung@mail.schreinerei-vogt.de', 'to' => $kunde]);",
+            "mail.schreinerei-vogt.de",
+        ),
+        (
+            "Rückläufer von Gmail: 550 5.7.26 unauthenticated. Absender war buchung@alpenblick-hotels.at.",
+            "alpenblick-hotels.at",
+        ),
     ],
 )
 def test_the_sending_domain_is_the_sender_side_or_any_host_called_a_domain(body: str, domain: str) -> None:
