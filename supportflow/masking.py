@@ -204,9 +204,7 @@ def _detected(text: str) -> tuple[str, int]:
 # (possessive: a token a domain rule already cut to its visible prefix, "xk_live_ab12…", is
 # never matched short of its "…")
 _BEARER = re.compile(r"(?i)\b(bearer|basic)(\s+)(?!\[redacted)([A-Za-z0-9\-._~+/]{8,}+=*)(?!…)")
-
-
-_BEARER_WORDS = re.compile(r"bearer|basic", re.IGNORECASE)
+_BEARER_WORDS = re.compile(r"bearer|basic", re.IGNORECASE)  # the rule runs only where one is
 
 
 def _bearer(public: Sequence[re.Pattern[str]]) -> Replacer:
