@@ -141,11 +141,17 @@ def _lowered(text: str) -> str:
     return text.replace("İ", "i").replace("ı", "i").replace("ſ", "s").lower()
 
 
-def _found(pattern: re.Pattern[str], text: str) -> bool:
-    """Whether `pattern` (if case-blind, of lower-case Latin-script words) occurs in `text`."""
+def _as_searched(pattern: re.Pattern[str], text: str) -> tuple[re.Pattern[str], str]:
+    """`pattern` and `text` as searched: a case-blind pattern (of lower-case Latin-script words)
+    case-sensitively in the lowered text."""
     if pattern.flags & _CASE_BLIND:
-        return _cased(pattern).search(_lowered(text)) is not None
-    return pattern.search(text) is not None
+        return _cased(pattern), _lowered(text)
+    return pattern, text
+
+
+def _found(pattern: re.Pattern[str], text: str) -> bool:
+    searched_pattern, searched = _as_searched(pattern, text)
+    return searched_pattern.search(searched) is not None
 
 
 @lru_cache(maxsize=1)
@@ -161,13 +167,11 @@ def _detectors() -> tuple[tuple[re.Pattern[str], tuple[BasePlugin, ...]], ...]:
 
 def _lines_holding(pattern: re.Pattern[str], text: str) -> set[int]:
     """The lines of `text` (numbers from 0) where `pattern`, which never spans a line, occurs: one
-    search of the whole text (see `_found` for a case-blind pattern)."""
-    searched = text
-    if pattern.flags & _CASE_BLIND:
-        pattern, searched = _cased(pattern), _lowered(text)
+    search of the whole text."""
+    searched_pattern, searched = _as_searched(pattern, text)
     numbers: set[int] = set()
     number, counted = 0, 0
-    for match in pattern.finditer(searched):
+    for match in searched_pattern.finditer(searched):
         number += text.count("\n", counted, match.start())
         counted = match.start()
         numbers.add(number)

@@ -661,7 +661,7 @@ def problem_type(text: str, subject: str, vocabulary: IntakeVocabulary) -> str |
     type; a type that gives way beside an integration does so where the ticket names one."""
     scores: dict[str, float] = {}
     coded: set[str] = set()  # the types one of whose own error codes the ticket quotes
-    strengths = {cues.name: cues.strength for cues in vocabulary.problem_types}
+    types = {cues.name: cues for cues in vocabulary.problem_types}  # in the domain's order
     cue_of, phrases = vocabulary.cue_of, vocabulary.phrases_by_first_word
     for weight, (part, words) in ((1.0, _cue_text(text)), (2.0, _cue_text(subject))):
         for word, count in Counter(words).items():
@@ -673,16 +673,13 @@ def problem_type(text: str, subject: str, vocabulary: IntakeVocabulary) -> str |
                     coded.add(family)
             for phrase, family in phrases.get(word, ()):  # a phrase needs its first word
                 if phrase in part:
-                    scores[family] = scores.get(family, 0.0) + strengths[family] * weight * min(
+                    scores[family] = scores.get(family, 0.0) + types[family].strength * weight * min(
                         part.count(phrase), _REPEATS
                     )
     if not scores:
         return vocabulary.problem_type_fallback
-    order = [cues.name for cues in vocabulary.problem_types]
-    chosen = max(order, key=lambda family: (scores.get(family, 0.0), -order.index(family)))
-    yielding = next(
-        (cues.beside_an_integration for cues in vocabulary.problem_types if cues.name == chosen), None
-    )
+    chosen = max(types, key=lambda family: scores.get(family, 0.0))  # (max keeps the first of a tie)
+    yielding = types[chosen].beside_an_integration
     # (not where the product's own code for it was quoted: "You don't have permission
     # (PERMISSION_DENIED)" while connecting Salesforce is a role in the product)
     integrations = vocabulary.integrations
