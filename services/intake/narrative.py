@@ -680,8 +680,8 @@ def problem_type(text: str, subject: str, vocabulary: IntakeVocabulary) -> str |
         return vocabulary.problem_type_fallback
     chosen = max(types, key=lambda family: scores.get(family, 0.0))  # (max keeps the first of a tie)
     yielding = types[chosen].beside_an_integration
-    # (not where the product's own code for it was quoted: "You don't have permission
-    # (PERMISSION_DENIED)" while connecting Salesforce is a role in the product)
+    # (not where the product's own code for it was quoted: the product refusing with its own
+    # permission code while the customer connects a CRM is a role in the product)
     integrations = vocabulary.integrations
     if (
         yielding
