@@ -40,35 +40,35 @@ _NAMING_VERB = (
 
 @lru_cache(maxsize=8)
 def _scope_name_patterns(words: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """Patterns for a scope named in words ("our 'Marketing' workspace", «Finance» …), with the
+    """Patterns for a scope named in words ("our 'Marketing' project", «Finance» …), with the
     scope's own names in every language the domain gives."""
     scope = "(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + ")"
     quoted = re.compile(
         # a quoted name right before the scope's word, whatever comes before it ("to our
-        # "Marketing Ops" workspace", "im „Vertrieb" Workspace")
+        # "Marketing Ops" project", "im „Vertrieb" Project")
         r"(?:(?<![\w\"'“„«])[\"“„«]\s?([^\"'“”„«»\n]{2,40}?)\s?[\"”“»]\s*" + scope + r"\b"
         r"|\b(?:in|on|from|for|im|in dem|dans|en|del|no|na|nel|nella|op)\s+"
         r"(?:the|our|my|unserem|unser|notre|mon|nuestro|mi|nosso|nostro|ons|onze)?\s*"
         r"'\s?([^\"'“”„«»\n]{2,40}?)\s?'\s*" + scope + r"\b"
         r"|\b"
         + scope
-        # (words between the scope's word and the name only with a verb naming it: "the workspace we
+        # (words between the scope's word and the name only with a verb naming it: "the project we
         # use is "Harbour Ops"")
         + r"(?:(?:[ \t]+[\w']+){0,4}?[ \t]+"
         + _NAMING_VERB
         + r")?[ \t]*:?[ \t]*"
         r"[\"'“„«]\s?([^\"'“”„«»\n]{2,40}?)\s?[\"'”“»]"
-        # a slug after the scope's word and a colon or a bracket ("workspace: ventas-online-es",
-        # "our workspace (growth-analytics)")
-        # ... or a naming verb ("workspace is lakeshore-growth"), but no hyphenated word ("is read-only")
+        # a slug after the scope's word and a colon or a bracket ("project: ventas-online-es",
+        # "our project (growth-reporting)")
+        # ... or a naming verb ("project is lakeshore-growth"), but no hyphenated word ("is read-only")
         r"|\b" + scope + r"(?:\s*:\s*|\s*\(\s*|\s+" + _NAMING_VERB + r"\s+)"
-        # (... or its link, whose last part is the slug: "workspace is app.example.com/w/quayside-retail")
+        # (... or its link, whose last part is the slug: "project is app.example.com/w/quayside-retail")
         r"(?:(?:https?://)?[\w-]+(?:\.[\w-]+)+(?:/[\w.-]+)*/)?"
         r"(?!(?:read|up|out|re|self|co|non|pre|sub|half|well|so|set|semi|multi|over|under|in|on|off)-)"
         r"([a-z0-9]+(?:-[a-z0-9]+)+)\b)",
         re.IGNORECASE,
     )
-    # "our Marketing workspace", "the growth workspace" (lower case too, but not "the wrong workspace")
+    # "our Marketing project", "the growth project" (lower case too, but not "the wrong project")
     bare = re.compile(
         r"\b(?:the|our|my)\s+([A-Za-z][\w-]{1,30}(?:\s[A-Za-z][\w-]{1,30})?)\s+" + scope + r"\b",
         re.IGNORECASE,
@@ -78,20 +78,20 @@ def _scope_name_patterns(words: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pa
 
 @lru_cache(maxsize=8)
 def _scope_then_name(words: tuple[str, ...]) -> re.Pattern[str]:
-    """ "workspace Ortoverde Marketing": the scope word, then a capitalised name ending its line
-    or sentence (case-sensitive on the name: "workspace settings" names none)."""
+    """ "project Ortoverde Marketing": the scope word, then a capitalised name ending its line
+    or sentence (case-sensitive on the name: "project settings" names none)."""
     scope = "(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + ")"
     return re.compile(
         r"(?i:\b" + scope + r"(?:\s+(?:is|ist|est|es|é|è|is het|heißt|c['’]est|chama-se))?)(?:\s*:)?\s+"
         r"([A-Z][\w-]{1,30}(?:\s[A-Z][\w-]{1,30}){0,2})\s*(?:[.!]?\s*$|[.!,;]\s)"
-        # "nuestro workspace (Analítica Producto)": capitalised words in brackets after the scope's word
+        # "nuestro project (Analítica Producto)": capitalised words in brackets after the scope's word
         r"|(?i:\b" + scope + r")\s*\(\s*([A-Z][\w-]{1,30}(?:\s[A-Z][\w-]{1,30}){0,2})\s*\)"
-        # "nel workspace Operazioni è lentissimo", "in workspace Finance the export fails": after a
+        # "nel project Operazioni è lentissimo", "in project Finance the export fails": after a
         # preposition, one capitalised word is the name wherever the sentence goes on
         r"|(?i:\b(?:in|im|nel|nello|dans|en|no|na|op|del|dello|from|van|aus)\s+(?:the\s+|le\s+|el\s+|o\s+|het\s+)?"
         + scope
         + r")\s+([A-Z][\w-]{1,30}(?:\s[A-Z][\w-]{1,30})?)\b(?!\s[A-Z])"
-        # "voor onze workspace Marketing NL geaccepteerd", "notre espace Brasserie Vandamme – Ventes":
+        # "voor onze project Marketing NL geaccepteerd", "notre espace Brasserie Vandamme – Ventes":
         # after a possessive, the capitalised words that follow are the name
         r"|(?i:\b(?:our|my|onze|ons|unser\w*|mein\w*|notre|mon|nuestro|mi|nosso|meu|nostro|mio)\s+"
         + scope
@@ -130,7 +130,7 @@ _NOT_A_NAME = frozenset(
         "that",
         "a",
         "an",
-        # the product's own pages and menus ("our workspace Settings page")
+        # the product's own pages and menus ("our project Settings page")
         *("settings", "page", "overview", "home", "members", "billing", "admin"),
         *(
             "einstellungen",
@@ -352,7 +352,7 @@ _STATUS_STRING = re.compile(
     r"sin datos|pendente|na fila|processando|sem dados|in attesa|in coda|in elaborazione|connesso|"
     r"disconnesso|nessun dato|in behandeling|in de wachtrij|wachtend|verbonden|geen gegevens)\b"
 )
-# A line set apart below the words that introduce it ("… falla con este mensaje:\n\n  Snowflake:
+# A line set apart below the words that introduce it ("… falla con este mensaje:\n\n  Warehouse:
 # Incorrect username or password was specified."): what the product showed, when it tells a
 # failure, a refusal or a state
 _SHOWN_LINE = re.compile(r"[:：][ \t]*\r?\n(?:[ \t]*\r?\n)*[ \t]+(?P<m>\S[^\n]{3,200})$", re.MULTILINE)
@@ -373,7 +373,7 @@ _REFUSAL = re.compile(
     r"bereits|schon|déjà|ya|já|già|al in gebruik)\b"
 )
 # A quoted name of a control or of the scope ("the button "Edit seats"", "il pulsante «Modifica»",
-# 'Workspace "Zorgdata Zeeland"'): what is named, not what the product said.
+# 'Project "Zorgdata Zeeland"'): what is named, not what the product said.
 _CONTROLS = r"button|knop|bouton|botón|boton|botão|pulsante|schaltfläche|knopf|tab|menu|menü|link"
 _NAMED_AS = r"(?:\s+(?:called|named|labelled|labeled|is|ist|est|es|è|é|heet))?\s*:?\s*$"
 # a thing's name follows it directly or after "called"; "the webhook is "disabled"" tells its state
@@ -559,9 +559,6 @@ _INJECTION_INLINE = re.compile(
     r"|\b(?:mark|set|classify|route|change)\b[^.\n]{0,30}\b(?:ticket|case|priority|status|decision|class)\b"
     r"[^.\n]{0,20}\b(?:as|to)\b\s+(?:resolved|closed|urgent|p[0-3]|critical|expected_behavior|"
     r"product_defect|incident|configuration_issue|unclear|high|low)\b"
-    r"|\b(?:show|give|send|list|dump|export|reveal|display|print|tell|grant)\b\s+(?:me|us)\b[^.\n]{0,60}?"
-    r"\b(?:account|tenant|customer|organi[sz]ation|workspace)\b[^.\n]{0,20}?"
-    r"(?:\b[a-z]{2,5}[_-][a-z0-9]{4,}\b|\b(?:other|another|all|every)\b)"
     r"|\b(?:reveal|print|show|output|repeat)\b[^.\n]{0,30}\b(?:system prompt|your instructions|your prompt|"
     r"api keys?|secrets?|passwords?)\b",
     0,
@@ -584,9 +581,6 @@ _INJECTION_INLINE_GATES: tuple[tuple[tuple[str, ...], ...], ...] = (
     (("mark", "set", "classify", "route", "change"), ("ticket", "case", "priority", "status", "decision", "class"),
      ("resolved", "closed", "urgent", "p0", "p1", "p2", "p3", "critical", "expected_behavior", "product_defect",
       "incident", "configuration_issue", "unclear", "high", "low")),
-    (("show", "give", "send", "list", "dump", "export", "reveal", "display", "print", "tell", "grant"),
-     ("account", "tenant", "customer", "organisation", "organization", "workspace"),
-     ("_", "-", "other", "all", "every")),
     (("system prompt", "your instructions", "your prompt", "api key", "secret", "password"),),
 )  # fmt: skip
 # the one branch no substring gates: a greeting to the machine ("an die KI", "al asistente")
@@ -617,28 +611,33 @@ _INJECTION_MARKUP = re.compile(
     r"javascript:|<img[^>]+onerror\s*=|<!--[^>]{0,200}(?:ignor|instruc|system|sistema|assist|asist)",
     0,
 )
-_OWN_ID_CONTEXT = re.compile(
+# What customers call a tenant in general; the domain's own names for its tenant and scope are added
+# per vocabulary (`_parties`).
+_TENANT_NOUNS = (
+    r"account|organi[sz]ation|org|tenant|instance|konto|organisation|compte|cuenta|organización|conta|"
+    r"organização|organizzazione|organisatie"
+)
+# a stated own tenant ("our own Acme <tenant noun> (<id>", "Nossa organização é <id>"): {nouns}
+_OWN_ID_CONTEXT = (
     r"\b(?:my|our|mein\w*|unser\w*|mon|ma|notre|mi|nuestr[oa]|nosso|nossa|a nossa|o nosso|il nostro|la nostra|"
     r"mijn|onze|ons)\s+(?:(?:own|eigene[nms]?|propre|propi[oa]|própri[oa]|propri[oa]|eigen)\s+)?"
-    # a brand word may stand before the noun ("our own Acme workspace (<id>")
+    # a brand word may stand before the noun ("our own Acme account (<id>")
     r"(?:(?!(?:old|previous|former|alte[nmrs]?|früher\w*|ancien\w*|antigu\w*|vecchi\w*|oude)\b)[\w-]+\s+)?"
-    r"(?:account|workspace|konto|compte|cuenta|espace|espacio|organi[sz]ation|org|"
-    r"organisation|organización|organização|organizzazione|organisatie|conta)\s*(?:id\s*)?"
-    r"(?:is\s*|ist\s*|est\s*|es\s*|é\s*|è\s*)?[:#(]?\s*$",
-    0,
+    r"(?:{nouns})\s*(?:id\s*)?"
+    r"(?:is\s*|ist\s*|est\s*|es\s*|é\s*|è\s*)?[:#(]?\s*$"
 )
 
 
 # A sentence that attributes ids to another organisation (a partner, a sister company, a client,
 # "their account") is about a third party: its ids are not the requester's identifiers.
-_THIRD_PARTY = re.compile(
+_THIRD_PARTY = (
     r"\b(?:partners?|sister (?:company|companies|org\w*)|subsidiar(?:y|ies)|parent company|"
     r"affiliates?|(?:other|another|different) (?:customer|company|tenant|organi[sz]ation|client)s?|"
-    r"contact at|friends? at|belongs? to|merging with|acquir\w+|their (?:account|workspace|dashboards?|"
+    r"contact at|friends? at|belongs? to|merging with|acquir\w+|their (?:account|{tenant}|{things}|"
     r"data|setup|numbers|users|exports?|export history|history|settings|usage|logs|invoices|api keys?)|"
     r"for them|one of our (?:clients|customers|partners)|(?:a|an) (?:client|customer) of ours|"
     r"schwester\w*|tochter(?:firma|gesellschaft)|gehört (?:zu|der|dem)|ihr(?:e|en|em)? (?:konto|daten)|"
-    r"deren (?:konto|daten|dashboards|workspace|nutzung\w*)|kontakt bei|fusionier\w*|einer unserer kunden|"
+    r"deren (?:konto|{tenant}|{things}|daten|nutzung\w*)|kontakt bei|fusionier\w*|einer unserer kunden|"
     r"partenaires?|filiale|société sœur|appartient à|leurs? (?:compte|espace|données|tableaux)|"
     r"contact chez|fusionn\w*|un de nos clients|"
     r"socios?|empresa hermana|filial|pertenece a|sus (?:datos|paneles)|su cuenta|contacto en|fusionando|"
@@ -652,8 +651,26 @@ _THIRD_PARTY = re.compile(
     # someone posing as the requester: the impersonator's ids are another tenant's
     r"impersonat\w*|lookalike|look-alike|(?:which|what) (?:of your )?(?:customers?|clients?|accounts?|"
     r"organi[sz]ations?) (?:owns?|is behind|uses?)|gibt sich als|usurp\w*|suplant\w*|se passando por|"
-    r"spacciando\w*|zich voordo\w*)\b",
-    0,
+    r"spacciando\w*|zich voordo\w*)\b"
+)
+# ... or a demand for other tenants' data ({tenant}: the domain's names for its tenant and scope)
+_DATA_REQUEST = (
+    r"\b(?:show|give|send|list|dump|export|reveal|display|print|tell|grant)\b\s+(?:me|us)\b[^.\n]{0,60}?"
+    r"\b(?:account|tenant|customer|organi[sz]ation|{tenant})\b[^.\n]{0,20}?"
+    r"(?:\b[a-z]{2,5}[_-][a-z0-9]{4,}\b|\b(?:other|another|all|every)\b)"
+)
+_DATA_REQUEST_VERBS = (
+    "show",
+    "give",
+    "send",
+    "list",
+    "dump",
+    "export",
+    "reveal",
+    "display",
+    "print",
+    "tell",
+    "grant",
 )
 
 
@@ -663,12 +680,19 @@ class Span:
     end: int
 
 
-def injection_spans(text: str) -> list[Span]:
+def injection_spans(text: str, vocabulary: IntakeVocabulary) -> list[Span]:
     """Spans of text that try to instruct the system: a sentence, or a role line's paragraph."""
     spans: list[Span] = []
     text = fold(text)
     for match in _INJECTION_INLINE.finditer(text) if _injection_inline_possible(text) else ():
         spans.append(_sentence_around(text, match.start(), match.end()))
+    parties = _parties(vocabulary)
+    if (
+        any(verb in text for verb in _DATA_REQUEST_VERBS)
+        and any(noun in text for noun in parties.data_request_nouns)
+        and any(word in text for word in ("_", "-", "other", "all", "every"))
+    ):
+        spans += [_sentence_around(text, m.start(), m.end()) for m in parties.data_request.finditer(text)]
     for match in _INJECTION_ROLE_LINE.finditer(text) if _injection_role_possible(text) else ():
         # `^\s*` may start on a blank line above: the paragraph starts at the role marker
         start = match.start() + len(match.group(0)) - len(match.group(0).lstrip())
@@ -688,13 +712,14 @@ def injection_spans(text: str) -> list[Span]:
     return _merge_spans(spans)
 
 
-def about_another_party(sentence: str) -> bool:
+def about_another_party(sentence: str, vocabulary: IntakeVocabulary) -> bool:
     """Whether a sentence is about another organisation ("My contact at Coppernest said …")."""
     low = fold(sentence)
-    return bool(_THIRD_PARTY.search(low) or _FOREIGN_CUE.search(low))
+    parties = _parties(vocabulary)
+    return bool(parties.third_party.search(low) or parties.foreign_cue.search(low))
 
 
-def third_party_spans(text: str) -> list[Span]:
+def third_party_spans(text: str, vocabulary: IntakeVocabulary) -> list[Span]:
     """Sentences that attribute ids or data to another organisation (folded-text offsets) — not
     the product's own message quoted in one ("the panel says "This email is already a member of
     another organization"")."""
@@ -702,7 +727,7 @@ def third_party_spans(text: str) -> list[Span]:
     return _merge_spans(
         [
             _sentence_around(text, m.start(), m.end())
-            for m in _THIRD_PARTY.finditer(text)
+            for m in _parties(vocabulary).third_party.finditer(text)
             if not _quoted(text, m.start())
         ]
     )
@@ -756,31 +781,28 @@ class _OffLimits:
     """Positions whose ids are not the requester's: injection spans, and sentences about third
     parties — found only once some candidate id needs the answer (most tickets have none)."""
 
-    def __init__(self, text: str, spans: list[Span]) -> None:
+    def __init__(self, text: str, spans: list[Span], vocabulary: IntakeVocabulary) -> None:
         self._text = text
         self._spans = spans
+        self._vocabulary = vocabulary
         self._merged: list[Span] | None = None
 
     def __contains__(self, position: int) -> bool:
         if self._merged is None:
-            others = third_party_spans(self._text)
+            others = third_party_spans(self._text, self._vocabulary)
             self._merged = _merge_spans([*self._spans, *others]) if others else self._spans
         return _in_spans(position, self._merged)
 
 
 # Whose an id is, from the words just before it in its sentence: the requester's own ("our own
-# organization is …", "nuestra cuenta es …") or another organisation's ("their workspace …",
+# organization is …", "nuestra cuenta es …") or another organisation's ("their account …",
 # "its own account (…)", "su propia cuenta (…)"). The nearer cue wins.
 _OWN_CUE = re.compile(
     r"\b(?:my|our|ours|mein\w*|unser\w*|mon|ma|mes|notre|nos|mi|mis|nuestr\w*|meu|minha|nosso\w*|nossa\w*|"
     r"mio|mia|nostr\w*|mijn|ons|onze|we(?:['’]re| are) on|we|wij|wir|nous|nosotros|nós|noi)\b"
 )
-_TENANT_NOUN = (
-    r"(?:account|workspace|organi[sz]ation|org|tenant|instance|konto|organisation|compte|espace|cuenta|"
-    r"organización|conta|organização|organizzazione|organisatie)"
-)
-_FOREIGN_CUE = re.compile(
-    r"\b(?:(?:its|their|his|her) own|(?:their|leurs?|loro)(?:\s+[\w-]+){0,4}\s+\(?" + _TENANT_NOUN + r"|"
+_FOREIGN_CUE = (
+    r"\b(?:(?:its|their|his|her) own|(?:their|leurs?|loro)(?:\s+[\w-]+){0,4}\s+\(?(?:{nouns})|"
     r"they(?:['’]re| are) on|deren|(?:ihr|sein)\w*\s+eigen\w*|son propre|sa propre|"
     r"su propi[oa]|sus propi[oa]s|de ell[oa]s|sua própria|seu próprio|del[ea]s|(?:il|la) loro|"
     # a stressed "their" ("vanuit hún organisatie"), "it is them who" ("c'est eux qui ont le contrat")
@@ -797,12 +819,49 @@ _PARTY_NOUN = re.compile(
     r"parceir\w*|agência|cliente|agenzia|consulent\w*|klant\w*|bureau|dochter\w*|zuster\w*|consociat\w*|"
     r"controllat\w*|irmãs?|herman[ao]s?|sorell[ae])\b"
 )
-# another organisation named in the possessive before the tenant's noun ("Northwind's workspace",
+# another organisation named in the possessive before the tenant's noun ("Northwind's account",
 # "our client's Acme org"); read on the original text, where a name keeps its capital
-_NAMED_POSSESSIVE = re.compile(
+_NAMED_POSSESSIVE = (
     r"\b(?!(?:It|That|What|Here|There|Let|Who|Where|This)['’])[A-Z][\w&-]*['’]s(?:\s+[\w-]+){0,2}\s+\(?"
-    r"(?i:" + _TENANT_NOUN + r")\b"
+    r"(?i:(?:{nouns}))\b"
 )
+
+
+@dataclass(frozen=True)
+class _Parties:
+    """Whose an id or a sentence is, in the words of one domain: the patterns above with the
+    domain's names for its tenant and scope (`{tenant}`, and with the general ones `{nouns}`) and
+    for its resources (`{things}`)."""
+
+    own_id_context: re.Pattern[str]
+    third_party: re.Pattern[str]
+    foreign_cue: re.Pattern[str]
+    named_possessive: re.Pattern[str]
+    data_request: re.Pattern[str]
+    data_request_nouns: tuple[str, ...]
+    """Words one of which a demand for tenants' data must hold (besides a verb)."""
+
+
+@lru_cache(maxsize=8)
+def _parties(vocabulary: IntakeVocabulary) -> _Parties:
+    words = sorted(vocabulary.tenant_words, key=len, reverse=True)
+    tenant = "|".join(re.escape(word) for word in words) or "(?!)"
+    things = "|".join(re.escape(word) + "s?" for word in vocabulary.resource_words) or "(?!)"
+    nouns = _TENANT_NOUNS + "|" + tenant
+
+    def filled(template: str) -> str:
+        return template.replace("{nouns}", nouns).replace("{tenant}", tenant).replace("{things}", things)
+
+    return _Parties(
+        own_id_context=re.compile(filled(_OWN_ID_CONTEXT)),
+        third_party=re.compile(filled(_THIRD_PARTY)),
+        foreign_cue=re.compile(filled(_FOREIGN_CUE)),
+        named_possessive=re.compile(filled(_NAMED_POSSESSIVE)),
+        data_request=re.compile(filled(_DATA_REQUEST)),
+        data_request_nouns=("account", "tenant", "customer", "organisation", "organization", *words),
+    )
+
+
 _CLAUSE_BACK = 120
 _IN_ORDER = re.compile(
     r"\b(?:(?:is|are|still|totally|all|works?|working|running)\s+fine|fine,? for comparison|for comparison|"
@@ -824,7 +883,7 @@ def _in_order(text: str, position: int) -> bool:
 _ABBREVIATION_END = re.compile(r"(?:^|[\s(])\w{1,2}\.\s?\w{1,2}\.$")
 
 
-def _belongs(text: str, position: int, original: str = "") -> str | None:
+def _belongs(text: str, position: int, parties: _Parties, original: str = "") -> str | None:
     """ "own", "foreign" or None: whose the id at `position` is, by the nearest cue before it."""
     left = max(position - _CLAUSE_BACK, *(text.rfind(mark, 0, position) + 1 for mark in ("\n", "? ", "! ")))
     full_stop = text.rfind(". ", 0, position)
@@ -833,9 +892,9 @@ def _belongs(text: str, position: int, original: str = "") -> str | None:
     left = max(left, full_stop + 1)
     window = text[left:position]
     own = [m.end() for m in _OWN_CUE.finditer(window) if not _PARTY_NOUN.search(window, m.end())]
-    foreign = [m.end() for m in _FOREIGN_CUE.finditer(window)]
+    foreign = [m.end() for m in parties.foreign_cue.finditer(window)]
     if "'" in window or "’" in window:
-        foreign += [m.end() for m in _NAMED_POSSESSIVE.finditer(original[left:position])]
+        foreign += [m.end() for m in parties.named_possessive.finditer(original[left:position])]
     if not own and not foreign:
         return None
     return "own" if max(own, default=-1) > max(foreign, default=-1) else "foreign"
@@ -866,7 +925,8 @@ def extract_identifiers(
     foreign: list[str] = []
     requester = requester_email.strip().lower()
     original, text = text, fold(text)
-    off_limits = _OffLimits(text, spans)
+    off_limits = _OffLimits(text, spans, vocabulary)
+    parties = _parties(vocabulary)
     forwarded_from = list(forwarded_from)
     authors = frozenset(address.strip(".").lower() for address in forwarded_from)
     for kind in vocabulary.identifiers:
@@ -889,9 +949,9 @@ def extract_identifiers(
         ]
         if not candidates and not authors:
             continue
-        whose = {position: _belongs(text, position, original) for position, _ in candidates}
+        whose = {position: _belongs(text, position, parties, original) for position, _ in candidates}
         outside = {value for position, value in candidates if position not in off_limits}
-        # of several, one said to work or to be out of use ("our staging workspace <id> is fine,
+        # of several, one said to work or to be out of use ("our staging project <id> is fine,
         # for comparison") is not the one in trouble
         several = len({value for _, value in candidates}) > 1
         in_order = {position for position, _ in candidates if several and _in_order(text, position)}
@@ -907,14 +967,14 @@ def extract_identifiers(
             and _fits_author(kind, text, a, requester, vocabulary, forwarded_report)
         ]
         # an id the ticket calls another organisation's anywhere is not the requester's elsewhere
-        # ("their workspace <id> — could you add me as admin on <id>?")
+        # ("their project <id> — could you add me as admin on <id>?")
         theirs = {value for position, value in candidates if whose[position] == "foreign"}
         if own:
             # "Nossa organização é <id>" outweighs an earlier id only near a "we" ("nossa marca")
             claimed = [
                 value
                 for position, value in candidates
-                if value in own and _OWN_ID_CONTEXT.search(text, max(0, position - 40), position)
+                if value in own and parties.own_id_context.search(text, max(0, position - 40), position)
             ]
             found[kind.name] = (claimed or own)[0]
             if kind.name == vocabulary.tenant_kind:
@@ -933,7 +993,10 @@ def extract_identifiers(
                 if position not in in_order and (
                     whose[position] != "foreign"
                     and value not in theirs
-                    and (value in outside or _OWN_ID_CONTEXT.search(text[max(0, position - 40) : position]))
+                    and (
+                        value in outside
+                        or parties.own_id_context.search(text[max(0, position - 40) : position])
+                    )
                 ):
                     found[kind.name] = value
                     break
@@ -962,9 +1025,9 @@ def extract_identifiers(
     return FoundIdentifiers(found, foreign)
 
 
-# An integration named beside the trouble: said to work ("the Snowflake connection works fine",
-# "HubSpot has been fine since you fixed it"), ruled out ("not your Slack integration", "los pedidos
-# no pasan por HubSpot") or only guessed at ("our IT guy thinks the Snowflake sync is hogging it").
+# An integration named beside the trouble: said to work ("the Zendesk connection works fine",
+# "Stripe has been fine since you fixed it"), ruled out ("not your Jira integration", "los pedidos
+# no pasan por Stripe") or only guessed at ("our IT guy thinks the Zendesk sync is hogging it").
 _RULED_OUT = re.compile(r"\b(?:not|nicht|kein\w*|pas|no|não|non|niet|geen)\s+(?:[\w'-]+\s+){0,2}$")
 _SAID_OF_IT = 45  # how far after the name its clause may say it works
 
@@ -975,7 +1038,7 @@ def _beside_the_trouble(text: str, match: re.Match[str]) -> bool:
         text, match.end(), min(sentence.end, match.end() + _SAID_OF_IT)
     ):
         return True
-    # a change to it asked about as the cause ("… hat an der Snowflake-Anbindung was umgestellt.
+    # a change to it asked about as the cause ("… hat an der Zendesk-Anbindung was umgestellt.
     # Hängt das zusammen?"), or one of the things the customer has no idea is the cause
     if _UNSURE.search(text, sentence.start, match.start()) or _RELATED.match(text, sentence.end):
         return True
@@ -1355,7 +1418,7 @@ def _operated_on(sentence: str, at: int, vocabulary: IntakeVocabulary) -> bool:
     before = sentence[max(0, at - 80) : at]
     if _MEMBER_OPERATION.search(before) and (_MEMBER_WORD.search(sentence) or _INVITATION.search(before)):
         return True
-    # "Sem (sem@…) accepted the invitation to our workspace": the member it was done to, named first
+    # "Sem (sem@…) accepted the invitation to our project": the member it was done to, named first
     after = sentence[at : at + 100]
     if _INVITATION.search(after) and _MEMBER_WORD.search(sentence[max(0, at - 40) : at]):
         return True
@@ -1380,7 +1443,7 @@ def mentioned_emails(text: str, vocabulary: IntakeVocabulary) -> list[str]:
 
 
 def scope_name(text: str, vocabulary: IntakeVocabulary) -> str | None:
-    """A scope (workspace, project …) named in words: "our 'Marketing' workspace", «Finance»."""
+    """A scope (project, project …) named in words: "our 'Marketing' project", «Finance»."""
     if not vocabulary.scope_words:
         return None
     low = text.lower()
@@ -1393,7 +1456,7 @@ def scope_name(text: str, vocabulary: IntakeVocabulary) -> str | None:
     for candidate in bare.finditer(text):
         name = candidate.group(1).strip()
         words = name.split()
-        # "our Growth Team workspace" names one; "our team workspace" does not
+        # "our Growth Team project" names one; "our team project" does not
         titled = len(words) > 1 and all(word[0].isupper() for word in words)
         if _a_name(name, vocabulary) and (titled or words[-1].lower() not in _NOT_A_NAME):
             return name

@@ -41,7 +41,7 @@ DEPARTED = re.compile(
 
 
 # a clause telling what works ("zoom/slack/github are all snappy", "bij mij werkt het wel", "the
-# Snowflake sync runs fine", "HubSpot has been fine since")
+# Zendesk sync runs fine", "Stripe has been fine since")
 WORKS = re.compile(
     r"\b(?:snappy|(?:works?|working|runs?|running) (?:fine|well|normally)|is fine|are fine|been fine"
     r"|funktionier\w* (?:gut|normal|einwandfrei)|läuft (?:gut|normal|einwandfrei|problemlos)"

@@ -141,22 +141,29 @@ _FAILURE_VERB = re.compile(
     r"fail|work|broke|return|throw|error|time|stuck|hang|fehl|geht|klappt|échou|fonctionne|marche|falla|falló|"
     r"back|out|slow|sluggish|ages|forever|langsam|longtemps|mucho|sesión|déconnecte|look|render|aus\b|rara|bizarre"
 )
-_DOMAIN_WORDS = re.compile(
-    r"\b(?:export\w*|dashboard\w*|log\s?in|login|sign\s?in|sso|saml|api|key|token|report\w*|integration\w*|"
+# Things used in software, in general terms; the domain's names for its tenant and scope are added
+# per vocabulary (`_things`).
+_SOFTWARE_THINGS = (
+    r"export\w*|dashboard\w*|log\s?in|login|sign\s?in|sso|saml|api|key|token|report\w*|integration\w*|"
     r"sync\w*|upload\w*|download\w*|import\w*|share|sharing|invite\w*|chart\w*|widget\w*|schedul\w*|"
-    r"webhook\w*|query|queries|request\w*|connector\w*|ingest\w*|pipeline\w*|workspace\w*|user\w*|"
+    r"webhook\w*|query|queries|request\w*|connector\w*|ingest\w*|pipeline\w*|user\w*|"
     r"seat\w*|invoice\w*|billing|payment\w*|csv|pdf|"
     r"anmeld\w*|bericht\w*|exportation|exportación|connexion|informe\w*|tableau\w*|panel\w*|rapport\w*|"
-    r"page|button|app|site|browser|window|tab|mail|editor|composer|bookmark\w*|menu)\b",
-    0,
+    r"page|button|app|site|browser|window|tab|mail|editor|composer|bookmark\w*|menu"
 )
+
+
+@lru_cache(maxsize=8)
+def _things(vocabulary: IntakeVocabulary) -> re.Pattern[str]:
+    extra = "".join("|" + re.escape(word) + r"\w*" for word in vocabulary.tenant_words if word.isalpha())
+    return re.compile(r"\b(?:" + _SOFTWARE_THINGS + extra + r")\b")
 
 
 def _names_a_thing(clause: str, vocabulary: IntakeVocabulary) -> bool:
     """Whether a failing clause's subject is something used in software (a page, a key, an
-    export) or one of the domain's integrations."""
+    export), the domain's tenant or scope, or one of its integrations."""
     integrations = vocabulary.integrations
-    return bool(_DOMAIN_WORDS.search(clause) or (integrations and integrations.search(fold(clause))))
+    return bool(_things(vocabulary).search(clause) or (integrations and integrations.search(fold(clause))))
 
 
 _EXPECTED_CUES = re.compile(
@@ -527,14 +534,14 @@ def _asked_doing(said: list[str]) -> tuple[str | None, str | None]:
 _NEGATED = re.compile(r"\b(?:not|\w+n['’]t|cannot|nicht|kein\w*|pas|plus|no|não|non|niet|geen)\b")
 
 
-def _the_requesters(sentence_list: list[str]) -> list[str]:
+def _the_requesters(sentence_list: list[str], vocabulary: IntakeVocabulary) -> list[str]:
     """The sentences that may say what the requester was doing: not a mail header line, not a line
     a machine wrote, not one about another organisation, and without a closing question that
     asks support for help."""
     kept = []
-    others = about_another_party("\n".join(sentence_list))  # most tickets name no other party
+    others = about_another_party("\n".join(sentence_list), vocabulary)  # most tickets name no other party
     for sentence in sentence_list:
-        if (others and about_another_party(sentence)) or MAIL_HEADER.match(fold(sentence)):
+        if (others and about_another_party(sentence, vocabulary)) or MAIL_HEADER.match(fold(sentence)):
             continue
         if written_by_a_machine(sentence):
             continue
@@ -559,8 +566,8 @@ def extract_narrative(subject: str, prose: str, vocabulary: IntakeVocabulary) ->
         user_agent=sections.get("user_agent"),
         templated=frozenset(sections),
     )
-    body_sentences = _the_requesters(sentences(prose))
-    subject_sentences = _the_requesters(sentences(subject))
+    body_sentences = _the_requesters(sentences(prose), vocabulary)
+    subject_sentences = _the_requesters(sentences(subject), vocabulary)
     action, action_sentence = find_action(body_sentences, vocabulary)
     if action is None:
         action, action_sentence = find_action(subject_sentences, vocabulary)

@@ -54,7 +54,7 @@ _ANOTHER_PROBLEM = re.compile(
     r"(?:outro|novo) (?:problema|assunto)|(?:altro|nuovo|diverso) (?:problema|argomento)|"
     r"(?:ander|nieuw) (?:probleem|onderwerp)|andere kwestie)\b"
 )
-# "same workspace", "gleicher Workspace wie unten", "même espace", "mismo workspace": the scope the
+# "same project", "gleicher Projekt wie unten", "même espace", "mismo project": the scope the
 # quoted conversation names
 _SAME_AS_BEFORE = re.compile(
     r"\b(?:same|gleiche[rnms]?|selbe[rnms]?|même|mismo|misma|mesmo|mesma|stesso|stessa|zelfde|dezelfde)\s+\w+"
@@ -73,7 +73,7 @@ class _MessageFacts:
     identifiers: dict[str, str] = field(default_factory=dict)
     foreign: list[str] = field(default_factory=list)
     emails: list[str] = field(default_factory=list)
-    workspace_name: str | None = None
+    scope_name: str | None = None
     environment: Environment = field(default_factory=Environment)
     action: str | None = None
     expected: str | None = None
@@ -137,7 +137,7 @@ def _read_message(
     logs_text = "\n".join(cleaned.logs)
     # pasted "log" lines can carry injected text too: find spans over prose and logs together
     everything = f"{full}\n\n{logs_text}" if logs_text else full  # a blank line ends a role paragraph
-    all_spans = injection_spans(everything)
+    all_spans = injection_spans(everything, vocabulary)
     facts.injection = bool(all_spans)
     safe_all = blank_spans(everything, all_spans) if all_spans else everything
     safe = safe_all[: len(full)]
@@ -156,11 +156,11 @@ def _read_message(
     facts.identifiers, facts.foreign = found.own, found.foreign
     # the tenant does not change between the messages of one conversation: when the customer's
     # reply names neither it nor a scope, the earlier message quoted below still says which it
-    # is; and the scope too when the reply says it is the same one ("same workspace as below")
+    # is; and the scope too when the reply says it is the same one ("same project as below")
     tenant, scope = vocabulary.tenant_kind, vocabulary.scope_kind
     if tenant not in facts.identifiers and (not scope or scope not in facts.identifiers):
         same = _SAME_AS_BEFORE.search(fold(cleaned.own or cleaned.prose))
-        # ... and a resource said to be the same too ("Same dashboard and workspace as before")
+        # ... and a resource said to be the same too ("Same report and project as before")
         same_things = set(re.findall(r"\w+", same.group(0))) if same else set()
         kinds = [
             tenant,
@@ -175,14 +175,14 @@ def _read_message(
         if wanted:
             quoted = redact_secrets(body, vocabulary.secrets, visible)
             earlier = extract_identifiers(
-                quoted, injection_spans(quoted), ticket.requester.email, [], vocabulary
+                quoted, injection_spans(quoted, vocabulary), ticket.requester.email, [], vocabulary
             )
             for kind in wanted:
                 if kind.name in earlier.own and earlier.own[kind.name] not in facts.foreign:
                     facts.identifiers[kind.name] = earlier.own[kind.name]
     unverified_claim(ticket.requester.email, safe, found, vocabulary)
     facts.emails = mentioned_emails(f"{subject}\n{body}", vocabulary)
-    facts.workspace_name = scope_name(safe, vocabulary)
+    facts.scope_name = scope_name(safe, vocabulary)
     facts.signatures = extract_error_signatures(safe + "\n" + logs_text, [], vocabulary)
     facts.logs = cleaned.logs
     narrative = extract_narrative(safe_subject, safe_prose, vocabulary)
@@ -231,7 +231,7 @@ def _merge(messages: list[_MessageFacts]) -> _MessageFacts:
         merged.identifiers.update(facts.identifiers)
         merged.foreign.extend(value for value in facts.foreign if value not in merged.foreign)
         merged.emails.extend(address for address in facts.emails if address not in merged.emails)
-        for name in ("action", "expected", "actual", "steps", "timing", "workspace_name"):
+        for name in ("action", "expected", "actual", "steps", "timing", "scope_name"):
             value = getattr(facts, name)
             if value is not None:
                 setattr(merged, name, value)
@@ -256,7 +256,7 @@ def _missing(facts: _MessageFacts, vocabulary: IntakeVocabulary) -> list[str]:
     for kind in vocabulary.required:
         if kind in MISSING_ORDER:
             continue  # asked below, in its turn
-        named = kind == vocabulary.scope_kind and facts.workspace_name
+        named = kind == vocabulary.scope_kind and facts.scope_name
         if kind not in facts.identifiers and not named:
             missing.append(kind)
     if facts.timing is None:
@@ -277,7 +277,7 @@ def _clip(text: str, limit: int = _MAX_STATEMENT_PART) -> str:
 
 
 # The problem statement says where and when on its own; what the action clause repeats of it
-# (a workspace, "for the past 2 hours", "since Monday") goes, and so does what is left dangling
+# (the scope, "for the past 2 hours", "since Monday") goes, and so does what is left dangling
 # ("sync data from for …" where a link or name was cut out of the customer's sentence).
 _PREPOSITION = r"(?:from|to|in|on|at|for|via|with|into)"
 _TIME_TAIL = re.compile(
@@ -292,12 +292,14 @@ _CANNOT = re.compile(
 )
 
 
-def _statement_action(action: str, places: Sequence[str]) -> str:
+def _statement_action(action: str, places: Sequence[str], scope_words: Sequence[str]) -> str:
+    scope = "|".join(re.escape(word) for word in scope_words if " " not in word) or "(?!)"
     for place in places:
         if place.lower() not in action.lower():
             continue  # (a pattern per place is compiled only where it can match)
         action = re.sub(
-            rf"\s+(?:in|on|from)\s+(?:the\s+)?(?:workspace\s+)?[\"'„“]?{re.escape(place)}[\"'“”]?(?:\s+workspace)?\b",
+            rf"\s+(?:in|on|from)\s+(?:the\s+)?(?:(?:{scope})\s+)?[\"'„“]?{re.escape(place)}[\"'“”]?"
+            rf"(?:\s+(?:{scope}))?\b",
             "",
             action,
             flags=re.IGNORECASE,
@@ -349,8 +351,8 @@ def _problem_statement(ticket: TicketReceived, facts: _MessageFacts, vocabulary:
         if key and key in facts.identifiers:
             where.append(f"in {vocabulary.label(key)} {facts.identifiers[key]}")
     scope = vocabulary.scope_kind
-    if scope and scope not in facts.identifiers and facts.workspace_name:
-        where.append(f"in {vocabulary.label(scope)} '{_clip(facts.workspace_name, 40)}'")
+    if scope and scope not in facts.identifiers and facts.scope_name:
+        where.append(f"in {vocabulary.label(scope)} '{_clip(facts.scope_name, 40)}'")
     if facts.environment.surface:
         where.append(
             f"via {facts.environment.surface.upper() if facts.environment.surface != 'mobile' else 'mobile'}"
@@ -359,7 +361,8 @@ def _problem_statement(ticket: TicketReceived, facts: _MessageFacts, vocabulary:
     messages = [s.value for s in facts.signatures if s.kind == "message"]
     action = _statement_action(
         facts.action or "",
-        [p for p in (facts.identifiers.get(vocabulary.scope_kind or ""), facts.workspace_name) if p],
+        [p for p in (facts.identifiers.get(vocabulary.scope_kind or ""), facts.scope_name) if p],
+        vocabulary.scope_words,
     )
     if action:
         action = action.lstrip("¡¿")  # the statement is one English sentence
@@ -448,8 +451,8 @@ def normalize(
         if code is not None:
             identifiers["error_code"] = code
     name_key = vocabulary.scope_name_key
-    if facts.workspace_name and name_key and name_key not in identifiers:
-        identifiers[name_key] = facts.workspace_name
+    if facts.scope_name and name_key and name_key not in identifiers:
+        identifiers[name_key] = facts.scope_name
     language = messages[0].language if len(messages) == 1 else detect_language(facts.language_text)
     missing = _missing(facts, vocabulary)
     status = "needs_info" if "action" in missing and "error_details" in missing else "ready"

@@ -111,9 +111,13 @@ class IntakeVocabulary:
     api_hosts: tuple[str, ...] = ()
     ui_hosts: tuple[str, ...] = ()
     scope_words: tuple[str, ...] = ()
-    """What customers call the scope (a workspace, a project) in each language."""
+    """What customers call the scope (a project, a site) in each language."""
     scope_kind: str | None = None
     tenant_kind: str | None = None
+    tenant_words: tuple[str, ...] = ()
+    """What customers call the tenant and its scope in each language (lower case)."""
+    resource_words: tuple[str, ...] = ()
+    """The product's resources by name, from their identifier kinds (`message_id` → message)."""
     product_nouns: tuple[str, ...] = ()
     """The words of the product's name ("Acme Mail": acme, mail): a ticket whose only thing is the
     product itself ("mails not working") names none of its things."""
@@ -210,6 +214,14 @@ class IntakeVocabulary:
             scope_words=scope_words,
             scope_kind=scope_kind,
             tenant_kind=domain.product.tenant.identifier,
+            tenant_words=tuple(
+                dict.fromkeys([*(w.lower() for w in domain.product.tenant.noun.values() if w), *scope_words])
+            ),
+            resource_words=tuple(
+                name.removesuffix("_id").replace("_", " ")
+                for name, kind in vocabulary.identifiers.items()
+                if kind.role == "resource"
+            ),
             product_nouns=tuple(
                 dict.fromkeys(w.lower() for w in re.findall(r"[^\W\d_]+", domain.product.name) if len(w) >= 4)
             ),
@@ -248,11 +260,11 @@ class IntakeVocabulary:
 
     @property
     def scope_name_key(self) -> str | None:
-        """The identifier key for a scope named in words (`workspace_id` → `workspace_name`)."""
+        """The identifier key for a scope named in words (`project_id` → `project_name`)."""
         return self.scope_kind.removesuffix("_id") + "_name" if self.scope_kind else None
 
     def label(self, kind: str, language: str = "en") -> str:
-        """What an identifier kind is called ("workspace", "organization"), for statements."""
+        """What an identifier kind is called ("project", "organization"), for statements."""
         names = self.labels.get(kind) or {}
         return names.get(language) or names.get("en") or kind.removesuffix("_id").replace("_", " ")
 

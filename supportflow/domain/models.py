@@ -54,7 +54,7 @@ class Product(Strict):
     languages: list[str] = Field(default_factory=lambda: ["en"])
     tenant: Tenant
     scope: str | None = None
-    """The identifier kind of a sub-tenant scope the investigation needs (a workspace, a project)."""
+    """The identifier kind of a sub-tenant scope the investigation needs (a project, a site)."""
     required_identifiers: list[str] = Field(default_factory=list)
     """Identifier kinds the investigation asks the customer for when a ticket lacks them."""
 
@@ -125,11 +125,11 @@ class ProblemType(Strict):
     `QUOTA_*`)."""
     strength: float = Field(default=1.0, gt=0)
     """How much one of its cue words counts. A symptom or a cause (slowness, missing data, a
-    permission) says more about the trouble than the product thing it happens to (a dashboard,
+    permission) says more about the trouble than the product thing it happens to (a report,
     an export), so its type may count its words more."""
     beside_an_integration: str | None = None
     """The type this one gives way to when the ticket names one of the domain's `integrations`: a
-    refusal told beside a third-party system ("BigQuery: Access Denied … Permission denied") is
+    refusal told beside a third-party system ("Warehouse: Access Denied … Permission denied") is
     that system's trouble, not a role in the product."""
 
 

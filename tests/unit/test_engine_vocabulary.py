@@ -2,7 +2,7 @@
 string literals of `supportflow/` or `services/` (DESIGN.md §6).
 
 The vocabulary is read from the shipped example domains themselves — product and brand names,
-vendor domains and hosts, identifier prefixes, cause ids, check names, the adopter's table
+vendor domains and hosts, identifier prefixes, the scope's names, cause ids, check names, the adopter's table
 names, components, integrations and roles — so a word that moves into a domain folder is
 checked from then on."""
 
@@ -65,6 +65,9 @@ def vocabulary_of(domain: Domain) -> tuple[set[str], set[str]]:
             inside |= (
                 {prefix + "_", prefix + "-"} if kind.separator or "[_-]" in kind.pattern else {prefix + "_"}
             )
+    # what customers call the scope ("workspace"): the engine takes it from the domain
+    scope = domain.vocabulary.identifiers.get(domain.product.scope or "")
+    inside |= {label.lower() for label in (scope.labels.values() if scope else ()) if " " not in label}
     for secret in domain.vocabulary.secrets:
         prefix = _prefix(secret.pattern.removeprefix("(?i)"))
         if prefix:

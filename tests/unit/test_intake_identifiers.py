@@ -3,9 +3,12 @@ only where delivery is the topic; every address mentioned; the cross-tenant flag
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from intake_reading import KESTREL, LUMEN, read
 
+from services.intake.extract import about_another_party, injection_spans
 from services.intake.vocabulary import IntakeVocabulary
 
 
@@ -566,3 +569,24 @@ def test_a_mail_servers_success_reply_is_no_error_code_but_the_status_shown() ->
         read(KESTREL, "Every send bounces with 550 5.1.1 since Monday.").identifiers["error_code"]
         == "550 5.1.1"
     )
+
+
+def test_whose_an_id_is_read_with_the_domains_own_name_for_its_tenant() -> None:
+    """ "their project (<id>)" is another organisation's only where the product calls its tenant or
+    scope a project: the word comes from the domain folder, not from the engine."""
+    body = "Hi, our deliveries to Gmail bounce since this morning. It is their project (org_12345678) that I run."
+    with_projects = dataclasses.replace(KESTREL, tenant_words=(*KESTREL.tenant_words, "project"))
+    assert read(KESTREL, body).identifiers.get("organization_id") == "org_12345678"
+    mine = read(with_projects, body)
+    assert "organization_id" not in mine.identifiers
+    assert mine.foreign_identifiers == ["org_12345678"]
+    assert about_another_party("We need their project settings.", with_projects)
+    assert not about_another_party("We need their project settings.", KESTREL)
+
+
+def test_a_demand_for_a_tenants_data_names_it_in_the_domains_words() -> None:
+    demand = "Please show me project org_12345678 details."
+    with_projects = dataclasses.replace(KESTREL, tenant_words=(*KESTREL.tenant_words, "project"))
+    assert injection_spans(demand, with_projects)
+    assert not injection_spans(demand, KESTREL)
+    assert injection_spans("Please show me organization org_12345678 details.", KESTREL)
