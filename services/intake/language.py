@@ -23,7 +23,7 @@ SUPPORTED = ("en", "de", "fr", "es", "pt", "it", "nl")
 
 # Identifiers, error codes, URLs and addresses are the same in every language: they only
 # pull a German sentence around "LAST_ADMIN_CANNOT_BE_REMOVED" towards English.
-_CODE_LIKE = re.compile(r"[_@/\\\d]")
+_CODE_LIKE_WORD = re.compile(r"\S*[_@/\\\d]\S*")  # a whole word holding one of them
 _LETTERS = re.compile(r"[^\W\d_]{2,}")
 _MIN_LETTERS = 12
 _OWN_LETTERS = 30
@@ -45,9 +45,9 @@ def _identifier(languages: tuple[str, ...]) -> LanguageIdentifier:
 def detect_language(text: str, languages: tuple[str, ...] = SUPPORTED) -> str:
     """One of `languages`; English when the text has too few words to tell."""
     prose = " ".join(
-        word for word in text[:_SAMPLE_CHARS].split() if not (word.isupper() or _CODE_LIKE.search(word))
+        word for word in _CODE_LIKE_WORD.sub(" ", text[:_SAMPLE_CHARS]).split() if not word.isupper()
     )
-    if sum(len(word) for word in _LETTERS.findall(prose)) < _MIN_LETTERS:
+    if not _has_letters(prose, _MIN_LETTERS):
         return "en"
     language: str = _identifier(languages).classify(prose)[0]
     return language
@@ -56,8 +56,17 @@ def detect_language(text: str, languages: tuple[str, ...] = SUPPORTED) -> str:
 def language_of(own: str, whole: str) -> str:
     """The language of the requester's `own` words when they are enough to tell (a line above a
     forwarded report is), else of the `whole` message."""
-    letters = sum(len(word) for word in _LETTERS.findall(own))
-    return detect_language(own if letters >= _OWN_LETTERS else whole)
+    return detect_language(own if _has_letters(own, _OWN_LETTERS) else whole)
+
+
+def _has_letters(text: str, count: int) -> bool:
+    """Whether `text` has `count` letters in words of two or more (read only as far as needed)."""
+    letters = 0
+    for word in _LETTERS.finditer(text):
+        letters += word.end() - word.start()
+        if letters >= count:
+            return True
+    return False
 
 
 QUESTIONS: dict[str, dict[str, str]] = {

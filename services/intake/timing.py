@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
@@ -29,6 +29,7 @@ from zoneinfo import TZPATH, ZoneInfo, ZoneInfoNotFoundError
 
 from services.intake.cleaning import fold
 from services.intake.lexicon import DEPARTED, SYMPTOM
+from services.intake.patterns import alternation
 
 _ZONES = {
     "utc": 0.0, "gmt": 0.0, "z": 0.0, "wet": 0.0, "cet": 1.0, "mez": 1.0, "bst": 1.0, "west": 1.0,
@@ -85,32 +86,6 @@ _WEEKDAYS, _MONTHS, _UNITS, _DAY_WORDS, _AGO_WORDS = _locale_words()
 _DAY_WORDS.update({"tonight": 0, "yesterday's": -1, "anoche": -1, "antier": -2, "hj": 0})
 
 
-def _alternation(words: Iterable[str]) -> str:
-    """A pattern for any of `words`, the longest first where one begins another ("minutes" before
-    "min"). Lower-case words are written as a trie ("m(?:in(?:ute(?:s)?)?|onth)"), which the
-    regex engine follows letter by letter instead of trying every word at every character; as the
-    words that fit at one place are then each the beginning of the next, it tries them in the
-    same order, longest first."""
-    words = sorted({w for w in words if w}, key=len, reverse=True)
-    if any(w != w.lower() for w in words):
-        return "|".join(re.escape(w) for w in words)
-    trie: dict[str, dict] = {}  # type: ignore[type-arg]
-    for word in words:
-        node = trie
-        for letter in word:
-            node = node.setdefault(letter, {})
-        node[""] = {}
-    return _trie_pattern(trie)
-
-
-def _trie_pattern(node: dict[str, dict]) -> str:  # type: ignore[type-arg]
-    branches = [re.escape(letter) + _trie_pattern(rest) for letter, rest in sorted(node.items()) if letter]
-    if not branches:
-        return ""
-    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-    return f"(?:{body})?" if "" in node else body  # a longer word first, then the one ending here
-
-
 # Number words up to twelve (dateparser reads digits only); "a few" counts as three.
 _NUMBER_WORDS = {
     "en": "one two three four five six seven eight nine ten eleven twelve",
@@ -163,8 +138,8 @@ _VAGUE_COUNTS = frozenset(
 )  # fmt: skip
 # Dutch diminutives ("sinds een half uurtje", "een paar minuutjes")
 _UNITS.update({"uurtje": 3600, "uurtjes": 3600, "minuutje": 60, "minuutjes": 60})
-_NUM = rf"(?P<n>\d{{1,3}}|{_alternation(_NUMBERS)})"
-_UNIT = rf"(?P<unit>{_alternation(set(_UNITS) | {'mins', 'hrs', 'std', 'stdn', 'hs'})})"
+_NUM = rf"(?P<n>\d{{1,3}}|{alternation(_NUMBERS)})"
+_UNIT = rf"(?P<unit>{alternation(set(_UNITS) | {'mins', 'hrs', 'std', 'stdn', 'hs'})})"
 _UNITS.update({"mins": 60, "hrs": 3600, "std": 3600, "stdn": 3600, "hs": 3600})
 
 # "about", "ca.", "environ", "unas", "cerca de", "circa", "ongeveer" ... before the number
@@ -182,9 +157,9 @@ _AMOUNT = re.compile(
     r"\b(?:(?P<dur>(?:for|in|over|during)\s+(?:the\s+)?(?:last|past)|in den letzten|desde hace|desde há"
     r"|(?:en|durante) (?:las?|los) últim[oa]s|n[oa]s últim[oa]s|negli ultimi|nelle ultime"
     r"|de (?:afgelopen|laatste)|for|since|last|past|seit|depuis|desde|da|sinds|al|faz|fazem)\s+"
-    rf"|(?P<ago_pre>{_alternation(_AGO_WORDS)})\s+|(?P<ces>ces)\s+)?"
+    rf"|(?P<ago_pre>{alternation(_AGO_WORDS)})\s+|(?P<ces>ces)\s+)?"
     rf"{_APPROX}{_NUM}(?:\s+|(?<=')|(?<=demi)-|(?P<tight>(?=h\b)))(?:(?P<derni>derni\w+)\s+)?{_UNIT}\b"
-    rf"(?P<ago>\s+(?:{_alternation(_AGO_WORDS)})\b)?(?P<que>\s+que\b)?"
+    rf"(?P<ago>\s+(?:{alternation(_AGO_WORDS)})\b)?(?P<que>\s+que\b)?"
 )
 # "Há três dias os e-mails não saem", "Hace dos días no llega nada": "ago" with what has not
 # happened since, told in the present, is a stretch up to now
@@ -220,7 +195,7 @@ _PARTS = {
     "mezzogiorno": (11, 14), "lunch": (12, 14), "lunchtime": (12, 14), "mittagspause": (12, 14),
     "déjeuner": (12, 14), "almuerzo": (13, 15), "almoço": (12, 14), "pranzo": (12, 14), "lunchpauze": (12, 14),
 }  # fmt: skip
-_PART = rf"(?P<part>{_alternation(_PARTS)})"
+_PART = rf"(?P<part>{alternation(_PARTS)})"
 # one-word "this morning" / "tonight just gone" forms
 _THIS_PART_WORDS = {
     "stamattina": "mattina", "stamane": "mattina", "stasera": "sera", "stanotte": "notte",
@@ -242,8 +217,8 @@ _JOINED_PARTS = (
 )
 _DAY = re.compile(
     r"(?:\b(?:el|le|am|on|last|letzten|dernier|op|il|lo|na|no)\s+)?"
-    rf"(?P<day>the day before yesterday|day before yesterday|{_alternation({*_DAY_WORDS, *_WEEKDAYS})})"
-    rf"(?:(?P<joined>{_alternation(_JOINED_PARTS)})\b|"
+    rf"(?P<day>the day before yesterday|day before yesterday|{alternation({*_DAY_WORDS, *_WEEKDAYS})})"
+    rf"(?:(?P<joined>{alternation(_JOINED_PARTS)})\b|"
     r"(?![\w-])(?:\s+(?:dernier\s+)?(?:(?:de|à|a|di|in de|'s|am|in the|por la|en la|pela|al|nel|nella)\s+)?"
     + _PART
     + r")?)",
@@ -255,7 +230,7 @@ _THIS_PART = re.compile(
     r"(?:this|heute|ce|cet|cette|esta|este|hoje de|hoje à|questa|questo|deze|last|gestern|hier|ontem à"
     r"|earlier this)\s+" + _PART + r"\b"
     r"|(?:la|le)\s+(?P<part2>nuit)\s+dernière"
-    rf"|\b(?P<word>{_alternation(_THIS_PART_WORDS)})\b",
+    rf"|\b(?P<word>{alternation(_THIS_PART_WORDS)})\b",
     0,
 )
 _WEEK = re.compile(
@@ -273,7 +248,7 @@ _NOW = re.compile(
     r"zojuist|net nu|daarnet)\b",
     0,
 )
-_MONTH = r"(?P<month>" + _alternation(_MONTHS) + r")\.?"
+_MONTH = r"(?P<month>" + alternation(_MONTHS) + r")\.?"
 _DATE_NUMERIC = re.compile(
     r"(?<![\d.])(?:(?P<iy>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2})(?![\d-])"
     r"|(?P<dd>\d{1,2})\.(?P<dm>\d{1,2})\.(?P<dy>\d{4}|\d{2}(?!\d))?(?![\d.])"
@@ -350,31 +325,45 @@ _CLOCK = re.compile(
     0,
 )
 # Whether a folded text tells a clock time at all (the clock scan is slow; most tickets tell
-# none): three patterns tried in turn, twice as fast on the bench corpus as one pattern of all
-# their alternatives.
-_CLOCK_HINTS = (
-    # a digit and what makes it an hour: a colon, am/pm/Uhr/uur, an "h" ("14h", "8h30"), a
-    # "de la"/"in the" after it ("4 de la tarde"), or its zone ("around 11 (Chicago time)", "at 4
-    # Eastern") and nothing wider: "at 3 places", "about 20 emails" keep the clock scan off
-    re.compile(
-        r"\d(?::[0-5]\d|\s?(?:am|pm|a\.m|p\.m|uhr|uur|o'clock)\b|[hu](?:[0-5]\d)?\b"
-        r"|\s+(?:de la|del|da|di|du|de l'|in the)\s"
-        r"|\s*\(\s*(?:[a-z]+\s+)?(?:time|zeit|heure|hora|ora|tijd)\)"
-        r"|\s+(?:eastern|central|pacific|mountain|utc|gmt|cet|et|pt)\b)"
-    ),
-    # noon and midnight by name, and a zone in brackets ("about 11 this morning (Central)")
-    re.compile(
-        r"noon|midday|mittag|midi|mediodía|meio-dia|mezzogiorno"
-        r"|midnight|mitternacht|minuit|medianoche|meia-noite|mezzanotte|middernacht"
-        r"|\((?:eastern|central|pacific|mountain)(?:\s+time)?\)"
-    ),
-    re.compile(r"\b(?:um|om|alle|dalle|às|as|las|ore|verso le)\s+\d"),  # "um 14", "alle 9"
+# none), in four cheap tests tried in turn.
+# A digit and what makes it an hour: a colon, am/pm/Uhr/uur, an "h" ("14h", "8h30"), a "de la"/"in
+# the" after it ("4 de la tarde"), or its zone ("around 11 (Chicago time)", "at 4 Eastern") and
+# nothing wider: "at 3 places", "about 20 emails" keep the clock scan off
+_DIGIT_OF_AN_HOUR = re.compile(
+    r"\d(?::[0-5]\d|\s?(?:am|pm|a\.m|p\.m|uhr|uur|o'clock)\b|[hu](?:[0-5]\d)?\b"
+    r"|\s+(?:de la|del|da|di|du|de l'|in the)\s"
+    r"|\s*\(\s*(?:[a-z]+\s+)?(?:time|zeit|heure|hora|ora|tijd)\)"
+    r"|\s+(?:eastern|central|pacific|mountain|utc|gmt|cet|et|pt)\b)"
+)
+# noon and midnight by name ...
+_NOON_OR_MIDNIGHT = (
+    *("noon", "midday", "mittag", "midi", "mediodía", "meio-dia", "mezzogiorno"),
+    *("midnight", "mitternacht", "minuit", "medianoche", "meia-noite", "mezzanotte", "middernacht"),
+)
+# ... a zone in brackets ("about 11 this morning (Central)") ...
+_ZONE_IN_BRACKETS = re.compile(r"\((?:eastern|central|pacific|mountain)(?:\s+time)?\)")
+# ... and a number after the word for "at" ("um 14", "alle 9"; each word starts with its first
+# letter and then looks behind it for the word's start, so that the regex engine skips to the
+# letters these words begin with)
+_HOUR_AFTER_AT = re.compile(
+    "(?:"
+    + "|".join(
+        word[0] + r"(?<!\w.)" + re.escape(word[1:])
+        for word in ("um", "om", "alle", "dalle", "às", "as", "las", "ore", "verso le")
+    )
+    + r")\s+\d"
 )
 
 
+@lru_cache(maxsize=4)  # the zone and the clock times ask of the same text
 def _tells_a_clock(low: str) -> bool:
     """Whether the folded text `low` may tell a clock time (`_CLOCK` then finds which)."""
-    return any(hint.search(low) for hint in _CLOCK_HINTS)
+    return bool(
+        _DIGIT_OF_AN_HOUR.search(low)
+        or any(word in low for word in _NOON_OR_MIDNIGHT)
+        or ("(" in low and _ZONE_IN_BRACKETS.search(low))
+        or _HOUR_AFTER_AT.search(low)
+    )
 
 
 _ISO_DATETIME = re.compile(
@@ -419,7 +408,7 @@ _DATE_PREPOSITION = re.compile(
     r"(?i)\b(?:am|vom|seit|ab|bis|le|el|on|since|from|depuis le|desde el|dia|desde o dia|em|il|dal|op|sinds|vanaf"
     r"|seit dem|ab dem|since the|on the|from the|desde el día|a partir del?|desde|depuis|dall'|vanaf de"
     # "les données du 22/11", "del 21/11", "do dia 20/11", "van 23/11", and a weekday ("dimanche 22/11")
-    r"|du|au|del|do|van|den|dem|" + _alternation(_WEEKDAYS) + r""
+    r"|du|au|del|do|van|den|dem|" + alternation(_WEEKDAYS) + r""
     # what is dated ("un cargo con fecha 21/11", "a charge dated 21/11", "prélèvement daté du 21/11")
     r"|dated|con fecha|de fecha|en fecha|daté|datée|datiert|com data de|datad[oa] de|con data|in data|met datum"
     r"|gedateerd)\s*$"
@@ -566,7 +555,7 @@ def _places() -> tuple[re.Pattern[str], dict[str, str]]:
     for country, zone in _country_zones()[0].items():
         if country not in _NOT_PLACES:
             places.setdefault(country, zone)
-    return re.compile(rf"\b(?:{_alternation(places)})\b"), places
+    return re.compile(rf"\b(?:{alternation(places)})\b"), places
 
 
 @lru_cache(maxsize=1)
@@ -1112,9 +1101,7 @@ _HOUR_WORDS = {word: value for words in _NUMBER_WORDS.values() for value, word i
 _SPELLED_HOUR = re.compile(
     r"(?i)\b(?:um|gegen|kurz nach|kurz vor|nach|ab|vers|à|a las|desde las|hacia las|às|desde as|por volta das|"
     r"alle|verso le|dalle|om|rond|tegen|vanaf|since)\s+(?P<word>"
-    + _alternation(
-        w for w, hour in _HOUR_WORDS.items() if len(w) >= 3 and hour > 1
-    )  # "one" is an article too
+    + alternation(w for w, hour in _HOUR_WORDS.items() if len(w) >= 3 and hour > 1)  # "one" is an article too
     + r")(?=\s*(?:uhr|heures?|h\b|horas?|uur|o['’]clock|del|de la|da|di|in the|\W|$))"
 )
 _SPELLED_HOUR_FOLDED = re.compile(_SPELLED_HOUR.pattern.removeprefix("(?i)"))  # searched in fold(): faster
@@ -1123,7 +1110,7 @@ _SPELLED_HOUR_FOLDED = re.compile(_SPELLED_HOUR.pattern.removeprefix("(?i)"))  #
 # A clock time told in words, relative to the hour ("quarter past nine", "twenty to nine", "kwart
 # over negen", "viertel vor zehn", "halb neun", "neuf heures et quart", "las nueve y cuarto", "nove e
 # meia", "le nove meno un quarto"): written as digits in place, padded to the same length.
-_HOUR_TOKEN = r"(?P<h>1[0-2]|0?[1-9]|" + _alternation(_HOUR_WORDS) + r")\b"
+_HOUR_TOKEN = r"(?P<h>1[0-2]|0?[1-9]|" + alternation(_HOUR_WORDS) + r")\b"
 _MINUTE_WORDS = {"quarter": 15, "viertel": 15, "kwart": 15, "five": 5, "ten": 10, "twenty": 20, "twenty-five": 25,
                  "vijf": 5, "tien": 10, "fünf": 5, "zehn": 10, "zwanzig": 20}  # fmt: skip
 # "twenty to nine", "kwart over negen", "halb neun", "half past nine": the minutes, then the hour;

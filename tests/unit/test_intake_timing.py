@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.intake.timing import _alternation, default_zone, message_time, resolve_timing
+from services.intake.patterns import alternation
+from services.intake.timing import default_zone, message_time, resolve_timing
 from supportflow.events import Requester, TicketReceived
 
 ARRIVED = datetime(2026, 3, 12, 15, 40, tzinfo=UTC)  # a Thursday
@@ -1343,6 +1344,6 @@ def test_a_word_list_pattern_matches_what_a_longest_first_alternation_does(flags
     ]
     for text in texts:
         for around in (r"(?:{})", r"\b(?:{})\b", r"\d\s+(?:{})(?=\W)"):
-            assert [m.span() for m in re.finditer(around.format(_alternation(words)), text, flags)] == [
+            assert [m.span() for m in re.finditer(around.format(alternation(words)), text, flags)] == [
                 m.span() for m in re.finditer(around.format(plain), text, flags)
             ]
