@@ -279,10 +279,16 @@ _MACHINE_LINE = re.compile(
     r"|\{\s*\"\w+\"\s*:|=\s*await\b|=>|[({]\s*$|^\s*[)}\]];?\s*$|\);\s*$"
     r"|^\s*\w+\s*:\s*['\"][^'\"]*['\"],\s*$"  # "  subject: 'Your receipt',"
 )
+# what every branch above needs: one of these marks, or a line that starts with a keyword (most
+# lines of prose have neither)
+_MACHINE_MARK = re.compile(r"[>$#{\[=()}\]:]")
+_CODE_WORD_FIRST = re.compile(r"\s*(?:const|let|var|import|def|function|return|await|curl)\s")
 
 
 def written_by_a_machine(line: str) -> bool:
     """Whether a line is code, a prompt, or a JSON or log body rather than the customer's prose."""
+    if not _MACHINE_MARK.search(line) and not _CODE_WORD_FIRST.match(line):
+        return False
     return bool(_MACHINE_LINE.search(line))
 
 
