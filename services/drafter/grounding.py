@@ -22,7 +22,7 @@ _IDENTIFIER = re.compile(
     r"|https?://\S+"  # url
     r"|\b[a-z]{2,5}_[a-z0-9_]{3,}\b"  # prefixed ids and keys, limit names (exports_per_day)
     r"|\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b"  # error codes (RATE_LIMITED)
-    r"|\b[a-z]+\.[a-z_]+[a-z]\b"  # dashboard.edit
+    r"|\b[a-z]+\.[a-z_]+[a-z]\b"  # report.edit
 )
 _WORD = re.compile(r"[^\W\d_][\w'’\-]*", re.UNICODE)
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")

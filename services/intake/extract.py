@@ -394,7 +394,7 @@ def _named_control(scope_words: tuple[str, ...]) -> re.Pattern[str]:
 
 
 # A quoted name right after a determiner and one of the product's things ("der Funnel "Checkout"",
-# 'the dashboard "Revenue"', "notre export « Ventes »"): the thing's name, not what it showed.
+# 'the report "Revenue"', "notre export « Ventes »"): the thing's name, not what it showed.
 _THING_DETERMINER = (
     r"the|a|an|our|my|this|that|der|die|das|den|dem|unser\w*|mein\w*|le|la|les|notre|nos|mon|ma|ce|cet|cette|"
     r"el|los|las|nuestr\w*|mi|este|esta|o|os|as|nosso\w*|meu|minha|il|lo|gli|nostr\w*|mio|mia|questo|de|het|"
@@ -1327,7 +1327,7 @@ def _affected_member(
 
 # A member introduced by name with their address in brackets ("Juliana (juliana@…) joined two
 # weeks ago and I gave her the Editor role") and then spoken of as she or he, with their access in
-# trouble soon after ("when she opens a dashboard it says …", "quando ela abre … aparece"): the one
+# trouble soon after ("when she opens a report it says …", "quando ela abre … aparece"): the one
 # affected, not one who did something for the writer ("Rosa (…) says she moved me onto the team")
 _NAMED_IN_BRACKETS = re.compile(r"\b[^\W\d_][\w'’-]+\s*\(\s*$")
 _SHE_OR_HE = re.compile(r"\b(?:she|he|elle|ella|él|ela|ele|lei|zij|hij)\b")  # as the subject
@@ -1476,7 +1476,7 @@ def scope_name(text: str, vocabulary: IntakeVocabulary) -> str | None:
 
 def _a_name(name: str, vocabulary: IntakeVocabulary) -> bool:
     """Whether words found where a scope's name stands are one: not a word for which one
-    ("same", "settings"), the product's name, one of its things ("our dashboards in …") or an id."""
+    ("same", "settings"), the product's name, one of its things ("our reports in …") or an id."""
     first = name.lower().split()[0]
     return (
         first not in _NOT_A_NAME

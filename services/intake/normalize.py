@@ -324,7 +324,7 @@ def _restates(actual: str, action: str) -> str | None:
     return "failed" if said != plain else "same"
 
 
-# A clause that is a whole sentence of the ticket ("The dashboard … still shows old figures"),
+# A clause that is a whole sentence of the ticket ("The report … still shows old figures"),
 # not something the customer did: the statement reports it instead of "tried to".
 _NOT_A_DEED = re.compile(
     r"^(?:the|my|our|a|an|this|that|it|we|i|der|die|das|le|la|les|el|los|las)\b", re.IGNORECASE

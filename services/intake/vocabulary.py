@@ -18,7 +18,7 @@ _B = r"(?<![A-Za-z0-9_])"  # identifier start boundary
 _E = r"(?![A-Za-z0-9_])"
 _LITERAL_HEAD = re.compile(r"^[A-Za-z]+")
 # an error code names the cause: it outweighs however much is said of the symptom it caused (a
-# dashboard "gone flat, all at zero" because the collector's batches fail schema validation)
+# report "gone flat, all at zero" because the collector's batches fail schema validation)
 CODE_STRENGTH = 20.0
 _GENERIC_VENDOR_BOXES = r"^(?:no-?reply|support|help|helpdesk|billing|sales|info)@"
 
@@ -140,7 +140,7 @@ class IntakeVocabulary:
     member_kinds: tuple[str, ...] = ()
     """Identifier kinds of the tenant's members (a user id, a member id)."""
     resource_kinds: tuple[str, ...] = ()
-    """Identifier kinds of the product's resources (a dashboard id, a message id)."""
+    """Identifier kinds of the product's resources (a report id, a message id)."""
     error_code: re.Pattern[str] = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
     lower_codes: bool = False
     """Whether the product writes its error codes in lower snake case (`domain_not_verified`)."""

@@ -183,7 +183,7 @@ class TicketSignals:
         return stem(keyword) in self.stems or (len(keyword) >= 5 and keyword in self.text)
 
     def object_matches(self, event_type: str) -> bool:
-        """Whether an event type ("export.create", "dashboard.deleted") is about what the ticket is."""
+        """Whether an event type ("export.create", "report.deleted") is about what the ticket is."""
         raw = re.split(r"[._:-]", event_type.lower())[0]
         obj = stem(raw)
         if obj in self.stems:
