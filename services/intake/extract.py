@@ -46,7 +46,7 @@ def _scope_name_patterns(words: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pa
     scope = "(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + ")"
     quoted = re.compile(
         # a quoted name right before the scope's word, whatever comes before it ("to our
-        # "Marketing Ops" project", "im „Vertrieb" Project")
+        # "Marketing Ops" project", "im „Vertrieb" Projekt")
         r"(?:(?<![\w\"'“„«])[\"“„«]\s?([^\"'“”„«»\n]{2,40}?)\s?[\"”“»]\s*" + scope + r"\b"
         r"|\b(?:in|on|from|for|im|in dem|dans|en|del|no|na|nel|nella|op)\s+"
         r"(?:the|our|my|unserem|unser|notre|mon|nuestro|mi|nosso|nostro|ons|onze)?\s*"
@@ -85,14 +85,14 @@ def _scope_then_name(words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(
         r"(?i:\b" + scope + r"(?:\s+(?:is|ist|est|es|é|è|is het|heißt|c['’]est|chama-se))?)(?:\s*:)?\s+"
         r"([A-Z][\w-]{1,30}(?:\s[A-Z][\w-]{1,30}){0,2})\s*(?:[.!]?\s*$|[.!,;]\s)"
-        # "nuestro project (Analítica Producto)": capitalised words in brackets after the scope's word
+        # "nuestro proyecto (Analítica Producto)": capitalised words in brackets after the scope's word
         r"|(?i:\b" + scope + r")\s*\(\s*([A-Z][\w-]{1,30}(?:\s[A-Z][\w-]{1,30}){0,2})\s*\)"
-        # "nel project Operazioni è lentissimo", "in project Finance the export fails": after a
+        # "nel progetto Operazioni è lentissimo", "in project Finance the export fails": after a
         # preposition, one capitalised word is the name wherever the sentence goes on
         r"|(?i:\b(?:in|im|nel|nello|dans|en|no|na|op|del|dello|from|van|aus)\s+(?:the\s+|le\s+|el\s+|o\s+|het\s+)?"
         + scope
         + r")\s+([A-Z][\w-]{1,30}(?:\s[A-Z][\w-]{1,30})?)\b(?!\s[A-Z])"
-        # "voor onze project Marketing NL geaccepteerd", "notre espace Brasserie Vandamme – Ventes":
+        # "voor ons project Marketing NL geaccepteerd", "notre espace Brasserie Vandamme – Ventes":
         # after a possessive, the capitalised words that follow are the name
         r"|(?i:\b(?:our|my|onze|ons|unser\w*|mein\w*|notre|mon|nuestro|mi|nosso|meu|nostro|mio)\s+"
         + scope
@@ -470,11 +470,13 @@ _APP_VERSION_GATE = ("app", "client", "version", "versión", "build")
 _DOTTED_NUMBER = re.compile(r"\d\.\d")
 _REGION_HINT = re.compile(r"region|instance|cluster|data|hosted|rechenzentrum|région|región|server|tenant")
 _REGION_CODE = re.compile(r"\b(?:eu|us|uk|apac|au)\b")
-_SURFACE_MOBILE = re.compile(
-    r"\b(?:mobile app|ios app|android app|iphone app|ipad app|the app on my (?:phone|iphone|ipad|tablet)|"
-    r"on my (?:phone|iphone|android|ipad|tablet)|mobile-app|app móvil|application mobile|handy-app|"
-    r"aplicación móvil|appli mobile)\b",
-    0,
+_SURFACE_MOBILE = Gated(
+    re.compile(
+        r"\b(?:mobile app|ios app|android app|iphone app|ipad app|the app on my (?:phone|iphone|ipad|tablet)|"
+        r"on my (?:phone|iphone|android|ipad|tablet)|mobile-app|app móvil|application mobile|handy-app|"
+        r"aplicación móvil|appli mobile)\b",
+        0,
+    )
 )
 
 
@@ -570,36 +572,10 @@ _INJECTION_INLINE = re.compile(
     r"api keys?|secrets?|passwords?)\b",
     0,
 )
-# Words without which no branch of `_INJECTION_INLINE` can match, one entry per branch (or group of
-# branches): every group of an entry must have a member in the folded text. Most tickets have none
-# of them, and these substring tests cost far less than the alternation.
-_INJECTION_INLINE_GATES: tuple[tuple[tuple[str, ...], ...], ...] = (
-    (("ignor", "disregard", "forget", "override", "bypass", "missacht", "vergiss", "vergessen", "oublie",
-      "ne tiens pas compte", "olvida", "omite"),),
-    ((" ai", " llm", " bot", " gpt", " chatbot", " language model"),),
-    (("ai ", "llm ", "bot "), ("assistant", "agent", "model")),
-    (("assistent", "assistant", "asistente"),),
-    (("jetzt", "maintenant", "ahora"),),
-    (("modus", "mode administrateur", "mode développeur", "modo "),),
-    (("konto", "compte", "cuenta", "api-schlüssel", "clés api", "claves api", "benutzer", "utilisateurs",
-      "usuarios"),),
-    (("markier", "marque", "marca", "clôture", "cierra"), ("ticket", "fall", "cas")),
-    (("you are now", "act as ", "pretend ", "new instructions", "developer mode", "jailbreak"),),
-    (("mark", "set", "classify", "route", "change"), ("ticket", "case", "priority", "status", "decision", "class"),
-     ("resolved", "closed", "urgent", "p0", "p1", "p2", "p3", "critical", "expected_behavior", "product_defect",
-      "incident", "configuration_issue", "unclear", "high", "low")),
-    (("system prompt", "your instructions", "your prompt", "api key", "secret", "password"),),
-)  # fmt: skip
-# the one branch no substring gates: a greeting to the machine ("an die KI", "al asistente")
-_INJECTION_ADDRESS_GATE = re.compile(r"(?:die|el|al|l['’])\s*(?:ki|ia|ai|bot|assist|asist)")
+# searched only where one of its branches' literal beginnings is ("ignore", "an die", "show" …)
+_INJECTION_INLINE_AT = Gated(_INJECTION_INLINE)
 _INJECTION_ROLE_GATE = ("system", "système", "systeme", "sistema", "assist", "asist", "admin", "developer", "root",
                         "#", "<", "inst]")  # fmt: skip
-
-
-def _injection_inline_possible(low: str) -> bool:
-    return any(
-        all(any(word in low for word in group) for group in gate) for gate in _INJECTION_INLINE_GATES
-    ) or bool(_INJECTION_ADDRESS_GATE.search(low))
 
 
 def _injection_role_possible(low: str) -> bool:
@@ -691,7 +667,7 @@ def injection_spans(text: str, vocabulary: IntakeVocabulary) -> list[Span]:
     """Spans of text that try to instruct the system: a sentence, or a role line's paragraph."""
     spans: list[Span] = []
     text = fold(text)
-    for match in _INJECTION_INLINE.finditer(text) if _injection_inline_possible(text) else ():
+    for match in _INJECTION_INLINE_AT.finditer(text):
         spans.append(_sentence_around(text, match.start(), match.end()))
     parties = _parties(vocabulary)
     if (
@@ -1096,10 +1072,12 @@ def unverified_claim(
 
 
 # someone who says they are no customer of the product's ("Je ne suis pas cliente chez vous")
-_NOT_A_CUSTOMER = re.compile(
-    r"\b(?:i am|i['’]m) not (?:a|one of your) (?:customer|client|user)|not a customer of yours|"
-    r"je ne suis pas (?:client|cliente|utilisat\w+)|ich bin (?:kein|keine) kund\w*|no soy client[ea]|"
-    r"não sou client[ea]|non sono (?:un |una )?client[ea]|ik ben geen klant"
+_NOT_A_CUSTOMER = Gated(
+    re.compile(
+        r"\b(?:i am|i['’]m) not (?:a|one of your) (?:customer|client|user)|not a customer of yours|"
+        r"je ne suis pas (?:client|cliente|utilisat\w+)|ich bin (?:kein|keine) kund\w*|no soy client[ea]|"
+        r"não sou client[ea]|non sono (?:un |una )?client[ea]|ik ben geen klant"
+    )
 )
 # the words one of `_NOT_A_CUSTOMER`'s sentences holds, to skip a text that has none (30 µs a ticket)
 _CUSTOMER_WORDS = ("customer", "client", "user", "utilisat", "kund", "klant")
@@ -1450,7 +1428,7 @@ def mentioned_emails(text: str, vocabulary: IntakeVocabulary) -> list[str]:
 
 
 def scope_name(text: str, vocabulary: IntakeVocabulary) -> str | None:
-    """A scope (project, project …) named in words: "our 'Marketing' project", «Finance»."""
+    """A scope (a project, a site …) named in words: "our 'Marketing' project", «Finance»."""
     if not vocabulary.scope_words:
         return None
     low = text.lower()

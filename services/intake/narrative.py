@@ -20,6 +20,7 @@ from functools import lru_cache
 from services.intake.cleaning import fold
 from services.intake.extract import MAIL_HEADER, about_another_party, written_by_a_machine
 from services.intake.lexicon import GUESS, GUESS_WORDS, SYMPTOM, WORKS, guesses_the_cause
+from services.intake.patterns import Gated
 from services.intake.vocabulary import CODE_STRENGTH, IntakeVocabulary
 
 MAX_SECTION_CHARS = 4000
@@ -137,9 +138,11 @@ _FAILURE_SUBJECT = re.compile(
     r"sieht (?:\w+ )?(?:komisch|falsch|seltsam) aus|se ve (?:rara|mal)|est bizarre)\b",
     0,
 )
-_FAILURE_VERB = re.compile(
-    r"fail|work|broke|return|throw|error|time|stuck|hang|fehl|geht|klappt|échou|fonctionne|marche|falla|falló|"
-    r"back|out|slow|sluggish|ages|forever|langsam|longtemps|mucho|sesión|déconnecte|look|render|aus\b|rara|bizarre"
+_FAILURE_VERB = Gated(
+    re.compile(
+        r"fail|work|broke|return|throw|error|time|stuck|hang|fehl|geht|klappt|échou|fonctionne|marche|falla|falló|"
+        r"back|out|slow|sluggish|ages|forever|langsam|longtemps|mucho|sesión|déconnecte|look|render|aus\b|rara|bizarre"
+    )
 )
 # Things used in software, in general terms; the domain's names for its tenant and scope are added
 # per vocabulary (`_things`).
@@ -166,11 +169,13 @@ def _names_a_thing(clause: str, vocabulary: IntakeVocabulary) -> bool:
     return bool(_things(vocabulary).search(clause) or (integrations and integrations.search(fold(clause))))
 
 
-_EXPECTED_CUES = re.compile(
-    r"\b(?:expect\w*|should(?:n't| not)?|supposed to|used to|normally|would like|ought to|"
-    r"erwart\w*|sollte\w*|eigentlich|normalerweise|müsste|devrai\w*|attend\w*|censée?s?|normalement|"
-    r"debería\w*|esperaba\w*|esperado|se supone|normalmente|tendría que)\b",
-    0,
+_EXPECTED_CUES = Gated(
+    re.compile(
+        r"\b(?:expect\w*|should(?:n't| not)?|supposed to|used to|normally|would like|ought to|"
+        r"erwart\w*|sollte\w*|eigentlich|normalerweise|müsste|devrai\w*|attend\w*|censée?s?|normalement|"
+        r"debería\w*|esperaba\w*|esperado|se supone|normalmente|tendría que)\b",
+        0,
+    )
 )
 _EXPECTED_CLAUSE = re.compile(
     r"\b(?:i|we)\s+(?:would\s+)?expect(?:ed)?\s+(?:that\s+|it\s+to\s+|to\s+)?(?P<e>[^.!?\n]{3,200})"

@@ -35,6 +35,7 @@ from services.intake.extract import (
 )
 from services.intake.language import detect_language, language_of, question_for
 from services.intake.narrative import asks_what_is_possible, extract_narrative, problem_type
+from services.intake.patterns import Gated
 from services.intake.timing import Timing, default_zone, message_time, resolve_timing, world_cities
 from services.intake.vocabulary import IntakeVocabulary, default_vocabulary
 from supportflow.events import Environment, ErrorSignature, IntakeSection, Requester, TicketReceived
@@ -54,11 +55,13 @@ _ANOTHER_PROBLEM = re.compile(
     r"(?:outro|novo) (?:problema|assunto)|(?:altro|nuovo|diverso) (?:problema|argomento)|"
     r"(?:ander|nieuw) (?:probleem|onderwerp)|andere kwestie)\b"
 )
-# "same project", "gleicher Projekt wie unten", "même espace", "mismo project": the scope the
+# "same project", "gleiches Projekt wie unten", "même espace", "mismo proyecto": the scope the
 # quoted conversation names
-_SAME_AS_BEFORE = re.compile(
-    r"\b(?:same|gleiche[rnms]?|selbe[rnms]?|même|mismo|misma|mesmo|mesma|stesso|stessa|zelfde|dezelfde)\s+\w+"
-    r"(?:\s+(?:and|und|et|y|e|en)\s+\w+)?"
+_SAME_AS_BEFORE = Gated(
+    re.compile(
+        r"\b(?:same|gleiche[rnms]?|selbe[rnms]?|même|mismo|misma|mesmo|mesma|stesso|stessa|zelfde|dezelfde)\s+\w+"
+        r"(?:\s+(?:and|und|et|y|e|en)\s+\w+)?"
+    )
 )
 _MAX_STATEMENT_PART = 140
 

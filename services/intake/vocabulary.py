@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 
 from supportflow.domain import Domain
 from supportflow.domain.models import IdentifierKind
@@ -268,7 +268,7 @@ class IntakeVocabulary:
         names = self.labels.get(kind) or {}
         return names.get(language) or names.get("en") or kind.removesuffix("_id").replace("_", " ")
 
-    @property
+    @cached_property  # (built once per vocabulary: the types are costly to hash for a cache)
     def phrases_by_first_word(self) -> dict[str, tuple[tuple[str, str], ...]]:
         """The problem types' phrases keyed by their first word: (phrase, type) pairs."""
         return _phrase_index(self.problem_types)
@@ -287,7 +287,6 @@ class IntakeVocabulary:
         return None
 
 
-@lru_cache(maxsize=8)
 def _phrase_index(types: tuple[ProblemTypeCues, ...]) -> dict[str, tuple[tuple[str, str], ...]]:
     index: dict[str, tuple[tuple[str, str], ...]] = {}
     for cues in types:

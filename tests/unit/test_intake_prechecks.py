@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from intake_reading import KESTREL, LUMEN
 
-from services.intake import extract, narrative, timing
+from services.intake import extract, narrative, normalize, timing
 from services.intake.cleaning import fold
+from services.intake.patterns import Gated
 
 
 def _words(*patterns: str) -> list[str]:
@@ -18,7 +21,7 @@ def _words(*patterns: str) -> list[str]:
 
 SEPARATORS = [" ", "  ", "\n", "\n\n", ". ", ", ", "'", "’", ": ", "-", "_", "/", "(", ")", '"', "«", "“"]
 CUE_WORDS = _words(*narrative._ACTION_CUE_PREFIXES)
-INJECTION_WORDS = _words(extract._INJECTION_INLINE.pattern, extract._INJECTION_ROLE_LINE.pattern)
+INJECTION_WORDS = _words(extract._INJECTION_ROLE_LINE.pattern)
 
 
 def _branches(pattern: re.Pattern[str]) -> list[re.Pattern[str]]:
@@ -71,13 +74,41 @@ def test_cue_candidates_find_every_action_cue(text: str) -> None:
 
 
 @CHECKS
-@given(text=_text(INJECTION_WORDS, *_branches(extract._INJECTION_INLINE), extract._INJECTION_ROLE_LINE))
-def test_injection_gates_pass_whenever_the_patterns_could_match(text: str) -> None:
+@given(text=_text(INJECTION_WORDS, extract._INJECTION_ROLE_LINE))
+def test_the_role_line_gate_passes_whenever_the_pattern_could_match(text: str) -> None:
     low = fold(text)
-    if extract._INJECTION_INLINE.search(low):
-        assert extract._injection_inline_possible(low)
     if extract._INJECTION_ROLE_LINE.search(low):
         assert extract._injection_role_possible(low)
+
+
+def _gated() -> list[tuple[str, Gated]]:
+    found = [
+        (f"{module.__name__.rsplit('.', 1)[-1]}.{name}", value)
+        for module in (extract, narrative, normalize)
+        for name, value in vars(module).items()
+        if isinstance(value, Gated)
+    ]
+    for label, vocabulary in (("lumen", LUMEN), ("kestrel", KESTREL)):
+        parties = extract._parties(vocabulary)
+        found += [
+            (f"{label}.third_party", parties.third_party),
+            (f"{label}.foreign_cue", parties.foreign_cue),
+        ]
+    return found
+
+
+@pytest.mark.parametrize(("name", "gated"), _gated(), ids=[name for name, _ in _gated()])
+def test_a_gated_pattern_finds_what_the_plain_pattern_finds(name: str, gated: Gated) -> None:
+    pattern = gated.pattern
+    assert gated._places is not None, f"{name} has literal beginnings to search for"
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(text=_text(_words(pattern.pattern), *_branches(pattern)))
+    def check(text: str) -> None:
+        low = fold(text)
+        assert [m.span() for m in gated.finditer(low)] == [m.span() for m in pattern.finditer(low)]
+
+    check()
 
 
 @CHECKS
@@ -111,17 +142,3 @@ def test_rewritten_patterns_match_their_plain_forms(text: str) -> None:
         expected = [(m.span(), m.groups()) for m in re.finditer(plain, text)]
         assert [(m.span(), m.groups()) for m in fast.finditer(text)] == expected, plain
         assert fast.split(text) == re.split(plain, text), plain
-
-
-@CHECKS
-@given(
-    text=st.tuples(
-        st.text(max_size=4),
-        st.one_of(*(st.from_regex(b, fullmatch=True) for b in _branches(extract._INJECTION_INLINE))),
-        st.text(max_size=4),
-    ).map("".join)
-)
-def test_each_injection_shape_alone_passes_its_gate(text: str) -> None:
-    low = fold(text)
-    if extract._INJECTION_INLINE.search(low):
-        assert extract._injection_inline_possible(low)
