@@ -243,17 +243,19 @@ _QUOTED = re.compile(
 _QUOTED_TIME = re.compile(r"^\W*(?:[^\W\d]+\W+){0,2}\d{1,2}[:.h]\d{2}(?:\s*(?:am|pm|uhr|h))?\W*$")
 # The customer says the product shows no error: what it does show (a spinner's "Syncing…", a status)
 # is the symptom, not error details. "no error code" alone does not deny a message.
-_NO_ERROR_SHOWN = re.compile(
-    r"\b(?:(?:there\s+(?:is|was|'s)\s+)?no\s+errors?(?!\s+codes?)(?:\s+messages?)?\s*(?:is\s+|are\s+)?"
-    r"(?:shown|displayed|appears|at all|anywhere|visible|in the (?:ui|logs?|console)|,|\.|;|-|–)|"
-    r"without (?:any |an )?error|(?:does|did|do)(?:n['’]?t| not) (?:show|give|display|return|throw) (?:an?|any) error|"
-    r"(?:don['’]?t|didn['’]?t|never) (?:get|see) (?:an?|any) error|"
-    r"keine?n? fehler(?:meldung)?|ohne (?:jede |eine )?fehler(?:meldung)?|"
-    r"aucune? (?:message d['’])?erreur|sans (?:aucune? )?(?:message d['’])?erreur|pas (?:de message )?d['’]erreur|"
-    r"ningún (?:mensaje de )?error|sin (?:ningún )?(?:mensaje de )?error|no (?:sale|aparece|muestra|da) (?:ningún )?error|"
-    r"nenhum(?:a mensagem de)? erro|sem (?:nenhum )?(?:mensagem de )?erro|não (?:aparece|mostra|dá) (?:nenhum )?erro|"
-    r"nessun (?:messaggio di )?errore|senza (?:alcun )?error[ei]|non (?:compare|appare|dà|da) (?:alcun )?errore|"
-    r"geen (?:enkele )?fout(?:melding)?(?:en)?|zonder (?:enige )?fout(?:melding)?)"
+_NO_ERROR_SHOWN = Gated(
+    re.compile(
+        r"\b(?:(?:there\s+(?:is|was|'s)\s+)?no\s+errors?(?!\s+codes?)(?:\s+messages?)?\s*(?:is\s+|are\s+)?"
+        r"(?:shown|displayed|appears|at all|anywhere|visible|in the (?:ui|logs?|console)|,|\.|;|-|–)|"
+        r"without (?:any |an )?error|(?:does|did|do)(?:n['’]?t| not) (?:show|give|display|return|throw) (?:an?|any) error|"
+        r"(?:don['’]?t|didn['’]?t|never) (?:get|see) (?:an?|any) error|"
+        r"keine?n? fehler(?:meldung)?|ohne (?:jede |eine )?fehler(?:meldung)?|"
+        r"aucune? (?:message d['’])?erreur|sans (?:aucune? )?(?:message d['’])?erreur|pas (?:de message )?d['’]erreur|"
+        r"ningún (?:mensaje de )?error|sin (?:ningún )?(?:mensaje de )?error|no (?:sale|aparece|muestra|da) (?:ningún )?error|"
+        r"nenhum(?:a mensagem de)? erro|sem (?:nenhum )?(?:mensagem de )?erro|não (?:aparece|mostra|dá) (?:nenhum )?erro|"
+        r"nessun (?:messaggio di )?errore|senza (?:alcun )?error[ei]|non (?:compare|appare|dà|da) (?:alcun )?errore|"
+        r"geen (?:enkele )?fout(?:melding)?(?:en)?|zonder (?:enige )?fout(?:melding)?)"
+    )
 )
 
 

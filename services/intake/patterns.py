@@ -90,7 +90,7 @@ def beginnings(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
 def _heads(items: list[tuple[Any, Any]], prefixes: set[str]) -> tuple[set[str] | None, bool]:
     """The beginnings after `items` are matched, each of `prefixes` extended; whether the items
     were all spelled out (so what follows them may extend the beginnings further)."""
-    for op, av in items:
+    for index, (op, av) in enumerate(items):
         if op is _sre.AT or op in (_sre.ASSERT, _sre.ASSERT_NOT):
             continue  # a boundary or a lookaround takes no character
         if min(len(p) for p in prefixes) >= _ENOUGH or len(prefixes) > _MOST_BEGINNINGS:
@@ -119,6 +119,16 @@ def _heads(items: list[tuple[Any, Any]], prefixes: set[str]) -> tuple[set[str] |
         elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT) and av[0] >= 1:
             heads, _ = _heads(list(av[2]), prefixes)
             return heads, False
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT) and av[1] == 1:
+            # an optional part ("(?:there is )?no error"): the beginnings with it and without it
+            rest = items[index + 1 :]
+            taken, spelled = _heads(list(av[2]), prefixes)
+            if taken is not None and spelled:
+                taken, spelled = _heads(rest, taken)
+            skipped, skip_spelled = _heads(rest, prefixes)
+            if taken is None or skipped is None:
+                return None, False
+            return taken | skipped, spelled and skip_spelled
         else:
             return (None if prefixes == {""} else prefixes), False
     return prefixes, True

@@ -15,6 +15,7 @@ _PATTERNS = [
     r"(?<![\w.])ab(?:cd|ce)\d+",
     r"^(?:from|de|von):\s*\S+",
     r"(?:ab|bc)\d",  # a place that fails may hold the start of one that matches ("abc1")
+    r"\b(?:their\s+)?(?:own\s+)?account",  # optional parts ("their own account", "account")
 ]
 _PIECES = ["partner", "partners", "sister company", "sister org1", "a client of ours", "an customer of ours",
            "their", "leur", " big ", "(", "account", "organisation", "org", "abcd12", "xabce3", ".abcd4",
@@ -40,13 +41,14 @@ def test_the_beginnings_every_match_starts_with() -> None:
         "a client", "a org", "an client", "an org", "their client", "their org",
     )  # fmt: skip
     assert beginnings(re.compile(r"organi[sz]ation")) == ("organisa", "organiza")
+    assert beginnings(re.compile(r"\b(?:there is )?no\b")) == ("no", "there is")
 
 
 @pytest.mark.parametrize(
     "source",
     [
         r"\w+ing",  # a match may start with any letter
-        r"(?:ab)?cd",  # ... or without its optional first part
+        r"(?:ab)?\w+",  # ... or, without its optional first part, with any letter
         r"x|yz",  # one beginning of one letter narrows nothing
         r"(?i)their account",  # a case-blind pattern
     ],
