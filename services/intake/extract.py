@@ -1632,7 +1632,8 @@ def extract_error_signatures(
 def parse_user_agent(user_agent: str) -> tuple[str | None, str | None]:
     """(browser, os) from a user-agent string by ua-parser's shared regex corpus, e.g.
     ("SeaMonkey 2.53.1", "Windows 10"); trailing zero version parts are dropped ("Chrome 124")."""
-    return _named(ua_parser.parse_user_agent(user_agent)), _named(ua_parser.parse_os(user_agent))
+    found = ua_parser.parser(user_agent, ua_parser.Domain.USER_AGENT | ua_parser.Domain.OS)  # one pass, both
+    return _named(found.user_agent), _named(found.os)
 
 
 def _named(found: ua_parser.UserAgent | ua_parser.OS | None) -> str | None:
