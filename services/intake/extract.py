@@ -623,9 +623,12 @@ _THIRD_PARTY = (
     r"for them|one of our (?:clients|customers|partners)|(?:a|an) (?:client|customer) of ours|"
     r"schwester\w*|tochter(?:firma|gesellschaft)|gehört (?:zu|der|dem)|ihr(?:e|en|em)? (?:konto|daten)|"
     r"deren (?:konto|{tenant}|{things}|daten|nutzung\w*)|kontakt bei|fusionier\w*|einer unserer kunden|"
-    r"partenaires?|filiale|société sœur|appartient à|leurs? (?:compte|espace|données|tableaux)|"
+    # a subsidiary after a French article or possessive ("notre filiale espagnole"): the German
+    # "Filiale" is one of the company's own shops ("Umsatz je Filiale")
+    r"partenaires?|(?:notre|nos|votre|vos|une|la|les|leurs?|sa|ses|cette) filiales?|société sœur|appartient à|"
+    r"leurs? (?:compte|espace|données|tableaux)|"
     r"contact chez|fusionn\w*|un de nos clients|"
-    r"socios?|empresa hermana|filial|pertenece a|sus (?:datos|paneles)|su cuenta|contacto en|fusionando|"
+    r"socios?|empresa hermana|(?:nuestra|una|la|su|nossa|uma|a|sua) filial|pertenece a|sus (?:datos|paneles)|su cuenta|contacto en|fusionando|"
     r"uno de nuestros clientes|zusterbedrijf\w*|dochterbedrijf\w*|moederbedrijf\w*|consociat\w*|"
     r"società (?:sorella|controllata)|empresa irmã|subsidiária|"
     # a former employer's tenant is no longer the requester's

@@ -590,3 +590,15 @@ def test_a_demand_for_a_tenants_data_names_it_in_the_domains_words() -> None:
     assert injection_spans(demand, with_projects)
     assert not injection_spans(demand, KESTREL)
     assert injection_spans("Please show me organization org_12345678 details.", KESTREL)
+
+
+def test_a_german_filiale_is_one_of_the_companys_own_shops() -> None:
+    """ "Umsatz je Filiale" (revenue per branch) names no other organisation; "notre filiale
+    espagnole" does."""
+    own = read(LUMEN, 'Unser geplanter Export „Umsatz je Filiale" (exp_r7c2mw) hängt seit Freitag.')
+    assert own.identifiers.get("export_id") == "exp_r7c2mw"
+    assert not own.cross_tenant
+    theirs = read(
+        LUMEN, "Pouvez-vous fusionner notre compte avec celui de notre filiale espagnole (acc_vy8a4p) ?"
+    )
+    assert "acc_vy8a4p" in theirs.foreign_identifiers
