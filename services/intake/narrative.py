@@ -246,11 +246,14 @@ _TRAILING_FILLER = re.compile(
 _NEGATION_FILLER = re.compile(r"(?i)\b(?:nicht|mehr|mich|uns|pas|plus)\s+")
 
 
-def _tidy(clause: str) -> str:
+def _tidy(clause: str, told: bool = False) -> str:
+    """The clause without links, leading "to" and trailing prepositions, and (what follows a cue
+    such as "can't": "mich nicht mehr anmelden") its negation; a clause `told` as the customer
+    said it keeps its negation ("der Export wird nicht mehr ausgeführt")."""
     clause = _URL.sub(" ", clause)
     clause = " ".join(clause.split()).strip(" -–—'\"“”«»")
     clause = re.sub(r"(?i)^(?:to|zu|de|d'|à|a)\s+", "", clause)
-    clause = _TRAILING_FILLER.sub("", _NEGATION_FILLER.sub("", clause))
+    clause = _TRAILING_FILLER.sub("", clause if told else _NEGATION_FILLER.sub("", clause))
     return clause[:MAX_CLAUSE_CHARS]
 
 
@@ -437,7 +440,8 @@ def find_subject_of_trouble(
             continue  # "emails not working" to a mail product names no thing of it
         # the clause that names the thing ("Hello?? the audit log doesn't work" -> its second clause)
         clauses = [c for c in re.split(r"[.!?;]\s|\n", sentence) if feature.search(fold(c))]
-        clause = _tidy(next((c for c in clauses if SYMPTOM.search(fold(c))), clauses[0] if clauses else ""))
+        told = next((c for c in clauses if SYMPTOM.search(fold(c))), clauses[0] if clauses else "")
+        clause = _tidy(told, told=True)
         if len(clause) >= 8:
             return clause, sentence
     return None, None
@@ -453,7 +457,7 @@ def find_named_thing(sentence_list: list[str], vocabulary: IntakeVocabulary) -> 
             words = _type_words(low)
             cues = [cue for cue in map(vocabulary.cue_of, words) if cue]
             if cues and not _only_the_whole_ails(words, cues, vocabulary) and not WORKS.search(low):
-                tidy = _tidy(clause)
+                tidy = _tidy(clause, told=True)
                 if len(tidy) >= 8:
                     return tidy, sentence
     return None, None

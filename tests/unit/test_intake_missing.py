@@ -385,3 +385,24 @@ def test_a_ticket_whose_only_thing_is_the_product_itself_states_no_action() -> N
     assert "action" in read(KESTREL, "emails not working again. pls advise", subject="chat").missing
     told = read(KESTREL, "customer says she never got her confirmation email since Monday", subject="chat")
     assert "action" not in told.missing
+
+
+@pytest.mark.parametrize(
+    ("vocabulary", "body", "kept"),
+    [
+        (
+            LUMEN,
+            "Seit Montag werden unsere nächtlichen SFTP-Importe nicht mehr verarbeitet.",
+            "nicht mehr verarbeitet",
+        ),
+        (LUMEN, "Depuis ce matin, le tableau de bord « Ventes » n'affiche plus rien.", "n'affiche plus rien"),
+        (KESTREL, "Buchungsbestätigungen an Gäste mit Yahoo-Adresse kommen seit heute nicht an.", "nicht an"),
+    ],
+)
+def test_a_sentence_told_as_the_action_keeps_its_negation(
+    vocabulary: IntakeVocabulary, body: str, kept: str
+) -> None:
+    """The customer's own sentence about the trouble, taken whole as the action, says what they said:
+    "werden … nicht mehr verarbeitet" is not "werden … verarbeitet"."""
+    action = read(vocabulary, body, subject="Hilfe").action
+    assert action and kept in action
