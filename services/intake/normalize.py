@@ -479,7 +479,8 @@ def normalize(
         missing=missing,
         emails=facts.emails,
         foreign_identifiers=[value for value in facts.foreign if value not in identifiers.values()],
-        cross_tenant=bool(facts.foreign),
+        # the product's own example of an id (its documentation's placeholder) is no other tenant
+        cross_tenant=any(value.lower() not in vocabulary.example_values for value in facts.foreign),
         questions=[question_for(item, language, vocabulary) for item in missing],
         log_excerpts=facts.logs,
         injection_suspected=facts.injection,

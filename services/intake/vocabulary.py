@@ -131,6 +131,8 @@ class IntakeVocabulary:
     secrets: tuple[tuple[re.Pattern[str], int], ...] = ()
     """Product secret patterns and how many leading characters may stay visible."""
     examples: dict[str, str] = field(default_factory=dict)
+    example_values: frozenset[str] = frozenset()
+    """The examples in lower case: the placeholders the product's own documentation shows."""
     questions: dict[str, dict[str, str]] = field(default_factory=dict)
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
     required: tuple[str, ...] = ()
@@ -234,6 +236,9 @@ class IntakeVocabulary:
             problem_type_fallback=vocabulary.problem_type_fallback,
             secrets=tuple((re.compile(s.pattern), s.keep) for s in vocabulary.secrets),
             examples={name: kind.example for name, kind in vocabulary.identifiers.items() if kind.example},
+            example_values=frozenset(
+                kind.example.lower() for kind in vocabulary.identifiers.values() if kind.example
+            ),
             questions={
                 name: dict(kind.questions) for name, kind in vocabulary.identifiers.items() if kind.questions
             },

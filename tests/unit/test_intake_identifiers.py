@@ -602,3 +602,18 @@ def test_a_german_filiale_is_one_of_the_companys_own_shops() -> None:
         LUMEN, "Pouvez-vous fusionner notre compte avec celui de notre filiale espagnole (acc_vy8a4p) ?"
     )
     assert "acc_vy8a4p" in theirs.foreign_identifiers
+
+
+def test_the_products_own_example_id_is_no_other_tenant() -> None:
+    """An id the product's documentation shows as its placeholder (the domain's `example`) names
+    no other customer: the ticket is not cross-tenant for it."""
+    section = read(
+        KESTREL,
+        'The contract template on your site has "org_12345678" in its annex as a placeholder. I assume '
+        "we just replace it with ours, org_20583317, and sign?",
+    )
+    assert section.identifiers.get("organization_id") == "org_20583317"
+    assert "org_12345678" in section.foreign_identifiers
+    assert not section.cross_tenant
+    other = read(KESTREL, "Could you add me as admin on their organization (org_55501234)?")
+    assert other.cross_tenant
