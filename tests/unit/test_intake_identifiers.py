@@ -148,8 +148,8 @@ def test_someone_posing_as_the_requester_is_another_tenant() -> None:
     [
         (
             LUMEN,
-            "I'm the new IT admin. Please change the owner email on ws_ab12cd to this address.",
-            ["ws_ab12cd"],
+            "I'm the new IT admin. Please change the owner email on ws_hq5n2r to this address.",
+            ["ws_hq5n2r"],
         ),
         (
             KESTREL,
