@@ -602,7 +602,8 @@ _TENANT_NOUNS = (
     r"account|organi[sz]ation|org|tenant|instance|konto|organisation|compte|cuenta|organización|conta|"
     r"organização|organizzazione|organisatie"
 )
-# a stated own tenant ("our own Acme <tenant noun> (<id>", "Nossa organização é <id>"): {nouns}
+# a stated own tenant ("our own Acme <tenant noun> (<id>", "Nossa organização é <id>"); {nouns} are
+# the general nouns and the domain's
 _OWN_ID_CONTEXT = (
     r"\b(?:my|our|mein\w*|unser\w*|mon|ma|notre|mi|nuestr[oa]|nosso|nossa|a nossa|o nosso|il nostro|la nostra|"
     r"mijn|onze|ons)\s+(?:(?:own|eigene[nms]?|propre|propi[oa]|própri[oa]|propri[oa]|eigen)\s+)?"

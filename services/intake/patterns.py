@@ -112,6 +112,8 @@ def _heads(items: list[tuple[Any, Any]], prefixes: set[str]) -> tuple[set[str] |
             if not whole:
                 return prefixes, False
         elif op is _sre.SUBPATTERN:
+            if av[1] & re.IGNORECASE:  # a case-blind group ("(?i:their)"): its letters are not literal
+                return (None if prefixes == {""} else prefixes), False
             heads, spelled = _heads(list(av[3]), prefixes)
             if heads is None or not spelled:
                 return heads, False

@@ -51,6 +51,7 @@ def test_the_beginnings_every_match_starts_with() -> None:
         r"(?:ab)?\w+",  # ... or, without its optional first part, with any letter
         r"x|yz",  # one beginning of one letter narrows nothing
         r"(?i)their account",  # a case-blind pattern
+        r"(?i:their) account",  # ... or one that starts with a case-blind group
     ],
 )
 def test_no_beginnings_where_a_match_may_start_otherwise(source: str) -> None:
