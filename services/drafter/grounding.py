@@ -20,8 +20,8 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _IDENTIFIER = re.compile(
     r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}"  # email
     r"|https?://\S+"  # url
-    r"|\b[a-z]{2,5}_[a-z0-9_]{3,}\b"  # prefixed ids and keys, limit names (exports_per_day)
-    r"|\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b"  # error codes (RATE_LIMITED)
+    r"|\b[a-z]{2,5}_[a-z0-9_]{3,}\b"  # prefixed ids and keys, limit names (orders_per_day)
+    r"|\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b"  # error codes (ORDER_REJECTED)
     r"|\b[a-z]+\.[a-z_]+[a-z]\b"  # report.edit
 )
 _WORD = re.compile(r"[^\W\d_][\w'’\-]*", re.UNICODE)

@@ -424,7 +424,7 @@ def html_to_text(html: str) -> str:
             node.insert_after("”")
     for node in tree.css("br"):
         node.insert_after("\n")
-    for node in tree.css("td, th"):  # a table's cells stay apart ("429 rate_limit_exceeded", "4.021")
+    for node in tree.css("td, th"):  # a table's cells stay apart ("409 stock_unavailable", "4.021")
         node.insert_after("\t")
     for node in tree.css(_BLOCKS):
         node.insert_after("\n")

@@ -151,14 +151,14 @@ _NOT_A_NAME = frozenset(
 
 # (the start-boundary look-behind comes after the first letter so the engine can skip to capitals)
 _ERROR_CODE = re.compile(r"([A-Z](?<![A-Za-z0-9_][A-Z])[A-Z0-9]{1,}(?:_[A-Z0-9]+){1,6})(?![A-Za-z0-9_])")
-# a code that ends with what went wrong (SEAT_LIMIT_REACHED), or has it inside (INGEST_INVALID_TIMESTAMP)
+# a code that ends with what went wrong (ORDER_LIMIT_REACHED), or has it inside (UPLOAD_INVALID_CHECKSUM)
 _ERRORISH_SUFFIX = re.compile(
     r"(?:^|_)(?:REACHED|DENIED|DISABLED|INVALID|EXPIRED|REVOKED|LIMITED|UNAVAILABLE|ERROR|FAILED|FAILURE|"
     r"NOT_FOUND|TIMEOUT|TIMED_OUT|EXCEEDED|FORBIDDEN|CONFLICT|MISSING|REQUIRED|UNAUTHORIZED|REJECTED|"
     r"LOCKED|BLOCKED|MISMATCH|EXISTS|UNSUPPORTED|TOO_LARGE|QUOTA|LIMIT|UNVERIFIED|DECLINED|NOT_[A-Z]+)$"
     r"|_(?:INVALID|DENIED|FAILED|EXPIRED|REVOKED|REJECTED|EXCEEDED|FORBIDDEN|UNAUTHORIZED|ERROR|TIMEOUT)_"
 )
-# a code that says what went wrong first is one whatever it ends with (INVALID_API_KEY)
+# a code that says what went wrong first is one whatever it ends with (INVALID_COUPON_CODE)
 _ERRORISH_PREFIX = re.compile(r"^(?:INVALID|MISSING|UNKNOWN|EXPIRED|REVOKED|BAD|NO|NOT)_")
 _NOT_ERROR_CODE = re.compile(
     r"(?:_PATH|_HOME|_DIR|_URL|_VERSION|_ENV|_HOST|_PORT|_USER|_NAME|_ID|_KEY|_FILE|_MODE)$|^(?:HTTP|LD|MOZ_APP)_"
@@ -170,7 +170,7 @@ _ERROR_CONTEXT = re.compile(
     0,
 )
 # In a product whose codes are lower snake case, an undocumented one still names the error where
-# the sentence says it was the error or the reason of a refusal ("rejected with error sending_paused",
+# the sentence says it was the error or the reason of a refusal ("rejected with error checkout_paused",
 # "refusés avec domain_warmup_limit", "antwortet mit quota_exceeded").
 _LOWER_CODE = re.compile(
     r"\b(?:error|errors|code|erro|errore|fehler|erreur|fout|rejected|refused|refus\w*|rechaz\w*|recusad\w*|"

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 SUPPORTED = ("en", "de", "fr", "es", "pt", "it", "nl")
 
 # Identifiers, error codes, URLs and addresses are the same in every language: they only
-# pull a German sentence around "LAST_ADMIN_CANNOT_BE_REMOVED" towards English.
+# pull a German sentence around "LAST_OWNER_CANNOT_LEAVE" towards English.
 _CODE_LIKE_WORD = re.compile(r"\S*[_@/\\\d]\S*")  # a whole word holding one of them
 _LETTERS = re.compile(r"[^\W\d_]{2,}")
 _MIN_LETTERS = 12

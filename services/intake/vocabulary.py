@@ -145,7 +145,7 @@ class IntakeVocabulary:
     """Identifier kinds of the product's resources (a report id, a message id)."""
     error_code: re.Pattern[str] = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
     lower_codes: bool = False
-    """Whether the product writes its error codes in lower snake case (`domain_not_verified`)."""
+    """Whether the product writes its error codes in lower snake case (`coupon_not_valid`)."""
     vendor_address: re.Pattern[str] = re.compile(r"(?!)")
     """An address at one of the vendor's own domains (generic boxes of other domains excluded)."""
     near: dict[str, re.Pattern[str]] = field(default_factory=dict)

@@ -121,8 +121,8 @@ class ProblemType(Strict):
     codes: list[str] = Field(default_factory=list)
     """Error codes, or identifier heads (`prefix*`), that say the type on their own: they outweigh
     words. Matched against whole words of the ticket (`snake_case`, `UPPER_SNAKE`, an id); where
-    several types' codes match one word, the longest spelled code wins (`QUOTA_EXCEEDED_*` over
-    `QUOTA_*`)."""
+    several types' codes match one word, the longest spelled code wins (`ORDER_LIMIT_REACHED_*` over
+    `ORDER_*`)."""
     strength: float = Field(default=1.0, gt=0)
     """How much one of its cue words counts. A symptom or a cause (slowness, missing data, a
     permission) says more about the trouble than the product thing it happens to (a report,

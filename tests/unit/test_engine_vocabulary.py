@@ -114,3 +114,35 @@ def test_the_check_sees_a_planted_word(tmp_path: Path) -> None:
     tree = ast.parse(f"X = {word!r}\n")
     values = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant)]
     assert any(str(v).lower() in exact for v in values)
+
+
+def _causes_and_codes(domain: Domain) -> set[str]:
+    """The domain's cause ids and the error codes its hypotheses and problem types name."""
+    hypotheses = domain.playbooks.get("hypotheses") or {}
+    words = set(hypotheses) | {str(spec.get("cause")) for spec in hypotheses.values() if spec.get("cause")}
+    for spec in hypotheses.values():
+        words |= set((spec.get("signals") or {}).get("error_codes") or [])
+    for problem_type in domain.vocabulary.problem_types.values():
+        words |= {code for code in problem_type.codes if "*" not in code}
+    # a one-word code ("UNAUTHORIZED") or an HTTP reason ("NOT_FOUND") is plain language
+    return {word for word in words if "_" in word} - {"NOT_FOUND"}
+
+
+@pytest.mark.parametrize("domain", _domains(), ids=lambda d: d.name)
+def test_no_cause_or_error_code_of_a_domain_anywhere_in_engine_files(domain: Domain) -> None:
+    """Not in comments either, nor in the skeleton a new domain starts from: an example in the engine
+    is a made-up product's, so that no reader takes a shipped domain's codes for the engine's."""
+    words = _causes_and_codes(domain)
+    assert words
+    pattern = re.compile(
+        r"(?<![A-Za-z0-9_])(?:" + "|".join(map(re.escape, sorted(words))) + r")(?![A-Za-z0-9_])"
+    )
+    offences = [
+        f"{path.relative_to(REPO)}:{text.count(chr(10), 0, match.start()) + 1}: {match.group(0)}"
+        for top in ENGINE
+        for path in sorted((REPO / top).rglob("*"))
+        if path.is_file() and path.suffix in (".py", ".yaml", ".html", ".sql")
+        for text in (path.read_text(encoding="utf-8"),)
+        for match in pattern.finditer(text)
+    ]
+    assert not offences, f"{domain.name}'s causes or codes in engine files:\n" + "\n".join(offences[:40])
