@@ -41,7 +41,6 @@ _TRACE_LINE = re.compile(
 )
 _EXCEPTION_LINE = re.compile(r"^\s*(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|Fault)\b.*$")
 
-_IDENTIFIER = re.compile(r"\b(?:acc|ws|usr)_[a-z0-9]{6}\b")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 
 
@@ -79,8 +78,13 @@ class TenantScope:
     denied: tuple[str, ...] = ()
 
 
+def _customer_ids(text: str) -> set[str]:
+    """The ids in `text` shaped as the domain's customer ids (tenant, scope, member)."""
+    return {match.group(0) for pattern in t.active().CUSTOMER_IDS for match in pattern.finditer(text)}
+
+
 def _identifier_tokens(text: str) -> set[str]:
-    return set(_IDENTIFIER.findall(text)) | {e.lower() for e in _EMAIL.findall(text)}
+    return _customer_ids(text) | {e.lower() for e in _EMAIL.findall(text)}
 
 
 # Internal facts under these keys name people, companies or machines: never shown to a customer.
@@ -119,7 +123,7 @@ def tenant_scope(case: CaseFile) -> TenantScope:
                 own.add(value.lower() if "@" in value else value)
         # the intake's questions are its own wording; their example ("it looks like ab_12cd34") is
         # no tenant's identifier, and "[redacted]" in its place read as if we hid something
-        own.update(_IDENTIFIER.findall(" ".join(intake.questions)))
+        own.update(_customer_ids(" ".join(intake.questions)))
     stated: set[str] = set()
     for evidence in investigation.evidence if investigation is not None else []:
         if evidence.customer_safe:
@@ -159,7 +163,8 @@ def redact(text: str, scope: TenantScope) -> tuple[str, int]:
         count += 1
         return REDACTED
 
-    text = _IDENTIFIER.sub(foreign_identifier, text)
+    for pattern in t.active().CUSTOMER_IDS:
+        text = pattern.sub(foreign_identifier, text)
     text = _EMAIL.sub(foreign_identifier, text)
     return text, count
 

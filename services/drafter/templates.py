@@ -8,6 +8,7 @@ shows an empty placeholder. Fact keys are the contract with the investigator's c
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -412,6 +413,10 @@ class Replies:
     """The domain's identifier kinds that belong to one tenant (its tenant, scope, member,
     resource and key ids): when identity finds the ticket names someone else's, the reply keeps
     them out."""
+    CUSTOMER_IDS: tuple[re.Pattern[str], ...] = ()
+    """The shapes of the ids that name a customer (its tenant's, its scopes' and its members'
+    opaque ids): one in a reply that is not the requester's own nor stated by customer-safe
+    evidence is another customer's, and is redacted."""
 
 
 def _merged(base: Mapping[str, Any], extra: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -467,10 +472,24 @@ def replies_for(domain: Domain) -> Replies:
     owned = frozenset(
         name for name, kind in domain.vocabulary.identifiers.items() if kind.role in _OWNED_ROLES
     )
-    return replace(replies, CLAIMS=claims, PHRASES={**replies.PHRASES, "signoff": signoff}, OWNED_KINDS=owned)
+    return replace(
+        replies,
+        CLAIMS=claims,
+        PHRASES={**replies.PHRASES, "signoff": signoff},
+        OWNED_KINDS=owned,
+        CUSTOMER_IDS=tuple(
+            re.compile(r"(?<![\w-])(?:" + kind.pattern + r")(?![\w-])", re.IGNORECASE)
+            for kind in domain.vocabulary.identifiers.values()
+            if kind.role in _CUSTOMER_ROLES and _OPAQUE_ID.fullmatch(kind.example)
+        ),
+    )
 
 
 _OWNED_ROLES = ("tenant", "scope", "member", "resource", "key_prefix")
+_CUSTOMER_ROLES = ("tenant", "scope", "member")
+# An opaque id ("acc_7f3k2q", "org_12345678"), not an address or a host name (a scope may be a
+# sending domain): only ids are found by their shape in a reply; addresses are found as addresses
+_OPAQUE_ID = re.compile(r"[\w-]*\d[\w-]*")
 
 
 @cache

@@ -293,3 +293,24 @@ def test_every_reply_text_exists_in_every_declared_language(domain: Domain) -> N
             by_language = getattr(spec.text, verdict)
             if by_language:
                 assert sorted(by_language) == sorted(declared), (name, verdict)
+
+
+def test_another_organisations_ids_are_redacted_by_their_shape(domain: Domain) -> None:
+    """The reply's last check finds a customer's ids by the domain's own shapes: an organisation
+    or member id in a Kestrel reply that is neither the requester's nor stated by customer-safe
+    evidence is redacted (the demo product's id shapes say nothing about Kestrel's); addresses
+    and sending domains are not ids and are left to the address and deny-list checks."""
+    from services.drafter.redaction import TenantScope, redact
+    from services.drafter.templates import using
+
+    own = TenantScope(allowed=frozenset({"org_11112222", "mbr_0a1b2c3d4e"}))
+    text = (
+        "Your organisation org_11112222 (member mbr_0a1b2c3d4e) is fine; org_99998888 and "
+        "mbr_ffffeeee00 are not yours. Mail from news.example.org is signed."
+    )
+    with using(replies_for(domain)):
+        clean, count = redact(text, own)
+    assert "org_11112222" in clean and "mbr_0a1b2c3d4e" in clean
+    assert "org_99998888" not in clean and "mbr_ffffeeee00" not in clean
+    assert "news.example.org" in clean
+    assert count == 2
