@@ -22,8 +22,13 @@ from supportflow.pattern_store import pack, unpack
 MAX_SIGNATURE_TERMS = 64
 
 _TOKEN = re.compile(r"[^\W_]+(?:_[^\W_]+)*", re.UNICODE)
-# Case-specific tokens say nothing about the problem: ids, emails' parts, bare numbers.
-_CASE_SPECIFIC = re.compile(r"^(?:acc|ws|usr|req|dsh|exp|inc|lk|pat)_|^\d+$|^[0-9a-f]{8,}$")
+# Case-specific tokens say nothing about the problem: bare numbers, hex runs and ids, shaped as
+# most products write them, a short prefix and a run with a digit ("ab_7f3k2q", "abc_live_x1y2");
+# the ids the intake found are dropped whatever their shape (`signature_text`). Not our own
+# "http_404" (a status is a feature of the problem).
+_CASE_SPECIFIC = re.compile(
+    r"^\d+$|^[0-9a-f]{8,}$|^(?!http_)[a-z]{1,6}_(?:[a-z]+_)?(?=[a-z]*\d)[a-z0-9]{4,}$"
+)
 _STOPWORDS = frozenset(
     str.split(
         "a an the and or but if to of in on at for from with by is are was were be been it its this that "
@@ -58,11 +63,8 @@ def intake_features(intake: IntakeSection) -> dict[str, str]:
     for signature in intake.error_signatures:
         if signature.kind in ("error_code", "http_status") and signature.kind not in features:
             features[signature.kind] = signature.value
-    for key in ("integration",):
-        if key in intake.identifiers:
-            features[key] = intake.identifiers[key]
-    if "api_key_prefix" in intake.identifiers:
-        features["api_key"] = "named"
+    if "integration" in intake.identifiers:  # the intake's own kind: the product's integration named
+        features["integration"] = intake.identifiers["integration"]
     return features
 
 
@@ -80,7 +82,12 @@ def signature_text(intake: IntakeSection) -> str:
         parts.append(f"http_{signature.value}" if signature.kind == "http_status" else signature.value)
     if intake.environment.surface:
         parts.append(f"surface_{intake.environment.surface}")
-    return " ".join(dict.fromkeys(terms(" ".join(parts))))
+    # the ids, addresses and names the ticket gave (not its codes nor the integration it named)
+    told = {signature.value for signature in intake.error_signatures}
+    case_specific = set(
+        terms(" ".join(v for k, v in intake.identifiers.items() if k != "integration" and v not in told))
+    ) - set(terms(" ".join(told)))
+    return " ".join(t for t in dict.fromkeys(terms(" ".join(parts))) if t not in case_specific)
 
 
 def pattern_id_for(intake: IntakeSection, decision_class: str, cause: str | None) -> str:

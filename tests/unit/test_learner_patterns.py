@@ -53,6 +53,32 @@ def test_signature_and_features_from_intake() -> None:
     assert "plan_limit_reached" in text.split() and "acc_7f3k2q" not in text
 
 
+def test_ids_of_any_product_are_case_specific_but_codes_and_statuses_are_not() -> None:
+    """Ids are dropped by their shape whichever product writes them (not by one product's
+    prefixes), and the ids the intake found are dropped whatever their shape; error codes, the
+    status feature and the integration stay."""
+    assert terms("org_48213377 and mbr_0a1b2c3d4e and km_live_Ab12Cd got http_429 for quota_exceeded_v2") == [
+        "got",
+        "http_429",
+        "quota_exceeded_v2",
+    ]
+    section = intake(
+        "plan_limit",
+        problem_statement="Sending through tmpl_order_confirm for shop.example.org fails",
+        error_signatures=[ErrorSignature(kind="error_code", value="domain_not_verified")],
+        identifiers={
+            "template_id": "tmpl_order_confirm",
+            "sending_domain": "shop.example.org",
+            "error_code": "domain_not_verified",
+            "integration": "salesforce",
+        },
+    )
+    words = signature_text(section).split()
+    assert "domain_not_verified" in words and "sending" in words
+    assert not {"tmpl_order_confirm", "shop", "example", "org"} & set(words)
+    assert intake_features(section)["integration"] == "salesforce"
+
+
 def test_new_pattern_from_a_resolved_case() -> None:
     case = _drafted("plan_limit")
     (pattern,) = _resolve(case)
