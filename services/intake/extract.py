@@ -918,6 +918,8 @@ def extract_identifiers(
     parties = _parties(vocabulary)
     forwarded_from = list(forwarded_from)
     authors = frozenset(address.strip(".").lower() for address in forwarded_from)
+    # where the forwarded report starts (its own words are the context of what it names)
+    report_at = text.find(fold(forwarded_report.strip())[:200]) if forwarded_report.strip() else -1
     for kind in vocabulary.identifiers:
         if kind.gate and not any(gate in text for gate in kind.gate):
             continue
@@ -934,7 +936,9 @@ def extract_identifiers(
             and not _DOTTED_CLASS.search(original, m.start(g), m.end(g))
         ]
         candidates = [
-            (p, v) for p, v in candidates if _fits(kind.name, text, p, v, requester, authors, vocabulary)
+            (p, v)
+            for p, v in candidates
+            if _fits(kind.name, text, p, v, requester, authors, vocabulary, report_at)
         ]
         if not candidates and not authors:
             continue
@@ -1097,10 +1101,12 @@ def _fits(
     requester: str,
     authors: frozenset[str],
     vocabulary: IntakeVocabulary,
+    report_at: int = -1,
 ) -> bool:
     """Whether a mention may be of `kind`: not the vendor's own host; the kind's context words in
-    its paragraph or the sentence before (anywhere, for the author of a forwarded report); for an
-    address of the tenant's counterparts, not at the requester's organisation or a subdomain of it."""
+    its paragraph or the sentence before (anywhere, for the author of a forwarded report; anywhere
+    in the report, for a mention inside it, which starts at `report_at`); for an address of the
+    tenant's counterparts, not at the requester's organisation or a subdomain of it."""
     host = value.rsplit("@", 1)[-1].lower()
     if any(host == vendor or host.endswith("." + vendor) for vendor in vocabulary.vendor_domains):
         return False
@@ -1114,8 +1120,8 @@ def _fits(
         sentence = _sentence_around(text, position, position)
         before = _sentence_around(text, max(0, sentence.start - 2), max(0, sentence.start - 2))
         start, end = min(paragraph_start, before.start), max(sentence.end, paragraph_end)
-        context = text if author else text[start:end]
-        if not near.search(context):
+        context = text if author else text[report_at:] if 0 <= report_at <= position else text[start:end]
+        if not near.search(context) and not _beside_its_component(kind, text, sentence, vocabulary):
             return False
     if kind in vocabulary.counterpart_kinds and "@" in value:
         if _LOGGED_ADDRESS.search(text, max(0, position - 12), max(0, position)):
@@ -1123,6 +1129,17 @@ def _fits(
         home = requester.rsplit("@", 1)[-1]
         return value != requester and not (host == home or host.endswith("." + home))
     return True
+
+
+def _beside_its_component(kind: str, text: str, sentence: Span, vocabulary: IntakeVocabulary) -> bool:
+    """Whether the sentence names a resource of the kind's own component: "message <id> to
+    <address>" is about delivery whatever words it has."""
+    companions = vocabulary.near_ids.get(kind, ())
+    return any(
+        id_kind.pattern.search(text, sentence.start, sentence.end)
+        for id_kind in vocabulary.identifiers
+        if id_kind.name in companions
+    )
 
 
 _LOGGED_ADDRESS = re.compile(r"(?:\b(?:to|from|orig_to)=<|\brcpt to:\s?<)$")

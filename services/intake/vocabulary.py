@@ -150,6 +150,9 @@ class IntakeVocabulary:
     """An address at one of the vendor's own domains (generic boxes of other domains excluded)."""
     near: dict[str, re.Pattern[str]] = field(default_factory=dict)
     """Per identifier kind, the words one of which its sentence must hold (kinds with `near`)."""
+    near_ids: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Per kind with `near`, the resource kinds of its own component: one of them in the sentence
+    tells the same ("message <id> to <address>")."""
     counterpart_kinds: frozenset[str] = frozenset()
     vendor_domains: tuple[str, ...] = ()
     """The vendor's own domains: a host under one is never a customer's identifier."""
@@ -260,6 +263,17 @@ class IntakeVocabulary:
             vendor_address=re.compile(vendor_address),
             vendor_domains=tuple(d.lower().lstrip("@") for d in vocabulary.vendor_domains),
             near={name: _near(kind.near) for name, kind in vocabulary.identifiers.items() if kind.near},
+            near_ids={
+                name: tuple(
+                    other
+                    for other, companion in vocabulary.identifiers.items()
+                    if other != name
+                    and companion.role == "resource"
+                    and companion.component == kind.component
+                )
+                for name, kind in vocabulary.identifiers.items()
+                if kind.near and kind.component
+            },
             counterpart_kinds=frozenset(n for n, k in vocabulary.identifiers.items() if k.counterpart),
         )
 

@@ -188,6 +188,41 @@ def test_a_forwarded_reports_author_is_a_recipient_only_when_their_report_tells_
     assert read(KESTREL, body(customer)).identifiers.get("recipient_email") == "bo@agency.example"
 
 
+def test_an_example_address_in_a_forwarded_report_is_read_in_the_reports_words() -> None:
+    """An address the forwarded report gives as an example is a recipient when the report tells
+    the delivery anywhere (its first paragraph), as for the report's author; in the requester's
+    own words, the paragraph must still tell it."""
+    body = (
+        "Forwarding from reception. Org: org_12345678.\n\nTim\n\n"
+        "---------- Forwarded message ---------\n"
+        "From: Ines Lund <ines@acme.example>\nDate: Mon, Nov 23, 2026 at 9:14 AM\nSubject: guests\n"
+        "To: Tim Berg <tim@acme.example>\n\n"
+        "Tim, the booking confirmations bounce for every guest on one provider since this morning. "
+        "Three guests called already.\n\n"
+        "The last one was for guest.one@mailbox.example, room 12.\n\nInes"
+    )
+    assert read(KESTREL, body).identifiers.get("recipient_email") == "guest.one@mailbox.example"
+    own = (
+        "The booking confirmations bounce for every guest on one provider. "
+        "We checked our settings twice.\n\n"
+        "Please call our contact guest.two@mailbox.example about the invoice."
+    )
+    assert "recipient_email" not in read(KESTREL, own).identifiers
+
+
+def test_an_address_beside_a_message_of_its_own_component_is_a_recipient() -> None:
+    """A sentence such as "message <id> to <address>" is about delivery whatever its words: the id
+    is a resource of the recipient kind's own component."""
+    body = (
+        "Org: org_12345678. E.g. message 01M89F0B2C4D6E8G0H2J4K6M8N to a.bakker@school.example, an hour late."
+    )
+    assert read(KESTREL, body).identifiers.get("recipient_email") == "a.bakker@school.example"
+    assert (
+        "recipient_email"
+        not in read(KESTREL, "Org: org_12345678. Graag contact via a.bakker@school.example.").identifiers
+    )
+
+
 def test_someone_who_is_no_customer_names_no_id_of_their_own() -> None:
     body = (
         "Je ne suis pas cliente chez vous. Depuis le 18 je reçois des mails publicitaires envoyés "
