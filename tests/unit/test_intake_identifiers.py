@@ -223,6 +223,19 @@ def test_an_address_beside_a_message_of_its_own_component_is_a_recipient() -> No
     )
 
 
+def test_a_dns_records_name_is_not_the_sending_domain_the_record_names_it() -> None:
+    """A host a DNS record line starts with is the record's name ("bounce.shop.example.  CNAME …"),
+    not the sending domain; the domain a record is for is ("the Return-Path CNAME for …")."""
+    body = (
+        "Org: org_12345678. We added the Return-Path CNAME for harbourtea.example yesterday:\n\n"
+        "    rp.harbourtea.example.  CNAME  rp.kestrelmail.example.\n\n"
+        "and the console still says the record is missing."
+    )
+    assert read(KESTREL, body).identifiers.get("sending_domain") == "harbourtea.example"
+    dkim = "Org: org_12345678. El DKIM de harbourtea.example falla desde ayer."
+    assert read(KESTREL, dkim).identifiers.get("sending_domain") == "harbourtea.example"
+
+
 def test_someone_who_is_no_customer_names_no_id_of_their_own() -> None:
     body = (
         "Je ne suis pas cliente chez vous. Depuis le 18 je reçois des mails publicitaires envoyés "
