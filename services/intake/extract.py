@@ -872,8 +872,26 @@ def _in_order(text: str, position: int) -> bool:
 _ABBREVIATION_END = re.compile(r"(?:^|[\s(])\w{1,2}\.\s?\w{1,2}\.$")
 
 
+# a clause right after an id that says it is not the requester's ("… domínio x.com, que não é
+# nosso", "x.com, which isn't ours", "x.de, die nicht uns gehört", "x.nl, dat niet van ons is")
+_DISOWNED = re.compile(
+    r"[^\s,;)]*\)?,?\s+(?:which|that|que|qui|das|die|der|che|dat)\s+(?:"
+    r"(?:is|are)\s+not\s+(?:ours|our\s+own)|(?:isn['’]t|aren['’]t)\s+(?:ours|our\s+own)|"
+    r"(?:does|do)\s*(?:n['’]t|\s+not)\s+belong\s+to\s+us|we\s+(?:do\s+not|don['’]t)\s+own|"
+    r"n['’](?:est|sont)\s+pas\s+(?:à\s+nous|(?:le|la|les)\s+nôtres?)|ne\s+nous\s+appartien\w*\s+pas|"
+    r"no\s+(?:es|son)\s+nuestr\w+|no\s+nos\s+pertenece\w*|"
+    r"não\s+(?:é|são)\s+(?:nosso|nossa|nossos|nossas)\b|não\s+nos\s+pertence\w*|"
+    r"non\s+(?:è|sono)\s+(?:nostr\w+|(?:il|la|i|le)\s+nostr\w+)|non\s+ci\s+appartien\w*|"
+    r"nicht\s+uns\s+gehör\w*|nicht\s+(?:unser|unsere|unserer)\s+(?:ist|sind)|"
+    r"niet\s+van\s+ons\s+(?:is|zijn))"
+)
+
+
 def _belongs(text: str, position: int, parties: _Parties, original: str = "") -> str | None:
-    """ "own", "foreign" or None: whose the id at `position` is, by the nearest cue before it."""
+    """ "own", "foreign" or None: whose the id at `position` is, by the nearest cue before it, or
+    by a clause right after it that disowns it."""
+    if _DISOWNED.match(text, position):
+        return "foreign"
     left = max(position - _CLAUSE_BACK, *(text.rfind(mark, 0, position) + 1 for mark in ("\n", "? ", "! ")))
     full_stop = text.rfind(". ", 0, position)
     while full_stop > left and _ABBREVIATION_END.search(text, max(0, full_stop - 5), full_stop + 1):

@@ -236,6 +236,32 @@ def test_a_dns_records_name_is_not_the_sending_domain_the_record_names_it() -> N
     assert read(KESTREL, dkim).identifiers.get("sending_domain") == "harbourtea.example"
 
 
+@pytest.mark.parametrize(
+    ("body", "domain"),
+    [
+        (
+            "Our customers get mail from the domain offers-harbourtea.example, which is not ours.",
+            "offers-harbourtea.example",
+        ),
+        (
+            "Wir bekommen Mails von der Domain angebote-teehaus.example, die nicht uns gehört.",
+            "angebote-teehaus.example",
+        ),
+        ("Recebemos e-mails do domínio ofertas-casa.example, que não é nosso.", "ofertas-casa.example"),
+        (
+            "On reçoit des mails du domaine offres-maison.example, qui n'est pas à nous.",
+            "offres-maison.example",
+        ),
+    ],
+)
+def test_an_id_the_next_clause_disowns_is_anothers(body: str, domain: str) -> None:
+    section = read(KESTREL, body + " Org: org_12345678.")
+    assert "sending_domain" not in section.identifiers
+    assert domain in section.foreign_identifiers
+    ours = read(KESTREL, "We send from the domain mail.harbourtea.example, which is ours. Org: org_12345678.")
+    assert ours.identifiers.get("sending_domain") == "mail.harbourtea.example"
+
+
 def test_someone_who_is_no_customer_names_no_id_of_their_own() -> None:
     body = (
         "Je ne suis pas cliente chez vous. Depuis le 18 je reçois des mails publicitaires envoyés "
