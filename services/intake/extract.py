@@ -936,8 +936,9 @@ def extract_identifiers(
     parties = _parties(vocabulary)
     forwarded_from = list(forwarded_from)
     authors = frozenset(address.strip(".").lower() for address in forwarded_from)
-    # where the forwarded report starts (its own words are the context of what it names)
-    report_at = text.find(fold(forwarded_report.strip())[:200]) if forwarded_report.strip() else -1
+    # where the forwarded report starts (its own words are the context of what it names): it ends
+    # the prose, so found from the end
+    report_at = text.rfind(fold(forwarded_report.strip())[:200]) if forwarded_report.strip() else -1
     for kind in vocabulary.identifiers:
         if kind.gate and not any(gate in text for gate in kind.gate):
             continue
