@@ -146,3 +146,19 @@ def test_no_cause_or_error_code_of_a_domain_anywhere_in_engine_files(domain: Dom
         for match in pattern.finditer(text)
     ]
     assert not offences, f"{domain.name}'s causes or codes in engine files:\n" + "\n".join(offences[:40])
+
+
+def test_no_domains_reply_lead_ends_in_a_colon() -> None:
+    """Every section after a lead has its own heading ("What we found:", "Next step:"), so a lead
+    ending in a colon announced a list that was not there ("our engineers have the details:"
+    followed by the next step, when no finding was the customer's to see)."""
+    from services.drafter.templates import replies_for
+
+    ending_in_colon = [
+        (domain.product.name, name, language)
+        for domain in _domains()
+        for name, texts in replies_for(domain).LEADS.items()
+        for language, text in texts.items()
+        if text.rstrip().endswith(":")
+    ]
+    assert not ending_in_colon
