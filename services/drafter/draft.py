@@ -300,7 +300,11 @@ def _questions(case: CaseFile, language: str) -> list[str]:
 
 def _next_action(view: _CaseView, language: str, facts: Mapping[str, str]) -> str:
     if view.decision_class == "incident" and view.incident_resolved():
-        return t.pick(t.active().CLASS_NEXT_ACTIONS[f"incident:{RESOLVED}"], language)
+        # a cause may say what follows once it is over ("<cause>:resolved": a carrier's delay
+        # needs nothing, and re-sending would send twice); else the generic "please try again"
+        steps = t.active().NEXT_ACTIONS.get(f"{view.cause}:{RESOLVED}", {}) if view.cause else {}
+        text = render(t.pick_variants(steps, language), facts)
+        return text or t.pick(t.active().CLASS_NEXT_ACTIONS[f"incident:{RESOLVED}"], language)
     if view.decision_class == "unclear" and not view.checked_any():
         return t.pick(t.active().CLASS_NEXT_ACTIONS["unclear:unchecked"], language)
     if view.cause and view.decision_class not in ("needs_info", "unclear"):

@@ -44,6 +44,24 @@ def test_a_resolved_incident_is_spoken_of_in_the_past(language: str) -> None:
         assert "Please try again" in reply
 
 
+def test_a_resolved_incidents_next_step_is_its_causes_when_the_domain_writes_one() -> None:
+    """Once over, an incident's next step is the generic "please try again" unless the domain says
+    what follows for its cause (`<cause>:resolved`: a mail provider's deferral needs nothing, and
+    resending would send twice)."""
+    from dataclasses import replace
+
+    from services.drafter import templates as t
+
+    case = with_incident_status("resolved")
+    steps = {"open_incident:resolved": {"en": ("Nothing to do: the delayed exports were delivered.",)}}
+    own = replace(t.active(), NEXT_ACTIONS={**t.active().NEXT_ACTIONS, **steps})
+    reply = draft(case, replies=own).customer_reply
+    assert "Nothing to do: the delayed exports were delivered." in reply and "Please try again" not in reply
+    assert "Please try again" in draft(case).customer_reply
+    ongoing = draft(with_incident_status("investigating"), replies=own).customer_reply
+    assert "Nothing to do" not in ongoing
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_an_ongoing_incident_keeps_the_present_tense(language: str) -> None:
     case = with_incident_status("investigating", language)
