@@ -480,7 +480,9 @@ def replies_for(domain: Domain) -> Replies:
         CUSTOMER_IDS=tuple(
             re.compile(r"(?<![\w-])(?:" + kind.pattern + r")(?![\w-])", re.IGNORECASE)
             for kind in domain.vocabulary.identifiers.values()
-            if kind.role in _CUSTOMER_ROLES and _OPAQUE_ID.fullmatch(kind.example)
+            if kind.role in _CUSTOMER_ROLES
+            and _OPAQUE_ID.fullmatch(kind.example)
+            and "(?P<id>" not in kind.pattern  # one matched by its surrounding words is no shape
         ),
     )
 

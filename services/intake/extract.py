@@ -876,7 +876,7 @@ _ABBREVIATION_END = re.compile(r"(?:^|[\s(])\w{1,2}\.\s?\w{1,2}\.$")
 # nosso", "x.com, which isn't ours", "x.de, die nicht uns gehört", "x.nl, dat niet van ons is")
 _DISOWNED = re.compile(
     r"[^\s,;)]*\)?,?\s+(?:which|that|que|qui|das|die|der|che|dat)\s+(?:"
-    r"(?:is|are)\s+not\s+(?:ours|our\s+own)|(?:isn['’]t|aren['’]t)\s+(?:ours|our\s+own)|"
+    r"(?:is|are)\s+not\s+(?:ours|our\s+own)\b(?!\s+\w)|(?:isn['’]t|aren['’]t)\s+(?:ours|our\s+own)\b(?!\s+\w)|"
     r"(?:does|do)\s*(?:n['’]t|\s+not)\s+belong\s+to\s+us|we\s+(?:do\s+not|don['’]t)\s+own|"
     r"n['’](?:est|sont)\s+pas\s+(?:à\s+nous|(?:le|la|les)\s+nôtres?)|ne\s+nous\s+appartien\w*\s+pas|"
     r"no\s+(?:es|son)\s+nuestr\w+|no\s+nos\s+pertenece\w*|"
