@@ -876,13 +876,16 @@ _ABBREVIATION_END = re.compile(r"(?:^|[\s(])\w{1,2}\.\s?\w{1,2}\.$")
 # nosso", "x.com, which isn't ours", "x.de, die nicht uns gehört", "x.nl, dat niet van ons is")
 _DISOWNED = re.compile(
     r"[^\s,;)]*\)?,?\s+(?:which|that|que|qui|das|die|der|che|dat)\s+(?:"
-    r"(?:is|are)\s+not\s+(?:ours|our\s+own)\b(?!\s+\w)|(?:isn['’]t|aren['’]t)\s+(?:ours|our\s+own)\b(?!\s+\w)|"
+    # "ours" is the clause's end ("… not ours but a spammer's"); "our own" only when nothing
+    # follows ("… not our own doing"), and so the possessives of es/pt/it ("no es nuestro
+    # problema", "não é nossa culpa" are no disowning)
+    r"(?:is|are)\s+not\s+(?:ours\b|our\s+own\b(?!\s+\w))|(?:isn['’]t|aren['’]t)\s+(?:ours\b|our\s+own\b(?!\s+\w))|"
     r"(?:does|do)\s*(?:n['’]t|\s+not)\s+belong\s+to\s+us|we\s+(?:do\s+not|don['’]t)\s+own|"
     r"n['’](?:est|sont)\s+pas\s+(?:à\s+nous|(?:le|la|les)\s+nôtres?)|ne\s+nous\s+appartien\w*\s+pas|"
-    r"no\s+(?:es|son)\s+nuestr\w+|no\s+nos\s+pertenece\w*|"
-    r"não\s+(?:é|são)\s+(?:nosso|nossa|nossos|nossas)\b|não\s+nos\s+pertence\w*|"
-    r"non\s+(?:è|sono)\s+(?:nostr\w+|(?:il|la|i|le)\s+nostr\w+)|non\s+ci\s+appartien\w*|"
-    r"nicht\s+uns\s+gehör\w*|nicht\s+(?:unser|unsere|unserer)\s+(?:ist|sind)|"
+    r"no\s+(?:es|son)\s+(?:el\s+|la\s+|los\s+|las\s+)?nuestr[oa]s?\b(?!\s+\w)|no\s+nos\s+pertenece\w*|"
+    r"não\s+(?:é|são)\s+(?:o\s+|a\s+|os\s+|as\s+)?(?:nosso|nossa|nossos|nossas)\b(?!\s+\w)|não\s+nos\s+pertence\w*|"
+    r"non\s+(?:è|sono)\s+(?:il\s+|la\s+|i\s+|le\s+)?nostr[oaie]\b(?!\s+\w)|non\s+ci\s+appartien\w*|"
+    r"(?:nicht\s+uns|uns\s+nicht)\s+gehör\w*|nicht\s+(?:unser|unsere|unserer)\s+(?:ist|sind)|"
     r"niet\s+van\s+ons\s+(?:is|zijn))"
 )
 
@@ -936,9 +939,10 @@ def extract_identifiers(
     parties = _parties(vocabulary)
     forwarded_from = list(forwarded_from)
     authors = frozenset(address.strip(".").lower() for address in forwarded_from)
-    # where the forwarded report starts (its own words are the context of what it names): it ends
-    # the prose, so found from the end
-    report_at = text.rfind(fold(forwarded_report.strip())[:200]) if forwarded_report.strip() else -1
+    # where the forwarded report starts (its words before a mention are that mention's context);
+    # a report too short to be found for sure is not looked for
+    report = fold(forwarded_report.strip())
+    report_at = text.find(report[:200]) if len(report) >= _REPORT_FOUND else -1
     for kind in vocabulary.identifiers:
         if kind.gate and not any(gate in text for gate in kind.gate):
             continue
@@ -1139,7 +1143,9 @@ def _fits(
         sentence = _sentence_around(text, position, position)
         before = _sentence_around(text, max(0, sentence.start - 2), max(0, sentence.start - 2))
         start, end = min(paragraph_start, before.start), max(sentence.end, paragraph_end)
-        context = text if author else text[report_at:] if 0 <= report_at <= position else text[start:end]
+        # in a forwarded report, what it told before the mention counts ("… bounce since this
+        # morning. … That one was for <address>"), not what follows it (a signature, pasted logs)
+        context = text if author else text[report_at:end] if 0 <= report_at <= position else text[start:end]
         if not near.search(context) and not _beside_its_component(kind, text, sentence, vocabulary):
             return False
     if kind in vocabulary.counterpart_kinds and "@" in value:
@@ -1159,6 +1165,9 @@ def _beside_its_component(kind: str, text: str, sentence: Span, vocabulary: Inta
         for id_kind in vocabulary.identifiers
         if id_kind.name in companions
     )
+
+
+_REPORT_FOUND = 40  # characters: a forwarded report shorter than this is not placed in the text
 
 
 _LOGGED_ADDRESS = re.compile(r"(?:\b(?:to|from|orig_to)=<|\brcpt to:\s?<)$")

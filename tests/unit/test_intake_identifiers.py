@@ -189,9 +189,9 @@ def test_a_forwarded_reports_author_is_a_recipient_only_when_their_report_tells_
 
 
 def test_an_example_address_in_a_forwarded_report_is_read_in_the_reports_words() -> None:
-    """An address the forwarded report gives as an example is a recipient when the report tells
-    the delivery anywhere (its first paragraph), as for the report's author; in the requester's
-    own words, the paragraph must still tell it."""
+    """An address the forwarded report gives as an example is a recipient when the report told the
+    delivery before it (its first paragraph), not only after it; in the requester's own words, the
+    paragraph must still tell it."""
     body = (
         "Forwarding from reception. Org: org_12345678.\n\nTim\n\n"
         "---------- Forwarded message ---------\n"
@@ -202,6 +202,15 @@ def test_an_example_address_in_a_forwarded_report_is_read_in_the_reports_words()
         "The last one was for guest.one@mailbox.example, room 12.\n\nInes"
     )
     assert read(KESTREL, body).identifiers.get("recipient_email") == "guest.one@mailbox.example"
+    told_after = (
+        "Forwarding from reception. Org: org_12345678.\n\nTim\n\n"
+        "---------- Forwarded message ---------\n"
+        "From: Ines Lund <ines@acme.example>\nDate: Mon, Nov 23, 2026 at 9:14 AM\nSubject: guests\n"
+        "To: Tim Berg <tim@acme.example>\n\n"
+        "Tim, please call our web agency at help@webagency.example tomorrow. Three guests called.\n\n"
+        "Unrelated: the booking confirmations bounce for every guest on one provider since this morning."
+    )
+    assert "recipient_email" not in read(KESTREL, told_after).identifiers
     own = (
         "The booking confirmations bounce for every guest on one provider. "
         "We checked our settings twice.\n\n"
@@ -234,6 +243,21 @@ def test_a_dns_records_name_is_not_the_sending_domain_the_record_names_it() -> N
     assert read(KESTREL, body).identifiers.get("sending_domain") == "harbourtea.example"
     dkim = "Org: org_12345678. El DKIM de harbourtea.example falla desde ayer."
     assert read(KESTREL, dkim).identifiers.get("sending_domain") == "harbourtea.example"
+    spf = "Org: org_12345678. The SPF records for harbourtea.example are set."
+    assert read(KESTREL, spf).identifiers.get("sending_domain") == "harbourtea.example"
+    zone = "Org: org_12345678. Added:\n    rp.harbourtea.example. 3600 IN CNAME rp.kestrelmail.example.\n"
+    assert "sending_domain" not in read(KESTREL, zone).identifiers
+    # a record type opening the next sentence names no record; a mailbox provider's own record
+    # is not the customer's domain
+    for body in (
+        "We send from news.harbourtea.example. TXT records were added yesterday.",
+        "We send from news.harbourtea.example.\nMX records point to Google, is that a problem?",
+    ):
+        assert read(KESTREL, "Org: org_12345678. " + body).identifiers.get("sending_domain") == (
+            "news.harbourtea.example"
+        )
+    gmail = "Org: org_12345678. Google says the DMARC for gmail.com requires alignment."
+    assert "sending_domain" not in read(KESTREL, gmail).identifiers
 
 
 @pytest.mark.parametrize(
@@ -248,6 +272,11 @@ def test_a_dns_records_name_is_not_the_sending_domain_the_record_names_it() -> N
             "angebote-teehaus.example",
         ),
         ("Recebemos e-mails do domínio ofertas-casa.example, que não é nosso.", "ofertas-casa.example"),
+        ("Mails von der Domain angebote-haus.example, die uns nicht gehört.", "angebote-haus.example"),
+        (
+            "Mail from the domain offers-teahouse.example, which is not ours but a spammer's.",
+            "offers-teahouse.example",
+        ),
         (
             "On reçoit des mails du domaine offres-maison.example, qui n'est pas à nous.",
             "offres-maison.example",
@@ -258,8 +287,21 @@ def test_an_id_the_next_clause_disowns_is_anothers(body: str, domain: str) -> No
     section = read(KESTREL, body + " Org: org_12345678.")
     assert "sending_domain" not in section.identifiers
     assert domain in section.foreign_identifiers
-    ours = read(KESTREL, "We send from the domain mail.harbourtea.example, which is ours. Org: org_12345678.")
-    assert ours.identifiers.get("sending_domain") == "mail.harbourtea.example"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "We send from the domain mail.harbourtea.example, which is ours.",
+        "We send from the domain mail.harbourtea.example, which is not our own doing.",
+        "Enviamos desde el dominio mail.harbourtea.example, que no es nuestro problema sino vuestro.",
+        "Enviamos desde o domínio mail.harbourtea.example, que não é nossa culpa.",
+        "Inviamo dal dominio mail.harbourtea.example, che non è nostra responsabilità.",
+    ],
+)
+def test_a_clause_after_an_id_that_only_sounds_like_disowning_it_leaves_it_the_requesters(body: str) -> None:
+    section = read(KESTREL, body + " Org: org_12345678.")
+    assert section.identifiers.get("sending_domain") == "mail.harbourtea.example"
 
 
 def test_someone_who_is_no_customer_names_no_id_of_their_own() -> None:
