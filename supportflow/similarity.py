@@ -82,12 +82,15 @@ def signature_text(intake: IntakeSection) -> str:
         parts.append(f"http_{signature.value}" if signature.kind == "http_status" else signature.value)
     if intake.environment.surface:
         parts.append(f"surface_{intake.environment.surface}")
-    # the ids, addresses and names the ticket gave (not its codes nor the integration it named)
+    # the ids, addresses and names the ticket gave are taken out where they stand, so an ordinary
+    # word inside one ("mail" in mail.shop.example) still counts elsewhere; not its codes nor the
+    # integration it named
     told = {signature.value for signature in intake.error_signatures}
-    case_specific = set(
-        terms(" ".join(v for k, v in intake.identifiers.items() if k != "integration" and v not in told))
-    ) - set(terms(" ".join(told)))
-    return " ".join(t for t in dict.fromkeys(terms(" ".join(parts))) if t not in case_specific)
+    text = " ".join(parts).lower()
+    given = {v.lower() for k, v in intake.identifiers.items() if k != "integration" and v and v not in told}
+    for value in sorted(given, key=len, reverse=True):
+        text = text.replace(value, " ")
+    return " ".join(dict.fromkeys(terms(text)))
 
 
 def pattern_id_for(intake: IntakeSection, decision_class: str, cause: str | None) -> str:

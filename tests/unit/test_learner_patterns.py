@@ -76,6 +76,14 @@ def test_ids_of_any_product_are_case_specific_but_codes_and_statuses_are_not() -
     words = signature_text(section).split()
     assert "domain_not_verified" in words and "sending" in words
     assert not {"tmpl_order_confirm", "shop", "example", "org"} & set(words)
+    # an ordinary word inside an id still counts where it stands on its own
+    mail = section.model_copy(
+        update={
+            "problem_statement": "Mail delivery to shop.example.org customers is delayed",
+            "identifiers": {"sending_domain": "mail.shop.example.org"},
+        }
+    )
+    assert {"mail", "delivery", "delayed"} <= set(signature_text(mail).split())
     assert intake_features(section)["integration"] == "salesforce"
 
 
