@@ -208,7 +208,7 @@ def _detected(text: str) -> tuple[str, int]:
     return "\n".join(lines), count
 
 
-# (possessive: a token a domain rule already cut to its visible prefix, "xk_live_ab12…", is
+# (possessive: a token a domain rule already cut to its visible prefix, "xk_live_q7m3…", is
 # never matched short of its "…")
 _BEARER = re.compile(r"(?i)\b(bearer|basic)(\s+)(?!\[redacted)([A-Za-z0-9\-._~+/]{8,}+=*)(?!…)")
 _BEARER_WORDS = re.compile(r"bearer|basic", re.IGNORECASE)  # the rule runs only where one is

@@ -23,7 +23,7 @@ MAX_SIGNATURE_TERMS = 64
 
 _TOKEN = re.compile(r"[^\W_]+(?:_[^\W_]+)*", re.UNICODE)
 # Case-specific tokens say nothing about the problem: bare numbers, hex runs and ids, shaped as
-# most products write them, a short prefix and a run with a digit ("ab_7f3k2q", "abc_live_x1y2");
+# most products write them, a short prefix and a run with a digit ("ab_q8w4re", "abc_live_m3n7");
 # the ids the intake found are dropped whatever their shape (`signature_text`). Not our own
 # "http_404" (a status is a feature of the problem).
 _CASE_SPECIFIC = re.compile(

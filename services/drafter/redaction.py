@@ -121,7 +121,7 @@ def tenant_scope(case: CaseFile) -> TenantScope:
                 denied.add(value)
             else:
                 own.add(value.lower() if "@" in value else value)
-        # the intake's questions are its own wording; their example ("it looks like ab_12cd34") is
+        # the intake's questions are its own wording; their example ("it looks like ab_4p7q2r") is
         # no tenant's identifier, and "[redacted]" in its place read as if we hid something
         own.update(_customer_ids(" ".join(intake.questions)))
     stated: set[str] = set()

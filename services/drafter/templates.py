@@ -489,7 +489,7 @@ def replies_for(domain: Domain) -> Replies:
 
 _OWNED_ROLES = ("tenant", "scope", "member", "resource", "key_prefix")
 _CUSTOMER_ROLES = ("tenant", "scope", "member")
-# An opaque id ("acc_7f3k2q", "org_12345678"): letters and digits, not an address or a host name
+# An opaque id ("cus_8h2k4m", "org_12345678"): letters and digits, not an address or a host name
 # (a scope may be a sending domain) nor a bare number (every count and postcode would be taken for
 # one); only such ids are found by their shape in a reply, addresses are found as addresses
 _OPAQUE_ID = re.compile(r"(?=[\w-]*[^\W\d_])(?=[\w-]*\d)[\w-]+")

@@ -30,13 +30,13 @@ class IncidentMatch:
     size: int  # tickets in the group, this one included
     accounts: tuple[str, ...]
     signature: str
-    open_incident_id: str | None = None
+    known_incident_id: str | None = None
     merged_from: str | None = None  # the signature group this case's known incident took over
 
     @property
     def grouped(self) -> bool:
         """A real incident group: a known incident, or one signature across several accounts."""
-        return self.open_incident_id is not None or len(self.accounts) >= 2
+        return self.known_incident_id is not None or len(self.accounts) >= 2
 
 
 def error_family(code: str | None, status: str | None = None, component: str = "") -> str:
@@ -205,7 +205,7 @@ def group_incident(
         size=len(tickets),
         accounts=tuple(accounts),
         signature=updated["signature"],
-        open_incident_id=updated["incident"],
+        known_incident_id=updated["incident"],
         merged_from=merged_from,
     )
 

@@ -134,8 +134,9 @@ def test_no_cause_or_error_code_of_a_domain_anywhere_in_engine_files(domain: Dom
     is a made-up product's, so that no reader takes a shipped domain's codes for the engine's."""
     words = _causes_and_codes(domain)
     assert words
+    # a cause read inside a longer name counts too ("<cause>_id")
     pattern = re.compile(
-        r"(?<![A-Za-z0-9_])(?:" + "|".join(map(re.escape, sorted(words))) + r")(?![A-Za-z0-9_])"
+        r"(?<![A-Za-z0-9_])(?:" + "|".join(map(re.escape, sorted(words))) + r")(?![A-Za-z0-9])"
     )
     offences = [
         f"{path.relative_to(REPO)}:{text.count(chr(10), 0, match.start()) + 1}: {match.group(0)}"
@@ -162,3 +163,28 @@ def test_no_domains_reply_lead_ends_in_a_colon() -> None:
         if text.rstrip().endswith(":")
     ]
     assert not ending_in_colon
+
+
+@pytest.mark.parametrize("domain", _domains(), ids=lambda d: d.name)
+def test_no_example_id_of_a_domain_anywhere_in_engine_files(domain: Domain) -> None:
+    """The opaque part of a domain's example ids ("7f3k2q" of a made-up account id) is that
+    domain's: an engine comment or skeleton gives a made-up product's instead."""
+    tails = {
+        re.split(r"[_-]", kind.example)[-1].lower()
+        for kind in domain.vocabulary.identifiers.values()
+        if "@" not in kind.example and "." not in kind.example
+    }
+    tails = {
+        tail for tail in tails if len(tail) >= 4 and re.search(r"\d", tail) and re.search(r"[a-z]", tail)
+    }
+    assert tails
+    offences = [
+        f"{path.relative_to(REPO)}: {tail}"
+        for top in ENGINE
+        for path in sorted((REPO / top).rglob("*"))
+        if path.is_file() and path.suffix in (".py", ".yaml", ".html", ".sql")
+        for text in (path.read_text(encoding="utf-8").lower(),)
+        for tail in sorted(tails)
+        if tail in text
+    ]
+    assert not offences, f"{domain.name}'s example ids in engine files:\n" + "\n".join(offences[:40])

@@ -153,7 +153,7 @@ def test_incident_group_is_attached_and_listed_in_the_packet() -> None:
         size=3,
         accounts=("acc_acme01", "acc_b", "acc_c"),
         signature="dashboards/SERVICE",
-        open_incident_id="INC-7",
+        known_incident_id="INC-7",
     )
     decision = decide(case, ROUTING, incident=group)
     assert (decision.incident_id, decision.incident_group_size) == ("INC-7", 3)

@@ -230,7 +230,7 @@ def test_a_burst_joins_its_incident_once_the_incident_is_known() -> None:
     assert burst and known and after
     assert known.incident_id == after.incident_id == "INC-8"
     assert (after.size, after.accounts) == (3, ("acc_a", "acc_b", "acc_c"))
-    assert after.open_incident_id == "INC-8" and after.grouped
+    assert after.known_incident_id == "INC-8" and after.grouped
 
 
 def test_only_platform_explanations_form_incidents() -> None:
