@@ -1127,9 +1127,10 @@ def _fits(
     report_at: int = -1,
 ) -> bool:
     """Whether a mention may be of `kind`: not the vendor's own host; the kind's context words in
-    its paragraph or the sentence before (anywhere, for the author of a forwarded report; anywhere
-    in the report, for a mention inside it, which starts at `report_at`); for an address of the
-    tenant's counterparts, not at the requester's organisation or a subdomain of it."""
+    its paragraph or the sentence before (anywhere, for the author of a forwarded report; in the
+    report up to the mention's paragraph, for a mention inside it, which starts at `report_at`),
+    or a resource of its own component in its sentence; for an address of the tenant's
+    counterparts, not at the requester's organisation or a subdomain of it."""
     host = value.rsplit("@", 1)[-1].lower()
     if any(host == vendor or host.endswith("." + vendor) for vendor in vocabulary.vendor_domains):
         return False
@@ -1159,11 +1160,9 @@ def _fits(
 def _beside_its_component(kind: str, text: str, sentence: Span, vocabulary: IntakeVocabulary) -> bool:
     """Whether the sentence names a resource of the kind's own component: "message <id> to
     <address>" is about delivery whatever words it has."""
-    companions = vocabulary.near_ids.get(kind, ())
     return any(
-        id_kind.pattern.search(text, sentence.start, sentence.end)
-        for id_kind in vocabulary.identifiers
-        if id_kind.name in companions
+        companion.pattern.search(text, sentence.start, sentence.end)
+        for companion in vocabulary.near_ids.get(kind, ())
     )
 
 

@@ -131,8 +131,6 @@ class IntakeVocabulary:
     secrets: tuple[tuple[re.Pattern[str], int], ...] = ()
     """Product secret patterns and how many leading characters may stay visible."""
     examples: dict[str, str] = field(default_factory=dict)
-    example_values: frozenset[str] = frozenset()
-    """The examples in lower case: the placeholders the product's own documentation shows."""
     questions: dict[str, dict[str, str]] = field(default_factory=dict)
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
     required: tuple[str, ...] = ()
@@ -150,7 +148,7 @@ class IntakeVocabulary:
     """An address at one of the vendor's own domains (generic boxes of other domains excluded)."""
     near: dict[str, re.Pattern[str]] = field(default_factory=dict)
     """Per identifier kind, the words one of which its sentence must hold (kinds with `near`)."""
-    near_ids: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    near_ids: dict[str, tuple[IdPattern, ...]] = field(default_factory=dict)
     """Per kind with `near`, the resource kinds of its own component: one of them in the sentence
     tells the same ("message <id> to <address>")."""
     counterpart_kinds: frozenset[str] = frozenset()
@@ -239,9 +237,6 @@ class IntakeVocabulary:
             problem_type_fallback=vocabulary.problem_type_fallback,
             secrets=tuple((re.compile(s.pattern), s.keep) for s in vocabulary.secrets),
             examples={name: kind.example for name, kind in vocabulary.identifiers.items() if kind.example},
-            example_values=frozenset(
-                kind.example.lower() for kind in vocabulary.identifiers.values() if kind.example
-            ),
             questions={
                 name: dict(kind.questions) for name, kind in vocabulary.identifiers.items() if kind.questions
             },
@@ -265,11 +260,11 @@ class IntakeVocabulary:
             near={name: _near(kind.near) for name, kind in vocabulary.identifiers.items() if kind.near},
             near_ids={
                 name: tuple(
-                    other
-                    for other, companion in vocabulary.identifiers.items()
-                    if other != name
-                    and companion.role == "resource"
-                    and companion.component == kind.component
+                    found
+                    for found in identifiers
+                    if found.name != name
+                    and vocabulary.identifiers[found.name].role == "resource"
+                    and vocabulary.identifiers[found.name].component == kind.component
                 )
                 for name, kind in vocabulary.identifiers.items()
                 if kind.near and kind.component
@@ -286,6 +281,11 @@ class IntakeVocabulary:
         """What an identifier kind is called ("project", "organization"), for statements."""
         names = self.labels.get(kind) or {}
         return names.get(language) or names.get("en") or kind.removesuffix("_id").replace("_", " ")
+
+    @cached_property
+    def example_values(self) -> frozenset[str]:
+        """The examples in lower case: the placeholders the product's own documentation shows."""
+        return frozenset(example.lower() for example in self.examples.values())
 
     @cached_property  # (built once per vocabulary: the types are costly to hash for a cache)
     def phrases_by_first_word(self) -> dict[str, tuple[tuple[str, str], ...]]:
