@@ -484,7 +484,12 @@ def default_zone(metadata: dict[str, str], text: str = "", address: str = "", la
         zone = _named_zone(name)
         if zone is not None:
             return zone
-    clock = text and (_tells_a_clock(fold(text)) or _tells_a_clock(fold(_spell_clocks(text, language))))
+    low = fold(text)
+    clock = text and (
+        _tells_a_clock(low)
+        or _tells_a_clock(fold(_spell_clocks(text, language)))
+        or bool(_PART_HOUR.search(low))
+    )
     stated = stated_zone(text) if clock else None
     spoken = _named_zone(_LANGUAGE_ZONES[language]) if language in _LANGUAGE_ZONES else None
     return stated or _address_zone(address) or spoken or UTC
@@ -1027,11 +1032,15 @@ def _latest_passed(on: date, hour: int, minute: int, tz: tzinfo, now: datetime) 
 
 
 # a bare hour right before or after a part of the day: "since 9 this morning", "heute früh um 7",
-# "esta mañana sobre las 7", "stamattina verso le 7", "vanochtend rond 7", "ce matin vers 7"
+# "esta mañana sobre las 7", "stamattina verso le 7", "vanochtend rond 7", "ce matin vers 7",
+# "this morning around 10"; the sentence may go on after it ("um 7, dann …", "at 9."), but not
+# into a decimal ("um 7,5"), a count ("around 10 emails") or a length ("about 2 hours")
 _PART_HOUR = re.compile(
-    r"\b(?P<prep>at|since|um|gegen|ab|vers|dès|sobre las|hacia las|a eso de las|desde las|verso le"
+    r"\b(?P<prep>at|since|around|about|um|gegen|ab|vers|dès|sobre las|hacia las|a eso de las|desde las|verso le"
     r"|intorno alle|dalle|rond|om|vanaf|por volta das|pelas|cerca das|desde as)\s+(?:(?:around|about|ca\.?|circa|etwa)\s+)?"
-    r"(?P<h>[01]?\d|2[0-3])(?![\d:.,%\w])"
+    r"(?P<h>[01]?\d|2[0-3])(?![\d:%\w]|[.,]\d)"
+    r"(?!\s+(?:(?!this\b|was\b|is\b|has\b|as\b|its\b|his\b|us\b)[a-z]+s\b|min|sek|sec|std|stund|uur\b|heure|hora|ore?\b"
+    r"|tag|day|woch|week|semaine|seman|settiman|dia\b|dí|giorn|dag))"
 )
 
 

@@ -320,6 +320,39 @@ def test_bare_hours_after_a_part_of_the_day_and_noon_are_clock_times(
     assert start_end(text, language)[0] == datetime(2026, 3, 12, hour, 0, tzinfo=UTC)
 
 
+@pytest.mark.parametrize(
+    ("text", "language", "hour"),
+    [
+        # "around"/"about" itself introduces the hour, and the sentence may go on after it
+        ("Since this morning around 10 every call fails.", "en", 10),
+        ("This morning at 9, so before the standup, the export failed.", "en", 9),
+        ("Die Mail kam heute Morgen um 7, ich habe um 9 draufgeklickt.", "de", 7),
+    ],
+)
+def test_a_bare_hour_after_a_part_of_the_day_holds_with_the_sentence_going_on(
+    text: str, language: str, hour: int
+) -> None:
+    start = start_end(text, language)[0]
+    assert abs(start - datetime(2026, 3, 12, hour, 0, tzinfo=UTC)) <= timedelta(minutes=30), start
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "This morning about 10 emails bounced.",  # a count
+        "This morning for about 2 hours nothing loaded.",  # a length
+        "Heute Morgen um 7,5 Prozent weniger Events.",  # a decimal
+    ],
+)
+def test_a_count_a_length_or_a_decimal_after_a_part_of_the_day_is_no_clock_time(text: str) -> None:
+    start, end = start_end(text, "de" if "Heute" in text else "en")
+    assert end - start > timedelta(hours=1), (start, end)  # the morning, not an hour in it
+
+
+def test_a_bare_hour_after_a_part_of_the_day_is_read_in_the_zone_the_writer_is_in() -> None:
+    assert default_zone({}, "since this morning around 10, we're in Chicago") == ZoneInfo("America/Chicago")
+
+
 def test_a_sent_line_in_a_pasted_message_log_is_when_it_was_sent_not_a_mail_header() -> None:
     log = "The log says delivered:\n\n  To: bo@mail.example\n  Status: Delivered\n  Sent: Mar 10, 2026 4:12 PM UTC\n"
     assert start_end(log)[0] == datetime(2026, 3, 10, 16, 12, tzinfo=UTC) - timedelta(minutes=30)
