@@ -636,7 +636,7 @@ def stated_zone(text: str) -> tzinfo | None:
         near = plain[left:right]
         if _TIME_WORD.search(near) or _CLOCK.search(near) or _IN_PLACE.search(plain, 0, place.start()):
             return _named_zone(places[place.group(0)])
-    return _city_zone(plain) or _where_we_are(plain)
+    return _city_zone(plain) or _where_we_are(plain) or _city_in_brackets(plain)
 
 
 # where the writer says they are ("we're in seattle", "wir sitzen in Graz", "nous sommes à Lyon")
@@ -654,6 +654,22 @@ def _where_we_are(plain: str) -> tzinfo | None:
             zone = cities.get(" ".join(words[:size])) if len(words) >= size else None
             if zone:
                 return _named_zone(zone)
+    return None
+
+
+# a large city alone in brackets, maybe with its state or country and "here": where the writer
+# or their company is ("(portland, OR here)", "Quillstack (Toronto)", "(Lyon, France)")
+_CITY_BRACKETS = re.compile(
+    r"\((?P<city>[a-z]+(?:[ '-][a-z]+){0,2})(?:,\s*[a-z]+(?: [a-z]+)?)?(?:\s+here)?\)"
+)
+
+
+def _city_in_brackets(plain: str) -> tzinfo | None:
+    cities = world_cities()
+    for said in _CITY_BRACKETS.finditer(plain) if "(" in plain else ():
+        zone = cities.get(said["city"])
+        if zone:
+            return _named_zone(zone)
     return None
 
 

@@ -381,6 +381,15 @@ def test_the_large_city_the_writer_says_they_are_in_gives_the_zone() -> None:
     )
 
 
+def test_a_large_city_alone_in_brackets_is_where_the_writer_is() -> None:
+    assert default_zone(
+        {}, "hey! (portland, OR here) since this morning around 10 every call fails"
+    ) == ZoneInfo("America/Los_Angeles")
+    signed = "It failed this evening around 7.\n\nAaron Beaulieu, Support Lead, Quillstack (Toronto)"
+    assert default_zone({}, signed) == ZoneInfo("America/Toronto")
+    assert default_zone({}, "At 9:00 the export (PDF) of the dashboard (Revenue) failed.") == UTC
+
+
 def test_a_country_named_or_the_requesters_country_domain_gives_the_zone() -> None:
     assert str(default_zone({}, "desde las 9:00 (hora de México)")) == "America/Mexico_City"
     assert str(default_zone({}, "desde las 9:00", "ana@empresa.cl")) == "America/Santiago"
