@@ -177,6 +177,22 @@ def test_the_dashboard_a_trouble_is_seen_on_gives_way_to_the_trouble(
             "We no longer get the bounced events on our endpoint; our signature check fails.",
             "webhooks",
         ),
+        # a member's login address is the member's, though a login is named ("login" is auth's)
+        (
+            "Login email",
+            "Our domain lapsed, so I can't get mail at my login email any more. Can you change it?",
+            "account",
+        ),
+        (
+            "Login-Adresse",
+            "Bitte ändern Sie meine Login-E-Mail, das alte Postfach wird geschlossen.",
+            "account",
+        ),
+        (
+            "Changement d'adresse de connexion",
+            "Pouvez-vous changer mon adresse de connexion ? L'ancienne boîte est fermée.",
+            "account",
+        ),
         # a phrase cue with a star takes any ending ("api call*": "api calls")
         ("Question", "Our API calls fail since this morning.", "sending"),
         ("Événements", "Nous ne recevons plus les événements bounced sur notre endpoint.", "webhooks"),
