@@ -25,7 +25,7 @@ import pytest
 
 from services.drafter.templates import replies_for
 from services.investigator.context import CaseContext
-from services.investigator.kinds import run_kind
+from services.investigator.kinds import customer_text, run_kind
 from services.investigator.signals import TicketSignals, stems_of
 from services.investigator.sources import Sources, build_sources
 from services.investigator.sources.base import parse_time
@@ -167,6 +167,19 @@ def test_identifier_kinds(domain: Domain, kind: str, text: str, found: str | Non
     pattern = re.compile(rf"\b{domain.vocabulary.identifiers[kind].pattern}\b", re.IGNORECASE)
     match = pattern.search(text)
     assert (match.group(0) if match else None) == found
+
+
+@pytest.mark.parametrize("language", ["en", "de", "es", "pt", "nl", "fr", "it"])
+def test_a_release_before_the_errors_is_told_by_version_and_time_without_its_notes(
+    domain: Domain, language: str
+) -> None:
+    # the release a customer's server errors followed is theirs to know; its notes and id are ours
+    facts = {"component": "Templates", "version": "templates-2026.11.18-1", "release_id": "rel_0009",
+             "summary": "new rendering engine, stricter partial resolution",
+             "change_at": "2026-11-18 09:42 UTC", "minutes_after": "43"}  # fmt: skip
+    said = customer_text(domain.checks["deploys.before_server_errors"], "supports", facts, language)
+    assert said and "templates-2026.11.18-1" in said and "2026-11-18 09:42 UTC" in said and "43" in said
+    assert "rel_0009" not in said and "rendering engine" not in said
 
 
 def test_secrets_are_masked_past_their_prefix(domain: Domain) -> None:
