@@ -218,14 +218,18 @@ class _CaseView:
         return merged
 
 
-def _claim_text(evidence: Evidence, language: str) -> str:
+def _claim_text(evidence: Evidence, language: str, told: tuple[str, ...] = ()) -> str:
+    """The claim an evidence makes; without the facts the reply has `told` already where one of
+    its templates does without them."""
     facts = _localized_facts(evidence.facts, language)
     variants = t.active().CLAIMS.get(evidence.check, {})
     if incident_state(evidence.facts) == RESOLVED:  # an incident that is over: past tense
         variants = t.active().CLAIMS.get(f"{evidence.check}:{RESOLVED}", variants)
     elif "1" in (facts.get("count"), facts.get("completed_runs")):  # one of a thing: singular
         variants = variants | t.active().CLAIMS.get(f"{evidence.check}:one", {})
-    text = render(t.pick_variants(variants, language), facts)
+    templates = t.pick_variants(variants, language)
+    untold = {key: value for key, value in facts.items() if key not in told}
+    text = (render(templates, untold) if len(untold) < len(facts) else None) or render(templates, facts)
     if text is None:
         text = evidence.observed.strip()
     return _capitalize(text)
@@ -234,8 +238,10 @@ def _claim_text(evidence: Evidence, language: str) -> str:
 def _claims(view: _CaseView, language: str) -> list[Claim]:
     claims: list[Claim] = []
     seen: dict[str, Claim] = {}
+    # an incident's status update already stands under the lead; its claim names the incident
+    told = ("public_message",) if view.decision_class == "incident" else ()
     for evidence in view.proving():
-        text = _claim_text(evidence, language)
+        text = _claim_text(evidence, language, told)
         if not text:
             continue
         if text in seen:

@@ -69,6 +69,9 @@ class CaseContext:
     window_start: datetime
     window_end: datetime
     signals: TicketSignals
+    as_of: datetime | None = None
+    """When the ticket arrived: what a source says happened later (a status page's later
+    update, an incident resolved since) is not yet known to the case (None: no such cut)."""
     settings: dict[str, float] = field(default_factory=dict)
     notes: dict[str, Any] = field(default_factory=dict)
     reads: list[Query] = field(default_factory=list)
@@ -153,11 +156,20 @@ class CaseContext:
         return await self._fetch(Query(DEPLOYS, time_column=TIME, since=since, until=self.window_end))
 
     async def incidents(self) -> list[Row]:
-        """Incidents that started before the window ended and were not resolved before it began."""
-        rows = await self._fetch(Query(INCIDENTS, time_column=TIME, until=self.window_end))
-        return [
-            row for row in rows if row.get("resolved_at") is None or row["resolved_at"] >= self.window_start
-        ]
+        """Incidents that started before the window ended and were not resolved before it began,
+        as they stood when the ticket arrived (`as_of`): one posted later is not known yet, one
+        resolved later is still open (without its latest message, which may tell the resolution)."""
+        known_by = min(self.window_end, self.as_of) if self.as_of else self.window_end
+        rows = await self._fetch(Query(INCIDENTS, time_column=TIME, until=known_by))
+        known = []
+        for row in rows:
+            ended = row.get("resolved_at")
+            if ended is not None and ended < self.window_start:
+                continue
+            if self.as_of is not None and isinstance(ended, datetime) and ended > self.as_of:
+                row = {**row, "resolved_at": None, "status": "open", "public_message": None}
+            known.append(row)
+        return known
 
     async def behaviours(self) -> list[Row]:
         return await self._fetch(Query(BEHAVIOURS))

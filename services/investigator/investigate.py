@@ -297,6 +297,7 @@ async def investigate(
         window_start=start,
         window_end=end,
         signals=signals,
+        as_of=case.ticket.received_at,
         settings=dict(playbooks.settings),
     )
     learned = await _learned_path(causes, playbooks, signals, priors or {}, guide, ctx, view, trail)

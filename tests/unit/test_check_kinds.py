@@ -118,6 +118,7 @@ DATA = {
                 "resolved_at": "resolved_at",
                 "components": "$.components[*].name",
                 "public_message": "$.incident_updates[0].body",
+                "updates": "$.incident_updates[*]",
             },
         },
     },
@@ -184,6 +185,7 @@ def case(
     integrations: tuple[str, ...] = (),
     subject: dict[str, Any] | None = None,
     language: str = "en",
+    as_of: datetime | None = None,
 ) -> CaseContext:
     ids = identifiers or {}
     intake = IntakeSection(
@@ -211,6 +213,7 @@ def case(
         window_start=T0,
         window_end=WINDOW_END,
         signals=signals,
+        as_of=as_of,
     )
 
 
@@ -741,8 +744,30 @@ STATUSPAGE = {
             "created_at": iso(T0 + timedelta(hours=1)),
             "resolved_at": iso(T0 + timedelta(hours=2)),
             "components": [{"name": "Gmail delivery"}],
-            "incident_updates": [],
+            "incident_updates": [{"body": "Gmail accepts our mail again."}],
         },
+        # resolved during the window, its updates timed: what a case sees depends on when it came
+        dict(
+            id="inc_dash",
+            name="Slow dashboards",
+            status="resolved",
+            components=[{"name": "Dashboards"}],
+            created_at=iso(T0 + timedelta(minutes=30)),
+            resolved_at=iso(T0 + timedelta(hours=3)),
+            incident_updates=[
+                {"status": "resolved", "body": "Fixed at 14:50.", "created_at": iso(T0 + timedelta(hours=3))},
+                {
+                    "status": "identified",
+                    "body": "A slow database node.",
+                    "created_at": iso(T0 + timedelta(hours=1)),
+                },
+                {
+                    "status": "investigating",
+                    "body": "Looking into it.",
+                    "created_at": iso(T0 + timedelta(minutes=30)),
+                },
+            ],
+        ),
         {
             "id": "inc_later",
             "name": "Webhooks delayed",
@@ -827,6 +852,32 @@ async def test_incident_overlap_for_third_parties(world: World, status_page: str
     nothing, _ = await run(world, named)
     assert nothing.verdict == "neutral"
     assert nothing.facts == {"missing": "ticket.integrations"}
+
+
+async def test_incident_overlap_tells_the_incident_as_it_stood_when_the_ticket_arrived(
+    world: World, status_page: str
+) -> None:
+    # a replay, or a case investigated again later, must not tell of an update posted after the
+    # customer wrote: at 13:30 the incident was "identified", not yet resolved
+    world.status_url = status_page
+    spec = check("incident_overlap", component_names=["Dashboards"])
+    then, _ = await run(world, spec, as_of=T0 + timedelta(minutes=90))
+    assert then.facts["incident_id"] == "inc_dash"
+    assert (then.facts["status"], then.facts["resolved"]) == ("identified", "no")
+    assert then.facts["public_message"] == "A slow database node."
+    assert "resolved_at" not in then.facts
+    after, _ = await run(world, spec, as_of=T0 + timedelta(hours=4))
+    assert (after.facts["status"], after.facts["resolved"]) == ("resolved", "yes")
+    assert after.facts["public_message"] == "Fixed at 14:50."
+    assert after.facts["resolved_at"] == "2026-11-20 15:00 UTC"
+    # resolved after the ticket arrived, with no times on its updates: open, and no message
+    gmail = check("incident_overlap", third_party=["gmail"])
+    then, _ = await run(world, gmail, text="gmail", as_of=T0 + timedelta(minutes=90))
+    assert (then.facts["resolved"], then.facts["status"]) == ("no", "open")
+    assert "public_message" not in then.facts  # its one message may be the resolution
+    # an incident posted after the ticket arrived was not yet known to it
+    before, _ = await run(world, gmail, text="gmail", as_of=T0 + timedelta(minutes=30))
+    assert before.verdict == "contradicts"
 
 
 async def test_incident_overlap_is_unavailable_when_the_status_page_is_down(world: World) -> None:

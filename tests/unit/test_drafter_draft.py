@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from casefactory import CLASS_OF, decided_case, evidence
 
+from services.drafter import templates as t
 from services.drafter.draft import draft, format_fact, language_of
 from supportflow.events import CaseFile
 
@@ -274,6 +277,30 @@ def test_incident_without_a_title_still_quotes_the_public_message() -> None:
     assert "This is caused by an ongoing incident on our side." in reply
     assert "Status update: Exports are delayed." in reply
     assert "An incident affecting exports has been open since 2024-05-02 12:10 UTC" in reply
+
+
+def test_an_incident_claim_does_not_repeat_the_status_update_the_lead_quotes() -> None:
+    item = evidence(
+        "ev_1",
+        "incidents.open_incidents",
+        hypothesis_id="h_main",
+        facts={"incident_id": "inc_1", "title": "Exports delayed", "status": "identified",
+               "started_at": "2024-05-02T12:10:00Z", "public_message": "A slow queue node."},
+    )  # fmt: skip
+    case = decided_case("open_incident")
+    assert case.investigation is not None
+    case.investigation.evidence = [case.investigation.evidence[0], item]
+    said = {"en": ("Our status page reported {title} ({status}): {public_message}",
+                   "Our status page reported {title} ({status}).")}  # fmt: skip
+    with t.using(replace(t.active(), CLAIMS={**t.active().CLAIMS, "incidents.open_incidents": said})):
+        reply = draft(case).customer_reply
+    assert reply.count("A slow queue node.") == 1, reply  # under the lead, as the status update
+    assert "Our status page reported Exports delayed (identified)." in reply
+    # a claim with no template but the one naming the message still says it
+    with t.using(
+        replace(t.active(), CLAIMS={**t.active().CLAIMS, "incidents.open_incidents": {"en": said["en"][:1]}})
+    ):
+        assert "reported Exports delayed (identified): A slow queue node." in draft(case).customer_reply
 
 
 def test_unclear_reply_states_what_customer_safe_checks_found() -> None:

@@ -256,6 +256,7 @@ async def test_first_half_tickets_confirm_their_cause_and_no_other(
             window_start=start,
             window_end=end,
             signals=signals,
+            as_of=parse_time(ticket["received_at"]),  # the status page as it stood then
         )
 
     confirmed, seen = await _confirmed(domain, sources, ctx_for)
