@@ -147,7 +147,9 @@ def _window(case: CaseFile, playbooks: Playbooks) -> tuple[datetime, datetime]:
         # when it began, rarely that it continues, and relative times are approximate.
         if timedelta(0) <= received - end <= timedelta(hours=playbooks.setting("ongoing_hours", 24)):
             end = received
-        return start, max(end, start + pad)
+        # nothing after the ticket arrived is evidence of what it reports (a replayed or
+        # re-investigated case would otherwise read rows its customer could not have seen)
+        return start, max(min(end, received), start + pad)
     return received - lookback, received
 
 

@@ -249,6 +249,13 @@ def test_a_recent_stated_window_runs_to_arrival_and_an_old_one_does_not() -> Non
     assert (start, end) == (NOW - timedelta(hours=82), NOW - timedelta(hours=76))
 
 
+def test_a_window_never_reads_past_the_tickets_arrival() -> None:
+    # a moment just before arrival, padded, would reach past it: what came later is not evidence
+    # of what the customer reported (a replayed or re-investigated case would read the future)
+    just_now = stated_window(make_case("Exports fail"), 0.5, 0.4)
+    assert _window(just_now, PLAYBOOKS) == (NOW - timedelta(hours=2.5), NOW)
+
+
 async def test_failures_after_the_stated_time_but_before_arrival_are_found(tmp_path: Path) -> None:
     world = base_world()
     world.change(at(hours_ago=6), "acc_acme01", "config", "sso.idp_entity_id", "old", "new")
