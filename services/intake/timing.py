@@ -476,7 +476,8 @@ def default_zone(metadata: dict[str, str], text: str = "", address: str = "", la
     """The zone of clock times that name none: the helpdesk's `timezone` metadata, else the one
     the ticket's `text` names (`stated_zone`), else the usual zone of the country of the
     requester's `address` (its country-code domain: ".mx", ".cl"), else the zone of a `language`
-    written almost only in one (`_LANGUAGE_ZONES`), else UTC."""
+    written almost only in one (`_LANGUAGE_ZONES`), else that of a large city alone in brackets
+    ("(portland, OR here)", a signature's "(Toronto)"), else UTC."""
     name = metadata.get("timezone") or metadata.get("tz") or metadata.get("time_zone")
     if name:
         if name.lower() in _ZONES:
@@ -492,7 +493,10 @@ def default_zone(metadata: dict[str, str], text: str = "", address: str = "", la
     )
     stated = stated_zone(text) if clock else None
     spoken = _named_zone(_LANGUAGE_ZONES[language]) if language in _LANGUAGE_ZONES else None
-    return stated or _address_zone(address) or spoken or UTC
+    # a city alone in brackets may also be a person's or a shop's name: it yields to the country
+    # of the address and to a language written in one zone
+    bracketed = _city_in_brackets(_plain(low)) if clock and not stated else None
+    return stated or _address_zone(address) or spoken or bracketed or UTC
 
 
 # country-code domains sold worldwide as generic names (.io, .co, .ai …) say nothing of a place
@@ -636,7 +640,7 @@ def stated_zone(text: str) -> tzinfo | None:
         near = plain[left:right]
         if _TIME_WORD.search(near) or _CLOCK.search(near) or _IN_PLACE.search(plain, 0, place.start()):
             return _named_zone(places[place.group(0)])
-    return _city_zone(plain) or _where_we_are(plain) or _city_in_brackets(plain)
+    return _city_zone(plain) or _where_we_are(plain)
 
 
 # where the writer says they are ("we're in seattle", "wir sitzen in Graz", "nous sommes à Lyon")
@@ -1048,15 +1052,17 @@ def _latest_passed(on: date, hour: int, minute: int, tz: tzinfo, now: datetime) 
 
 
 # a bare hour right before or after a part of the day: "since 9 this morning", "heute früh um 7",
-# "esta mañana sobre las 7", "stamattina verso le 7", "vanochtend rond 7", "ce matin vers 7",
-# "this morning around 10"; the sentence may go on after it ("um 7, dann …", "at 9."), but not
-# into a decimal ("um 7,5"), a count ("around 10 emails") or a length ("about 2 hours")
+# "esta mañana sobre las 7", "stamattina verso le 7", "vanochtend rond 7", "ce matin vers 9 heures",
+# and the sentence may go on after it ("um 7, dann …", "at 9."), but not into a decimal ("um 7,5").
+# After "around"/"about" alone ("this morning around 10") the hour must end the clause or start a
+# new one: "about 10 people", "about 1 in 5 emails", "around 10 percent" are counts
+_CLAUSE_START = r"and|but|so|or|when|then|i|we|it|they|he|she|you|everything|everyone|nothing|no|all|every|the|our|my|this"
 _PART_HOUR = re.compile(
-    r"\b(?P<prep>at|since|around|about|um|gegen|ab|vers|dès|sobre las|hacia las|a eso de las|desde las|verso le"
+    r"\b(?:(?P<prep>at|since|um|gegen|ab|vers|dès|sobre las|hacia las|a eso de las|desde las|verso le"
     r"|intorno alle|dalle|rond|om|vanaf|por volta das|pelas|cerca das|desde as)\s+(?:(?:around|about|ca\.?|circa|etwa)\s+)?"
+    r"|(?P<approx>around|about)\s+)"
     r"(?P<h>[01]?\d|2[0-3])(?![\d:%\w]|[.,]\d)"
-    r"(?!\s+(?:(?!this\b|was\b|is\b|has\b|as\b|its\b|his\b|us\b)[a-z]+s\b|min|sek|sec|std|stund|uur\b|heure|hora|ore?\b"
-    r"|tag|day|woch|week|semaine|seman|settiman|dia\b|dí|giorn|dag))"
+    rf"(?(approx)(?=\s*(?:[.,;:!?)]|$)|\s+(?:{_CLAUSE_START})\b))"
 )
 
 

@@ -193,6 +193,8 @@ def test_the_dashboard_a_trouble_is_seen_on_gives_way_to_the_trouble(
             "Pouvez-vous changer mon adresse de connexion ? L'ancienne boîte est fermée.",
             "account",
         ),
+        # but the email sent to sign in is one more delivered message
+        ("Console", "The sign-in email for the console never arrives, so I can't log in.", "delivery"),
         # a phrase cue with a star takes any ending ("api call*": "api calls")
         ("Question", "Our API calls fail since this morning.", "sending"),
         ("Événements", "Nous ne recevons plus les événements bounced sur notre endpoint.", "webhooks"),

@@ -327,6 +327,10 @@ def test_bare_hours_after_a_part_of_the_day_and_noon_are_clock_times(
         ("Since this morning around 10 every call fails.", "en", 10),
         ("This morning at 9, so before the standup, the export failed.", "en", 9),
         ("Die Mail kam heute Morgen um 7, ich habe um 9 draufgeklickt.", "de", 7),
+        # the hour's own word, and a plural after "at", still leave it a clock time
+        ("Ce matin vers 9 heures l'export a échoué.", "fr", 9),
+        ("Hoje de manhã por volta das 9 horas falhou.", "pt", 9),
+        ("This morning at 9 webhooks started failing.", "en", 9),
     ],
 )
 def test_a_bare_hour_after_a_part_of_the_day_holds_with_the_sentence_going_on(
@@ -340,6 +344,9 @@ def test_a_bare_hour_after_a_part_of_the_day_holds_with_the_sentence_going_on(
     "text",
     [
         "This morning about 10 emails bounced.",  # a count
+        "This morning about 10 people could not log in.",
+        "This morning about 1 in 5 emails bounced.",
+        "This morning around 10 percent of sends failed.",
         "This morning for about 2 hours nothing loaded.",  # a length
         "Heute Morgen um 7,5 Prozent weniger Events.",  # a decimal
     ],
@@ -388,6 +395,10 @@ def test_a_large_city_alone_in_brackets_is_where_the_writer_is() -> None:
     signed = "It failed this evening around 7.\n\nAaron Beaulieu, Support Lead, Quillstack (Toronto)"
     assert default_zone({}, signed) == ZoneInfo("America/Toronto")
     assert default_zone({}, "At 9:00 the export (PDF) of the dashboard (Revenue) failed.") == UTC
+    # a bracketed name that is also a city yields to the address's country and the language
+    admin = "Seit 9:00 kommen keine Mails an, bitte an unsere Admin (Victoria) antworten."
+    assert default_zone({}, admin, "ana@firma.de", "de") == ZoneInfo("Europe/Berlin")
+    assert default_zone({}, admin, "", "de") == ZoneInfo("Europe/Berlin")
 
 
 def test_a_country_named_or_the_requesters_country_domain_gives_the_zone() -> None:
