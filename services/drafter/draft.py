@@ -184,6 +184,21 @@ class _CaseView:
         """Whether the investigation ran any check for a hypothesis (none ran for an unverified requester)."""
         return any(h.evidence_ids for h in self.hypotheses.values())
 
+    def incident_update(self) -> Evidence | None:
+        """The customer-safe evidence whose status-page message the incident's lead quotes."""
+        for evidence in self.evidence:
+            if (
+                evidence.customer_safe
+                and evidence.verdict == "supports"
+                and "public_message" in evidence.facts
+            ):
+                return evidence
+        return None
+
+    def incident_message(self) -> str | None:
+        evidence = self.incident_update()
+        return evidence.facts["public_message"] if evidence else None
+
     def incident_resolved(self) -> bool:
         evidence = incident_evidence(self.case)
         return evidence is not None and incident_state(evidence.facts) == RESOLVED
@@ -218,7 +233,7 @@ class _CaseView:
         return merged
 
 
-def _claim_text(evidence: Evidence, language: str, told: tuple[str, ...] = ()) -> str:
+def _claim_text(evidence: Evidence, language: str, told: Mapping[str, str] | None = None) -> str:
     """The claim an evidence makes; without the facts the reply has `told` already where one of
     its templates does without them."""
     facts = _localized_facts(evidence.facts, language)
@@ -228,7 +243,10 @@ def _claim_text(evidence: Evidence, language: str, told: tuple[str, ...] = ()) -
     elif "1" in (facts.get("count"), facts.get("completed_runs")):  # one of a thing: singular
         variants = variants | t.active().CLAIMS.get(f"{evidence.check}:one", {})
     templates = t.pick_variants(variants, language)
-    untold = {key: value for key, value in facts.items() if key not in told}
+    told = told or {}
+    untold = {
+        key: value for key, value in facts.items() if key not in told or told[key] != evidence.facts.get(key)
+    }
     text = (render(templates, untold) if len(untold) < len(facts) else None) or render(templates, facts)
     if text is None:
         text = evidence.observed.strip()
@@ -239,7 +257,8 @@ def _claims(view: _CaseView, language: str) -> list[Claim]:
     claims: list[Claim] = []
     seen: dict[str, Claim] = {}
     # an incident's status update already stands under the lead; its claim names the incident
-    told = ("public_message",) if view.decision_class == "incident" else ()
+    lead = view.incident_message() if view.decision_class == "incident" else None
+    told = {"public_message": lead} if lead else None
     for evidence in view.proving():
         text = _claim_text(evidence, language, told)
         if not text:
@@ -342,10 +361,8 @@ def _lead(view: _CaseView, language: str, facts: Mapping[str, str]) -> list[str]
 
 def _incident_facts(view: _CaseView, language: str) -> dict[str, str]:
     """The incident's public title and message: the words the status page already uses."""
-    for evidence in view.evidence:
-        if evidence.customer_safe and evidence.verdict == "supports" and "public_message" in evidence.facts:
-            return _localized_facts(evidence.facts, language)
-    return {}
+    evidence = view.incident_update()
+    return _localized_facts(evidence.facts, language) if evidence else {}
 
 
 def _greeting(case: CaseFile, language: str) -> str:

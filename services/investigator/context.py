@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -11,6 +11,7 @@ from supportflow.events import IntakeSection
 
 from .signals import TicketSignals
 from .sources import CaseSources, Query, Row
+from .sources.base import parse_time
 from .sources.registry import TIME
 
 HOUR = timedelta(hours=1)
@@ -36,6 +37,47 @@ def code_of(row: Row) -> str:
 def details_of(row: Row) -> dict[str, Any]:
     details = row.get("details")
     return details if isinstance(details, dict) else {}
+
+
+def moment_of(value: Any) -> datetime | None:
+    """A time as a source gives it: a datetime, or text `parse_time` reads (None otherwise)."""
+    if isinstance(value, datetime):
+        return value
+    try:
+        return parse_time(value) if isinstance(value, str) and value else None
+    except ValueError:
+        return None
+
+
+def incident_as_of(
+    row: Row, as_of: datetime | None, resolved_field: str = "resolved_at", status_field: str = "status"
+) -> Row:
+    """An incident as the status page showed it at `as_of` (the ticket's arrival; None: now).
+
+    Resolved after then, it was still open. Its message and status are those of the latest of its
+    public updates (`updates`: {body, status, created_at}, as a status page lists them) posted by
+    then; without timed updates, an incident resolved since keeps no message (its one message may
+    be the resolution note), and an open one keeps the page's latest."""
+    timed = [
+        (at, update)
+        for update in row.get("updates") or ()
+        if isinstance(update, Mapping) and (at := moment_of(update.get("created_at"))) is not None
+    ]
+    ended = moment_of(row.get(resolved_field))
+    later = as_of is not None and ended is not None and ended > as_of
+    if not timed and not later:
+        return row
+    shown = dict(row)
+    if later:
+        shown.update({resolved_field: None, status_field: "open", "public_message": None})
+    known = [(at, update) for at, update in timed if as_of is None or at <= as_of]
+    if known:
+        latest = max(known, key=lambda pair: pair[0])[1]
+        shown["public_message"] = latest.get("body")
+        shown[status_field] = latest.get("status") or shown.get(status_field)
+    elif timed:
+        shown["public_message"] = None
+    return shown
 
 
 def when(moment: datetime | None) -> str:
@@ -157,19 +199,17 @@ class CaseContext:
 
     async def incidents(self) -> list[Row]:
         """Incidents that started before the window ended and were not resolved before it began,
-        as they stood when the ticket arrived (`as_of`): one posted later is not known yet, one
-        resolved later is still open (without its latest message, which may tell the resolution)."""
-        known_by = min(self.window_end, self.as_of) if self.as_of else self.window_end
-        rows = await self._fetch(Query(INCIDENTS, time_column=TIME, until=known_by))
-        known = []
-        for row in rows:
-            ended = row.get("resolved_at")
-            if ended is not None and ended < self.window_start:
-                continue
-            if self.as_of is not None and isinstance(ended, datetime) and ended > self.as_of:
-                row = {**row, "resolved_at": None, "status": "open", "public_message": None}
-            known.append(row)
-        return known
+        as they stood when the ticket arrived (`incident_as_of`; one begun later is not known)."""
+        rows = await self._fetch(Query(INCIDENTS, time_column=TIME, until=self.known_by()))
+        shown = (incident_as_of(row, self.as_of) for row in rows)
+        return [
+            row for row in shown if row.get("resolved_at") is None or row["resolved_at"] >= self.window_start
+        ]
+
+    def known_by(self) -> datetime:
+        """The window's end, or the ticket's arrival when that came first: what began later was
+        not yet known to the case."""
+        return min(self.window_end, self.as_of) if self.as_of else self.window_end
 
     async def behaviours(self) -> list[Row]:
         return await self._fetch(Query(BEHAVIOURS))

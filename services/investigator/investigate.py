@@ -8,7 +8,7 @@ import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from supportflow.events import (
     CaseFile,
@@ -135,9 +135,14 @@ def _query_params(reads: Sequence[Query]) -> dict[str, str]:
     return params
 
 
+def _aware(moment: datetime) -> datetime:
+    """A helpdesk's time without a zone is UTC (the sources' times all carry one)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def _window(case: CaseFile, playbooks: Playbooks) -> tuple[datetime, datetime]:
     intake = case.intake
-    received = case.ticket.received_at
+    received = _aware(case.ticket.received_at)
     pad = timedelta(minutes=playbooks.setting("window_padding_minutes", 120))
     lookback = timedelta(hours=playbooks.setting("lookback_hours", 72))
     if intake is not None and intake.window_start is not None:
@@ -147,8 +152,9 @@ def _window(case: CaseFile, playbooks: Playbooks) -> tuple[datetime, datetime]:
         # when it began, rarely that it continues, and relative times are approximate.
         if timedelta(0) <= received - end <= timedelta(hours=playbooks.setting("ongoing_hours", 24)):
             end = received
-        # nothing after the ticket arrived is evidence of what it reports (a replayed or
-        # re-investigated case would otherwise read rows its customer could not have seen)
+        # a stated time before the arrival is not read past it: what came later is no evidence
+        # of what the ticket reports (a replayed or re-investigated case would read rows its
+        # customer could not have seen)
         return start, max(min(end, received), start + pad)
     return received - lookback, received
 
@@ -299,7 +305,7 @@ async def investigate(
         window_start=start,
         window_end=end,
         signals=signals,
-        as_of=case.ticket.received_at,
+        as_of=_aware(case.ticket.received_at),
         settings=dict(playbooks.settings),
     )
     learned = await _learned_path(causes, playbooks, signals, priors or {}, guide, ctx, view, trail)

@@ -32,7 +32,7 @@ from supportflow.domain.kinds import DEFAULT_ENTITY, ENTITY_PARAMS
 from supportflow.domain.models import CheckSpec, CheckText
 from supportflow.events import Verdict
 
-from .context import CaseContext, when
+from .context import CaseContext, incident_as_of, moment_of, when
 from .finding import Finding, HypothesisLike
 from .signals import stems_of
 from .sources import Query, Row
@@ -338,13 +338,7 @@ def _truth(value: Any) -> bool | None:
 
 
 def row_time(row: Mapping[str, Any], name: str = TIME) -> datetime | None:
-    value = row.get(name)
-    if isinstance(value, datetime):
-        return value
-    try:
-        return parse_time(value) if isinstance(value, str) and value else None
-    except ValueError:
-        return None
+    return moment_of(row.get(name))
 
 
 def by_time(rows: Iterable[Row]) -> list[Row]:
@@ -917,28 +911,11 @@ def _incident_title(row: Mapping[str, Any]) -> str:
     return _text(row.get("title") or row.get("name"))
 
 
-def _resolved(
-    row: Mapping[str, Any], resolved_field: str, status_field: str, as_of: datetime | None = None
-) -> bool:
-    """Whether the incident was over when the ticket arrived (`as_of`): resolved by then, or
-    marked resolved without a time."""
-    ended = row_time(row, resolved_field)
-    if ended is not None:
-        return as_of is None or ended <= as_of
-    return str(row.get(status_field) or "").casefold() in RESOLVED_STATUSES
-
-
-def _update_by(row: Mapping[str, Any], as_of: datetime | None) -> tuple[bool, Mapping[str, Any] | None]:
-    """Whether an incident's public updates (`updates`: a list of {body, status, created_at}, as
-    a status page lists them) carry times, and the latest posted by `as_of` (None: none by then)."""
-    timed = False
-    latest: tuple[datetime, Mapping[str, Any]] | None = None
-    for update in _listed(row.get("updates")) if row.get("updates") else ():
-        at = row_time(update, "created_at") if isinstance(update, Mapping) else None
-        timed = timed or at is not None
-        if at is not None and (as_of is None or at <= as_of) and (latest is None or at > latest[0]):
-            latest = (at, update)
-    return timed, latest[1] if latest else None
+def _resolved(row: Mapping[str, Any], resolved_field: str, status_field: str) -> bool:
+    return (
+        row_time(row, resolved_field) is not None
+        or str(row.get(status_field) or "").casefold() in RESOLVED_STATUSES
+    )
 
 
 def _wanted_names(spec: CheckSpec, ctx: CaseContext) -> tuple[list[str], str | None]:
@@ -986,17 +963,17 @@ async def incident_overlap(
     none contradicts. Names are looked for in the incident's title too when `match_title`
     (the default for third parties: status pages name providers in titles, not components).
     Without any name to look for, any overlapping incident counts. The incident is told as it
-    stood when the ticket arrived (`ctx.as_of`): one posted later is not known, one resolved
-    later is open, and its message and status are those of its latest public update by then
-    (`updates`)."""
+    stood when the ticket arrived (`incident_as_of`); one begun later is not known."""
     params = spec.params
     components_field = str(params.get("components_field", "components"))
     resolved_field = str(params.get("resolved_field", "resolved_at"))
     status_field = str(params.get("status_field", "status"))
     wanted, provider = _wanted_names(spec, ctx)
-    # (an incident posted after the ticket arrived was not yet known to it)
-    known_by = min(ctx.window_end, ctx.as_of) if ctx.as_of else ctx.window_end
-    rows = await global_rows_until(ctx, _entity(spec), known_by)
+    known_by = ctx.known_by()
+    rows = [
+        incident_as_of(row, ctx.as_of, resolved_field, status_field)
+        for row in await global_rows_until(ctx, _entity(spec), known_by)
+    ]
     active = overlapping(rows, ctx.window_start, known_by, resolved_field=resolved_field)
     titles = bool(params.get("match_title", bool(provider)))
     matching = on_names(active, wanted, components_field, titles=titles) if wanted else active
@@ -1012,41 +989,28 @@ async def incident_overlap(
             facts,
             f"No incident on {scope} overlaps {facts['window_start']} – {facts['window_end']}.",
         )
-    as_of = ctx.as_of
     ordered = sorted(
         matching,
         key=lambda row: (
-            not _resolved(row, resolved_field, status_field, as_of),
+            not _resolved(row, resolved_field, status_field),
             row_time(row, "started_at") or row_time(row) or datetime.min,
         ),
     )
     incident = ordered[-1]
-    resolved = _resolved(incident, resolved_field, status_field, as_of)
+    resolved = _resolved(incident, resolved_field, status_field)
     started = row_time(incident, "started_at") or row_time(incident)
-    # the incident as the status page showed it when the ticket arrived: a replay, or a case
-    # investigated again later, must not tell the customer of an update posted after they wrote
-    ended = row_time(incident, resolved_field)
-    later = as_of is not None and ended is not None and ended > as_of
-    timed, update = _update_by(incident, as_of)
-    status = _text(update.get("status")) if update else ""
-    if not status:
-        status = ("open" if later else _text(incident.get(status_field))) or (
-            "resolved" if resolved else "open"
-        )
     facts.update(
         incident_id=_text(incident.get("incident_id") or incident.get("id")),
         title=_incident_title(incident),
-        status=status,
+        status=_text(incident.get(status_field)) or ("resolved" if resolved else "open"),
         started_at=when(started),
         resolved="yes" if resolved else "no",
         components=", ".join(incident_components(incident, components_field)),
         count=str(len(matching)),
     )
-    if ended is not None and not later:
+    if (ended := row_time(incident, resolved_field)) is not None:
         facts["resolved_at"] = when(ended)
-    # (without times on its updates, the latest one may be the resolution posted since)
-    message = update.get("body") if update else (None if timed or later else incident.get("public_message"))
-    if message := fact_text(message):
+    if message := fact_text(incident.get("public_message")):
         facts["public_message"] = message
     facts = {key: value for key, value in facts.items() if value}
     state = f"resolved {facts.get('resolved_at', '')}".strip() if resolved else "still open"

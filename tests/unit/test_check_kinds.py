@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from services.investigator.checks import Finding as FindingFromChecks
-from services.investigator.context import CaseContext
+from services.investigator.context import CaseContext, incident_as_of
 from services.investigator.finding import Finding
 from services.investigator.kinds import (
     References,
@@ -878,6 +878,37 @@ async def test_incident_overlap_tells_the_incident_as_it_stood_when_the_ticket_a
     # an incident posted after the ticket arrived was not yet known to it
     before, _ = await run(world, gmail, text="gmail", as_of=T0 + timedelta(minutes=30))
     assert before.verdict == "contradicts"
+
+
+def test_an_incident_as_it_stood_reads_the_updates_posted_by_then() -> None:
+    at = T0 + timedelta(minutes=90)
+    updates = [
+        {"status": "investigating", "body": "Looking into it.", "created_at": iso(T0)},
+        {"status": "identified", "body": "A slow node.", "created_at": iso(T0 + timedelta(hours=1))},
+        {"status": "monitoring", "body": "Fix deployed.", "created_at": iso(T0 + timedelta(hours=2))},
+    ]
+    still_open = {
+        "status": "monitoring",
+        "resolved_at": None,
+        "public_message": "Fix deployed.",
+        "updates": updates,
+    }
+    shown = incident_as_of(still_open, at)
+    assert (shown["status"], shown["public_message"], shown["resolved_at"]) == (
+        "identified",
+        "A slow node.",
+        None,
+    )
+    resolved = {**still_open, "status": "resolved", "resolved_at": T0 + timedelta(hours=3)}
+    assert (incident_as_of(resolved, at)["status"], incident_as_of(resolved, at)["resolved_at"]) == (
+        "identified",
+        None,
+    )
+    assert incident_as_of(resolved, None)["public_message"] == "Fix deployed."  # no cut: the latest
+    untimed = {"status": "resolved", "resolved_at": T0 + timedelta(hours=3), "public_message": "All fixed."}
+    assert incident_as_of(untimed, at) == {"status": "open", "resolved_at": None, "public_message": None}
+    over = {**untimed, "resolved_at": T0 + timedelta(hours=1)}
+    assert incident_as_of(over, at) is over  # resolved before the ticket came, as the page shows it
 
 
 async def test_incident_overlap_is_unavailable_when_the_status_page_is_down(world: World) -> None:

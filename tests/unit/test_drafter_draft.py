@@ -9,7 +9,7 @@ from casefactory import CLASS_OF, decided_case, evidence
 
 from services.drafter import templates as t
 from services.drafter.draft import draft, format_fact, language_of
-from supportflow.events import CaseFile
+from supportflow.events import CaseFile, Evidence
 
 ALL_CAUSES = sorted(CLASS_OF)
 
@@ -279,28 +279,42 @@ def test_incident_without_a_title_still_quotes_the_public_message() -> None:
     assert "An incident affecting exports has been open since 2024-05-02 12:10 UTC" in reply
 
 
+def _status_page_incident(number: int, title: str, message: str) -> Evidence:
+    facts = {"incident_id": f"inc_{number}", "title": title, "status": "identified",
+             "started_at": "2024-05-02T12:10:00Z", "public_message": message}  # fmt: skip
+    return evidence(f"ev_{number}", "incidents.open_incidents", hypothesis_id="h_main", facts=facts)
+
+
+def _reply_with_claims(case: CaseFile, *templates: str) -> str:
+    claims = {**t.active().CLAIMS, "incidents.open_incidents": {"en": templates}}
+    with t.using(replace(t.active(), CLAIMS=claims)):
+        return draft(case).customer_reply
+
+
 def test_an_incident_claim_does_not_repeat_the_status_update_the_lead_quotes() -> None:
-    item = evidence(
-        "ev_1",
-        "incidents.open_incidents",
-        hypothesis_id="h_main",
-        facts={"incident_id": "inc_1", "title": "Exports delayed", "status": "identified",
-               "started_at": "2024-05-02T12:10:00Z", "public_message": "A slow queue node."},
-    )  # fmt: skip
     case = decided_case("open_incident")
     assert case.investigation is not None
-    case.investigation.evidence = [case.investigation.evidence[0], item]
-    said = {"en": ("Our status page reported {title} ({status}): {public_message}",
-                   "Our status page reported {title} ({status}).")}  # fmt: skip
-    with t.using(replace(t.active(), CLAIMS={**t.active().CLAIMS, "incidents.open_incidents": said})):
-        reply = draft(case).customer_reply
+    case.investigation.evidence = [
+        case.investigation.evidence[0],
+        _status_page_incident(1, "Exports delayed", "A slow queue node."),
+    ]
+    said = (
+        "Our status page reported {title} ({status}): {public_message}",
+        "Our status page reported {title} ({status}).",
+    )
+    reply = _reply_with_claims(case, *said)
     assert reply.count("A slow queue node.") == 1, reply  # under the lead, as the status update
     assert "Our status page reported Exports delayed (identified)." in reply
+    # another incident's own message is not the one under the lead: its claim still says it
+    case.investigation.evidence.append(_status_page_incident(2, "Gmail deferrals", "Gmail defers our mail."))
+    reply = _reply_with_claims(case, *said)
+    assert (
+        reply.count("A slow queue node.") == 1
+        and "Gmail deferrals (identified): Gmail defers our mail." in reply
+    )
+    case.investigation.evidence.pop()
     # a claim with no template but the one naming the message still says it
-    with t.using(
-        replace(t.active(), CLAIMS={**t.active().CLAIMS, "incidents.open_incidents": {"en": said["en"][:1]}})
-    ):
-        assert "reported Exports delayed (identified): A slow queue node." in draft(case).customer_reply
+    assert "reported Exports delayed (identified): A slow queue node." in _reply_with_claims(case, said[0])
 
 
 def test_unclear_reply_states_what_customer_safe_checks_found() -> None:
