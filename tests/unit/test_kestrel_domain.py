@@ -177,9 +177,13 @@ def test_a_release_before_the_errors_is_told_by_version_and_time_without_its_not
     facts = {"component": "Templates", "version": "templates-2026.11.18-1", "release_id": "rel_0009",
              "summary": "new rendering engine, stricter partial resolution",
              "change_at": "2026-11-18 09:42 UTC", "minutes_after": "43"}  # fmt: skip
-    said = customer_text(domain.checks["deploys.before_server_errors"], "supports", facts, language)
+    check = domain.checks["deploys.before_server_errors"]
+    said = customer_text(check, "supports", facts, language)
     assert said and "templates-2026.11.18-1" in said and "2026-11-18 09:42 UTC" in said and "43" in said
     assert "rel_0009" not in said and "rendering engine" not in said
+    # a customer-safe finding's every fact may reach a reply (an LLM rewrite is grounded on them):
+    # the notes and the internal id are not read at all
+    assert not {"release_id", "summary"} & set(check.params["report"])
 
 
 def test_secrets_are_masked_past_their_prefix(domain: Domain) -> None:
