@@ -204,8 +204,8 @@ _HTTP_STATUS = re.compile(
     r"|\b(?:returns?|returned|returning|got|get|gets|getting|receive[ds]?|throws?|gives?|gave|giving|"
     r"with|an?|mit|avec|con|erhalte|obtiens|recibo|en|des|les|um|uma|een|ein|eine|einen|una|uno|dei|degli)\s+"
     r"(?:an?\s+|the\s+|einen?\s+|une?\s+|un\s+)?"
-    r"([45]\d\d)\b(?!\s*(?:rows|records|users|items|times|ms|seconds|s\b|%|mb|kb|gb|dashboards|events|"
-    r"exports|calls|requests|lines|px|pixels))"
+    r"([45]\d\d)\b(?!\s*(?:rows|records|users|items|times|ms|seconds|s\b|%|mb|kb|gb|events|"
+    r"calls|requests|lines|px|pixels))"
     r"|\b([45]\d\d)\s*(?:error|errors|response|status|fehler|erreur|\(|-\s*[a-z])"
     r"|\b([45]\d\d)\s+[\"“„«](?=[a-z])"  # a status with its quoted reason: 400 "signature mismatch"
     r"|\b(?:error|fehler|erreur|code)\s*:?\s*([45]\d\d)\b"
@@ -342,7 +342,7 @@ _ERROR_WORDS = re.compile(
     r"no longer available|(?:ya )?no está disponible|(?:já )?não está disponível|n'est plus disponible|"
     r"non (?:è )?più disponibile|non disponibile|niet (?:meer )?beschikbaar|nicht (?:mehr )?verfügbar|"
     r"longer than usual|"
-    # cannot, in the intake's other languages ("Widget kan niet worden geladen")
+    # cannot, in the intake's other languages ("Pagina kan niet worden geladen")
     r"kan niet|kon niet|kann nicht|konnte nicht|ne peut|ne peuvent|no se puede|no puede|não pode|não é possível|"
     r"non può|non è possibile)\b",
     0,
@@ -395,7 +395,7 @@ def _named_control(scope_words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + words + r")" + _NAMED_AS)
 
 
-# A quoted name right after a determiner and one of the product's things ("der Funnel "Checkout"",
+# A quoted name right after a determiner and one of the product's things ("der Bericht "Checkout"",
 # 'the report "Revenue"', "notre export « Ventes »"): the thing's name, not what it showed.
 _THING_DETERMINER = (
     r"the|a|an|our|my|this|that|der|die|das|den|dem|unser\w*|mein\w*|le|la|les|notre|nos|mon|ma|ce|cet|cette|"
@@ -1459,7 +1459,7 @@ def _operated_on(sentence: str, at: int, vocabulary: IntakeVocabulary) -> bool:
         return True
     # ... the verb after them ("… (x@…) in der Konsole die Rolle „Admin" geben", "… (x@…) Owner
     # wird"), or their leaving ("Paolo Ferri (x@…) ha lasciato l'azienda"), or their trouble
-    # ("notre responsable marketing (x@…) ne voit plus aucun tableau de bord")
+    # ("notre responsable marketing (x@…) ne voit plus aucun rapport")
     return bool(
         (_MEMBER_WORD.search(after) and (_MEMBER_OPERATION.search(after) or _ROLE_GIVEN.search(after)))
         or DEPARTED.search(after[:80])
