@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 DecisionClass = Literal[
     "expected_behavior",
@@ -66,6 +66,12 @@ class TicketReceived(Record):
     requester: Requester
     metadata: dict[str, str] = Field(default_factory=dict)
     thread: list[ThreadMessage] = Field(default_factory=list)
+
+    @field_validator("received_at")
+    @classmethod
+    def _utc_when_unzoned(cls, value: datetime) -> datetime:
+        """A helpdesk time without a zone is UTC: every reader compares it with zoned times."""
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 # --- intake ---------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from supportflow.events import (
     CaseFile,
@@ -135,14 +135,9 @@ def _query_params(reads: Sequence[Query]) -> dict[str, str]:
     return params
 
 
-def _aware(moment: datetime) -> datetime:
-    """A helpdesk's time without a zone is UTC (the sources' times all carry one)."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _window(case: CaseFile, playbooks: Playbooks) -> tuple[datetime, datetime]:
     intake = case.intake
-    received = _aware(case.ticket.received_at)
+    received = case.ticket.received_at
     pad = timedelta(minutes=playbooks.setting("window_padding_minutes", 120))
     lookback = timedelta(hours=playbooks.setting("lookback_hours", 72))
     if intake is not None and intake.window_start is not None:
@@ -305,7 +300,7 @@ async def investigate(
         window_start=start,
         window_end=end,
         signals=signals,
-        as_of=_aware(case.ticket.received_at),
+        as_of=case.ticket.received_at,
         settings=dict(playbooks.settings),
     )
     learned = await _learned_path(causes, playbooks, signals, priors or {}, guide, ctx, view, trail)
@@ -654,7 +649,7 @@ async def _rule_out(
         # The survey rules out; it confirms only what the ticket points at, by its words or by
         # its product area (`area`: the hypotheses of the ticket's own playbook, none for the
         # catch-all one) — an account's unrelated SSO change is not the answer to a question
-        # about chart totals.
+        # about report totals.
         relevant = item.pointed or item.spec.cause in area
         item.model.verdict = "inconclusive" if verdict == "confirmed" and not relevant else verdict
         trail.tested[item.model.hypothesis_id] = (item.model.verdict, list(item.model.evidence_ids))

@@ -336,3 +336,14 @@ def test_a_case_file_written_with_v1_reads_with_no_learned_path() -> None:
     decoded = codec.decode(CaseFile, buffer.getvalue(), headers)
     assert decoded == case
     assert codec.avro_headers("CaseFile")["sf-schema"] == b"CaseFile/v3"
+
+
+def test_a_helpdesk_time_without_a_zone_is_utc() -> None:
+    # every reader compares the arrival with zoned times (a case's window, a status page's updates)
+    unzoned = TicketReceived(
+        ticket_id="t_1",
+        message_id="m_1",
+        received_at=datetime(2026, 1, 1, 10),
+        requester={"email": "a@b.example"},
+    )
+    assert unzoned.received_at == datetime(2026, 1, 1, 10, tzinfo=UTC)
