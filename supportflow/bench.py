@@ -47,7 +47,7 @@ from supportflow.events import CaseFile, Pattern
 from supportflow.fleet import Fleet, free_port_block
 from supportflow.progress import phase_bars
 from supportflow.runtime import PRODUCER_LINGER_S
-from supportflow.settings import Settings, get_settings
+from supportflow.settings import Settings, get_settings, load_domain_for
 from supportflow.topics import PATTERNS, REPLIES_DRAFTED, TICKETS_RECEIVED
 from supportflow.world.pack import PackTicket
 
@@ -606,23 +606,17 @@ def figures(
 # --- growth: 1k vs 100k patterns, small vs 1M-line world ------------------------------------------
 
 
-def synthetic_patterns(items: Sequence[PackTicket], count: int, seed: int = 7) -> list[Pattern]:
-    """`count` plausible patterns over the pack tickets' vocabulary (what the learner would write)."""
+def synthetic_patterns(
+    items: Sequence[PackTicket], count: int, problem_types: Sequence[str], seed: int = 7
+) -> list[Pattern]:
+    """`count` plausible patterns over the pack tickets' vocabulary and the domain's problem types
+    (what the learner would write)."""
     from supportflow.events import DECISION_CLASSES
     from supportflow.similarity import terms
 
     rng = random.Random(seed)
     vocabulary = sorted({t for item in items for t in terms(f"{item.ticket.subject} {item.ticket.body}")})
-    problem_types = [
-        "access",
-        "export",
-        "billing",
-        "integration",
-        "performance",
-        "data_missing",
-        "api_error",
-        "login",
-    ]
+    problem_types = sorted(problem_types)
     now = datetime.now(UTC)
     patterns = []
     for n in range(count):
@@ -708,7 +702,12 @@ async def growth(
         settings.state_dir.mkdir(parents=True, exist_ok=True)
         await create_topics(settings)
         await preload_patterns(
-            settings, synthetic_patterns(items, pattern_count), report, f"growth {label}: patterns"
+            settings,
+            synthetic_patterns(
+                items, pattern_count, list(load_domain_for(settings).vocabulary.problem_types)
+            ),
+            report,
+            f"growth {label}: patterns",
         )
         fleet = await start_world(settings, pack)
         try:

@@ -66,31 +66,16 @@ def render(variants: Iterable[str], facts: Mapping[str, str]) -> str | None:
     return None
 
 
-# The investigator's fact names → the names templates use (both spellings are accepted).
-_FACT_ALIASES = {
-    "feature": "flag",
-    "rejected_attempts": "count",
-    "last_rejected": "last_at",
-    "role_before": "before",
-    "role_after": "after",
-    "changed_by": "actor",
-    "documented": "title",
-    "failures_began": "first_at",
-}
-
-
-def canonical_facts(facts: Mapping[str, str]) -> dict[str, str]:
-    """Evidence facts under the names the templates use; explicit names win over aliases."""
+def canonical_facts(facts: Mapping[str, str], names: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Evidence facts under the names the texts use as well: `names` maps the name a check states
+    a fact under to the texts' name (the domain's `fact_names`, by default the active replies').
+    A name the check states itself wins, unless `names` renames it too: a check that states a
+    limit's name as `limit` and its number as `max` is read as `limit_name` and `limit`."""
+    names = t.active().FACT_NAMES if names is None else names
     out = dict(facts)
-    for alias, name in _FACT_ALIASES.items():
-        if alias in facts and name not in facts:
-            out[name] = facts[alias]
-    # a plan-limit check may state {limit: <name>, max: <number>}; templates read limit_name/limit.
-    if "max" in facts and "limit_name" not in facts:
-        out["limit_name"] = facts.get("limit", "")
-        out["limit"] = facts["max"]
-    if "components" in facts and "component" not in facts:
-        out["component"] = facts["components"]
+    for stated, name in names.items():
+        if stated in facts and (name not in facts or name in names):
+            out[name] = facts[stated]
     return out
 
 
@@ -240,7 +225,7 @@ def _claim_text(evidence: Evidence, language: str, told: Mapping[str, str] | Non
     variants = t.active().CLAIMS.get(evidence.check, {})
     if incident_state(evidence.facts) == RESOLVED:  # an incident that is over: past tense
         variants = t.active().CLAIMS.get(f"{evidence.check}:{RESOLVED}", variants)
-    elif "1" in (facts.get("count"), facts.get("completed_runs")):  # one of a thing: singular
+    elif facts.get("count") == "1":  # one of a thing: singular
         variants = variants | t.active().CLAIMS.get(f"{evidence.check}:one", {})
     templates = t.pick_variants(variants, language)
     told = told or {}

@@ -392,6 +392,12 @@ MISSING_QUESTIONS: dict[str, dict[str, str]] = {
 }
 
 
+# The engine's own checks' facts under the names texts use: an incident check states the
+# incident's `components`, a text names the `component`. A domain adds its checks' under
+# `fact_names` in replies.yaml.
+FACT_NAMES: dict[str, str] = {"components": "component"}
+
+
 @dataclass(frozen=True)
 class Replies:
     """All reply text of one domain: the fixed phrases merged with the domain's replies."""
@@ -407,6 +413,8 @@ class Replies:
     SOURCE_LABELS: dict[str, dict[str, str]] = field(default_factory=dict)
     LIMIT_LABELS: dict[str, dict[str, str]] = field(default_factory=dict)
     PRODUCT_LIMIT_LABEL: str = "en"
+    FACT_NAMES: dict[str, str] = field(default_factory=lambda: FACT_NAMES)
+    """A fact's name as a check states it -> the name the texts use ({count}, {actor} ...)."""
     CLAIMS: dict[str, dict[str, Variants]] = field(default_factory=dict)
     NEXT_ACTIONS: dict[str, dict[str, Variants]] = field(default_factory=dict)
     OWNED_KINDS: frozenset[str] = frozenset()
@@ -436,6 +444,18 @@ def _variants(section: Mapping[str, Any] | None) -> dict[str, dict[str, Variants
     }
 
 
+def _fact_names(raw: Any) -> dict[str, str]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in raw.items()
+    ):
+        raise ValueError(
+            f"replies.yaml: fact_names maps a check's name of a fact to the texts' name, not {raw!r}"
+        )
+    return dict(raw)
+
+
 def replies_from(raw: Mapping[str, Any], brand: str, languages: tuple[str, ...] = ()) -> Replies:
     """The replies of a domain: its `replies` section over the fixed phrases, signed by `brand`."""
     phrases = _merged(PHRASES, raw.get("phrases"))
@@ -455,6 +475,7 @@ def replies_from(raw: Mapping[str, Any], brand: str, languages: tuple[str, ...] 
         SOURCE_LABELS=dict(raw.get("sources") or {}),
         LIMIT_LABELS=dict(raw.get("limits") or {}),
         PRODUCT_LIMIT_LABEL=str(raw.get("limit_product_language") or "en"),
+        FACT_NAMES={**FACT_NAMES, **_fact_names(raw.get("fact_names"))},
         CLAIMS=_variants(raw.get("claims")),
         NEXT_ACTIONS=_variants(raw.get("next")),
     )

@@ -171,7 +171,7 @@ _ERROR_CONTEXT = re.compile(
 )
 # In a product whose codes are lower snake case, an undocumented one still names the error where
 # the sentence says it was the error or the reason of a refusal ("rejected with error checkout_paused",
-# "refusés avec domain_warmup_limit", "antwortet mit quota_exceeded").
+# "refusés avec domain_warmup_limit", "antwortet mit seat_pool_empty").
 _LOWER_CODE = re.compile(
     r"\b(?:error|errors|code|erro|errore|fehler|erreur|fout|rejected|refused|refus\w*|rechaz\w*|recusad\w*|"
     r"rifiutat\w*|abgelehnt|geweigerd|fails?|failed|returns?|returned|responds?|antwortet|répond|responde|"

@@ -8,7 +8,7 @@ import pytest
 from casefactory import CLASS_OF, decided_case, evidence
 
 from services.drafter import templates as t
-from services.drafter.draft import draft, format_fact, language_of
+from services.drafter.draft import canonical_facts, draft, format_fact, language_of
 from supportflow.events import CaseFile, Evidence
 
 ALL_CAUSES = sorted(CLASS_OF)
@@ -225,7 +225,8 @@ def test_approved_example_without_lists_gives_prose_and_is_noted() -> None:
 
 
 def test_investigator_fact_names_fill_the_templates() -> None:
-    """The investigator's checks state {limit: name, max: n}, {feature}, {role_before/after}, {components}."""
+    """The demo domain's checks state {limit: name, max: n}, {feature}, {role_before/after}, {components};
+    its `fact_names` and the engine's read them under the names its texts use."""
     items = [
         evidence(
             "ev_1",
@@ -255,6 +256,19 @@ def test_investigator_fact_names_fill_the_templates() -> None:
     assert "Your Starter plan allows 10 exports per day, and 10 have been used." in reply
     assert "The feature exports_v2 is turned off for your account." in reply
     assert "changed from editor to viewer" in reply
+
+
+def test_a_domains_fact_names_read_its_checks_facts_under_the_texts_names() -> None:
+    """The names are the domain's (replies.yaml `fact_names`), not the engine's."""
+    names = {"rejected_attempts": "count", "limit": "limit_name", "max": "limit"}
+    facts = canonical_facts({"rejected_attempts": "3", "limit": "seats", "max": "5"}, names)
+    assert (facts["count"], facts["limit_name"], facts["limit"]) == ("3", "seats", "5")
+    assert canonical_facts({"rejected_attempts": "3", "count": "4"}, names)["count"] == "4"  # stated wins
+    assert "count" not in canonical_facts({"rejected_attempts": "3"}, {})
+    engine_only = t.replies_from({}, "Acme Support").FACT_NAMES
+    assert engine_only == {"components": "component"}  # the engine's own incident check's fact
+    with pytest.raises(ValueError, match="fact_names"):
+        t.replies_from({"fact_names": ["count"]}, "Acme Support")
 
 
 def test_incident_without_a_title_still_quotes_the_public_message() -> None:

@@ -3,7 +3,7 @@ string literals of `supportflow/` or `services/` (DESIGN.md §6).
 
 The vocabulary is read from the shipped example domains themselves — product and brand names,
 vendor domains and hosts, identifier prefixes, the scope's names, cause ids, check names, the adopter's table
-names, components, integrations and roles — so a word that moves into a domain folder is
+names, components, integrations, roles and its checks' own fact names — so a word that moves into a domain folder is
 checked from then on."""
 
 from __future__ import annotations
@@ -78,6 +78,8 @@ def vocabulary_of(domain: Domain) -> tuple[set[str], set[str]]:
     exact |= {e.table for e in domain.data.entities.values() if e.table}
     exact |= set(domain.vocabulary.components) | {i.lower() for i in domain.vocabulary.integrations}
     exact |= set(domain.vocabulary.roles)
+    # the names its checks state facts under, where its texts use others ("rejected_attempts")
+    exact |= {name for name in domain.replies.get("fact_names") or {} if "_" in name}
     return exact - GENERIC, inside
 
 
