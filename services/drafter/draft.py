@@ -87,12 +87,14 @@ def _localized_facts(facts: Mapping[str, str], language: str) -> dict[str, str]:
     action = shown.get("action", "")
     if _EVENT_TYPE.match(action):  # an event type (`export.created`) names its object: "export"
         shown["action"] = action.split(".", 1)[0].replace("_", " ")
-    limit_name = shown.get("limit_name")
-    if limit_name:
-        labels = t.active().LIMIT_LABELS.get(limit_name, {})
-        fallback = limit_name.replace("_", " ")
-        shown.setdefault("limit_label", t.pick(labels, language) if labels else fallback)
-        shown.setdefault("limit_product_label", labels.get(t.active().PRODUCT_LIMIT_LABEL, fallback))
+    replies = t.active()
+    for fact, values in replies.LABELS.items():  # a value's words: {<fact>_label}, {<fact>_product_label}
+        value = shown.get(fact)
+        if value:
+            words = values.get(value, {})
+            fallback = value.replace("_", " ")
+            shown.setdefault(f"{fact}_label", t.pick(words, language) if words else fallback)
+            shown.setdefault(f"{fact}_product_label", words.get(replies.PRODUCT_LANGUAGE, fallback))
     return shown
 
 

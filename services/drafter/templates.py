@@ -411,8 +411,10 @@ class Replies:
     MISSING_QUESTIONS: dict[str, dict[str, str]] = field(default_factory=lambda: MISSING_QUESTIONS)
     CAUSE_LABELS: dict[str, dict[str, str]] = field(default_factory=dict)
     SOURCE_LABELS: dict[str, dict[str, str]] = field(default_factory=dict)
-    LIMIT_LABELS: dict[str, dict[str, str]] = field(default_factory=dict)
-    PRODUCT_LIMIT_LABEL: str = "en"
+    LABELS: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
+    """A fact -> its values -> their words per language (a limit's name -> "exports per day")."""
+    PRODUCT_LANGUAGE: str = "en"
+    """The language of the product's own screens: a label also names a value as they show it."""
     FACT_NAMES: dict[str, str] = field(default_factory=lambda: FACT_NAMES)
     """A fact's name as a check states it -> the name the texts use ({count}, {actor} ...)."""
     CLAIMS: dict[str, dict[str, Variants]] = field(default_factory=dict)
@@ -473,8 +475,8 @@ def replies_from(raw: Mapping[str, Any], brand: str, languages: tuple[str, ...] 
         MISSING_QUESTIONS=_merged(MISSING_QUESTIONS, raw.get("questions")),
         CAUSE_LABELS=dict(raw.get("causes") or {}),
         SOURCE_LABELS=dict(raw.get("sources") or {}),
-        LIMIT_LABELS=dict(raw.get("limits") or {}),
-        PRODUCT_LIMIT_LABEL=str(raw.get("limit_product_language") or "en"),
+        LABELS={fact: dict(values) for fact, values in (raw.get("labels") or {}).items()},
+        PRODUCT_LANGUAGE=str(raw.get("product_language") or "en"),
         FACT_NAMES={**FACT_NAMES, **_fact_names(raw.get("fact_names"))},
         CLAIMS=_variants(raw.get("claims")),
         NEXT_ACTIONS=_variants(raw.get("next")),

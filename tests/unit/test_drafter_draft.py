@@ -271,6 +271,26 @@ def test_a_domains_fact_names_read_its_checks_facts_under_the_texts_names() -> N
         t.replies_from({"fact_names": ["count"]}, "Acme Support")
 
 
+def test_a_domains_labels_name_a_facts_value_in_the_reply_language_and_on_its_screens() -> None:
+    from services.drafter.draft import _localized_facts
+
+    replies = t.replies_from(
+        {
+            "labels": {"plan": {"team_pro": {"en": "Team Pro", "de": "Team-Pro-Tarif"}}},
+            "product_language": "en",
+        },
+        "Acme Support",
+    )
+    with t.using(replies):
+        german = _localized_facts({"plan": "team_pro"}, "de")
+        unlisted = _localized_facts({"plan": "free_tier"}, "de")
+    assert (german["plan_label"], german["plan_product_label"]) == ("Team-Pro-Tarif", "Team Pro")
+    assert unlisted["plan_label"] == "free tier"  # a value without words: its name, spaced
+    assert "plan_label" not in _localized_facts(
+        {"plan": "team_pro"}, "de"
+    )  # the active domain has no such label
+
+
 def test_incident_without_a_title_still_quotes_the_public_message() -> None:
     item = evidence(
         "ev_1",

@@ -292,12 +292,17 @@ def test_every_reply_text_exists_in_every_declared_language(domain: Domain) -> N
     assert declared == replies.LANGUAGES
     sections = (
         "PHRASES", "LEADS", "CLASS_NEXT_ACTIONS", "MISSING_QUESTIONS", "CAUSE_LABELS",
-        "SOURCE_LABELS", "LIMIT_LABELS", "CLAIMS", "NEXT_ACTIONS",
+        "SOURCE_LABELS", "CLAIMS", "NEXT_ACTIONS",
     )  # fmt: skip
+    texts = [(section, key, per) for section in sections for key, per in getattr(replies, section).items()]
+    texts += [
+        ("LABELS", f"{fact}={value}", per)
+        for fact, values in replies.LABELS.items()
+        for value, per in values.items()
+    ]
     missing = [
         (section, key, language)
-        for section in sections
-        for key, per_language in getattr(replies, section).items()
+        for section, key, per_language in texts
         for language in declared
         if language not in per_language
     ]
