@@ -458,6 +458,23 @@ def _fact_names(raw: Any) -> dict[str, str]:
     return dict(raw)
 
 
+def _labels(raw: Mapping[str, Any]) -> dict[str, dict[str, dict[str, str]]]:
+    if "limits" in raw or "limit_product_language" in raw:  # the names before labels were any fact's
+        raise ValueError(
+            "replies.yaml: 'limits' and 'limit_product_language' are now 'labels: {limit_name: …}' "
+            "and 'product_language'"
+        )
+    labels = raw.get("labels") or {}
+    if not isinstance(labels, Mapping) or not all(
+        isinstance(values, Mapping) and all(isinstance(words, Mapping) for words in values.values())
+        for values in labels.values()
+    ):
+        raise ValueError(
+            f"replies.yaml: labels maps a fact to its values' words per language, not {labels!r}"
+        )
+    return {fact: {value: dict(words) for value, words in values.items()} for fact, values in labels.items()}
+
+
 def replies_from(raw: Mapping[str, Any], brand: str, languages: tuple[str, ...] = ()) -> Replies:
     """The replies of a domain: its `replies` section over the fixed phrases, signed by `brand`."""
     phrases = _merged(PHRASES, raw.get("phrases"))
@@ -475,7 +492,7 @@ def replies_from(raw: Mapping[str, Any], brand: str, languages: tuple[str, ...] 
         MISSING_QUESTIONS=_merged(MISSING_QUESTIONS, raw.get("questions")),
         CAUSE_LABELS=dict(raw.get("causes") or {}),
         SOURCE_LABELS=dict(raw.get("sources") or {}),
-        LABELS={fact: dict(values) for fact, values in (raw.get("labels") or {}).items()},
+        LABELS=_labels(raw),
         PRODUCT_LANGUAGE=str(raw.get("product_language") or "en"),
         FACT_NAMES={**FACT_NAMES, **_fact_names(raw.get("fact_names"))},
         CLAIMS=_variants(raw.get("claims")),
